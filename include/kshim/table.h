@@ -1,0 +1,84 @@
+/* The port table shared by libkshim.so and the kshim launcher.
+ *
+ * Text format, version 1 (see README):
+ *
+ *   kshim-table 1
+ *   # names            loopback     internal-port=host-address:host-port ...
+ *   kafka1,broker-1    127.77.0.1   9092=127.0.0.1:32801 9093=127.0.0.1:32802
+ *
+ * Addresses and ports are kept in host byte order. */
+#ifndef KSHIM_TABLE_H
+#define KSHIM_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KSHIM_TABLE_MAGIC "kshim-table"
+#define KSHIM_TABLE_VERSION 1
+#define KSHIM_NAME_MAX 253
+#define KSHIM_NAMES_MAX 8
+#define KSHIM_PORTS_MAX 8
+/* Loopback block the launcher allocates synthetic addresses from: 127.77.0.0/16. */
+#define KSHIM_LOOPBACK_NET 0x7f4d0000u
+
+struct kshim_port {
+	uint16_t port;      /* internal port, as advertised */
+	uint32_t host_addr; /* IPv4 address the port is published on */
+	uint16_t host_port;
+};
+
+struct kshim_host {
+	int nnames;
+	char names[KSHIM_NAMES_MAX][KSHIM_NAME_MAX + 1]; /* lower case, no trailing dot */
+	uint32_t addr;                                   /* synthetic loopback address */
+	int nports;
+	struct kshim_port ports[KSHIM_PORTS_MAX];
+};
+
+struct kshim_table {
+	int nhosts;
+	int cap;
+	struct kshim_host *hosts;
+};
+
+/* Called once per line that parsing skips; line is 1-based. */
+typedef void (*kshim_table_warn_fn)(void *ctx, int line, const char *why);
+
+/* Parses text into t (which must be zeroed or freed). Malformed lines are skipped
+ * and reported through warn. Returns 0, or -1 with *why set when the file as a
+ * whole is unusable (no header, wrong version, out of memory). */
+int kshim_table_parse(const char *text, size_t len, struct kshim_table *t,
+		      kshim_table_warn_fn warn, void *ctx, const char **why);
+
+/* Reads and parses path. Returns -1 with errno set (why="...") if unreadable. */
+int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn,
+		     void *ctx, const char **why);
+
+/* Serialises t; returns 0 or -1 on a write error. */
+int kshim_table_print(const struct kshim_table *t, FILE *f);
+
+/* Writes t to path atomically (temporary file in the same directory, fsync,
+ * rename) with mode 0600. Returns 0, or -1 with errno set. */
+int kshim_table_write(const char *path, const struct kshim_table *t);
+
+/* Adds a host with its first name; returns it, or NULL (errno) on a bad name,
+ * duplicate name or address, or no memory. */
+struct kshim_host *kshim_table_add(struct kshim_table *t, const char *name, uint32_t addr);
+/* Adds another name (an alias) to h; returns 0 or -1. */
+int kshim_host_add_name(struct kshim_table *t, struct kshim_host *h, const char *name);
+/* Adds or replaces the mapping of port on h; returns 0 or -1. */
+int kshim_host_set_port(struct kshim_host *h, uint16_t port, uint32_t host_addr,
+			uint16_t host_port);
+
+/* Case-insensitive; a single trailing dot is ignored. */
+const struct kshim_host *kshim_table_find_name(const struct kshim_table *t, const char *name);
+const struct kshim_host *kshim_table_find_addr(const struct kshim_table *t, uint32_t addr);
+const struct kshim_port *kshim_host_find_port(const struct kshim_host *h, uint16_t port);
+
+/* Valid host name for the table: letters, digits, '-', '_' and '.', not an IPv4 literal. */
+int kshim_name_valid(const char *name, size_t len);
+
+void kshim_table_free(struct kshim_table *t);
+
+#endif

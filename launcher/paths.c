@@ -1,0 +1,118 @@
+#include "kshim/paths.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+ensure_private_dir(const char *dir, int create, kshim_err_t *err)
+{
+	struct stat st;
+
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return kshim_fail(err, errno, "cannot create table directory %s: %s", dir,
+				  strerror(errno));
+	if (stat(dir, &st) < 0) {
+		if (!create && errno == ENOENT)
+			return 0;
+		return kshim_fail(err, errno, "cannot use table directory %s: %s", dir,
+				  strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return kshim_fail(err, ENOTDIR, "%s is not a directory", dir);
+	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
+		kshim_fail(err, EPERM, "table directory %s is not private to this user", dir);
+		return kshim_hint(err, "chmod 700 %s (and make sure you own it)", dir);
+	}
+	return 0;
+}
+
+static int
+mkdir_parents(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int rc = mkdir(path, 0755);
+		*p = '/';
+		if (rc < 0 && errno != EEXIST)
+			return -1;
+	}
+	return 0;
+}
+
+int
+kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err)
+{
+	const char *home = getenv("KSHIM_HOME"), *xdg = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (home && *home)
+		n = snprintf(buf, len, "%s", home);
+	else if (xdg && *xdg)
+		n = snprintf(buf, len, "%s/kshim", xdg);
+	else if ((home = getenv("HOME")) && *home)
+		n = snprintf(buf, len, "%s/.local/state/kshim", home);
+	else
+		return kshim_fail(err, ENOENT, "no table directory: HOME is not set");
+	if (n < 0 || (size_t)n >= len)
+		return kshim_fail(err, ENAMETOOLONG, "table directory path too long");
+	if (create && mkdir_parents(buf) < 0)
+		return kshim_fail(err, errno, "cannot create %s: %s", buf, strerror(errno));
+	return ensure_private_dir(buf, create, err);
+}
+
+int
+kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err)
+{
+	char dir[PATH_MAX - 64];
+
+	if (kshim_table_dir(dir, sizeof(dir), create, err) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/%s.table", dir, cluster) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "table path too long");
+	return 0;
+}
+
+int
+kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
+{
+	static const char *const rel[] = {"libkshim.so", "../lib/kshim/libkshim.so"};
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n < 0)
+		return kshim_fail(err, errno, "cannot find the kshim executable: %s",
+				  strerror(errno));
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		char cand[PATH_MAX + 32];
+		snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
+		if (access(cand, R_OK) == 0 && realpath(cand, buf) && strlen(buf) < len)
+			return 0;
+	}
+	kshim_fail(err, ENOENT, "libkshim.so not found next to %s", exe);
+	return kshim_hint(err, "run 'make' (build tree) or 'make install' again");
+}
+
+int
+kshim_cluster_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 40 || name[0] < 'a' || name[0] > 'z')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '-'))
+			return 0;
+	return 1;
+}

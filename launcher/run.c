@@ -1,0 +1,187 @@
+/* kshim run: exec a program with the shim preloaded and pointed at a table. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "cli.h"
+#include "exec.h"
+#include "kshim/paths.h"
+#include "kshim/table.h"
+#include "preload.h"
+#include "tables.h"
+
+#define MAPS_MAX 64
+
+static const char usage_text[] =
+	"usage: kshim run [--name CLUSTER] [--table FILE] [--map NAME:PORT=HOST:HOSTPORT]...\n"
+	"                 [--debug] -- COMMAND [ARG]...\n";
+
+/* "kafka1:9092=127.0.0.1:29092"; HOST is an IPv4 address or localhost. */
+static int
+add_map(struct kshim_table *t, const char *spec, uint32_t base, kshim_err_t *err)
+{
+	char name[KSHIM_NAME_MAX + 1], host[64];
+	unsigned port, hport;
+	struct in_addr a;
+	struct kshim_host *h;
+	int used = 0;
+
+	if (sscanf(spec, "%253[^:]:%u=%63[^:]:%u%n", name, &port, host, &hport, &used) != 4 ||
+	    spec[used] != '\0' || port == 0 || port > 65535 || hport == 0 || hport > 65535) {
+		kshim_fail(err, 2, "--map %s: expected NAME:PORT=HOST:HOSTPORT", spec);
+		return kshim_hint(err, "for example --map kafka1:9092=127.0.0.1:29092");
+	}
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, &a) != 1)
+		return kshim_fail(err, 2, "--map %s: HOST must be an IPv4 address or localhost",
+				  spec);
+	h = (struct kshim_host *)kshim_table_find_name(t, name);
+	if (!h) {
+		if (t->nhosts >= 254)
+			return kshim_fail(err, 2, "--map: too many names");
+		h = kshim_table_add(t, name, base + (uint32_t)t->nhosts + 1);
+		if (!h)
+			return kshim_fail(err, 2, "--map %s: '%s' is not a valid host name", spec,
+					  name);
+	}
+	if (kshim_host_set_port(h, (uint16_t)port, ntohl(a.s_addr), (uint16_t)hport) < 0)
+		return kshim_fail(err, 2, "--map %s: too many ports for %s", spec, name);
+	return 0;
+}
+
+/* Writes the --map table next to the others, private to this run. */
+static int
+write_map_table(char **maps, int nmaps, char *path, size_t len, kshim_err_t *err)
+{
+	struct kshim_table t = {0};
+	char name[64];
+	uint32_t base;
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "run-%d", (int)getpid());
+	if (kshim_table_path(name, path, len, 1, err) < 0 || tables_free_block(NULL, &base, err) < 0)
+		return -1;
+	for (int i = 0; i < nmaps; i++)
+		if (add_map(&t, maps[i], base, err) < 0)
+			goto out;
+	if (kshim_table_write(path, &t) < 0) {
+		kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	kshim_table_free(&t);
+	return rc;
+}
+
+static pid_t child;
+
+static void
+forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+/* Runs argv as a child and removes the private table when it ends. */
+static int
+run_and_clean(char **argv, const char *table, kshim_err_t *err)
+{
+	struct sigaction sa = {.sa_handler = forward};
+	int status;
+
+	sigemptyset(&sa.sa_mask);
+	child = fork();
+	if (child < 0) {
+		unlink(table);
+		return kshim_fail(err, errno, "fork: %s", strerror(errno));
+	}
+	if (child == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "kshim: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	/* The terminal sends INT and QUIT to the child too; TERM and HUP are passed on. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	unlink(table);
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+		return 128 + WTERMSIG(status);
+	}
+	return WEXITSTATUS(status);
+}
+
+int
+cmd_run(int argc, char **argv, kshim_err_t *err)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'n'}, {"table", required_argument, NULL, 't'},
+		{"map", required_argument, NULL, 'm'},  {"debug", no_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	};
+	const char *cluster = KSHIM_DEFAULT_CLUSTER, *table = NULL;
+	char *maps[MAPS_MAX], path[PATH_MAX];
+	int nmaps = 0, c;
+
+	while ((c = getopt_long(argc, argv, "+n:t:m:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			cluster = optarg;
+			break;
+		case 't':
+			table = optarg;
+			break;
+		case 'm':
+			if (nmaps == MAPS_MAX)
+				return kshim_fail(err, 2, "at most %d --map options", MAPS_MAX);
+			maps[nmaps++] = optarg;
+			break;
+		case 'd':
+			setenv("KSHIM_DEBUG", "1", 1);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return kshim_fail(err, 2, "run: no command given");
+	}
+	if (nmaps && table)
+		return kshim_fail(err, 2, "run: give --table or --map, not both");
+	if (exec_check_preloadable(argv[optind], err) < 0)
+		return -1;
+	if (nmaps) {
+		if (write_map_table(maps, nmaps, path, sizeof(path), err) < 0)
+			return -1;
+		if (preload_setenv(path, err) < 0) {
+			unlink(path);
+			return -1;
+		}
+		return run_and_clean(argv + optind, path, err);
+	}
+	if (tables_resolve(table, cluster, path, sizeof(path), err) < 0 ||
+	    preload_setenv(path, err) < 0)
+		return -1;
+	execvp(argv[optind], argv + optind);
+	kshim_fail(err, errno, "%s: %s", argv[optind], strerror(errno));
+	return -1;
+}

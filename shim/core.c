@@ -1,0 +1,347 @@
+#include "core.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "real.h"
+
+/* How often a lookup may stat the table to see whether it changed. A connect
+ * to a synthetic address always checks. */
+#define RECHECK_NS (100 * 1000 * 1000L)
+#define PEER_SLOTS 1024
+
+struct peer {
+	int fd; /* -1: empty */
+	struct kshim_route route;
+	socklen_t len;
+	struct sockaddr_storage asked;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const char *table_path; /* NULL: pass-through */
+static int debug;
+static struct kshim_table table;
+static struct stat table_id;   /* identity of the loaded file */
+static int table_state;        /* 0 never looked, 1 loaded, -1 unusable */
+static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns */
+static struct peer peers[PEER_SLOTS];
+
+void
+core_debug(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (!debug)
+		return;
+	n = snprintf(buf, sizeof(buf), "kshim[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	ssize_t w = write(2, buf, (size_t)n);
+	(void)w;
+}
+
+/* Printed whether or not KSHIM_DEBUG is set: the user has to know. */
+static void
+warn(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "kshim: ");
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	ssize_t w = write(2, buf, (size_t)n);
+	(void)w;
+}
+
+static void
+warn_line(void *ctx, int line, const char *why)
+{
+	warn("%s:%d: line skipped: %s", (const char *)ctx, line, why);
+}
+
+static void
+atfork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void
+atfork_release(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void
+init(void)
+{
+	const char *p = getenv("KSHIM_TABLE"), *d = getenv("KSHIM_DEBUG");
+
+	debug = d && *d && strcmp(d, "0") != 0;
+	for (int i = 0; i < PEER_SLOTS; i++)
+		peers[i].fd = -1;
+	if (p && *p)
+		table_path = strdup(p);
+	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+	core_debug("table %s", table_path ? table_path : "(none): pass-through");
+}
+
+int
+core_enabled(void)
+{
+	pthread_once(&once, init);
+	return table_path != NULL;
+}
+
+static long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void
+set_unusable(const struct stat *st)
+{
+	kshim_table_free(&table);
+	table_id = *st;
+	table_state = -1;
+}
+
+/* Called with lock held: reloads the table if the file changed. */
+static void
+refresh(int force)
+{
+	struct kshim_table fresh = {0};
+	struct stat st;
+	const char *why = NULL;
+	long now = now_ns();
+
+	if (!force && table_state != 0 && now - last_check < RECHECK_NS)
+		return;
+	last_check = now;
+	if (stat(table_path, &st) < 0) {
+		memset(&st, 0, sizeof(st));
+		if (table_state != 0 && same_file(&st, &table_id))
+			return;
+		warn("table %s: %s; names pass through unmapped", table_path, strerror(errno));
+		set_unusable(&st);
+		return;
+	}
+	if (table_state != 0 && same_file(&st, &table_id))
+		return;
+	if ((st.st_mode & 022) || (st.st_uid != getuid() && st.st_uid != 0)) {
+		warn("table %s is writable by other users or owned by another user; ignored "
+		     "(chmod 600 it)",
+		     table_path);
+		set_unusable(&st);
+		return;
+	}
+	if (kshim_table_load(table_path, &fresh, warn_line, (void *)table_path, &why) < 0) {
+		warn("table %s: %s; names pass through unmapped", table_path, why);
+		set_unusable(&st);
+		return;
+	}
+	kshim_table_free(&table);
+	table = fresh;
+	table_id = st;
+	table_state = 1;
+	core_debug("loaded %s: %d hosts", table_path, table.nhosts);
+}
+
+int
+core_lookup_name(const char *name, uint32_t *addr, char *canon, size_t canonlen)
+{
+	const struct kshim_host *h;
+	int found = 0;
+
+	if (!core_enabled() || !name)
+		return 0;
+	pthread_mutex_lock(&lock);
+	refresh(0);
+	h = kshim_table_find_name(&table, name);
+	if (h) {
+		*addr = h->addr;
+		if (canon)
+			snprintf(canon, canonlen, "%s", h->names[0]);
+		found = 1;
+	}
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+static int
+copy_host(const struct kshim_host *h, struct kshim_host *out)
+{
+	if (!h)
+		return 0;
+	*out = *h;
+	return 1;
+}
+
+int
+core_host_by_name(const char *name, struct kshim_host *out)
+{
+	int found;
+
+	if (!core_enabled() || !name)
+		return 0;
+	pthread_mutex_lock(&lock);
+	refresh(0);
+	found = copy_host(kshim_table_find_name(&table, name), out);
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+int
+core_host_by_addr(uint32_t addr, struct kshim_host *out)
+{
+	int found;
+
+	if (!core_enabled())
+		return 0;
+	pthread_mutex_lock(&lock);
+	refresh(0);
+	found = copy_host(kshim_table_find_addr(&table, addr), out);
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+int
+core_route(uint32_t addr, uint16_t port, struct kshim_route *out)
+{
+	const struct kshim_host *h;
+	const struct kshim_port *p = NULL;
+
+	if (!core_enabled() || addr == INADDR_LOOPBACK)
+		return 0;
+	pthread_mutex_lock(&lock);
+	refresh(0);
+	/* A synthetic destination always sees the newest published port. */
+	if (kshim_table_find_addr(&table, addr))
+		refresh(1);
+	h = kshim_table_find_addr(&table, addr);
+	if (h)
+		p = kshim_host_find_port(h, port);
+	if (p) {
+		out->host_addr = p->host_addr;
+		out->host_port = p->host_port;
+	}
+	pthread_mutex_unlock(&lock);
+	return p != NULL;
+}
+
+void
+core_peer_record(int fd, const struct sockaddr *asked, socklen_t len,
+		 const struct kshim_route *route)
+{
+	struct peer *p;
+
+	if (fd < 0 || len > sizeof(p->asked))
+		return;
+	p = &peers[fd % PEER_SLOTS];
+	pthread_mutex_lock(&lock);
+	p->fd = fd;
+	p->route = *route;
+	p->len = len;
+	memcpy(&p->asked, asked, len);
+	pthread_mutex_unlock(&lock);
+}
+
+int
+core_sockaddr_ipv4(const struct sockaddr *sa, socklen_t len, uint32_t *addr, uint16_t *port)
+{
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		*addr = ntohl(in->sin_addr.s_addr);
+		*port = ntohs(in->sin_port);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		uint32_t a;
+		if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+			return -1;
+		memcpy(&a, &in6->sin6_addr.s6_addr[12], 4);
+		*addr = ntohl(a);
+		*port = ntohs(in6->sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+socklen_t
+core_sockaddr_make(int family, uint32_t addr, uint16_t port, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+		uint32_t a = htonl(addr);
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		in6->sin6_addr.s6_addr[10] = 0xff;
+		in6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&in6->sin6_addr.s6_addr[12], &a, 4);
+		return sizeof(*in6);
+	}
+	struct sockaddr_in *in = (struct sockaddr_in *)out;
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	in->sin_addr.s_addr = htonl(addr);
+	return sizeof(*in);
+}
+
+int
+core_peer_restore(int fd, struct sockaddr *addr, socklen_t cap, socklen_t *len)
+{
+	struct peer *p;
+	uint32_t a;
+	uint16_t port;
+	int hit = 0;
+
+	if (fd < 0 || !addr || !len || *len > cap ||
+	    core_sockaddr_ipv4(addr, *len, &a, &port) < 0)
+		return 0;
+	p = &peers[fd % PEER_SLOTS];
+	pthread_mutex_lock(&lock);
+	/* A reused fd connected elsewhere has a different real peer. */
+	if (p->fd == fd && p->route.host_addr == a && p->route.host_port == port &&
+	    p->asked.ss_family == addr->sa_family) {
+		socklen_t n = *len < p->len ? *len : p->len;
+		memcpy(addr, &p->asked, n);
+		*len = p->len;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&lock);
+	return hit;
+}

@@ -1,0 +1,44 @@
+/* The shim's core: the current table, routing decisions and the record of
+ * rewritten connections. It knows nothing of hooking. */
+#ifndef KSHIM_CORE_H
+#define KSHIM_CORE_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <stddef.h>
+
+#include "kshim/table.h"
+
+struct kshim_route {
+	uint32_t host_addr;
+	uint16_t host_port;
+};
+
+/* Non-zero when KSHIM_TABLE names a table; zero means pure pass-through. */
+int core_enabled(void);
+
+/* Mapped name: fills the loopback address and the canonical name (may be NULL). */
+int core_lookup_name(const char *name, uint32_t *addr, char *canon, size_t canonlen);
+/* Copies the whole entry of a mapped name or synthetic address; 1 when found. */
+int core_host_by_name(const char *name, struct kshim_host *out);
+int core_host_by_addr(uint32_t addr, struct kshim_host *out);
+/* (synthetic address, internal port) -> published address; 1 when mapped. */
+int core_route(uint32_t addr, uint16_t port, struct kshim_route *out);
+
+/* Remembers what fd was asked to connect to, for getpeername. */
+void core_peer_record(int fd, const struct sockaddr *asked, socklen_t len,
+		      const struct kshim_route *route);
+/* If fd's real peer is a rewritten destination, writes what the program asked
+ * for; cap is the caller's buffer size, *len what the kernel returned. */
+int core_peer_restore(int fd, struct sockaddr *addr, socklen_t cap, socklen_t *len);
+
+/* The IPv4 address and port of sa, unwrapping ::ffff:a.b.c.d; -1 otherwise. */
+int core_sockaddr_ipv4(const struct sockaddr *sa, socklen_t len, uint32_t *addr, uint16_t *port);
+/* An AF_INET, or AF_INET6 v4-mapped, socket address; returns its length. */
+socklen_t core_sockaddr_make(int family, uint32_t addr, uint16_t port,
+			     struct sockaddr_storage *out);
+
+/* Logs to stderr when KSHIM_DEBUG is set. */
+void core_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

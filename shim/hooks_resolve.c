@@ -1,0 +1,103 @@
+/* getaddrinfo and getnameinfo for mapped names and their synthetic addresses.
+ * A mapped name is handed to the real getaddrinfo as a numeric address, so libc
+ * builds (and later frees) the result itself. */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "real.h"
+
+/* Builds the numeric query for a synthetic address under the caller's hints.
+ * Returns 0, or an EAI_ code glibc gives for a hosts-file entry with only an
+ * IPv4 address. AI_ADDRCONFIG is dropped: the answer is a loopback address,
+ * and checking it would cost a netlink round trip per call. */
+static int
+numeric_query(uint32_t addr, const struct addrinfo *hints, struct addrinfo *q, char *host)
+{
+	struct in_addr a = {.s_addr = htonl(addr)};
+	int v4mapped;
+
+	memset(q, 0, sizeof(*q));
+	if (hints) {
+		q->ai_flags = hints->ai_flags & ~AI_ADDRCONFIG;
+		q->ai_family = hints->ai_family;
+		q->ai_socktype = hints->ai_socktype;
+		q->ai_protocol = hints->ai_protocol;
+	}
+	q->ai_flags |= AI_NUMERICHOST;
+	v4mapped = q->ai_family == AF_INET6 && (q->ai_flags & AI_V4MAPPED);
+	if (q->ai_family == AF_INET6 && !v4mapped)
+		return EAI_NONAME;
+	if (q->ai_family != AF_UNSPEC && q->ai_family != AF_INET && q->ai_family != AF_INET6)
+		return EAI_FAMILY;
+	strcpy(host, v4mapped ? "::ffff:" : "");
+	inet_ntop(AF_INET, &a, host + strlen(host), INET_ADDRSTRLEN);
+	return 0;
+}
+
+/* glibc frees ai_canonname separately in freeaddrinfo. */
+static int
+set_canonname(struct addrinfo *res, const char *canon)
+{
+	char *dup = strdup(canon);
+
+	if (!dup)
+		return EAI_MEMORY;
+	free(res->ai_canonname);
+	res->ai_canonname = dup;
+	return 0;
+}
+
+KSHIM_EXPORT int
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+	    struct addrinfo **res)
+{
+	char canon[KSHIM_NAME_MAX + 1], host[INET6_ADDRSTRLEN];
+	struct addrinfo q;
+	uint32_t addr;
+	int rc;
+
+	if (!node || (hints && (hints->ai_flags & AI_NUMERICHOST)) || !res ||
+	    !core_lookup_name(node, &addr, canon, sizeof(canon)))
+		return kshim_real()->getaddrinfo(node, service, hints, res);
+	*res = NULL;
+	rc = numeric_query(addr, hints, &q, host);
+	if (rc == 0)
+		rc = kshim_real()->getaddrinfo(host, service, &q, res);
+	if (rc == 0 && (q.ai_flags & AI_CANONNAME))
+		rc = set_canonname(*res, canon);
+	if (rc != 0 && *res) {
+		freeaddrinfo(*res);
+		*res = NULL;
+	}
+	core_debug("getaddrinfo %s -> %s%s", node, rc == 0 ? host : "error: ",
+		   rc == 0 ? "" : gai_strerror(rc));
+	return rc;
+}
+
+KSHIM_EXPORT int
+getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
+	    socklen_t servlen, int flags)
+{
+	struct kshim_host h;
+	uint32_t addr;
+	uint16_t port;
+	int rc;
+
+	if (!sa || !host || hostlen == 0 || (flags & NI_NUMERICHOST) ||
+	    core_sockaddr_ipv4(sa, salen, &addr, &port) < 0 || (addr >> 24) != 127 ||
+	    !core_host_by_addr(addr, &h))
+		return kshim_real()->getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
+	rc = kshim_real()->getnameinfo(sa, salen, host, hostlen, serv, servlen,
+				       flags | NI_NUMERICHOST);
+	if (rc != 0)
+		return rc;
+	if (strlen(h.names[0]) >= hostlen)
+		return EAI_OVERFLOW;
+	strcpy(host, h.names[0]);
+	core_debug("getnameinfo -> %s", host);
+	return 0;
+}

@@ -1,0 +1,482 @@
+/* The port table: parse, print, write atomically, look up. Shared by the shim
+ * and the launcher, so it uses nothing but libc. */
+#include "kshim/table.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TABLE_FILE_MAX (1 << 20)
+
+static int
+is_ipv4_literal(const char *s, size_t len)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET, buf, &a) == 1;
+}
+
+int
+kshim_name_valid(const char *name, size_t len)
+{
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > KSHIM_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.')
+			return 0;
+	}
+	return !is_ipv4_literal(name, len);
+}
+
+/* Copies name lower-cased without a trailing dot; dst holds KSHIM_NAME_MAX + 1. */
+static void
+name_normalise(char *dst, const char *name, size_t len)
+{
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		dst[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	dst[len] = '\0';
+}
+
+static int
+names_equal(const char *norm, const char *name)
+{
+	size_t n = strlen(norm);
+
+	if (strncasecmp(norm, name, n) != 0)
+		return 0;
+	return name[n] == '\0' || (name[n] == '.' && name[n + 1] == '\0');
+}
+
+const struct kshim_host *
+kshim_table_find_name(const struct kshim_table *t, const char *name)
+{
+	for (int i = 0; i < t->nhosts; i++)
+		for (int j = 0; j < t->hosts[i].nnames; j++)
+			if (names_equal(t->hosts[i].names[j], name))
+				return &t->hosts[i];
+	return NULL;
+}
+
+const struct kshim_host *
+kshim_table_find_addr(const struct kshim_table *t, uint32_t addr)
+{
+	for (int i = 0; i < t->nhosts; i++)
+		if (t->hosts[i].addr == addr)
+			return &t->hosts[i];
+	return NULL;
+}
+
+const struct kshim_port *
+kshim_host_find_port(const struct kshim_host *h, uint16_t port)
+{
+	for (int i = 0; i < h->nports; i++)
+		if (h->ports[i].port == port)
+			return &h->ports[i];
+	return NULL;
+}
+
+static int
+name_taken(const struct kshim_table *t, const char *name, size_t len)
+{
+	char norm[KSHIM_NAME_MAX + 1];
+
+	name_normalise(norm, name, len);
+	return kshim_table_find_name(t, norm) != NULL;
+}
+
+int
+kshim_host_add_name(struct kshim_table *t, struct kshim_host *h, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!kshim_name_valid(name, len) || h->nnames >= KSHIM_NAMES_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (name_taken(t, name, len)) {
+		errno = EEXIST;
+		return -1;
+	}
+	name_normalise(h->names[h->nnames++], name, len);
+	return 0;
+}
+
+struct kshim_host *
+kshim_table_add(struct kshim_table *t, const char *name, uint32_t addr)
+{
+	struct kshim_host *h;
+
+	if ((addr >> 24) != 127 || addr == INADDR_LOOPBACK) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (kshim_table_find_addr(t, addr)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	if (t->nhosts == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 8;
+		struct kshim_host *n = realloc(t->hosts, (size_t)cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		t->hosts = n;
+		t->cap = cap;
+	}
+	h = &t->hosts[t->nhosts];
+	memset(h, 0, sizeof(*h));
+	h->addr = addr;
+	if (kshim_host_add_name(t, h, name) < 0)
+		return NULL;
+	t->nhosts++;
+	return h;
+}
+
+int
+kshim_host_set_port(struct kshim_host *h, uint16_t port, uint32_t host_addr, uint16_t host_port)
+{
+	struct kshim_port *p = (struct kshim_port *)kshim_host_find_port(h, port);
+
+	if (port == 0 || host_port == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!p) {
+		if (h->nports >= KSHIM_PORTS_MAX) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p = &h->ports[h->nports++];
+	}
+	p->port = port;
+	p->host_addr = host_addr;
+	p->host_port = host_port;
+	return 0;
+}
+
+void
+kshim_table_free(struct kshim_table *t)
+{
+	free(t->hosts);
+	memset(t, 0, sizeof(*t));
+}
+
+/* A line split into whitespace-separated fields, comments removed. */
+struct fields {
+	int n;
+	const char *s[2 + KSHIM_PORTS_MAX + 1];
+	size_t len[2 + KSHIM_PORTS_MAX + 1];
+};
+
+static void
+split(const char *line, size_t len, struct fields *f)
+{
+	size_t i = 0;
+	const int max = (int)(sizeof(f->s) / sizeof(f->s[0]));
+
+	f->n = 0;
+	while (i < len && line[i] != '#') {
+		if (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
+		       line[i] != '#')
+			i++;
+		if (f->n == max) {
+			f->n++; /* too many: caller rejects */
+			return;
+		}
+		f->s[f->n] = line + start;
+		f->len[f->n++] = i - start;
+	}
+}
+
+static int
+parse_u16(const char *s, size_t len, uint16_t *out)
+{
+	unsigned v = 0;
+
+	if (len == 0 || len > 5)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_ipv4(const char *s, size_t len, uint32_t *out)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+/* "9092=127.0.0.1:32801" */
+static int
+parse_mapping(const char *s, size_t len, struct kshim_host *h)
+{
+	const char *eq = memchr(s, '=', len);
+	const char *colon;
+	uint16_t port, host_port;
+	uint32_t host_addr;
+
+	if (!eq)
+		return -1;
+	colon = memrchr(eq, ':', len - (size_t)(eq - s));
+	if (!colon)
+		return -1;
+	if (parse_u16(s, (size_t)(eq - s), &port) < 0 ||
+	    parse_ipv4(eq + 1, (size_t)(colon - eq - 1), &host_addr) < 0 ||
+	    parse_u16(colon + 1, len - (size_t)(colon + 1 - s), &host_port) < 0)
+		return -1;
+	if (kshim_host_find_port(h, port))
+		return -1;
+	return kshim_host_set_port(h, port, host_addr, host_port);
+}
+
+/* Adds the comma-separated names in s to a fresh host; returns why it failed. */
+static const char *
+parse_names(struct kshim_table *t, struct kshim_host *h, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i <= len) {
+		size_t start = i;
+		while (i < len && s[i] != ',')
+			i++;
+		if (h->nnames == KSHIM_NAMES_MAX)
+			return "too many names";
+		if (!kshim_name_valid(s + start, i - start))
+			return "invalid host name";
+		if (name_taken(t, s + start, i - start))
+			return "duplicate host name";
+		for (int j = 0; j < h->nnames; j++) {
+			char norm[KSHIM_NAME_MAX + 1];
+			name_normalise(norm, s + start, i - start);
+			if (strcmp(norm, h->names[j]) == 0)
+				return "duplicate host name";
+		}
+		name_normalise(h->names[h->nnames++], s + start, i - start);
+		i++;
+	}
+	return NULL;
+}
+
+static const char *
+parse_host_line(struct kshim_table *t, const struct fields *f)
+{
+	struct kshim_host h;
+	const char *why;
+
+	memset(&h, 0, sizeof(h));
+	if (f->n < 3)
+		return "expected: names loopback-address port=host:port ...";
+	if (f->n > 2 + KSHIM_PORTS_MAX)
+		return "too many port mappings";
+	if ((why = parse_names(t, &h, f->s[0], f->len[0])))
+		return why;
+	if (parse_ipv4(f->s[1], f->len[1], &h.addr) < 0 || (h.addr >> 24) != 127 ||
+	    h.addr == INADDR_LOOPBACK)
+		return "address must be a 127.x.y.z loopback address other than 127.0.0.1";
+	if (kshim_table_find_addr(t, h.addr))
+		return "duplicate loopback address";
+	for (int i = 2; i < f->n; i++)
+		if (parse_mapping(f->s[i], f->len[i], &h) < 0)
+			return "bad mapping, expected internal-port=a.b.c.d:host-port";
+	struct kshim_host *slot = kshim_table_add(t, h.names[0], h.addr);
+	if (!slot)
+		return "out of memory";
+	*slot = h;
+	return NULL;
+}
+
+static int
+is_header(const struct fields *f)
+{
+	return f->n == 2 && f->len[0] == strlen(KSHIM_TABLE_MAGIC) &&
+	       memcmp(f->s[0], KSHIM_TABLE_MAGIC, f->len[0]) == 0;
+}
+
+int
+kshim_table_parse(const char *text, size_t len, struct kshim_table *t, kshim_table_warn_fn warn,
+		  void *ctx, const char **why)
+{
+	size_t pos = 0;
+	int lineno = 0, seen_header = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		struct fields f;
+
+		lineno++;
+		split(text + pos, end - pos, &f);
+		pos = end + 1;
+		if (f.n == 0)
+			continue;
+		if (!seen_header) {
+			if (!is_header(&f) || f.len[1] != 1 || f.s[1][0] != '0' + KSHIM_TABLE_VERSION) {
+				*why = is_header(&f) ? "unsupported table version"
+						     : "missing 'kshim-table 1' header";
+				kshim_table_free(t);
+				return -1;
+			}
+			seen_header = 1;
+			continue;
+		}
+		const char *bad = parse_host_line(t, &f);
+		if (bad && strcmp(bad, "out of memory") == 0) {
+			*why = bad;
+			kshim_table_free(t);
+			return -1;
+		}
+		if (bad && warn)
+			warn(ctx, lineno, bad);
+	}
+	if (!seen_header) {
+		*why = "missing 'kshim-table 1' header";
+		return -1;
+	}
+	return 0;
+}
+
+int
+kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn, void *ctx,
+		 const char **why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char *buf;
+	ssize_t n;
+	size_t len = 0;
+	int rc;
+
+	if (fd < 0) {
+		*why = "cannot open table";
+		return -1;
+	}
+	buf = malloc(TABLE_FILE_MAX);
+	if (!buf) {
+		close(fd);
+		*why = "out of memory";
+		return -1;
+	}
+	while (len < TABLE_FILE_MAX && (n = read(fd, buf + len, TABLE_FILE_MAX - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			*why = "cannot read table";
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	rc = kshim_table_parse(buf, len, t, warn, ctx, why);
+	free(buf);
+	return rc;
+}
+
+static void
+format_ipv4(uint32_t addr, char *buf)
+{
+	struct in_addr a = {.s_addr = htonl(addr)};
+
+	inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+int
+kshim_table_print(const struct kshim_table *t, FILE *f)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	fprintf(f, "%s %d\n", KSHIM_TABLE_MAGIC, KSHIM_TABLE_VERSION);
+	fprintf(f, "# names\tloopback\tinternal-port=host-address:host-port ...\n");
+	for (int i = 0; i < t->nhosts; i++) {
+		const struct kshim_host *h = &t->hosts[i];
+		for (int j = 0; j < h->nnames; j++)
+			fprintf(f, "%s%s", j ? "," : "", h->names[j]);
+		format_ipv4(h->addr, a);
+		fprintf(f, "\t%s", a);
+		for (int j = 0; j < h->nports; j++) {
+			format_ipv4(h->ports[j].host_addr, b);
+			fprintf(f, "\t%u=%s:%u", h->ports[j].port, b, h->ports[j].host_port);
+		}
+		fputc('\n', f);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int
+kshim_table_write(const char *path, const struct kshim_table *t)
+{
+	char tmp[PATH_MAX];
+	int fd, e;
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		e = errno;
+		close(fd);
+		goto fail;
+	}
+	if (kshim_table_print(t, f) < 0 || fflush(f) != 0 || fsync(fd) != 0) {
+		e = errno ? errno : EIO;
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0) {
+		e = errno;
+		goto fail;
+	}
+	if (rename(tmp, path) == 0)
+		return 0;
+	e = errno;
+fail:
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
