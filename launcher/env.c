@@ -49,7 +49,7 @@ cmd_env(int argc, char **argv, kshim_err_t *err)
 			     "  eval \"$(kshim env)\" preloads the shim for every command of this shell");
 			return 0;
 		default:
-			return kshim_fail(err, 2, "usage: kshim env [--name CLUSTER | --table FILE]");
+			return kshim_fail(err, KSHIM_EUSAGE, "usage: kshim env [--name CLUSTER | --table FILE]");
 		}
 	}
 	if (tables_resolve(table, cluster, path, sizeof(path), err) < 0 ||

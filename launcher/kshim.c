@@ -49,7 +49,7 @@ main(int argc, char **argv)
 		int rc = commands[i].fn(argc - 1, argv + 1, &err);
 		if (rc < 0) {
 			kshim_err_print(&err);
-			return err.code == 2 ? 2 : 1;
+			return err.code == KSHIM_EUSAGE ? 2 : 1;
 		}
 		return rc;
 	}

@@ -35,25 +35,25 @@ add_map(struct kshim_table *t, const char *spec, uint32_t base, kshim_err_t *err
 
 	if (sscanf(spec, "%253[^:]:%u=%63[^:]:%u%n", name, &port, host, &hport, &used) != 4 ||
 	    spec[used] != '\0' || port == 0 || port > 65535 || hport == 0 || hport > 65535) {
-		kshim_fail(err, 2, "--map %s: expected NAME:PORT=HOST:HOSTPORT", spec);
+		kshim_fail(err, KSHIM_EUSAGE, "--map %s: expected NAME:PORT=HOST:HOSTPORT", spec);
 		return kshim_hint(err, "for example --map kafka1:9092=127.0.0.1:29092");
 	}
 	if (strcmp(host, "localhost") == 0)
 		strcpy(host, "127.0.0.1");
 	if (inet_pton(AF_INET, host, &a) != 1)
-		return kshim_fail(err, 2, "--map %s: HOST must be an IPv4 address or localhost",
+		return kshim_fail(err, KSHIM_EUSAGE, "--map %s: HOST must be an IPv4 address or localhost",
 				  spec);
 	h = (struct kshim_host *)kshim_table_find_name(t, name);
 	if (!h) {
 		if (t->nhosts >= 254)
-			return kshim_fail(err, 2, "--map: too many names");
+			return kshim_fail(err, KSHIM_EUSAGE, "--map: too many names");
 		h = kshim_table_add(t, name, base + (uint32_t)t->nhosts + 1);
 		if (!h)
-			return kshim_fail(err, 2, "--map %s: '%s' is not a valid host name", spec,
+			return kshim_fail(err, KSHIM_EUSAGE, "--map %s: '%s' is not a valid host name", spec,
 					  name);
 	}
 	if (kshim_host_set_port(h, (uint16_t)port, ntohl(a.s_addr), (uint16_t)hport) < 0)
-		return kshim_fail(err, 2, "--map %s: too many ports for %s", spec, name);
+		return kshim_fail(err, KSHIM_EUSAGE, "--map %s: too many ports for %s", spec, name);
 	return 0;
 }
 
@@ -147,7 +147,7 @@ cmd_run(int argc, char **argv, kshim_err_t *err)
 			break;
 		case 'm':
 			if (nmaps == MAPS_MAX)
-				return kshim_fail(err, 2, "at most %d --map options", MAPS_MAX);
+				return kshim_fail(err, KSHIM_EUSAGE, "at most %d --map options", MAPS_MAX);
 			maps[nmaps++] = optarg;
 			break;
 		case 'd':
@@ -163,10 +163,10 @@ cmd_run(int argc, char **argv, kshim_err_t *err)
 	}
 	if (optind >= argc) {
 		fputs(usage_text, stderr);
-		return kshim_fail(err, 2, "run: no command given");
+		return kshim_fail(err, KSHIM_EUSAGE, "run: no command given");
 	}
 	if (nmaps && table)
-		return kshim_fail(err, 2, "run: give --table or --map, not both");
+		return kshim_fail(err, KSHIM_EUSAGE, "run: give --table or --map, not both");
 	if (exec_check_preloadable(argv[optind], err) < 0)
 		return -1;
 	if (nmaps) {

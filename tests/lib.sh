@@ -41,3 +41,41 @@ finish() { [ "$_failed" = 0 ]; exit $?; }
 # A private table directory per test script.
 export KSHIM_HOME=${KSHIM_HOME:-$(mktemp -d /tmp/kshim-test.XXXXXX)}
 chmod 700 "$KSHIM_HOME"
+
+# identity_servers DIR NAME...: loopback TCP servers on ephemeral ports that
+# stand in for Docker-published ports, each answering with its name. Fills
+# PORT[name]. The servers exit when stop_identity_servers closes their stdin.
+declare -A PORT
+_srv_pid=
+identity_servers() {
+	local dir=$1; shift
+	mkfifo "$dir/srv.in"
+	/usr/bin/python3 "$TOP/tests/identity_server.py" --lifetime 900 "$@" \
+		<"$dir/srv.in" >"$dir/ports" 2>"$dir/srv.err" &
+	_srv_pid=$!
+	exec 7>"$dir/srv.in"
+	for _ in $(seq 100); do
+		grep -qx ready "$dir/ports" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -qx ready "$dir/ports" || { notok "identity servers started"; return 1; }
+	local n
+	for n in "$@"; do PORT[$n]=$(awk -v n="$n" '$1 == n { print $2 }' "$dir/ports"); done
+}
+
+stop_identity_servers() {
+	exec 7>&-
+	[ -z "$_srv_pid" ] || { kill "$_srv_pid" 2>/dev/null; wait "$_srv_pid" 2>/dev/null; }
+	_srv_pid=
+}
+
+# write_table FILE NAME...: maps NAME_i to 127.77.0.i, port 9092 to PORT[NAME_i].
+write_table() {
+	local file=$1 i=1 n; shift
+	{
+		echo "kshim-table 1"
+		for n in "$@"; do echo "$n 127.77.0.$i 9092=127.0.0.1:${PORT[$n]}"; i=$((i + 1)); done
+	} >"$file.tmp"
+	chmod 600 "$file.tmp"
+	mv -f "$file.tmp" "$file"
+}

@@ -3,8 +3,11 @@
 #ifndef KSHIM_ERROR_H
 #define KSHIM_ERROR_H
 
+/* err->code of a usage error: kshim exits 2 for it, 1 for every other error. */
+#define KSHIM_EUSAGE (-2)
+
 typedef struct kshim_err {
-	int code; /* errno, HTTP status or 0 */
+	int code; /* errno, HTTP status, KSHIM_EUSAGE or 0 */
 	char msg[512];
 	char hint[512];
 } kshim_err_t;

@@ -1,0 +1,81 @@
+/* The Docker Engine API client: the only place that speaks HTTP and JSON to the
+ * daemon. libcurl over the unix socket /var/run/docker.sock, or what DOCKER_HOST
+ * names (unix://path or tcp://host:port). The API version is negotiated once,
+ * in docker_open, and every path is sent as /v<version><path>. */
+#ifndef KSHIM_DOCKER_H
+#define KSHIM_DOCKER_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "kshim/error.h"
+
+typedef struct docker docker_t;
+
+/* Connects to the daemon and negotiates the API version. */
+int docker_open(docker_t **d, kshim_err_t *err);
+void docker_close(docker_t *d);
+/* "unix:///var/run/docker.sock" or "tcp://host:port", for messages. */
+const char *docker_where(const docker_t *d);
+/* "1.41": the negotiated API version. */
+const char *docker_version(const docker_t *d);
+
+/* While cancelled() returns nonzero, requests in flight are aborted and new ones
+ * fail with code EINTR. NULL turns cancellation off (for rollback). */
+void docker_set_cancel(docker_t *d, int (*cancelled)(void));
+int docker_cancelled(const docker_t *d);
+
+/* Sends method path (query included, without the version prefix) with an
+ * optional JSON body. Stores the HTTP status, and the reply parsed as JSON in
+ * *reply when reply is not NULL (NULL when the body is empty or not JSON). Any
+ * status counts as success: only transport failures return -1. */
+int docker_request(docker_t *d, const char *method, const char *path, const cJSON *body,
+		   long *status, cJSON **reply, kshim_err_t *err);
+
+/* Networks. The id buffers hold 64 hex digits and a NUL. */
+int docker_network_create(docker_t *d, const char *name, const cJSON *labels, char id[65],
+			  kshim_err_t *err);
+/* *net is NULL when no such network. */
+int docker_network_inspect(docker_t *d, const char *name, cJSON **net, kshim_err_t *err);
+/* The networks carrying label ("key=value"): a JSON array. */
+int docker_network_list(docker_t *d, const char *label, cJSON **list, kshim_err_t *err);
+/* Succeeds when the network is already gone. */
+int docker_network_remove(docker_t *d, const char *name, kshim_err_t *err);
+
+/* Images. *present is 1 when ref is in the local store. */
+int docker_image_exists(docker_t *d, const char *ref, int *present, kshim_err_t *err);
+/* Pulls ref (":latest" when it names no tag); progress, when not NULL, sees each
+ * status line. Errors reported inside the progress stream fail the pull. */
+int docker_image_pull(docker_t *d, const char *ref, void (*progress)(void *ctx, const char *status),
+		      void *ctx, kshim_err_t *err);
+
+/* Containers. spec is the body of POST /containers/create. */
+int docker_container_create(docker_t *d, const char *name, const cJSON *spec, char id[65],
+			    kshim_err_t *err);
+int docker_container_start(docker_t *d, const char *id, kshim_err_t *err);
+/* *info is NULL when no such container. */
+int docker_container_inspect(docker_t *d, const char *id, cJSON **info, kshim_err_t *err);
+/* All containers, running or not, carrying label ("key=value"): a JSON array. */
+int docker_container_list(docker_t *d, const char *label, cJSON **list, kshim_err_t *err);
+/* Kills and removes the container and its anonymous volumes; succeeds when it is
+ * already gone. */
+int docker_container_remove(docker_t *d, const char *id, kshim_err_t *err);
+
+/* Receives one demultiplexed piece of output; stream is 1 (stdout) or 2 (stderr).
+ * Returning nonzero stops the transfer. */
+typedef int (*docker_log_fn)(void *ctx, int stream, const char *data, size_t len);
+/* The container's output: the last tail lines (tail < 0: all), then new output
+ * as it comes when follow is set. */
+int docker_logs(docker_t *d, const char *id, int tail, int follow, docker_log_fn fn, void *ctx,
+		kshim_err_t *err);
+
+/* Receives one event object; returning nonzero ends the stream. */
+typedef int (*docker_event_fn)(void *ctx, const cJSON *event);
+/* Streams daemon events matching filters (e.g. {"label":["io.kshim.cluster=x"]},
+ * or NULL) until fn asks to stop, the request is cancelled, or the daemon goes
+ * away. Stopping by fn returns 0. */
+int docker_events(docker_t *d, const cJSON *filters, docker_event_fn fn, void *ctx,
+		  kshim_err_t *err);
+
+#endif
