@@ -29,22 +29,21 @@ struct peer {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const char *table_path; /* NULL: pass-through */
-static int debug;
+int core_debugging;
 static struct kshim_table table;
+static char (*numeric)[INET_ADDRSTRLEN]; /* table.hosts[i].addr, formatted once */
 static struct stat table_id;   /* identity of the loaded file */
 static int table_state;        /* 0 never looked, 1 loaded, -1 unusable */
 static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns */
 static struct peer peers[PEER_SLOTS];
 
 void
-core_debug(const char *fmt, ...)
+core_log(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
 	int n;
 
-	if (!debug)
-		return;
 	n = snprintf(buf, sizeof(buf), "kshim[%d]: ", (int)getpid());
 	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
@@ -98,7 +97,7 @@ init(void)
 {
 	const char *p = getenv("KSHIM_TABLE"), *d = getenv("KSHIM_DEBUG");
 
-	debug = d && *d && strcmp(d, "0") != 0;
+	core_debugging = d && *d && strcmp(d, "0") != 0;
 	for (int i = 0; i < PEER_SLOTS; i++)
 		peers[i].fd = -1;
 	if (p && *p)
@@ -134,6 +133,8 @@ static void
 set_unusable(const struct stat *st)
 {
 	kshim_table_free(&table);
+	free(numeric);
+	numeric = NULL;
 	table_id = *st;
 	table_state = -1;
 }
@@ -172,18 +173,28 @@ refresh(int force)
 		set_unusable(&st);
 		return;
 	}
+	char(*fresh_numeric)[INET_ADDRSTRLEN] = calloc((size_t)fresh.nhosts + 1, sizeof(*numeric));
+	if (!fresh_numeric) {
+		kshim_table_free(&fresh);
+		return; /* keep the old table; the next check retries */
+	}
+	for (int i = 0; i < fresh.nhosts; i++) {
+		struct in_addr a = {.s_addr = htonl(fresh.hosts[i].addr)};
+		inet_ntop(AF_INET, &a, fresh_numeric[i], INET_ADDRSTRLEN);
+	}
 	kshim_table_free(&table);
+	free(numeric);
 	table = fresh;
+	numeric = fresh_numeric;
 	table_id = st;
 	table_state = 1;
 	core_debug("loaded %s: %d hosts", table_path, table.nhosts);
 }
 
 int
-core_lookup_name(const char *name, uint32_t *addr, char *canon, size_t canonlen)
+core_lookup_name(const char *name, char *out, char *canon)
 {
 	const struct kshim_host *h;
-	int found = 0;
 
 	if (!core_enabled() || !name)
 		return 0;
@@ -191,13 +202,12 @@ core_lookup_name(const char *name, uint32_t *addr, char *canon, size_t canonlen)
 	refresh(0);
 	h = kshim_table_find_name(&table, name);
 	if (h) {
-		*addr = h->addr;
+		memcpy(out, numeric[h - table.hosts], INET_ADDRSTRLEN);
 		if (canon)
-			snprintf(canon, canonlen, "%s", h->names[0]);
-		found = 1;
+			strcpy(canon, h->names[0]);
 	}
 	pthread_mutex_unlock(&lock);
-	return found;
+	return h != NULL;
 }
 
 static int

@@ -17,8 +17,9 @@ struct kshim_route {
 /* Non-zero when KSHIM_TABLE names a table; zero means pure pass-through. */
 int core_enabled(void);
 
-/* Mapped name: fills the loopback address and the canonical name (may be NULL). */
-int core_lookup_name(const char *name, uint32_t *addr, char *canon, size_t canonlen);
+/* Mapped name: fills its synthetic address as a dotted string (16 bytes) and,
+ * when canon is non-NULL, its canonical name (KSHIM_NAME_MAX + 1 bytes). */
+int core_lookup_name(const char *name, char *numeric, char *canon);
 /* Copies the whole entry of a mapped name or synthetic address; 1 when found. */
 int core_host_by_name(const char *name, struct kshim_host *out);
 int core_host_by_addr(uint32_t addr, struct kshim_host *out);
@@ -39,6 +40,12 @@ socklen_t core_sockaddr_make(int family, uint32_t addr, uint16_t port,
 			     struct sockaddr_storage *out);
 
 /* Logs to stderr when KSHIM_DEBUG is set. */
-void core_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int core_debugging;
+void core_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define core_debug(...)                                                                            \
+	do {                                                                                       \
+		if (core_debugging)                                                                \
+			core_log(__VA_ARGS__);                                                     \
+	} while (0)
 
 #endif

@@ -39,13 +39,8 @@ host_done(void *arg, int status, int timeouts, struct hostent *he)
 static int
 numeric_name(const char *name, char *buf, char *canon)
 {
-	uint32_t addr;
-	struct in_addr a;
-
-	if (!core_lookup_name(name, &addr, canon, KSHIM_NAME_MAX + 1))
+	if (!core_lookup_name(name, buf, canon))
 		return 0;
-	a.s_addr = htonl(addr);
-	inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 	core_debug("c-ares %s -> %s", name, buf);
 	return 1;
 }
@@ -56,13 +51,13 @@ ares_getaddrinfo(ares_channel channel, const char *name, const char *service,
 		 void *arg)
 {
 	ares_getaddrinfo_fn next = (ares_getaddrinfo_fn)kshim_real_ares("ares_getaddrinfo");
-	char buf[INET_ADDRSTRLEN], canon[KSHIM_NAME_MAX + 1];
+	char buf[INET_ADDRSTRLEN];
 
 	if (!next) {
 		callback(arg, ARES_ENOTINITIALIZED, 0, NULL);
 		return;
 	}
-	if (name && numeric_name(name, buf, canon))
+	if (name && numeric_name(name, buf, NULL))
 		name = buf;
 	next(channel, name, service, hints, callback, arg);
 }

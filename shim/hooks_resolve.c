@@ -11,15 +11,12 @@
 #include "real.h"
 
 /* Builds the numeric query for a synthetic address under the caller's hints.
- * Returns 0, or an EAI_ code glibc gives for a hosts-file entry with only an
+ * Returns 0, or the EAI_ code glibc gives for a hosts-file entry with only an
  * IPv4 address. AI_ADDRCONFIG is dropped: the answer is a loopback address,
  * and checking it would cost a netlink round trip per call. */
 static int
-numeric_query(uint32_t addr, const struct addrinfo *hints, struct addrinfo *q, char *host)
+numeric_query(const char *numeric, const struct addrinfo *hints, struct addrinfo *q, char *host)
 {
-	struct in_addr a = {.s_addr = htonl(addr)};
-	int v4mapped;
-
 	memset(q, 0, sizeof(*q));
 	if (hints) {
 		q->ai_flags = hints->ai_flags & ~AI_ADDRCONFIG;
@@ -28,13 +25,16 @@ numeric_query(uint32_t addr, const struct addrinfo *hints, struct addrinfo *q, c
 		q->ai_protocol = hints->ai_protocol;
 	}
 	q->ai_flags |= AI_NUMERICHOST;
-	v4mapped = q->ai_family == AF_INET6 && (q->ai_flags & AI_V4MAPPED);
-	if (q->ai_family == AF_INET6 && !v4mapped)
-		return EAI_NONAME;
 	if (q->ai_family != AF_UNSPEC && q->ai_family != AF_INET && q->ai_family != AF_INET6)
 		return EAI_FAMILY;
-	strcpy(host, v4mapped ? "::ffff:" : "");
-	inet_ntop(AF_INET, &a, host + strlen(host), INET_ADDRSTRLEN);
+	if (q->ai_family != AF_INET6) {
+		strcpy(host, numeric);
+		return 0;
+	}
+	if (!(q->ai_flags & AI_V4MAPPED))
+		return EAI_NONAME;
+	strcpy(host, "::ffff:");
+	strcpy(host + 7, numeric);
 	return 0;
 }
 
@@ -55,19 +55,19 @@ KSHIM_EXPORT int
 getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	    struct addrinfo **res)
 {
-	char canon[KSHIM_NAME_MAX + 1], host[INET6_ADDRSTRLEN];
+	char canon[KSHIM_NAME_MAX + 1], numeric[INET_ADDRSTRLEN], host[INET6_ADDRSTRLEN];
+	int want_canon = hints && (hints->ai_flags & AI_CANONNAME);
 	struct addrinfo q;
-	uint32_t addr;
 	int rc;
 
 	if (!node || (hints && (hints->ai_flags & AI_NUMERICHOST)) || !res ||
-	    !core_lookup_name(node, &addr, canon, sizeof(canon)))
+	    !core_lookup_name(node, numeric, want_canon ? canon : NULL))
 		return kshim_real()->getaddrinfo(node, service, hints, res);
 	*res = NULL;
-	rc = numeric_query(addr, hints, &q, host);
+	rc = numeric_query(numeric, hints, &q, host);
 	if (rc == 0)
 		rc = kshim_real()->getaddrinfo(host, service, &q, res);
-	if (rc == 0 && (q.ai_flags & AI_CANONNAME))
+	if (rc == 0 && want_canon)
 		rc = set_canonname(*res, canon);
 	if (rc != 0 && *res) {
 		freeaddrinfo(*res);

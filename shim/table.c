@@ -56,23 +56,24 @@ name_normalise(char *dst, const char *name, size_t len)
 	dst[len] = '\0';
 }
 
-static int
-names_equal(const char *norm, const char *name)
-{
-	size_t n = strlen(norm);
-
-	if (strncasecmp(norm, name, n) != 0)
-		return 0;
-	return name[n] == '\0' || (name[n] == '.' && name[n + 1] == '\0');
-}
-
 const struct kshim_host *
 kshim_table_find_name(const struct kshim_table *t, const char *name)
 {
-	for (int i = 0; i < t->nhosts; i++)
-		for (int j = 0; j < t->hosts[i].nnames; j++)
-			if (names_equal(t->hosts[i].names[j], name))
+	size_t len = strlen(name);
+	char first;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return NULL;
+	first = (name[0] >= 'A' && name[0] <= 'Z') ? (char)(name[0] - 'A' + 'a') : name[0];
+	for (int i = 0; i < t->nhosts; i++) {
+		for (int j = 0; j < t->hosts[i].nnames; j++) {
+			const char *n = t->hosts[i].names[j];
+			if (n[0] == first && strncasecmp(n, name, len) == 0 && n[len] == '\0')
 				return &t->hosts[i];
+		}
+	}
 	return NULL;
 }
 
