@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install the Debian packages kshim needs (build, tests, Docker engine, image build).
+# Idempotent: a fast no-op when everything is installed; apt is called only when something is missing.
+# Usage: scripts/deps.sh [--check]   (--check: only report, never install; exit 1 when missing)
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config libcurl4-openssl-dev libcjson-dev librdkafka-dev libc-ares-dev
+  kcat docker.io python3-kafka python3-confluent-kafka python3-pycares
+  clang llvm lld libclang-rt-14-dev valgrind strace debootstrap curl iproute2
+  openjdk-17-jdk-headless maven gnuplot-nox util-linux
+)
+
+die() { echo "deps.sh: error: $*" >&2; exit 1; }
+
+command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script supports Debian/Ubuntu only"
+
+# Toolchains the tests use that a machine may already have from elsewhere
+# (nodesource's nodejs, Go under /usr/local/go): installed from Debian only
+# when the command is missing, so they never fight an existing install.
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
+command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || PKGS+=(golang-go)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $st == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ ${1:-} == --check ]]; then
+  echo "deps.sh: missing packages: ${missing[*]}" >&2
+  exit 1
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "deps.sh: missing packages: ${missing[*]}" >&2
+  die "not root; run: sudo apt-get install -y --no-install-recommends ${missing[*]}"
+fi
+
+echo "deps.sh: installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || die "apt-get update failed (is deb.debian.org reachable? check /etc/apt/sources.list*)"
+apt-get install -y -q --no-install-recommends "${missing[@]}" \
+  || die "apt-get install failed for: ${missing[*]} (see apt output above)"
+echo "deps.sh: done" >&2

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Build kshim/kafka:local, a stand-in for the official apache/kafka image (Kafka 4.1.1, Scala 2.13),
+# from Debian packages and Maven Central only (no container registry needed).
+#
+# Usage: scripts/kafka-image.sh [--force] [--force-all]
+#   (no args)    no-op when the image exists with the same build-input hash (label kshim.inputs)
+#   --force      rebuild the image (reuses the cached rootfs tarball and jars)
+#   --force-all  also rebuild the cached rootfs tarball and re-fetch the jars
+#
+# Steps (each cached under /var/cache/kshim):
+#   1. rootfs: debootstrap bookworm (minbase + JRE 17 + kcat + iproute2 + procps) -> rootfs/*.tar,
+#      imported as kshim/kafka-base:<key>
+#   2. jars: mvn dependency:copy-dependencies on a generated pom -> maven/kafka-<ver>-<key>/libs
+#   3. docker build (scripts/image/Dockerfile) -> kshim/kafka:local, labelled with the input hash
+#
+# Environment: KSHIM_KAFKA_IMAGE (default kshim/kafka:local), KSHIM_CACHE (default /var/cache/kshim),
+#              KSHIM_DEBIAN_MIRROR (default http://deb.debian.org/debian)
+set -euo pipefail
+
+KAFKA_VERSION=4.1.1
+SCALA_VERSION=2.13
+LOG4J_VERSION=2.24.3
+SUITE=bookworm
+MIRROR=${KSHIM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+ROOTFS_PKGS=openjdk-17-jre-headless,kcat,iproute2,procps
+ROOTFS_RECIPE=3   # bump when the rootfs cleanup below changes
+DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+IMAGE=${KSHIM_KAFKA_IMAGE:-kshim/kafka:local}
+CACHE=${KSHIM_CACHE:-/var/cache/kshim}
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+IMGDIR=$HERE/image
+T0=$EPOCHREALTIME
+
+die() { echo "kafka-image.sh: error: $1" >&2; [[ -n ${2:-} ]] && echo "kafka-image.sh: hint: $2" >&2; exit 1; }
+log() { echo "kafka-image.sh: [$(awk "BEGIN{printf \"%5.1fs\", $EPOCHREALTIME - $T0}")] $*" >&2; }
+sha() { sha256sum | cut -c1-16; }
+
+FORCE=0 FORCE_ALL=0
+for a in "$@"; do
+  case $a in
+    --force) FORCE=1 ;;
+    --force-all) FORCE=1 FORCE_ALL=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) die "unknown argument: $a" "usage: $0 [--force] [--force-all]" ;;
+  esac
+done
+
+command -v docker >/dev/null || die "docker CLI not found" "run scripts/deps.sh (installs docker.io)"
+if [[ $(curl -s -m 2 --unix-socket /var/run/docker.sock http://d/_ping 2>/dev/null || true) != OK ]]; then
+  "$HERE/dockerd.sh" || die "no Docker engine" "scripts/dockerd.sh; tail -50 /var/log/kshim-dockerd.log"
+fi
+
+# ---- build-input hash: this script + every file under scripts/image + versions ------------------
+INPUTS=$( {
+  echo "$KAFKA_VERSION $SCALA_VERSION $LOG4J_VERSION $SUITE $ROOTFS_PKGS $ROOTFS_RECIPE $DEP_PLUGIN"
+  cat "$HERE/kafka-image.sh"
+  (cd "$IMGDIR" && find . -type f | LC_ALL=C sort | while read -r f; do
+     echo "== $f $([[ -x $f ]] && echo x)"; cat "$f"; done)
+} | sha)
+
+up_to_date() {
+  local have
+  have=$(docker image inspect -f '{{ index .Config.Labels "kshim.inputs" }}' "$IMAGE" 2>/dev/null || true)
+  [[ $have == "$INPUTS" ]] && return 0
+  [[ -n $have && ${1:-} == verbose ]] && log "$IMAGE exists with inputs $have, want $INPUTS: rebuilding"
+  return 1
+}
+if (( ! FORCE )) && up_to_date verbose; then
+  log "$IMAGE is up to date (inputs $INPUTS)"
+  exit 0
+fi
+
+[[ $(id -u) -eq 0 ]] || die "building the image needs root (debootstrap)" "run: sudo $0"
+for t in debootstrap mvn java tar flock; do
+  command -v "$t" >/dev/null || die "$t not found" "run scripts/deps.sh"
+done
+mkdir -p "$CACHE"
+# one build at a time on this machine; whoever waited re-checks (the other build may have made it)
+exec 9>"$CACHE/.kafka-image.lock"
+if ! flock -n 9; then
+  log "another kafka-image.sh is building; waiting for it"
+  flock 9
+  if (( ! FORCE )) && up_to_date; then log "$IMAGE is up to date (inputs $INPUTS)"; exit 0; fi
+fi
+mkdir -p "$CACHE"/{rootfs,maven,build}
+
+# ---- 1. base rootfs ------------------------------------------------------------------------------
+ROOTFS_KEY=$(echo "$SUITE $MIRROR $ROOTFS_PKGS $ROOTFS_RECIPE" | sha)
+ROOTFS_TAR=$CACHE/rootfs/$SUITE-minbase-$ROOTFS_KEY.tar
+BASE_IMAGE=kshim/kafka-base:$ROOTFS_KEY
+
+if (( FORCE_ALL )); then
+  rm -f "$ROOTFS_TAR"
+  docker image rm "$BASE_IMAGE" >/dev/null 2>&1 || true
+fi
+
+if [[ ! -s $ROOTFS_TAR ]]; then
+  log "debootstrap $SUITE (minbase + $ROOTFS_PKGS) from $MIRROR"
+  work=$(mktemp -d "$CACHE/rootfs/work.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "umount -R '$work/root/proc' '$work/root/sys' 2>/dev/null || true; rm -rf '$work'" EXIT
+  if ! debootstrap --variant=minbase --include="$ROOTFS_PKGS" "$SUITE" "$work/root" "$MIRROR" \
+        >"$work/debootstrap.log" 2>&1; then
+    cp "$work/debootstrap.log" "$CACHE/rootfs/debootstrap-failed.log" 2>/dev/null || true
+    cp "$work/root/debootstrap/debootstrap.log" "$CACHE/rootfs/debootstrap-inner-failed.log" 2>/dev/null || true
+    die "debootstrap failed: $(grep -E '^[EW]:' "$work/debootstrap.log" | tail -1)" \
+        "see $CACHE/rootfs/debootstrap-failed.log (is $MIRROR reachable?)"
+  fi
+  r=$work/root
+  # keep it small: no docs, man pages, locales, apt lists/caches, logs
+  rm -rf "$r"/usr/share/{doc,man,info,lintian,linda,bug}/* "$r"/usr/share/locale/* \
+         "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/* "$r"/var/cache/debconf/*-old \
+         "$r"/var/log/*.log "$r"/var/log/apt/* "$r"/tmp/* "$r"/debootstrap
+  printf 'deb %s %s main\n' "$MIRROR" "$SUITE" >"$r/etc/apt/sources.list"
+  : >"$r/etc/resolv.conf"; echo localhost >"$r/etc/hostname"
+  [[ -L $r/usr/bin/java ]] && compgen -G "$r/usr/lib/jvm/java-17-openjdk-*/bin/java" >/dev/null || die "the debootstrapped rootfs has no /usr/bin/java" "see $work/debootstrap.log"
+  tar --numeric-owner --xattrs -C "$r" -cf "$ROOTFS_TAR.tmp" .
+  mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
+  rm -rf "$work"; trap - EXIT
+  log "rootfs cached: $ROOTFS_TAR ($(du -h "$ROOTFS_TAR" | cut -f1))"
+fi
+
+if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+  log "docker import $ROOTFS_TAR -> $BASE_IMAGE"
+  docker import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["/bin/bash"]' --message "kshim $SUITE minbase + $ROOTFS_PKGS" \
+      "$ROOTFS_TAR" "$BASE_IMAGE" >/dev/null \
+    || die "docker import of $ROOTFS_TAR failed" "delete it and rerun with --force-all"
+fi
+
+# ---- 2. Kafka jars from Maven Central -----------------------------------------------------------
+POM=$(cat <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>kshim</groupId><artifactId>kafka-image-libs</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <!-- what the broker, the storage tool, the CLI tools and log4j2 need at runtime -->
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$SCALA_VERSION</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <!-- Kafka 4.1 uses slf4j-api 1.7.x, so the log4j2 binding is log4j-slf4j-impl (not -slf4j2-) -->
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-1.2-api</artifactId><version>$LOG4J_VERSION</version></dependency>
+  </dependencies>
+</project>
+EOF
+)
+LIBS_KEY=$(printf '%s %s' "$POM" "$DEP_PLUGIN" | sha)
+LIBS_DIR=$CACHE/maven/kafka-$KAFKA_VERSION-$LIBS_KEY/libs
+(( FORCE_ALL )) && rm -rf "$(dirname "$LIBS_DIR")"
+if [[ ! -s $LIBS_DIR/kafka_$SCALA_VERSION-$KAFKA_VERSION.jar ]]; then
+  log "fetching Kafka $KAFKA_VERSION jars with mvn"
+  mdir=$(dirname "$LIBS_DIR")
+  rm -rf "$mdir"; mkdir -p "$mdir"
+  printf '%s\n' "$POM" >"$mdir/pom.xml"
+  if ! mvn -B -q -f "$mdir/pom.xml" -Dmaven.repo.local="$CACHE/m2" \
+        "$DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$LIBS_DIR.tmp" \
+        >"$mdir/mvn.log" 2>&1; then
+    die "mvn dependency:copy-dependencies failed: $(grep -m1 ERROR "$mdir/mvn.log" || tail -1 "$mdir/mvn.log")" \
+        "see $mdir/mvn.log (is Maven Central reachable?)"
+  fi
+  mv "$LIBS_DIR.tmp" "$LIBS_DIR"
+  log "jars cached: $LIBS_DIR ($(ls "$LIBS_DIR" | wc -l) jars, $(du -sh "$LIBS_DIR" | cut -f1))"
+fi
+for j in kafka_$SCALA_VERSION kafka-tools kafka-clients log4j-core log4j-slf4j-impl jackson-dataformat-yaml; do
+  ls "$LIBS_DIR/$j"-[0-9]*.jar >/dev/null 2>&1 || die "jar $j missing from $LIBS_DIR" "rerun with --force-all"
+done
+
+# ---- 3. docker build ----------------------------------------------------------------------------
+CTX=$(mktemp -d "$CACHE/build/ctx.XXXXXX")
+# shellcheck disable=SC2064
+trap "rm -rf '$CTX'" EXIT
+mkdir -p "$CTX/bin" "$CTX/docker"
+cp -al "$LIBS_DIR" "$CTX/libs" 2>/dev/null || cp -a "$LIBS_DIR" "$CTX/libs"
+cp "$IMGDIR/Dockerfile" "$CTX/Dockerfile"
+install -m 0755 "$IMGDIR/run" "$CTX/docker/run"
+install -m 0644 "$IMGDIR/server.properties" "$IMGDIR/log4j2.yaml" "$IMGDIR/tools-log4j2.yaml" "$CTX/docker/"
+install -m 0755 "$IMGDIR/kafka-run-class.sh" "$CTX/bin/kafka-run-class.sh"
+while read -r name class; do
+  [[ -z $name || $name == \#* ]] && continue
+  printf '#!/usr/bin/env bash\n# %s (Kafka %s): runs %s\nexec "$(dirname "$0")/kafka-run-class.sh" %s "$@"\n' \
+    "$name" "$KAFKA_VERSION" "$class" "$class" >"$CTX/bin/$name"
+  chmod 0755 "$CTX/bin/$name"
+done <"$IMGDIR/tools.list"
+
+log "docker build -> $IMAGE"
+if ! DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$BASE_IMAGE" \
+      --label kshim.inputs="$INPUTS" --label kshim.image=kafka \
+      --label org.opencontainers.image.version="$KAFKA_VERSION" \
+      --label org.opencontainers.image.title="kshim local stand-in for apache/kafka" \
+      -t "$IMAGE" "$CTX" >"$CACHE/build/build.log" 2>&1; then
+  die "docker build failed: $(grep -v '^\s*$' "$CACHE/build/build.log" | tail -1)" "see $CACHE/build/build.log"
+fi
+rm -rf "$CTX"
+# drop superseded builds of this image (untagged, ours only)
+docker image prune -f --filter label=kshim.image=kafka >/dev/null 2>&1 || true
+
+log "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')), inputs $INPUTS"
