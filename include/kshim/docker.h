@@ -21,8 +21,9 @@ const char *docker_where(const docker_t *d);
 /* "1.41": the negotiated API version. */
 const char *docker_version(const docker_t *d);
 
-/* While cancelled() returns nonzero, requests in flight are aborted and new ones
- * fail with code EINTR. NULL turns cancellation off (for rollback). */
+/* While cancelled() returns nonzero, new requests fail with code EINTR and
+ * streams in flight (pull, events, followed logs) are aborted; other requests in
+ * flight finish. NULL turns cancellation off (for rollback). */
 void docker_set_cancel(docker_t *d, int (*cancelled)(void));
 int docker_cancelled(const docker_t *d);
 

@@ -1,0 +1,530 @@
+/* Creating, starting, finding and removing a cluster's Docker objects. */
+#include "cluster.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kshim/paths.h"
+#include "kshim/table.h"
+#include "tables.h"
+
+#define MODE_LABEL "io.kshim.mode"
+#define NODE_LABEL "io.kshim.node"
+#define FLAVOR_LABEL "io.kshim.flavor"
+#define IMAGE_LABEL "io.kshim.image" /* as given: list replies name a retagged image by id */
+#define PORT_KEY "9092/tcp"
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void
+cluster_trap_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int
+cluster_interrupted(void)
+{
+	return interrupted;
+}
+
+int
+cluster_opt_int(const char *opt, const char *arg, int min, int max, int *out, kshim_err_t *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return kshim_fail(err, KSHIM_EUSAGE, "%s %s: expected a number from %d to %d", opt,
+				  arg, min, max);
+	*out = (int)v;
+	return 0;
+}
+
+/* 16 random bytes as 22 characters of unpadded base64url, as Kafka's Uuid prints them. */
+static int
+make_cluster_id(char out[23], kshim_err_t *err)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char r[16];
+
+	do {
+		unsigned acc = 0;
+		int bits = 0, o = 0;
+
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return kshim_fail(err, errno, "getrandom: %s", strerror(errno));
+		for (size_t i = 0; i < sizeof(r); i++) {
+			acc = acc << 8 | r[i];
+			for (bits += 8; bits >= 6; bits -= 6)
+				out[o++] = b64[(acc >> (bits - 6)) & 63];
+		}
+		out[o++] = b64[(acc << (6 - bits)) & 63];
+		out[o] = '\0';
+	} while (out[0] == '-'); /* kafka-storage would take it for an option */
+	return 0;
+}
+
+int
+cluster_name_check(const char *name, kshim_err_t *err)
+{
+	if (kshim_cluster_name_valid(name))
+		return 0;
+	return kshim_fail(err, KSHIM_EUSAGE,
+			  "bad cluster name '%s': 1-40 of a-z, 0-9 and '-', starting with a letter",
+			  name);
+}
+
+/* Validates name and names the network, the nodes and their containers. */
+static int
+set_names(struct cluster *c, const char *name, int n, kshim_err_t *err)
+{
+	memset(c, 0, sizeof(*c));
+	if (cluster_name_check(name, err) < 0)
+		return -1;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->network, sizeof(c->network), "%s-net", name);
+	for (int i = 0; i < n; i++) {
+		snprintf(c->node[i].name, sizeof(c->node[i].name), KAFKA_NODE_FMT, i + 1);
+		snprintf(c->node[i].container, sizeof(c->node[i].container), "%s-%s", name,
+			 c->node[i].name);
+	}
+	return 0;
+}
+
+int
+cluster_init(struct cluster *c, const char *name, const char *image, enum flavor flavor,
+	     enum advertise mode, int n, kshim_err_t *err)
+{
+	if (n < 1 || n > CLUSTER_MAX_NODES)
+		return kshim_fail(err, KSHIM_EUSAGE, "-n %d: a cluster has 1 to %d nodes",
+				  n, CLUSTER_MAX_NODES);
+	if (set_names(c, name, n, err) < 0)
+		return -1;
+	if (strlen(image) >= sizeof(c->image))
+		return kshim_fail(err, KSHIM_EUSAGE, "image reference too long");
+	snprintf(c->image, sizeof(c->image), "%s", image);
+	c->flavor = flavor;
+	c->mode = mode;
+	c->n = n;
+	return make_cluster_id(c->cluster_id, err);
+}
+
+static void
+label_filter(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, CLUSTER_LABEL "=%s", name);
+}
+
+int
+cluster_check_free(docker_t *d, const char *name, kshim_err_t *err)
+{
+	char label[128], net[64];
+	cJSON *found = NULL;
+	int ours, count;
+
+	snprintf(net, sizeof(net), "%s-net", name);
+	if (docker_network_inspect(d, net, &found, err) < 0)
+		return -1;
+	if (found) {
+		cJSON *labels = cJSON_GetObjectItemCaseSensitive(found, "Labels");
+		ours = cJSON_GetObjectItemCaseSensitive(labels, CLUSTER_LABEL) != NULL;
+		cJSON_Delete(found);
+		if (!ours) {
+			kshim_fail(err, EEXIST, "network %s exists and was not made by kshim", net);
+			return kshim_hint(err, "choose another --name, or 'docker network rm %s'",
+					  net);
+		}
+		kshim_fail(err, EEXIST, "cluster '%s' already exists (network %s)", name, net);
+		return kshim_hint(err, "kshim down --name %s", name);
+	}
+	label_filter(name, label, sizeof(label));
+	if (docker_container_list(d, label, &found, err) < 0)
+		return -1;
+	count = cJSON_GetArraySize(found);
+	cJSON_Delete(found);
+	if (count > 0) {
+		kshim_fail(err, EEXIST, "cluster '%s' already exists (%d container%s)", name, count,
+			   count == 1 ? "" : "s");
+		return kshim_hint(err, "kshim down --name %s", name);
+	}
+	return 0;
+}
+
+static cJSON *
+labels(const struct cluster *c, const char *node)
+{
+	cJSON *l = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(l, CLUSTER_LABEL, c->name);
+	cJSON_AddStringToObject(l, MODE_LABEL, advertise_name(c->mode));
+	if (node) {
+		cJSON_AddStringToObject(l, NODE_LABEL, node);
+		cJSON_AddStringToObject(l, FLAVOR_LABEL, flavor_name(c->flavor));
+		cJSON_AddStringToObject(l, IMAGE_LABEL, c->image);
+	}
+	return l;
+}
+
+/* Free ports on 127.0.0.1 for localhost mode, whose brokers must advertise their
+ * published port before they start. The kernel picks them; they are released
+ * again before Docker binds them, so another process may take one in between:
+ * start then fails with "port is already allocated" and up rolls back. */
+static int
+pick_ports(struct cluster *c, kshim_err_t *err)
+{
+	int fds[CLUSTER_MAX_NODES], rc = 0, i;
+
+	for (i = 0; i < c->n && rc == 0; i++) {
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		socklen_t len = sizeof(a);
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&a, sizeof(a)) < 0 ||
+		    getsockname(fds[i], (struct sockaddr *)&a, &len) < 0)
+			rc = kshim_fail(err, errno, "cannot pick a free port on 127.0.0.1: %s",
+					strerror(errno));
+		c->node[i].host_port = ntohs(a.sin_port);
+	}
+	while (i-- > 0)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return rc;
+}
+
+static cJSON *
+container_spec(const struct cluster *c, int i, cJSON *env)
+{
+	const struct cluster_node *node = &c->node[i];
+	cJSON *spec = cJSON_CreateObject(), *host, *bind = cJSON_CreateObject(), *ep;
+	char port[8] = "";
+
+	cJSON_AddStringToObject(spec, "Image", c->image);
+	cJSON_AddStringToObject(spec, "Hostname", node->name);
+	cJSON_AddItemToObject(spec, "Env", env);
+	cJSON_AddItemToObject(spec, "Labels", labels(c, node->name));
+	cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "ExposedPorts"), PORT_KEY);
+	host = cJSON_AddObjectToObject(spec, "HostConfig");
+	cJSON_AddStringToObject(host, "NetworkMode", c->network);
+	/* Loopback only; an empty HostPort lets Docker choose. */
+	if (node->host_port)
+		snprintf(port, sizeof(port), "%u", node->host_port);
+	cJSON_AddStringToObject(bind, "HostIp", "127.0.0.1");
+	cJSON_AddStringToObject(bind, "HostPort", port);
+	cJSON_AddItemToArray(
+		cJSON_AddArrayToObject(cJSON_AddObjectToObject(host, "PortBindings"), PORT_KEY),
+		bind);
+	ep = cJSON_AddObjectToObject(
+		cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "NetworkingConfig"),
+					"EndpointsConfig"),
+		c->network);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(ep, "Aliases"), cJSON_CreateString(node->name));
+	return spec;
+}
+
+static int
+create_container(docker_t *d, struct cluster *c, int i, kshim_err_t *err)
+{
+	struct flavor_node fn = {c->flavor,	      c->mode,		i + 1, c->n,
+				 c->node[i].host_port, c->cluster_id};
+	cJSON *env, *spec;
+	int rc;
+
+	if (flavor_env(&fn, &env, err) < 0)
+		return -1;
+	spec = container_spec(c, i, env);
+	rc = docker_container_create(d, c->node[i].container, spec, c->node[i].id, err);
+	cJSON_Delete(spec);
+	return rc;
+}
+
+int
+cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err)
+{
+	char net_id[65];
+	cJSON *l;
+	int rc;
+
+	if (c->mode == ADVERTISE_LOCALHOST && pick_ports(c, err) < 0)
+		return -1;
+	l = labels(c, NULL);
+	rc = docker_network_create(d, c->network, l, net_id, err);
+	cJSON_Delete(l);
+	for (int i = 0; i < c->n && rc == 0; i++)
+		rc = create_container(d, c, i, err);
+	return rc;
+}
+
+/* NetworkSettings.Ports["9092/tcp"][0].HostPort of an inspect reply; 0 when unpublished. */
+static uint16_t
+inspect_port(const cJSON *info)
+{
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(info, "NetworkSettings");
+	const cJSON *ports = cJSON_GetObjectItemCaseSensitive(ns, "Ports");
+	const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ports, PORT_KEY), 0);
+	const cJSON *hp = cJSON_GetObjectItemCaseSensitive(b, "HostPort");
+
+	return cJSON_IsString(hp) ? (uint16_t)strtoul(hp->valuestring, NULL, 10) : 0;
+}
+
+static int
+is_running(const cJSON *info)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(info, "State"), "Running"));
+}
+
+int
+cluster_start(docker_t *d, struct cluster *c, kshim_err_t *err)
+{
+	for (int i = 0; i < c->n; i++)
+		if (docker_container_start(d, c->node[i].id, err) < 0)
+			return kshim_wrap(err, "starting %s", c->node[i].name);
+	/* A container that has already exited has no port; readiness reports it. */
+	for (int i = 0; i < c->n; i++) {
+		cJSON *info = NULL;
+		int bad;
+		if (docker_container_inspect(d, c->node[i].id, &info, err) < 0)
+			return -1;
+		c->node[i].host_port = inspect_port(info);
+		bad = !c->node[i].host_port && is_running(info);
+		cJSON_Delete(info);
+		if (bad)
+			return kshim_fail(err, EPROTO, "%s has no port published for %s",
+					  c->node[i].container, PORT_KEY);
+	}
+	return 0;
+}
+
+static const char *
+label_value(const cJSON *item, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(item, "Labels"), key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* The public port of 9092 in a container list entry's Ports; 0 when unpublished. */
+static uint16_t
+list_port(const cJSON *item)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(item, "Ports"))
+	{
+		const cJSON *priv = cJSON_GetObjectItemCaseSensitive(p, "PrivatePort");
+		const cJSON *pub = cJSON_GetObjectItemCaseSensitive(p, "PublicPort");
+		if (cJSON_IsNumber(priv) && priv->valueint == KAFKA_PORT && cJSON_IsNumber(pub))
+			return (uint16_t)pub->valueint;
+	}
+	return 0;
+}
+
+static void
+load_node(struct cluster *c, const cJSON *item)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "Id");
+	struct cluster_node *node;
+	int i;
+
+	if (sscanf(label_value(item, NODE_LABEL), KAFKA_NODE_FMT, &i) != 1 || i < 1 ||
+	    i > CLUSTER_MAX_NODES || !cJSON_IsString(id))
+		return;
+	node = &c->node[i - 1];
+	snprintf(node->id, sizeof(node->id), "%s", id->valuestring);
+	node->host_port = list_port(item);
+	snprintf(c->image, sizeof(c->image), "%s", label_value(item, IMAGE_LABEL));
+	advertise_parse(label_value(item, MODE_LABEL), &c->mode, NULL);
+	flavor_parse(label_value(item, FLAVOR_LABEL), &c->flavor, NULL);
+	if (i > c->n)
+		c->n = i;
+}
+
+int
+cluster_load(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err)
+{
+	char label[128];
+	cJSON *list = NULL;
+	const cJSON *item;
+
+	if (set_names(c, name, CLUSTER_MAX_NODES, err) < 0)
+		return -1;
+	label_filter(name, label, sizeof(label));
+	if (docker_container_list(d, label, &list, err) < 0)
+		return -1;
+	cJSON_ArrayForEach(item, list) load_node(c, item);
+	cJSON_Delete(list);
+	if (c->n > 0)
+		return 0;
+	kshim_fail(err, ENOENT, "no cluster named '%s'", name);
+	return kshim_hint(err, "start one with 'kshim up --name %s'", name);
+}
+
+/* Removes every object in list with remove(); counts successes, keeps the first failure. */
+static int
+remove_all(docker_t *d, cJSON *list, int (*remove)(docker_t *, const char *, kshim_err_t *),
+	   int *count, kshim_err_t *err)
+{
+	const cJSON *item;
+	int rc = 0;
+
+	cJSON_ArrayForEach(item, list)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "Id");
+		kshim_err_t e = {0};
+		if (!cJSON_IsString(id))
+			continue;
+		if (remove(d, id->valuestring, &e) == 0)
+			(*count)++;
+		else if (rc == 0)
+			rc = -1, *err = e;
+	}
+	return rc;
+}
+
+int
+cluster_remove(docker_t *d, const char *name, int *containers, int *networks, kshim_err_t *err)
+{
+	char label[128];
+	cJSON *list = NULL;
+	int rc;
+
+	*containers = *networks = 0;
+	label_filter(name, label, sizeof(label));
+	if (docker_container_list(d, label, &list, err) < 0)
+		return -1;
+	rc = remove_all(d, list, docker_container_remove, containers, err);
+	cJSON_Delete(list);
+	if (docker_network_list(d, label, &list, err) < 0)
+		return -1;
+	if (remove_all(d, list, docker_network_remove, networks, err) < 0)
+		rc = -1;
+	cJSON_Delete(list);
+	return rc;
+}
+
+int
+cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size_t len,
+		   int *running, kshim_err_t *err)
+{
+	cJSON *info = NULL;
+	const cJSON *st, *status, *code;
+
+	*running = 0;
+	if (!node->id[0]) {
+		snprintf(buf, len, "missing");
+		return 0;
+	}
+	if (docker_container_inspect(d, node->id, &info, err) < 0)
+		return -1;
+	st = cJSON_GetObjectItemCaseSensitive(info, "State");
+	status = cJSON_GetObjectItemCaseSensitive(st, "Status");
+	code = cJSON_GetObjectItemCaseSensitive(st, "ExitCode");
+	*running = is_running(info);
+	if (!info)
+		snprintf(buf, len, "missing");
+	else if (cJSON_IsString(status) && strcmp(status->valuestring, "exited") == 0)
+		snprintf(buf, len, "exited with code %d%s",
+			 cJSON_IsNumber(code) ? code->valueint : -1,
+			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "OOMKilled"))
+				 ? " (OOM killed)"
+				 : "");
+	else
+		snprintf(buf, len, "%s", cJSON_IsString(status) ? status->valuestring : "unknown");
+	cJSON_Delete(info);
+	return 0;
+}
+
+struct log_lines {
+	FILE *out;
+	const char *prefix;
+	char line[2048];
+	size_t len;
+};
+
+static void
+flush_line(struct log_lines *l)
+{
+	fprintf(l->out, "%s%.*s\n", l->prefix, (int)l->len, l->line);
+	l->len = 0;
+}
+
+static int
+on_log(void *ctx, int stream, const char *data, size_t len)
+{
+	struct log_lines *l = ctx;
+
+	(void)stream;
+	if (!l->prefix) {
+		fwrite(data, 1, len, l->out);
+		return fflush(l->out) != 0;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n' || l->len == sizeof(l->line))
+			flush_line(l);
+		if (data[i] != '\n')
+			l->line[l->len++] = data[i];
+	}
+	return 0;
+}
+
+int
+cluster_node_logs(docker_t *d, const struct cluster_node *node, int tail, int follow,
+		  const char *prefix, FILE *out, kshim_err_t *err)
+{
+	struct log_lines l = {.out = out, .prefix = prefix};
+	int rc;
+
+	if (!node->id[0])
+		return kshim_fail(err, ENOENT, "%s has no container", node->name);
+	rc = docker_logs(d, node->id, tail, follow, on_log, &l, err);
+	if (l.len)
+		flush_line(&l);
+	return rc;
+}
+
+int
+cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t *err)
+{
+	struct kshim_table t = {0};
+	uint32_t base;
+	int rc = 0;
+
+	if (kshim_table_path(c->name, path, len, 1, err) < 0 ||
+	    tables_free_block(path, &base, err) < 0)
+		return -1;
+	for (int i = 0; i < c->n && rc == 0; i++) {
+		struct kshim_host *h = kshim_table_add(&t, c->node[i].name, base + (uint32_t)i + 1);
+		if (!h || kshim_host_set_port(h, KAFKA_PORT, INADDR_LOOPBACK,
+					      c->node[i].host_port) < 0)
+			rc = kshim_fail(err, errno, "cannot add %s to the table: %s",
+					c->node[i].name, strerror(errno));
+	}
+	if (rc == 0 && kshim_table_write(path, &t) < 0)
+		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
+	kshim_table_free(&t);
+	return rc;
+}

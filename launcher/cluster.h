@@ -1,0 +1,73 @@
+/* A kshim cluster in Docker: one bridge network <name>-net and containers
+ * <name>-kafka<i>, everything labelled io.kshim.cluster=<name>. */
+#ifndef KSHIM_CLUSTER_H
+#define KSHIM_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kshim/docker.h"
+#include "kshim/error.h"
+#include "kshim/flavor.h"
+
+#define CLUSTER_LABEL "io.kshim.cluster"
+#define CLUSTER_MAX_NODES 32
+
+struct cluster_node {
+	char name[16];      /* kafka<i>: host name, network alias, advertised name */
+	char container[64]; /* <cluster>-kafka<i> */
+	char id[65];        /* container id; "" when there is none */
+	uint16_t host_port; /* where 9092 is published on 127.0.0.1; 0 when unknown */
+};
+
+struct cluster {
+	char name[48];
+	char network[64];
+	char image[512];
+	enum flavor flavor;
+	enum advertise mode;
+	int n;
+	char cluster_id[23];
+	struct cluster_node node[CLUSTER_MAX_NODES];
+};
+
+/* Fails with a usage error unless name is a valid cluster name. */
+int cluster_name_check(const char *name, kshim_err_t *err);
+/* Names everything and draws a cluster id; no Docker calls. */
+int cluster_init(struct cluster *c, const char *name, const char *image, enum flavor flavor,
+		 enum advertise mode, int n, kshim_err_t *err);
+/* Fails when the network <name>-net or containers labelled with name exist. */
+int cluster_check_free(docker_t *d, const char *name, kshim_err_t *err);
+/* Creates the network and every container, none started. */
+int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
+/* Starts the containers back to back and reads their published ports. */
+int cluster_start(docker_t *d, struct cluster *c, kshim_err_t *err);
+/* Reads a cluster back from its labels; fails when Docker has none of it. */
+int cluster_load(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err);
+/* Removes the labelled containers (with their volumes), then the labelled
+ * networks; counts what went. Carries on past failures, reporting the first. */
+int cluster_remove(docker_t *d, const char *name, int *containers, int *networks,
+		   kshim_err_t *err);
+
+/* "running", "exited with code 1 (OOM killed)", "missing", ...; *running is set. */
+int cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size_t len,
+		       int *running, kshim_err_t *err);
+/* Copies the node's log to out, each line after prefix when prefix is not NULL. */
+int cluster_node_logs(docker_t *d, const struct cluster_node *node, int tail, int follow,
+		      const char *prefix, FILE *out, kshim_err_t *err);
+
+/* Writes the port table: node i of the cluster gets 127.77.B.i, B a block no
+ * other table uses. */
+int cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t *err);
+
+/* Parses a decimal option value within [min, max]; a usage error otherwise. */
+int cluster_opt_int(const char *opt, const char *arg, int min, int max, int *out,
+		    kshim_err_t *err);
+
+/* SIGINT and SIGTERM set a flag instead of ending the process, so that up can
+ * roll back; cluster_interrupted reads it. */
+void cluster_trap_signals(void);
+int cluster_interrupted(void);
+
+#endif

@@ -1,0 +1,189 @@
+/* Waiting for a cluster to serve: Metadata through each broker's published port. */
+#include "ready.h"
+
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define POLL_MS 1000
+#define PAUSE_MS 500
+#define LOG_TAIL 15
+
+static void
+drop_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk, (void)level, (void)fac, (void)buf;
+}
+
+/* The launcher is not preloaded, so each broker is asked through its own
+ * published port by a client of its own. Sparse connections and no periodic
+ * refresh keep the client away from the advertised names it cannot resolve. */
+static const char *const settings[][2] = {
+	{"log_level", "0"},
+	{"enable.sparse.connections", "true"},
+	{"topic.metadata.refresh.interval.ms", "-1"},
+	{"reconnect.backoff.ms", "100"},
+	{"reconnect.backoff.max.ms", "500"},
+	{"socket.connection.setup.timeout.ms", "2000"},
+};
+
+static int
+fetch(unsigned port, int timeout_ms, const struct rd_kafka_metadata **md, kshim_err_t *err)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char bootstrap[32], errstr[256];
+	rd_kafka_resp_err_t e;
+	rd_kafka_t *rk;
+
+	snprintf(bootstrap, sizeof(bootstrap), "127.0.0.1:%u", port);
+	rd_kafka_conf_set_log_cb(conf, drop_log);
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], errstr,
+				      sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+			rd_kafka_conf_destroy(conf);
+			return kshim_fail(err, EINVAL, "librdkafka: %s", errstr);
+		}
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr)) !=
+		    RD_KAFKA_CONF_OK ||
+	    !(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
+		rd_kafka_conf_destroy(conf);
+		return kshim_fail(err, EINVAL, "librdkafka: %s", errstr);
+	}
+	e = rd_kafka_metadata(rk, 0, NULL, md, timeout_ms);
+	rd_kafka_destroy(rk);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return kshim_fail(err, ETIMEDOUT, "no Metadata reply from %s: %s", bootstrap,
+				  rd_kafka_err2str(e));
+	return 0;
+}
+
+int
+ready_probe(unsigned port, int timeout_ms, int *brokers, kshim_err_t *err)
+{
+	const struct rd_kafka_metadata *md;
+
+	if (fetch(port, timeout_ms, &md, err) < 0)
+		return -1;
+	*brokers = md->broker_cnt;
+	rd_kafka_metadata_destroy(md);
+	return 0;
+}
+
+/* Whether broker b is node b->id as the cluster advertises it. */
+static int
+advertised(const struct cluster *c, const struct rd_kafka_metadata_broker *b)
+{
+	char name[16];
+
+	if (b->id < 1 || b->id > c->n)
+		return 0;
+	if (c->mode == ADVERTISE_LOCALHOST)
+		return strcmp(b->host, "localhost") == 0 &&
+		       (unsigned)b->port == c->node[b->id - 1].host_port;
+	snprintf(name, sizeof(name), KAFKA_NODE_FMT, b->id);
+	return strcmp(b->host, name) == 0 && b->port == KAFKA_PORT;
+}
+
+/* Whether node i's broker lists the whole cluster; why says what is missing. */
+static int
+node_ready(const struct cluster *c, int i, char *why, size_t len)
+{
+	const struct rd_kafka_metadata *md;
+	kshim_err_t e = {0};
+	int good = 0;
+
+	if (fetch(c->node[i].host_port, POLL_MS, &md, &e) < 0) {
+		snprintf(why, len, "%s: %s", c->node[i].name, e.msg);
+		return 0;
+	}
+	for (int j = 0; j < md->broker_cnt; j++)
+		good += advertised(c, &md->brokers[j]);
+	if (good != c->n || md->broker_cnt != c->n) {
+		snprintf(why, len, "%s lists %d broker%s, %d as expected, of %d", c->node[i].name,
+			 md->broker_cnt, md->broker_cnt == 1 ? "" : "s", good, c->n);
+		good = -1;
+	}
+	rd_kafka_metadata_destroy(md);
+	return good == c->n;
+}
+
+/* Every node's state and the end of its log, on stderr. */
+static void
+report(docker_t *d, const struct cluster *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		char state[128] = "unknown", prefix[32];
+		kshim_err_t e = {0};
+		int running;
+
+		cluster_node_state(d, &c->node[i], state, sizeof(state), &running, &e);
+		fprintf(stderr, "%s: %s; last log lines:\n", c->node[i].name, state);
+		snprintf(prefix, sizeof(prefix), "  %s | ", c->node[i].name);
+		if (cluster_node_logs(d, &c->node[i], LOG_TAIL, 0, prefix, stderr, &e) < 0)
+			fprintf(stderr, "  (%s)\n", e.msg);
+	}
+}
+
+/* Fails with the first node whose container is not running. */
+static int
+all_running(docker_t *d, const struct cluster *c, kshim_err_t *err)
+{
+	for (int i = 0; i < c->n; i++) {
+		char state[128];
+		int running;
+
+		if (cluster_node_state(d, &c->node[i], state, sizeof(state), &running, err) < 0)
+			return -1;
+		if (!running) {
+			report(d, c);
+			kshim_fail(err, ECHILD, "%s %s", c->node[i].name, state);
+			if (strstr(state, "OOM") || strstr(state, "code 137"))
+				return kshim_hint(err, "out of memory: run fewer nodes or give "
+						       "Docker more memory");
+			return kshim_hint(err,
+					  "its log is above; is %s a Kafka image of flavour %s?",
+					  c->image, flavor_name(c->flavor));
+		}
+	}
+	return 0;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+ready_wait(docker_t *d, const struct cluster *c, int timeout_s, kshim_err_t *err)
+{
+	const struct timespec pause = {0, PAUSE_MS * 1000000L};
+	double deadline = now() + timeout_s;
+	char why[600] = "no broker answered";
+
+	for (;;) {
+		int ready = 1;
+
+		if (all_running(d, c, err) < 0)
+			return -1;
+		for (int i = 0; i < c->n && ready; i++)
+			ready = node_ready(c, i, why, sizeof(why));
+		if (ready)
+			return 0;
+		if (docker_cancelled(d))
+			return kshim_fail(err, EINTR, "interrupted");
+		if (now() >= deadline) {
+			report(d, c);
+			kshim_fail(err, ETIMEDOUT, "cluster not ready after %d s: %s", timeout_s,
+				   why);
+			return kshim_hint(err, "the brokers' logs are above; on a slow machine "
+					       "raise --timeout");
+		}
+		nanosleep(&pause, NULL);
+	}
+}

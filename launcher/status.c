@@ -1,0 +1,210 @@
+/* kshim status: each broker's container state, published port and health. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cluster.h"
+#include "kshim/paths.h"
+#include "kshim/table.h"
+#include "ready.h"
+#include "tables.h"
+
+#define TCP_TIMEOUT_MS 1000
+#define KAFKA_TIMEOUT_MS 3000
+
+static const char usage_text[] = "usage: kshim status [--name CLUSTER] [--json]\n";
+
+struct health {
+	char state[128];
+	int running;
+	int tcp;   /* the published port accepts a connection */
+	int kafka; /* the broker behind it answers Metadata */
+	int brokers;
+};
+
+static int
+tcp_accepts(unsigned port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), e = -1;
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	socklen_t len = sizeof(e);
+
+	if (fd < 0)
+		return 0;
+	if ((connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EINPROGRESS) &&
+	    poll(&p, 1, TCP_TIMEOUT_MS) == 1)
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
+	close(fd);
+	return e == 0;
+}
+
+static int
+check(docker_t *d, const struct cluster_node *node, struct health *h, kshim_err_t *err)
+{
+	kshim_err_t e = {0};
+
+	memset(h, 0, sizeof(*h));
+	if (cluster_node_state(d, node, h->state, sizeof(h->state), &h->running, err) < 0)
+		return -1;
+	h->tcp = h->running && node->host_port && tcp_accepts(node->host_port);
+	h->kafka = h->tcp && ready_probe(node->host_port, KAFKA_TIMEOUT_MS, &h->brokers, &e) == 0;
+	return 0;
+}
+
+/* A restarted container is published on a new port: brings the table up to date,
+ * keeping its loopback addresses. path is "" when there is no table. */
+static int
+sync_table(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
+{
+	struct kshim_table t = {0};
+	int rc = 0;
+
+	*updated = 0;
+	if (kshim_table_path(c->name, path, len, 0, err) < 0)
+		return -1;
+	if (access(path, F_OK) < 0) {
+		path[0] = '\0';
+		return 0;
+	}
+	if (tables_load_strict(path, &t, err) < 0)
+		return -1;
+	for (int i = 0; i < c->n; i++) {
+		const struct cluster_node *node = &c->node[i];
+		struct kshim_host *h = (struct kshim_host *)kshim_table_find_name(&t, node->name);
+		const struct kshim_port *p = h ? kshim_host_find_port(h, KAFKA_PORT) : NULL;
+
+		if (!h || !node->host_port || (p && p->host_port == node->host_port))
+			continue;
+		fprintf(stderr, "kshim: %s is now published on 127.0.0.1:%u (table had %u): table "
+				"updated\n",
+			node->name, node->host_port, p ? p->host_port : 0);
+		kshim_host_set_port(h, KAFKA_PORT, INADDR_LOOPBACK, node->host_port);
+		(*updated)++;
+	}
+	if (*updated && kshim_table_write(path, &t) < 0)
+		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
+	kshim_table_free(&t);
+	return rc;
+}
+
+static void
+print_text(const struct cluster *c, const struct health *h, const char *table)
+{
+	printf("cluster %s: %s (%s), advertise %s, table %s\n", c->name, c->image,
+	       flavor_name(c->flavor), advertise_name(c->mode), table[0] ? table : "none");
+	printf("%-8s %-32s %-16s %-4s %s\n", "NODE", "STATE", "PORT", "TCP", "KAFKA");
+	for (int i = 0; i < c->n; i++) {
+		char port[24] = "-", kafka[32] = "-";
+		if (c->node[i].host_port)
+			snprintf(port, sizeof(port), "127.0.0.1:%u", c->node[i].host_port);
+		if (h[i].tcp)
+			snprintf(kafka, sizeof(kafka), h[i].kafka ? "ok, %d brokers" : "no answer",
+				 h[i].brokers);
+		printf("%-8s %-32s %-16s %-4s %s\n", c->node[i].name, h[i].state, port,
+		       h[i].running ? (h[i].tcp ? "ok" : "no") : "-", kafka);
+	}
+}
+
+static int
+print_json(const struct cluster *c, const struct health *h, const char *table, int updated)
+{
+	cJSON *o = cJSON_CreateObject(), *nodes;
+	char *text;
+
+	cJSON_AddStringToObject(o, "cluster", c->name);
+	cJSON_AddStringToObject(o, "image", c->image);
+	cJSON_AddStringToObject(o, "flavor", flavor_name(c->flavor));
+	cJSON_AddStringToObject(o, "advertise", advertise_name(c->mode));
+	cJSON_AddItemToObject(o, "table",
+			      table[0] ? cJSON_CreateString(table) : cJSON_CreateNull());
+	cJSON_AddBoolToObject(o, "table_updated", updated > 0);
+	nodes = cJSON_AddArrayToObject(o, "nodes");
+	for (int i = 0; i < c->n; i++) {
+		cJSON *n = cJSON_CreateObject();
+		cJSON_AddStringToObject(n, "name", c->node[i].name);
+		cJSON_AddStringToObject(n, "container", c->node[i].container);
+		cJSON_AddStringToObject(n, "state", h[i].state);
+		cJSON_AddBoolToObject(n, "running", h[i].running);
+		cJSON_AddNumberToObject(n, "host_port", c->node[i].host_port);
+		cJSON_AddBoolToObject(n, "tcp", h[i].tcp);
+		cJSON_AddBoolToObject(n, "kafka", h[i].kafka);
+		cJSON_AddNumberToObject(n, "brokers", h[i].brokers);
+		cJSON_AddItemToArray(nodes, n);
+	}
+	text = cJSON_Print(o);
+	cJSON_Delete(o);
+	if (!text)
+		return -1;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static int
+status(docker_t *d, const char *name, int json, kshim_err_t *err)
+{
+	struct health h[CLUSTER_MAX_NODES];
+	char table[PATH_MAX] = "";
+	struct cluster c;
+	int healthy = 1, updated = 0;
+
+	if (cluster_load(d, name, &c, err) < 0)
+		return -1;
+	for (int i = 0; i < c.n; i++) {
+		if (check(d, &c.node[i], &h[i], err) < 0)
+			return -1;
+		healthy &= h[i].kafka;
+	}
+	if (c.mode == ADVERTISE_INTERNAL && sync_table(&c, table, sizeof(table), &updated, err) < 0)
+		return -1;
+	if (!json)
+		print_text(&c, h, table);
+	else if (print_json(&c, h, table, updated) < 0)
+		return kshim_fail(err, ENOMEM, "out of memory");
+	return healthy ? 0 : 1;
+}
+
+int
+cmd_status(int argc, char **argv, kshim_err_t *err)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'N'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = KSHIM_DEFAULT_CLUSTER;
+	int json = 0, opt, rc;
+	docker_t *d;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'N')
+			name = optarg;
+		else if (opt == 'j')
+			json = 1;
+		else {
+			fputs(usage_text, opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind < argc)
+		return kshim_fail(err, KSHIM_EUSAGE, "status: unexpected argument '%s'",
+				  argv[optind]);
+	if (docker_open(&d, err) < 0)
+		return -1;
+	rc = status(d, name, json, err);
+	docker_close(d);
+	return rc;
+}

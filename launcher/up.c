@@ -1,0 +1,194 @@
+/* kshim up: create and start a Kafka cluster, wait for it, write its port table. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cluster.h"
+#include "kshim/paths.h"
+#include "ready.h"
+
+#define DEFAULT_IMAGE "apache/kafka:4.1.1"
+#define DEFAULT_NODES 3
+#define DEFAULT_TIMEOUT 180
+
+static const char usage_text[] =
+	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
+	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
+	"                [--timeout SEC]\n";
+
+static void
+progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(STDOUT_FILENO))
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void
+on_pull(void *ctx, const char *status)
+{
+	(void)ctx;
+	progress("  %s", status);
+}
+
+static int
+ensure_image(docker_t *d, const char *image, kshim_err_t *err)
+{
+	int present;
+
+	if (docker_image_exists(d, image, &present, err) < 0)
+		return -1;
+	if (present)
+		return 0;
+	progress("pulling %s", image);
+	if (docker_image_pull(d, image, on_pull, NULL, err) == 0 || err->code == EINTR)
+		return err->code == EINTR ? -1 : 0;
+	return kshim_hint(err, "build one with 'make kafka-image' and use --image "
+			       "kshim/kafka:local or KSHIM_IMAGE");
+}
+
+/* After a failure or an interrupt: removes everything labelled with the cluster. */
+static int
+roll_back(docker_t *d, const struct cluster *c)
+{
+	kshim_err_t e = {0};
+	int containers, networks;
+
+	docker_set_cancel(d, NULL);
+	progress("removing %s", c->name);
+	if (cluster_remove(d, c->name, &containers, &networks, &e) < 0) {
+		kshim_wrap(&e, "rollback incomplete");
+		kshim_hint(&e, "kshim down --name %s", c->name);
+		kshim_err_print(&e);
+	}
+	return -1;
+}
+
+static void
+print_result(const struct cluster *c, const char *table)
+{
+	const char *sep = "";
+
+	for (int i = 0; i < c->n; i++, sep = ",") {
+		if (c->mode == ADVERTISE_INTERNAL)
+			printf("%s%s:%d", sep, c->node[i].name, KAFKA_PORT);
+		else
+			printf("%slocalhost:%u", sep, c->node[i].host_port);
+	}
+	putchar('\n');
+	if (c->mode == ADVERTISE_LOCALHOST) {
+		printf("example: kcat -b localhost:%u -L\n", c->node[0].host_port);
+		return;
+	}
+	progress("table: %s", table);
+	if (strcmp(c->name, KSHIM_DEFAULT_CLUSTER) == 0)
+		printf("example: kshim run -- kcat -b %s:%d -L\n", c->node[0].name, KAFKA_PORT);
+	else
+		printf("example: kshim run --name %s -- kcat -b %s:%d -L\n", c->name,
+		       c->node[0].name, KAFKA_PORT);
+}
+
+static int
+up(docker_t *d, struct cluster *c, int timeout, kshim_err_t *err)
+{
+	char table[PATH_MAX] = "";
+
+	if (cluster_check_free(d, c->name, err) < 0 || ensure_image(d, c->image, err) < 0)
+		return -1;
+	progress("creating network %s and %d container%s from %s (%s)", c->network, c->n,
+		 c->n == 1 ? "" : "s", c->image, flavor_name(c->flavor));
+	if (cluster_create(d, c, err) < 0)
+		return roll_back(d, c);
+	progress("starting %d broker%s", c->n, c->n == 1 ? "" : "s");
+	if (cluster_start(d, c, err) < 0)
+		return roll_back(d, c);
+	progress("waiting up to %d s for every broker to list the cluster", timeout);
+	if (ready_wait(d, c, timeout, err) < 0)
+		return roll_back(d, c);
+	if (c->mode == ADVERTISE_INTERNAL && cluster_table_write(c, table, sizeof(table), err) < 0)
+		return roll_back(d, c);
+	print_result(c, table);
+	return 0;
+}
+
+int
+cmd_up(int argc, char **argv, kshim_err_t *err)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'N'},
+		{"image", required_argument, NULL, 'i'},
+		{"flavor", required_argument, NULL, 'f'},
+		{"advertise", required_argument, NULL, 'a'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = KSHIM_DEFAULT_CLUSTER, *image = getenv("KSHIM_IMAGE"), *flv = NULL;
+	enum advertise mode = ADVERTISE_INTERNAL;
+	int n = DEFAULT_NODES, timeout = DEFAULT_TIMEOUT, opt, rc;
+	enum flavor flavor;
+	struct cluster c;
+	docker_t *d;
+
+	if (!image || !*image)
+		image = DEFAULT_IMAGE;
+	while ((opt = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		rc = 0;
+		switch (opt) {
+		case 'n':
+			rc = cluster_opt_int("-n", optarg, 1, CLUSTER_MAX_NODES, &n, err);
+			break;
+		case 'N':
+			name = optarg;
+			break;
+		case 'i':
+			image = optarg;
+			break;
+		case 'f':
+			flv = optarg;
+			break;
+		case 'a':
+			rc = advertise_parse(optarg, &mode, err);
+			break;
+		case 't':
+			rc = cluster_opt_int("--timeout", optarg, 1, 86400, &timeout, err);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (optind < argc)
+		return kshim_fail(err, KSHIM_EUSAGE, "up: unexpected argument '%s'", argv[optind]);
+	flavor = flavor_guess(image);
+	if ((flv && flavor_parse(flv, &flavor, err) < 0) ||
+	    cluster_init(&c, name, image, flavor, mode, n, err) < 0 || docker_open(&d, err) < 0)
+		return -1;
+	cluster_trap_signals();
+	docker_set_cancel(d, cluster_interrupted);
+	rc = up(d, &c, timeout, err);
+	docker_close(d);
+	if (rc < 0 && cluster_interrupted()) {
+		kshim_fail(err, EINTR, "interrupted; removed what was created");
+		kshim_err_print(err);
+		return 130;
+	}
+	return rc;
+}

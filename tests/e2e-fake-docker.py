@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""A stand-in Docker daemon on a unix socket, for what the real one cannot show
+without a registry: a pull whose error arrives inside a 200 progress stream.
+
+It speaks API 1.43 and answers 400 to any other version prefix, so a passing
+test also shows that kshim negotiated the version from /_ping.
+
+Usage: e2e-fake-docker.py SOCKET | 127.0.0.1:PORT   (serves until killed)
+"""
+import http.server
+import json
+import os
+import socketserver
+import sys
+
+API = "1.43"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, code, body, headers=()):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("API-Version", API)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def versioned(self):
+        prefix = "/v" + API + "/"
+        if not self.path.startswith(prefix):
+            self.send(400, {"message": "client version not negotiated: " + self.path})
+            return None
+        return "/" + self.path[len(prefix):]
+
+    def do_GET(self):
+        if self.path == "/_ping":
+            return self.send(200, b"OK")
+        path = self.versioned()
+        if path is None:
+            return
+        if path.startswith("/images/") or path.startswith("/networks/"):
+            return self.send(404, {"message": "No such object"})
+        if path.startswith("/containers/json") or path.startswith("/networks"):
+            return self.send(200, [])
+        self.send(404, {"message": "page not found"})
+
+    def do_POST(self):
+        path = self.versioned()
+        if path is None:
+            return
+        if path.startswith("/images/create"):
+            lines = [
+                {"status": "Pulling from kshim/nowhere", "id": "1"},
+                {"errorDetail": {"message": "manifest for kshim/nowhere:1 not found"},
+                 "error": "manifest for kshim/nowhere:1 not found"},
+            ]
+            return self.send(200, "".join(json.dumps(x) + "\r\n" for x in lines).encode())
+        self.send(500, {"message": "the fake daemon creates nothing"})
+
+
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    where = sys.argv[1]
+    if where.startswith("/"):
+        if os.path.exists(where):
+            os.unlink(where)
+        UnixServer(where, Handler).serve_forever()
+    host, port = where.rsplit(":", 1)
+    TCPServer((host, int(port)), Handler).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
