@@ -514,7 +514,7 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	int rc = 0;
 
 	if (kshim_table_path(c->name, path, len, 1, err) < 0 ||
-	    tables_free_block(path, &base, err) < 0)
+	    tables_block(path, &base, err) < 0)
 		return -1;
 	for (int i = 0; i < c->n && rc == 0; i++) {
 		struct kshim_host *h = kshim_table_add(&t, c->node[i].name, base + (uint32_t)i + 1);

@@ -67,7 +67,7 @@ write_map_table(char **maps, int nmaps, char *path, size_t len, kshim_err_t *err
 	int rc = -1;
 
 	snprintf(name, sizeof(name), "run-%d", (int)getpid());
-	if (kshim_table_path(name, path, len, 1, err) < 0 || tables_free_block(NULL, &base, err) < 0)
+	if (kshim_table_path(name, path, len, 1, err) < 0 || tables_block(NULL, &base, err) < 0)
 		return -1;
 	for (int i = 0; i < nmaps; i++)
 		if (add_map(&t, maps[i], base, err) < 0)

@@ -10,13 +10,32 @@
 
 #include "kshim/paths.h"
 
+/* The block of the first synthetic address in the table at path, or 0. */
+static uint32_t
+current_block(const char *path)
+{
+	struct kshim_table t = {0};
+	const char *why;
+	uint32_t base = 0;
+
+	if (!path || kshim_table_load(path, &t, NULL, NULL, &why) < 0)
+		return 0;
+	if (t.nhosts && (t.hosts[0].addr & 0xffff0000u) == KSHIM_LOOPBACK_NET)
+		base = t.hosts[0].addr & 0xffffff00u;
+	kshim_table_free(&t);
+	return base;
+}
+
 int
-tables_free_block(const char *skip, uint32_t *base, kshim_err_t *err)
+tables_block(const char *skip, uint32_t *base, kshim_err_t *err)
 {
 	char dir[PATH_MAX - 256], path[PATH_MAX];
 	unsigned char used[256] = {1}; /* block 0 is never handed out */
 	struct dirent *de;
 	DIR *d;
+
+	if ((*base = current_block(skip)) != 0)
+		return 0;
 
 	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
 		return -1;

@@ -7,9 +7,11 @@
 #include "kshim/error.h"
 #include "kshim/table.h"
 
-/* The lowest block 127.77.B.0/24 (B >= 1) that no table in the directory uses
- * except the one at skip (may be NULL); *base is 127.77.B.0. */
-int tables_free_block(const char *skip, uint32_t *base, kshim_err_t *err);
+/* The loopback block 127.77.B.0/24 for the table at path: the one it already
+ * uses, so that rewriting a table never moves a name clients may have cached,
+ * else the lowest B >= 1 no other table in the directory uses. *base is
+ * 127.77.B.0. path may be NULL for a table not yet named. */
+int tables_block(const char *path, uint32_t *base, kshim_err_t *err);
 
 /* Loads a table, failing on an unreadable file and on any malformed line. */
 int tables_load_strict(const char *path, struct kshim_table *t, kshim_err_t *err);
