@@ -5,6 +5,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 KSHIM=$BUILD/kshim
 SHIM=$BUILD/libkshim.so
+# What tests put in LD_PRELOAD: the shim, or a sanitizer runtime and the shim
+# built with it (tests/shim-asan.sh).
+SHIM_PRELOAD=${SHIM_PRELOAD:-$SHIM}
 OUT=${OUT:-$TOP/tests/out}
 mkdir -p "$OUT"
 _failed=0

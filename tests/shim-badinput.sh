@@ -8,14 +8,14 @@ identity_servers "$work" kafka1 kafka2 kafka3 || finish
 PY=/usr/bin/python3
 probe() { # probe TABLE ROUNDS INTERVAL NAME... ; stdout+stderr, bounded in time
 	local table=$1; shift
-	KSHIM_TABLE=$table LD_PRELOAD=$SHIM timeout 60 "$PY" "$TOP/tests/unit/probe.py" "$@" 2>&1
+	KSHIM_TABLE=$table LD_PRELOAD="$SHIM_PRELOAD" timeout 60 "$PY" "$TOP/tests/unit/probe.py" "$@" 2>&1
 }
 
 # No table configured: a pure pass-through that says nothing.
-out=$(env -u KSHIM_TABLE LD_PRELOAD=$SHIM timeout 20 "$PY" "$TOP/tests/unit/probe.py" 1 0 kafka1 localhost 2>&1)
+out=$(env -u KSHIM_TABLE LD_PRELOAD="$SHIM_PRELOAD" timeout 20 "$PY" "$TOP/tests/unit/probe.py" 1 0 kafka1 localhost 2>&1)
 expect_match "without KSHIM_TABLE kafka1 does not resolve" '^0 kafka1 error gaierror' "$out"
 expect_nomatch "  ... and the shim prints nothing" 'kshim' "$out"
-out=$(KSHIM_TABLE= LD_PRELOAD=$SHIM timeout 20 "$PY" -c 'import socket; print(socket.gethostbyname("localhost"))' 2>&1)
+out=$(KSHIM_TABLE= LD_PRELOAD="$SHIM_PRELOAD" timeout 20 "$PY" -c 'import socket; print(socket.gethostbyname("localhost"))' 2>&1)
 expect_eq "with KSHIM_TABLE empty, other names resolve as before" "$out" "127.0.0.1"
 
 # Malformed lines: skipped, reported once, good lines still work.
@@ -65,7 +65,7 @@ expect_match "a table owned by another user is ignored" 'ignored' "$out"
 # Rewritten while the program runs: kafka1 moves to kafka2's server, then the
 # file is broken, then restored; the running program follows every change.
 write_table "$work/live.table" kafka1 kafka2 kafka3
-KSHIM_TABLE=$work/live.table LD_PRELOAD=$SHIM timeout 60 "$PY" "$TOP/tests/unit/probe.py" 60 0.1 kafka1 >"$work/live.out" 2>&1 &
+KSHIM_TABLE=$work/live.table LD_PRELOAD="$SHIM_PRELOAD" timeout 60 "$PY" "$TOP/tests/unit/probe.py" 60 0.1 kafka1 >"$work/live.out" 2>&1 &
 pid=$!
 sleep 1.5
 { echo "kshim-table 1"; echo "kafka1 127.77.0.1 9092=127.0.0.1:${PORT[kafka2]}"; } >"$work/t"; chmod 600 "$work/t"; mv "$work/t" "$work/live.table"

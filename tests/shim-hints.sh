@@ -15,7 +15,7 @@ chmod 600 "$work/table"
 printf '127.0.0.1 localhost\n127.77.0.1 kafka1 k1alias\n127.77.0.2 kafka2\n' >"$work/hosts"
 names="kafka1 KAFKA1 k1alias kafka2"
 
-KSHIM_TABLE=$work/table LD_PRELOAD=$SHIM "$work/gai_dump" $names >"$work/shim.out"
+KSHIM_TABLE=$work/table LD_PRELOAD="$SHIM_PRELOAD" "$work/gai_dump" $names >"$work/shim.out"
 unshare -m sh -c "mount --bind '$work/hosts' /etc/hosts && '$work/gai_dump' $names" >"$work/glibc.out"
 check "glibc side ran in a private mount namespace" test -s "$work/glibc.out"
 expect_match "glibc resolves kafka1 from the private hosts file" 'kafka1 \| AF_INET: \[fam 2 type 1 proto 6 len 16 127.77.0.1 port 9092' "$(cat "$work/glibc.out")"
@@ -26,7 +26,7 @@ done <"$work/glibc.out" 3<"$work/shim.out"
 expect_eq "same number of answers" "$(wc -l <"$work/shim.out")" "$(wc -l <"$work/glibc.out")"
 
 # glibc's hosts backend does not strip a trailing dot; kshim does, as DNS would.
-dot=$(KSHIM_TABLE=$work/table LD_PRELOAD=$SHIM "$work/gai_dump" kafka1. | sed 's/^kafka1\. |/kafka1 |/')
+dot=$(KSHIM_TABLE=$work/table LD_PRELOAD="$SHIM_PRELOAD" "$work/gai_dump" kafka1. | sed 's/^kafka1\. |/kafka1 |/')
 expect_eq "kafka1. answers as kafka1 does" "$dot" "$(grep '^kafka1 |' "$work/shim.out")"
 
 # Without the shim (and without the hosts entry) the name does not resolve.
