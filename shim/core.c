@@ -37,17 +37,14 @@ static int table_state;        /* 0 never looked, 1 loaded, -1 unusable */
 static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns */
 static struct peer peers[PEER_SLOTS];
 
-void
-core_log(const char *fmt, ...)
+/* One line to stderr in a single write, so threads' lines never interleave. */
+static void
+say(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[512];
-	va_list ap;
-	int n;
+	int n = snprintf(buf, sizeof(buf), "%s", prefix);
 
-	n = snprintf(buf, sizeof(buf), "kshim[%d]: ", (int)getpid());
-	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
 	if (n > (int)sizeof(buf) - 2)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
@@ -55,23 +52,27 @@ core_log(const char *fmt, ...)
 	(void)w;
 }
 
+void
+core_log(const char *fmt, ...)
+{
+	char prefix[32];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "kshim[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	say(prefix, fmt, ap);
+	va_end(ap);
+}
+
 /* Printed whether or not KSHIM_DEBUG is set: the user has to know. */
-static void
+static void __attribute__((format(printf, 1, 2)))
 warn(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	int n;
 
-	n = snprintf(buf, sizeof(buf), "kshim: ");
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	say("kshim: ", fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	ssize_t w = write(2, buf, (size_t)n);
-	(void)w;
 }
 
 static void
