@@ -192,12 +192,27 @@ refresh(int force)
 	core_debug("loaded %s: %d hosts", table_path, table.nhosts);
 }
 
+/* Numeric addresses, the most common unmapped lookups, skip the lock: table
+ * names always have a letter and never a ':'. */
+static int
+maybe_name(const char *s)
+{
+	int letters = 0;
+
+	for (; *s; s++) {
+		if (*s == ':')
+			return 0;
+		letters |= ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z');
+	}
+	return letters;
+}
+
 int
 core_lookup_name(const char *name, char *out, char *canon)
 {
 	const struct kshim_host *h;
 
-	if (!core_enabled() || !name)
+	if (!name || !maybe_name(name) || !core_enabled())
 		return 0;
 	pthread_mutex_lock(&lock);
 	refresh(0);

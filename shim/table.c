@@ -14,33 +14,25 @@
 
 #define TABLE_FILE_MAX (1 << 20)
 
-static int
-is_ipv4_literal(const char *s, size_t len)
-{
-	char buf[INET_ADDRSTRLEN];
-	struct in_addr a;
-
-	if (len >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return inet_pton(AF_INET, buf, &a) == 1;
-}
-
+/* A name has a letter: resolvers read digits and dots alone ("1234",
+ * "10.1") as numeric addresses, so such strings are never host names here. */
 int
 kshim_name_valid(const char *name, size_t len)
 {
+	int letters = 0;
+
 	if (len > 0 && name[len - 1] == '.')
 		len--;
 	if (len == 0 || len > KSHIM_NAME_MAX || name[0] == '.' || name[0] == '-')
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
-		    !(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.')
+		unsigned char c = (unsigned char)name[i] | 0x20;
+		if (c >= 'a' && c <= 'z')
+			letters = 1;
+		else if (!(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.')
 			return 0;
 	}
-	return !is_ipv4_literal(name, len);
+	return letters;
 }
 
 /* Copies name lower-cased without a trailing dot; dst holds KSHIM_NAME_MAX + 1. */

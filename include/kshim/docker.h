@@ -74,9 +74,17 @@ int docker_logs(docker_t *d, const char *id, int tail, int follow, docker_log_fn
 /* Receives one event object; returning nonzero ends the stream. */
 typedef int (*docker_event_fn)(void *ctx, const cJSON *event);
 /* Streams daemon events matching filters (e.g. {"label":["io.kshim.cluster=x"]},
- * or NULL) until fn asks to stop, the request is cancelled, or the daemon goes
- * away. Stopping by fn returns 0. */
-int docker_events(docker_t *d, const cJSON *filters, docker_event_fn fn, void *ctx,
-		  kshim_err_t *err);
+ * or NULL), starting with those since the Unix time since (0: from now on), until
+ * fn asks to stop, the request is cancelled, or the daemon goes away. Stopping by
+ * fn returns 0. */
+int docker_events(docker_t *d, const cJSON *filters, long long since, docker_event_fn fn,
+		  void *ctx, kshim_err_t *err);
+
+/* Runs argv (NULL-terminated) inside the running container id, without a TTY or
+ * stdin, and waits for it (at most 30 s): out gets its stdout and stderr as they
+ * came, truncated to len - 1 bytes and NUL-terminated; *code its exit status. A
+ * container that is not running is a failure (Docker's message). */
+int docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, size_t len,
+		int *code, kshim_err_t *err);
 
 #endif

@@ -76,7 +76,8 @@ const struct kshim_host *kshim_table_find_name(const struct kshim_table *t, cons
 const struct kshim_host *kshim_table_find_addr(const struct kshim_table *t, uint32_t addr);
 const struct kshim_port *kshim_host_find_port(const struct kshim_host *h, uint16_t port);
 
-/* Valid host name for the table: letters, digits, '-', '_' and '.', not an IPv4 literal. */
+/* Valid host name for the table: letters, digits, '-', '_' and '.', with at
+ * least one letter (so never a numeric address). */
 int kshim_name_valid(const char *name, size_t len);
 
 void kshim_table_free(struct kshim_table *t);

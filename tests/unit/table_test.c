@@ -114,6 +114,21 @@ test_malformed_lines(void)
 }
 
 static void
+test_names(void)
+{
+	CHECK(kshim_name_valid("kafka1", 6) && kshim_name_valid("1kafka", 6) &&
+		      kshim_name_valid("Kafka-1_x.example.", 18),
+	      "host names with letters, digits, '-', '_', '.' and a trailing dot are valid");
+	CHECK(!kshim_name_valid("1234", 4) && !kshim_name_valid("10.1.2.3", 8) &&
+		      !kshim_name_valid("10.1", 4),
+	      "digits and dots alone read as numeric addresses, never as names");
+	CHECK(!kshim_name_valid("fe80::1", 7) && !kshim_name_valid("a b", 3) &&
+		      !kshim_name_valid("", 0) && !kshim_name_valid(".", 1) &&
+		      !kshim_name_valid("-a", 2) && !kshim_name_valid("a/b", 3),
+	      "':', blanks, '/', empty names and leading '.' or '-' are invalid");
+}
+
+static void
 test_bad_files(void)
 {
 	struct kshim_table t;
@@ -196,6 +211,7 @@ main(void)
 {
 	test_valid();
 	test_malformed_lines();
+	test_names();
 	test_bad_files();
 	test_write();
 	return failed != 0;
