@@ -26,8 +26,8 @@ kshim_name_valid(const char *name, size_t len)
 	if (len == 0 || len > KSHIM_NAME_MAX || name[0] == '.' || name[0] == '-')
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i] | 0x20;
-		if (c >= 'a' && c <= 'z')
+		unsigned char c = (unsigned char)name[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
 			letters = 1;
 		else if (!(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.')
 			return 0;
