@@ -23,7 +23,8 @@ kshim_name_valid(const char *name, size_t len)
 
 	if (len > 0 && name[len - 1] == '.')
 		len--;
-	if (len == 0 || len > KSHIM_NAME_MAX || name[0] == '.' || name[0] == '-')
+	if (len == 0 || len > KSHIM_NAME_MAX || name[0] == '.' || name[0] == '-' ||
+	    name[len - 1] == '.')
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -31,6 +32,8 @@ kshim_name_valid(const char *name, size_t len)
 			letters = 1;
 		else if (!(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.')
 			return 0;
+		else if (c == '.' && name[i + 1] == '.')
+			return 0; /* an empty label */
 	}
 	return letters;
 }

@@ -124,8 +124,9 @@ test_names(void)
 	      "digits and dots alone read as numeric addresses, never as names");
 	CHECK(!kshim_name_valid("fe80::1", 7) && !kshim_name_valid("a b", 3) &&
 		      !kshim_name_valid("", 0) && !kshim_name_valid(".", 1) &&
-		      !kshim_name_valid("-a", 2) && !kshim_name_valid("a/b", 3),
-	      "':', blanks, '/', empty names and leading '.' or '-' are invalid");
+		      !kshim_name_valid("-a", 2) && !kshim_name_valid("a/b", 3) &&
+		      !kshim_name_valid("k_..", 4) && !kshim_name_valid("a..b", 4),
+	      "':', blanks, '/', empty names or labels and leading '.' or '-' are invalid");
 }
 
 static void
