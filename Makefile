@@ -45,6 +45,9 @@ kafka-image: dockerd
 test: deps
 	@bash tests/run.sh all
 
+matrix: deps
+	@bash tests/run.sh matrix
+
 demo: deps
 	@bash scripts/demo.sh
 

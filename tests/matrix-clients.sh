@@ -1,0 +1,411 @@
+#!/usr/bin/env bash
+# Issue 4, "done when" 1 and 2: the client compatibility matrix (make matrix, part of make test).
+#
+# Six unmodified clients produce N keyed records (key k<i>, value <run id>:<i>) to a fresh topic
+# (3 partitions, RF 3) per cell and read them all back from the beginning; a cell is green when
+# exactly N distinct records of this run come back, every key matches its value, and each
+# partition holds them in produce order. Clients: kcat (librdkafka), confluent-kafka for Python and
+# kafka-python (Debian packages, /usr/bin/python3), Java on org.apache.kafka:kafka-clients 4.1.x
+# (default dual-stack sockets), kafkajs (npm), and my_client.c (a plain librdkafka C program).
+# Columns, on two clusters brought up once with build/kshim up (KSHIM_HOME in a temp dir):
+#   (a) kmx-int (advertises kafkaN:9092), client on the host through `kshim run`, bootstrap kafka1:9092
+#   (b) kmx-int, client inside the cluster network, the same bootstrap kafka1:9092, no shim
+#   (c) kmx-loc (kshim up --advertise localhost), client on the host, no shim, the printed
+#       localhost:<hostport> bootstrap
+#   (d) kmx-loc, client inside the cluster network, bootstrap kafka1:9092: expected to FAIL,
+#       because metadata sends the client to localhost:<hostport>, which in the network is the
+#       client's own container. The suite asserts that it fails (and records how).
+# (a), (b), (c) must be all green. "Inside the cluster network" for host-installed clients: a
+# `sleep` sidecar container on the network and tests/matrix/in-netns.sh, which runs the host's
+# client in the sidecar's network namespace (nsenter -n) with the sidecar's resolv.conf and hosts
+# bind-mounted in a private mount namespace, so names resolve through Docker's embedded DNS
+# exactly as in a container; no client image to build. Extra rows run kcat, the Java client and
+# the Kafka console tools from real containers (docker run --network) for (b) and (d).
+# Output: tests/out/matrix.md (also printed), per-cell logs in tests/out/matrix/.
+# Environment: MATRIX_N (records per cell, default 1000), MATRIX_SECS (time limit of a cell that
+# must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
+# KSHIM_MATRIX_IMAGE (default kshim/kafka:local).
+#   bash tests/matrix-clients.sh    or    bash tests/run.sh matrix    or    make matrix
+export KSHIM_HOME
+KSHIM_HOME=$(mktemp -d /tmp/kmx-home.XXXXXX)
+. "$(dirname "$0")/lib.sh"
+
+T0=$EPOCHREALTIME
+N=${MATRIX_N:-1000}
+SECS=${MATRIX_SECS:-60}
+FAIL_SECS=${MATRIX_FAIL_SECS:-20}
+IMAGE=${KSHIM_MATRIX_IMAGE:-kshim/kafka:local}
+INT=kmx-int
+LOC=kmx-loc
+M=$TOP/tests/matrix
+MOUT=$OUT/matrix
+PY=/usr/bin/python3
+RUN=mx$(date +%s)$((RANDOM % 1000))
+LABEL=kshim.matrix=$RUN
+REPORT=$OUT/matrix.md
+
+CLIENTS=(kcat confluent kafka-python java kafkajs my-client)
+CTR_CLIENTS=(kcat-ctr java-ctr console-ctr)
+COLS=(a b c d)
+declare -A CELL SECS_OF LABEL_OF UP_SECS
+for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do for col in "${COLS[@]}"; do CELL[$c.$col]="✗ (not run)"; done; done
+for c in "${CTR_CLIENTS[@]}"; do CELL[$c.a]="n/a"; CELL[$c.c]="n/a"; done
+
+el() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $1}"; }
+say() { echo "# [$(el "$T0") s] $*"; }
+
+rm -rf "$MOUT"
+mkdir -p "$MOUT/java"
+chmod 755 "$MOUT" "$MOUT/java"
+
+# --- clean-up: sidecars, client containers, both clusters, the temp KSHIM_HOME ------------------
+up_pids=()
+cleanup() {
+	local p
+	trap '' INT TERM
+	# Interrupted during kshim up: SIGINT makes it roll back what it created; wait for that.
+	if [ ${#up_pids[@]} != 0 ]; then
+		for p in "$MOUT"/up-*.pid; do [ -f "$p" ] && kill -INT "$(cat "$p")" 2>/dev/null; done
+		for p in "${up_pids[@]}"; do wait "$p" 2>/dev/null; done
+	fi
+	docker rm -f "$INT-side" "$LOC-side" >/dev/null 2>&1
+	docker ps -aq --filter "label=$LABEL" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1
+	for p in "$INT" "$LOC"; do
+		[ -x "$KSHIM" ] && "$KSHIM" down --name "$p" >>"$MOUT/down.log" 2>&1
+		# Should kshim down itself fail, never leave a cluster running: remove by kshim's label.
+		docker ps -aq --filter "label=io.kshim.cluster=$p" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1
+		docker network rm "$p-net" >/dev/null 2>&1
+	done
+	rm -rf "$KSHIM_HOME"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- what the matrix needs; nothing is skipped: anything missing is "not ok" ---------------------
+fatal=0
+for t in "cc:gcc" "kcat:kcat" "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" \
+	"node:nodejs" "docker:docker.io" "nsenter:util-linux" "unshare:util-linux" "timeout:coreutils"; do
+	command -v "${t%%:*}" >/dev/null 2>&1 || { notok "tool present: ${t%%:*} (Debian package ${t#*:})"; fatal=1; }
+done
+$PY -c 'import confluent_kafka' 2>/dev/null || notok "python3-confluent-kafka importable by $PY"
+$PY -c 'import kafka' 2>/dev/null || notok "python3-kafka importable by $PY"
+pkg-config --exists rdkafka || notok "librdkafka-dev (pkg-config rdkafka)"
+[ "$(id -u)" = 0 ] || { notok "running as root (nsenter/unshare and Docker need it)"; fatal=1; }
+check "matrix dependencies (scripts/matrix-deps.sh: kafkajs, kafka-clients jars; installs what is missing)" \
+	bash "$TOP/scripts/matrix-deps.sh"
+eval "$(bash "$TOP/scripts/matrix-deps.sh" --print-env)"
+[ -x "$KSHIM" ] && [ -f "$SHIM" ] || make -s -C "$TOP" all >/dev/null
+# Run on a private copy of build/kshim and build/libkshim.so (kshim finds the library next to
+# itself): a rebuild of build/ during the run cannot then break `kshim run` or the teardown.
+mkdir -p "$MOUT/bin"
+cp "$KSHIM" "$SHIM" "$MOUT/bin/" 2>/dev/null
+KSHIM=$MOUT/bin/kshim
+kshim_works() { "$KSHIM" run --help >/dev/null 2>&1; }
+check "kshim built (copied from $BUILD to $MOUT/bin)" kshim_works
+[ -x "$KSHIM" ] || fatal=1
+if docker info >/dev/null 2>&1; then ok "Docker engine answers"; else notok "Docker engine answers (scripts/dockerd.sh)"; fatal=1; fi
+if [ $fatal = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then ok "image $IMAGE present"; else
+	notok "image $IMAGE present (scripts/kafka-image.sh)"; fatal=1; fi
+
+check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" \
+	cc -std=c11 -Wall -Wextra -Werror -O1 -g -o "$MOUT/my_client" "$M/my_client.c" $(pkg-config --cflags --libs rdkafka)
+check "javac MatrixClient.java against kafka-clients" \
+	javac -nowarn --release 17 -cp "$MATRIX_JAVA_CP" -d "$MOUT/java" "$M/MatrixClient.java"
+chmod -R a+rX "$MOUT/java"
+
+KCAT_V=$(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\) .*librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')
+LABEL_OF[kcat]="kcat ${KCAT_V:-?}"
+LABEL_OF[confluent]="confluent-kafka $($PY -c 'import confluent_kafka as c; print("%s (Python, librdkafka %s)" % (c.version()[0], c.libversion()[0]))' 2>/dev/null)"
+LABEL_OF[kafka-python]="kafka-python $($PY -c 'import kafka; print(kafka.__version__)' 2>/dev/null) (Python)"
+jar=$(ls ${MATRIX_JAVA_CP%/\*}/kafka-clients-*.jar 2>/dev/null | head -1)
+jv=$(java -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+LABEL_OF[java]="Java kafka-clients $(basename "${jar:-?}" .jar | sed 's/kafka-clients-//') (JDK $jv, dual-stack)"
+kv=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$MATRIX_NODE_PATH/kafkajs/package.json" 2>/dev/null | head -1)
+LABEL_OF[kafkajs]="kafkajs ${kv:-?} (Node $(node --version 2>/dev/null))"
+LABEL_OF[my-client]="my-client (C, librdkafka $(pkg-config --modversion rdkafka 2>/dev/null))"
+LABEL_OF[kcat-ctr]="kcat in a container (docker run)"
+LABEL_OF[java-ctr]="Java kafka-clients in a container"
+LABEL_OF[console-ctr]="Kafka console tools in a container"
+
+# --- clusters: both brought up once, in parallel -----------------------------------------------
+if [ $fatal = 0 ]; then
+	for p in "$INT" "$LOC"; do "$KSHIM" down --name "$p" >/dev/null 2>&1; done # a previous run's leftovers
+	docker rm -f "$INT-side" "$LOC-side" >/dev/null 2>&1
+	say "kshim up $INT (internal) and $LOC (--advertise localhost)"
+	for p in "$INT" "$LOC"; do
+		(
+			t=$EPOCHREALTIME
+			adv=internal
+			[ "$p" = "$LOC" ] && adv=localhost
+			"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" --advertise $adv --timeout 240 \
+				>"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
+			echo $! >"$MOUT/up-$p.pid"
+			wait $!
+			rc=$?
+			echo "$rc $(el "$t")" >"$MOUT/up-$p.rc"
+		) &
+		up_pids+=($!)
+	done
+	wait "${up_pids[@]}"
+	up_pids=()
+fi
+down_cluster() { "$KSHIM" down --name "$1" >>"$MOUT/down.log" 2>&1; }
+cluster_ok() { # NAME: kshim up succeeded
+	local rc
+	read -r rc UP_SECS[$1] <"$MOUT/up-$1.rc" 2>/dev/null && [ "$rc" = 0 ]
+}
+INT_OK=0 LOC_OK=0
+if cluster_ok "$INT"; then
+	INT_OK=1
+	ok "kshim up --name $INT: $(head -1 "$MOUT/up-$INT.out") (${UP_SECS[$INT]} s)"
+else
+	notok "kshim up --name $INT failed: $(tail -3 "$MOUT/up-$INT.err" 2>/dev/null | tr '\n' ' ')"
+fi
+if cluster_ok "$LOC"; then
+	LOC_BOOT=$(head -1 "$MOUT/up-$LOC.out")
+	expect_match "kshim up --advertise localhost prints a localhost bootstrap (${UP_SECS[$LOC]} s)" \
+		'^localhost:[0-9]+,localhost:[0-9]+,localhost:[0-9]+$' "$LOC_BOOT" && LOC_OK=1
+	LOC_PORTS=$(tr ',' '\n' <<<"$LOC_BOOT" | sed 's/.*://')
+else
+	notok "kshim up --name $LOC --advertise localhost failed: $(tail -3 "$MOUT/up-$LOC.err" 2>/dev/null | tr '\n' ' ')"
+fi
+
+# A `sleep` container on the cluster network whose namespaces tests/matrix/in-netns.sh uses.
+sidecar() {
+	docker run -d --name "$1-side" --network "$1-net" --label "$LABEL" --entrypoint sleep "$IMAGE" 3600 >/dev/null &&
+		[ "$(docker inspect -f '{{.State.Running}}' "$1-side" 2>/dev/null)" = true ]
+}
+[ $INT_OK = 1 ] && { check "sidecar container on $INT-net" sidecar "$INT" || INT_OK=0; }
+[ $LOC_OK = 1 ] && { check "sidecar container on $LOC-net" sidecar "$LOC" || LOC_OK=0; }
+
+# One JVM per cluster, from a real container on the network, creates every topic the cluster's
+# cells use and waits for ISR 3 everywhere (so topic creation is never what a client is tested on).
+topic() { echo "kmx-$RUN-$1-$2"; }
+create_topics() { # CLUSTER BOOTSTRAP COL...
+	local cl=$1 boot=$2 col c ts=()
+	shift 2
+	for col in "$@"; do for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do ts+=("$(topic "$col" "$c")"); done; done
+	timeout -k 5 120 docker run --rm --name "kmx-$RUN-create-$cl" --label "$LABEL" --network "$cl-net" \
+		-v "$MOUT/java:/m:ro" -e CLASSPATH=/m --entrypoint /opt/kafka/bin/kafka-run-class.sh "$IMAGE" \
+		MatrixClient create "$boot" 3 3 90 "${ts[@]}" >"$MOUT/create-$cl.log" 2>&1
+}
+if [ $INT_OK = 1 ]; then
+	check "create ${#CLIENTS[@]}x2+${#CTR_CLIENTS[@]}x2 topics (3 partitions, RF 3) on $INT" create_topics "$INT" kafka1:9092 a b || INT_OK=0
+fi
+if [ $LOC_OK = 1 ]; then
+	check "create topics on $LOC (through the internal listener kafka1:19092)" create_topics "$LOC" kafka1:19092 c d || LOC_OK=0
+fi
+
+# --- running one cell ---------------------------------------------------------------------------
+# wrapper MODE: sets W, the command prefix that makes a client reach the cluster the MODE's way.
+# shim: on the host through kshim run (shim-debug: with its KSHIM_DEBUG log, for Java); host: on
+# the host, nothing added; netns:CLUSTER: in the sidecar's network namespace. JVM/Node option
+# variables are dropped so that every client runs on its defaults.
+wrapper() {
+	W=(env -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS -u JDK_JAVA_OPTIONS -u NODE_OPTIONS
+		-u LD_PRELOAD -u KSHIM_TABLE -u KSHIM_DEBUG)
+	case $1 in
+	shim) W+=("$KSHIM" run --name "$INT" --) ;;
+	shim-debug) W+=("$KSHIM" run --name "$INT" --debug --) ;;
+	host) ;;
+	netns:*) W+=("$M/in-netns.sh" "${1#netns:}-side" --) ;;
+	esac
+}
+
+# roundtrip CLIENT MODE BOOTSTRAP TOPIC LIMIT NET: the client's stdout (PRODUCED / M lines / DONE)
+# on stdout, its stderr on stderr; returns its exit status.
+roundtrip() {
+	local c=$1 mode=$2 boot=$3 t=$4 lim=$5 net=$6 rc
+	local in=$MOUT/input.txt ctr=(docker run --rm -i --label "$LABEL" --network "$net-net") W
+	wrapper "$mode"
+	case $c in
+	kcat | kcat-ctr | console-ctr)
+		local pre=("${W[@]}" kcat) name=kmx-$RUN-$c-$t
+		[ "$c" = kcat-ctr ] && pre=("${ctr[@]}" --name "$name-p" --entrypoint kcat "$IMAGE")
+		if [ "$c" = console-ctr ]; then
+			timeout -k 5 $((lim + 15)) "${ctr[@]}" --name "$name-p" --entrypoint /opt/kafka/bin/kafka-console-producer.sh \
+				"$IMAGE" --bootstrap-server "$boot" --topic "$t" --property parse.key=true \
+				--property key.separator=: --producer-property acks=all --timeout 5 \
+				--producer-property delivery.timeout.ms=$((lim * 500)) \
+				--producer-property request.timeout.ms=$((lim * 500 - 1000)) \
+				--producer-property max.block.ms=$((lim * 500)) <"$in" 2>"$MOUT/$t.perr"
+		else
+			timeout -k 5 $((lim + 15)) "${pre[@]}" -P -b "$boot" -t "$t" -K : -X acks=all \
+				-X message.timeout.ms=$((lim * 500)) <"$in" 2>"$MOUT/$t.perr"
+		fi
+		rc=$?
+		docker rm -f "$name-p" >/dev/null 2>&1
+		cat "$MOUT/$t.perr" >&2
+		local failed
+		failed=$(grep -ciE 'delivery failed|failed to produce|error when sending|timed out' "$MOUT/$t.perr")
+		[ "$rc" = 0 ] && [ "$failed" = 0 ] && echo "PRODUCED $N" || echo "PRODUCED 0"
+		[ "$rc" = 0 ] && [ "$failed" = 0 ] || return "$rc"
+		if [ "$c" = console-ctr ]; then
+			timeout -k 5 $((lim + 15)) "${ctr[@]}" --name "$name-c" --entrypoint /opt/kafka/bin/kafka-console-consumer.sh \
+				"$IMAGE" --bootstrap-server "$boot" --topic "$t" --from-beginning --timeout-ms 6000 \
+				--group "kmx-$RUN-console" --property print.partition=true --property print.offset=true \
+				--property print.key=true </dev/null |
+				sed -nE 's/^Partition:([0-9]+)\tOffset:([0-9]+)\t/M\t\1\t\2\t/p'
+			rc=${PIPESTATUS[0]}
+		else
+			[ "$c" = kcat-ctr ] && pre=("${ctr[@]}" --name "$name-c" --entrypoint kcat "$IMAGE")
+			timeout -k 5 $((lim + 15)) "${pre[@]}" -C -b "$boot" -t "$t" -o beginning -e -q \
+				-f 'M\t%p\t%o\t%k\t%s\n' </dev/null
+			rc=$?
+		fi
+		docker rm -f "$name-c" >/dev/null 2>&1
+		# console consumer: exits 0 after --timeout-ms without new records (it says so on stderr)
+		[ "$rc" = 0 ] && echo DONE
+		return "$rc"
+		;;
+	confluent) timeout -k 5 $((lim + 15)) "${W[@]}" $PY "$M/confluent_client.py" "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	kafka-python) timeout -k 5 $((lim + 15)) "${W[@]}" $PY "$M/kafka_python_client.py" "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	java) timeout -k 5 $((lim + 15)) "${W[@]}" java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+		-cp "$MOUT/java:$MATRIX_JAVA_CP" MatrixClient "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	java-ctr)
+		timeout -k 5 $((lim + 15)) "${ctr[@]}" --name "kmx-$RUN-$c-$t" -v "$MOUT/java:/m:ro" -e CLASSPATH=/m \
+			--entrypoint /opt/kafka/bin/kafka-run-class.sh "$IMAGE" MatrixClient "$boot" "$t" "$N" "$RUN" "$lim" </dev/null
+		rc=$?
+		docker rm -f "kmx-$RUN-$c-$t" >/dev/null 2>&1
+		return "$rc"
+		;;
+	kafkajs) timeout -k 5 $((lim + 15)) "${W[@]}" env NODE_PATH="$MATRIX_NODE_PATH" KAFKAJS_NO_PARTITIONER_WARNING=1 \
+		node "$M/kafkajs_client.js" "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	my-client) timeout -k 5 $((lim + 15)) "${W[@]}" "$MOUT/my_client" "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	esac
+}
+
+# verify FILE: "produced got dups badkeys disorder done" for this run's records in a client's output.
+verify() {
+	awk -F'\t' -v run="$RUN" '
+		/^PRODUCED / { split($0, w, " "); produced = w[2] }
+		/^DONE$/ { done = 1 }
+		$1 == "M" {
+			v = $5
+			if (index(v, run ":") != 1) { foreign++; next }
+			seq = substr(v, length(run) + 2) + 0
+			if (seen[seq]++) dups++; else got++
+			if ($4 != "k" seq) bad++
+			if (($2 in last) && (seq <= last[$2] || $3 + 0 <= lastoff[$2])) disorder++
+			last[$2] = seq; lastoff[$2] = $3 + 0
+		}
+		END { printf "%d %d %d %d %d %d\n", produced, got, dups, bad + foreign, disorder, done }' "$1"
+}
+
+# why ERRFILE RC: a short reason for a failed cell, from the client's own messages.
+why() {
+	local err=$1 rc=$2 p r="" alt
+	alt=$(echo ${LOC_PORTS:-0} | tr ' ' '|')
+	p=$(grep -oE "(localhost|127\.0\.0\.1)[:/](127\.0\.0\.1:)?($alt)([^0-9]|\$)" "$err" | head -1 |
+		grep -oE "($alt)([^0-9]|\$)" | tr -dc 0-9)
+	if [ -n "$p" ]; then
+		r="localhost:$p unreachable"
+		grep -qiE 'refused|error 111' "$err" && r="localhost:$p refused"
+	fi
+	case $rc in 124 | 137) r="timeout${r:+: $r}" ;; 0) ;; *) r="exit $rc${r:+: $r}" ;; esac
+	[ -n "$r" ] || r=$(grep -m1 -iE 'error|fail|exception' "$err" | cut -c1-60)
+	echo "${r:-no output}"
+}
+
+# cell CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail)
+cell() {
+	local c=$1 col=$2 mode=$3 boot=$4 net=$5 expect=$6 t lim=$SECS s rc res
+	t=$(topic "$col" "$c")
+	[ "$expect" = fail ] && lim=$FAIL_SECS
+	s=$EPOCHREALTIME
+	roundtrip "$c" "$mode" "$boot" "$t" "$lim" "$net" >"$MOUT/$col-$c.out" 2>"$MOUT/$col-$c.err"
+	rc=$?
+	SECS_OF[$c.$col]=$(el "$s")
+	local produced got dups bad disorder fin
+	read -r produced got dups bad disorder fin < <(verify "$MOUT/$col-$c.out")
+	local desc="($col) ${LABEL_OF[$c]}"
+	if [ "$rc" = 0 ] && [ "$fin" = 1 ] && [ "$produced" = "$N" ] && [ "$got" = "$N" ] &&
+		[ "$dups$bad$disorder" = 000 ]; then
+		CELL[$c.$col]="$got/$N ✓ ${SECS_OF[$c.$col]} s"
+		if [ "$expect" = pass ]; then ok "$desc: $got/$N, no duplicates, in order (${SECS_OF[$c.$col]} s)"; else
+			notok "$desc: expected to fail, but read $got/$N"; fi
+		return
+	fi
+	res="✗ $got/$N"
+	[ "$produced" = "$N" ] || res="✗ produced $produced/$N"
+	[ "$dups" = 0 ] || res="$res, $dups dup"
+	[ "$bad" = 0 ] || res="$res, $bad bad key/value"
+	[ "$disorder" = 0 ] || res="$res, $disorder out of order"
+	CELL[$c.$col]="$res ($(why "$MOUT/$col-$c.err" "$rc")) ${SECS_OF[$c.$col]} s"
+	if [ "$expect" = fail ]; then
+		case ${CELL[$c.$col]} in
+		*"localhost:"[0-9]*) ok "$desc: fails as expected: ${CELL[$c.$col]}" ;;
+		*) notok "$desc: fails, but its messages do not show it was sent to localhost:<hostport>: ${CELL[$c.$col]}"
+			sed -n '1,15s/^/    # stderr: /p' "$MOUT/$col-$c.err" ;;
+		esac
+	else
+		notok "$desc: ${CELL[$c.$col]}"
+		sed -n '1,15s/^/    # stderr: /p' "$MOUT/$col-$c.err"
+	fi
+}
+
+# 1000 lines "k<i>:<run>:<i>" for kcat and the console producer.
+awk -v n="$N" -v run="$RUN" 'BEGIN { for (i = 0; i < n; i++) printf "k%d:%s:%d\n", i, run, i }' >"$MOUT/input.txt"
+declare -A COL_T
+
+# --- (a) and (b): the internal cluster -----------------------------------------------------------
+if [ $INT_OK = 1 ]; then
+	out=$(timeout 15 env -u LD_PRELOAD kcat -b kafka1:9092 -L -m 3 2>&1)
+	check "without the shim, host kcat cannot use bootstrap kafka1:9092" test $? != 0
+	s=$EPOCHREALTIME
+	for c in "${CLIENTS[@]}"; do
+		mode=shim
+		[ "$c" = java ] && mode=shim-debug
+		cell "$c" a "$mode" kafka1:9092 "$INT" pass
+	done
+	COL_T[a]=$(el "$s")
+	# Java on defaults: the JVM connects AF_INET6 sockets to ::ffff:127.77.x.y and the shim rewrites
+	# them keeping the family (its KSHIM_DEBUG log says "(v4-mapped)").
+	n4=$(grep -c 'connect fd [0-9]*: 127\.77\.[0-9.]*:9092 -> 127\.0\.0\.1:[0-9]* (v4-mapped)' "$MOUT/a-java.err")
+	check "(a) Java ran on default dual-stack sockets and succeeded through the shim: $n4 v4-mapped connects rewritten" \
+		test "$n4" -gt 0 -a "${CELL[java.a]#*✓}" != "${CELL[java.a]}"
+	s=$EPOCHREALTIME
+	for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do cell "$c" b "netns:$INT" kafka1:9092 "$INT" pass; done
+	COL_T[b]=$(el "$s")
+	"$M/in-netns.sh" "$INT-side" -- getent hosts kafka1 >"$MOUT/b-resolve.txt" 2>&1
+	expect_match "(b) in the sidecar's namespace kafka1 resolves to a container address" \
+		'^[0-9.]+ +kafka1' "$(cat "$MOUT/b-resolve.txt")"
+	docker rm -f "$INT-side" >/dev/null 2>&1
+	check "kshim down --name $INT" down_cluster "$INT"
+fi
+
+# --- (c) and (d): the localhost cluster ----------------------------------------------------------
+if [ $LOC_OK = 1 ]; then
+	s=$EPOCHREALTIME
+	for c in "${CLIENTS[@]}"; do cell "$c" c host "$LOC_BOOT" "$LOC" pass; done
+	COL_T[c]=$(el "$s")
+	s=$EPOCHREALTIME
+	for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do cell "$c" d "netns:$LOC" kafka1:9092 "$LOC" fail; done
+	COL_T[d]=$(el "$s")
+	docker rm -f "$LOC-side" >/dev/null 2>&1
+	check "kshim down --name $LOC" down_cluster "$LOC"
+fi
+
+# --- the table -------------------------------------------------------------------------------
+{
+	echo "# kshim client compatibility matrix"
+	echo
+	echo "Run $RUN, $(date -u +%FT%TZ), image $IMAGE (Kafka 4.1.1), 3 brokers, $N keyed records per cell"
+	echo "to a fresh topic (3 partitions, RF 3), read back from the beginning; ✓ = exactly $N distinct"
+	echo "records, keys match values, per-partition order kept. Seconds = produce + consume, incl. client start."
+	echo
+	echo "| client | (a) internal, host, \`kshim run\`, kafka1:9092 | (b) internal, in network, kafka1:9092 | (c) localhost, host, no shim, localhost bootstrap | (d) localhost, in network, kafka1:9092 (expected ✗) |"
+	echo "|---|---|---|---|---|"
+	for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do
+		echo "| ${LABEL_OF[$c]} | ${CELL[$c.a]} | ${CELL[$c.b]} | ${CELL[$c.c]} | ${CELL[$c.d]} |"
+	done
+	echo
+	echo "(b)/(d) host clients run in a sidecar container's network namespace with its resolv.conf/hosts"
+	echo "(tests/matrix/in-netns.sh); the last three rows run from real containers (docker run --network)."
+	echo
+	echo "Figures: kshim up $INT ${UP_SECS[$INT]:-?} s and $LOC ${UP_SECS[$LOC]:-?} s (in parallel);"
+	echo "columns (a) ${COL_T[a]:-?} s, (b) ${COL_T[b]:-?} s, (c) ${COL_T[c]:-?} s, (d) ${COL_T[d]:-?} s;"
+	echo "whole suite $(el "$T0") s on $(nproc) cores."
+} >"$REPORT"
+cat "$REPORT"
+finish
