@@ -14,16 +14,17 @@
 
 #include "real.h"
 
-/* How often a lookup may stat the table to see whether it changed. A connect
- * to a synthetic address always checks. */
+/* How often a lookup or a connect may stat the table to see whether it
+ * changed: a restarted broker's new port is seen within this time. */
 #define RECHECK_NS (100 * 1000 * 1000L)
 #define PEER_SLOTS 1024
 
+/* Zeroed memory is an empty slot, so untouched slots cost no resident pages. */
 struct peer {
-	int fd; /* -1: empty */
+	int fd_plus_one;
 	struct kshim_route route;
 	socklen_t len;
-	struct sockaddr_storage asked;
+	struct sockaddr_in6 asked; /* large enough for either family */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -99,8 +100,6 @@ init(void)
 	const char *p = getenv("KSHIM_TABLE"), *d = getenv("KSHIM_DEBUG");
 
 	core_debugging = d && *d && strcmp(d, "0") != 0;
-	for (int i = 0; i < PEER_SLOTS; i++)
-		peers[i].fd = -1;
 	if (p && *p)
 		table_path = strdup(p);
 	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
@@ -142,14 +141,14 @@ set_unusable(const struct stat *st)
 
 /* Called with lock held: reloads the table if the file changed. */
 static void
-refresh(int force)
+refresh(void)
 {
 	struct kshim_table fresh = {0};
 	struct stat st;
 	const char *why = NULL;
 	long now = now_ns();
 
-	if (!force && table_state != 0 && now - last_check < RECHECK_NS)
+	if (table_state != 0 && now - last_check < RECHECK_NS)
 		return;
 	last_check = now;
 	if (stat(table_path, &st) < 0) {
@@ -215,7 +214,7 @@ core_lookup_name(const char *name, char *out, char *canon)
 	if (!name || !maybe_name(name) || !core_enabled())
 		return 0;
 	pthread_mutex_lock(&lock);
-	refresh(0);
+	refresh();
 	h = kshim_table_find_name(&table, name);
 	if (h) {
 		memcpy(out, numeric[h - table.hosts], INET_ADDRSTRLEN);
@@ -243,7 +242,7 @@ core_host_by_name(const char *name, struct kshim_host *out)
 	if (!core_enabled() || !name)
 		return 0;
 	pthread_mutex_lock(&lock);
-	refresh(0);
+	refresh();
 	found = copy_host(kshim_table_find_name(&table, name), out);
 	pthread_mutex_unlock(&lock);
 	return found;
@@ -257,7 +256,7 @@ core_host_by_addr(uint32_t addr, struct kshim_host *out)
 	if (!core_enabled())
 		return 0;
 	pthread_mutex_lock(&lock);
-	refresh(0);
+	refresh();
 	found = copy_host(kshim_table_find_addr(&table, addr), out);
 	pthread_mutex_unlock(&lock);
 	return found;
@@ -272,10 +271,7 @@ core_route(uint32_t addr, uint16_t port, struct kshim_route *out)
 	if (!core_enabled() || addr == INADDR_LOOPBACK)
 		return 0;
 	pthread_mutex_lock(&lock);
-	refresh(0);
-	/* A synthetic destination always sees the newest published port. */
-	if (kshim_table_find_addr(&table, addr))
-		refresh(1);
+	refresh();
 	h = kshim_table_find_addr(&table, addr);
 	if (h)
 		p = kshim_host_find_port(h, port);
@@ -297,7 +293,7 @@ core_peer_record(int fd, const struct sockaddr *asked, socklen_t len,
 		return;
 	p = &peers[fd % PEER_SLOTS];
 	pthread_mutex_lock(&lock);
-	p->fd = fd;
+	p->fd_plus_one = fd + 1;
 	p->route = *route;
 	p->len = len;
 	memcpy(&p->asked, asked, len);
@@ -361,8 +357,8 @@ core_peer_restore(int fd, struct sockaddr *addr, socklen_t cap, socklen_t *len)
 	p = &peers[fd % PEER_SLOTS];
 	pthread_mutex_lock(&lock);
 	/* A reused fd connected elsewhere has a different real peer. */
-	if (p->fd == fd && p->route.host_addr == a && p->route.host_port == port &&
-	    p->asked.ss_family == addr->sa_family) {
+	if (p->fd_plus_one == fd + 1 && p->route.host_addr == a && p->route.host_port == port &&
+	    p->asked.sin6_family == addr->sa_family) {
 		socklen_t n = *len < p->len ? *len : p->len;
 		memcpy(addr, &p->asked, n);
 		*len = p->len;
