@@ -13,5 +13,6 @@ int cmd_attach(int argc, char **argv, kshim_err_t *err);
 int cmd_doctor(int argc, char **argv, kshim_err_t *err);
 int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);
+int cmd_watch(int argc, char **argv, kshim_err_t *err);
 
 #endif

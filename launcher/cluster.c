@@ -528,3 +528,38 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	kshim_table_free(&t);
 	return rc;
 }
+
+int
+cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated,
+		   kshim_err_t *err)
+{
+	struct kshim_table t = {0};
+	int rc = 0;
+
+	*updated = 0;
+	if (kshim_table_path(c->name, path, len, 0, err) < 0)
+		return -1;
+	if (access(path, F_OK) < 0) {
+		path[0] = '\0';
+		return 0;
+	}
+	if (tables_load_strict(path, &t, err) < 0)
+		return -1;
+	for (int i = 0; i < c->n; i++) {
+		const struct cluster_node *node = &c->node[i];
+		struct kshim_host *h = (struct kshim_host *)kshim_table_find_name(&t, node->name);
+		const struct kshim_port *p = h ? kshim_host_find_port(h, KAFKA_PORT) : NULL;
+
+		if (!h || !node->host_port || (p && p->host_port == node->host_port))
+			continue;
+		fprintf(stderr, "kshim: %s is now published on 127.0.0.1:%u (table had %u): table "
+				"updated\n",
+			node->name, node->host_port, p ? p->host_port : 0);
+		kshim_host_set_port(h, KAFKA_PORT, INADDR_LOOPBACK, node->host_port);
+		(*updated)++;
+	}
+	if (*updated && kshim_table_write(path, &t) < 0)
+		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
+	kshim_table_free(&t);
+	return rc;
+}

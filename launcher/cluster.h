@@ -61,6 +61,13 @@ int cluster_node_logs(docker_t *d, const struct cluster_node *node, int tail, in
  * other table uses. */
 int cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t *err);
 
+/* A restarted container is published on a new port: brings the table up to date,
+ * keeping its loopback addresses, and says so on stderr for each node; nodes
+ * without a known port are left alone. *updated counts the nodes rewritten; path
+ * gets the table's path, "" when there is no table (nothing is written then). */
+int cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated,
+		       kshim_err_t *err);
+
 /* Parses a decimal option value within [min, max]; a usage error otherwise. */
 int cluster_opt_int(const char *opt, const char *arg, int min, int max, int *out,
 		    kshim_err_t *err);

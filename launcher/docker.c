@@ -13,6 +13,7 @@
 #define API_MAX 51 /* newest we know; Docker 29 refuses clients below 1.44 */
 #define CONNECT_TIMEOUT_MS 5000L
 #define REQUEST_TIMEOUT_S 120L
+#define EXEC_TIMEOUT_S 30L
 #define REPLY_MAX (64u << 20)
 
 struct docker {
@@ -274,13 +275,14 @@ call(docker_t *d, const char *method, const char *path, const cJSON *body, cJSON
 	return status;
 }
 
-/* A request whose 2xx reply streams into s; any other status fails with Docker's message. */
+/* A request (with an optional JSON body) whose 2xx reply streams into s; any other status
+ * fails with Docker's message. */
 static int
-stream(docker_t *d, const char *method, const char *path, long timeout_s, struct sink *s,
-       kshim_err_t *err)
+stream(docker_t *d, const char *method, const char *path, const char *body, long timeout_s,
+       struct sink *s, kshim_err_t *err)
 {
 	long status = 0;
-	int rc = transfer(d, method, path, 1, NULL, timeout_s, s, &status, err);
+	int rc = transfer(d, method, path, 1, body, timeout_s, s, &status, err);
 
 	if (rc == 0 && status >= 300) {
 		cJSON *r = cJSON_ParseWithLength(s->buf ? s->buf : "", s->len);
@@ -581,7 +583,7 @@ docker_image_pull(docker_t *d, const char *ref, void (*progress)(void *ctx, cons
 	snprintf(path, sizeof(path), "/images/create?fromImage=%s%s", esc ? esc : "",
 		 tagged ? "" : "&tag=latest");
 	curl_free(esc);
-	if (stream(d, "POST", path, 0, &s, err) < 0)
+	if (stream(d, "POST", path, NULL, 0, &s, err) < 0)
 		return kshim_wrap(err, "cannot pull %s", ref);
 	if (p.error[0])
 		return kshim_fail(err, EIO, "cannot pull %s: %s", ref, p.error);
@@ -650,7 +652,7 @@ docker_logs(docker_t *d, const char *id, int tail, int follow, docker_log_fn fn,
 		snprintf(tailarg, sizeof(tailarg), "%d", tail);
 	snprintf(path, sizeof(path), "/containers/%s/logs?stdout=1&stderr=1&tail=%s&follow=%d", id,
 		 tailarg, follow != 0);
-	if (stream(d, "GET", path, follow ? 0 : REQUEST_TIMEOUT_S, &s, err) < 0)
+	if (stream(d, "GET", path, NULL, follow ? 0 : REQUEST_TIMEOUT_S, &s, err) < 0)
 		return kshim_wrap(err, "reading logs of %.12s", id);
 	return 0;
 }
@@ -672,15 +674,85 @@ event_line(void *arg, const char *line, size_t len)
 }
 
 int
-docker_events(docker_t *d, const cJSON *filters, docker_event_fn fn, void *ctx, kshim_err_t *err)
+docker_events(docker_t *d, const cJSON *filters, long long since, docker_event_fn fn, void *ctx,
+	      kshim_err_t *err)
 {
 	struct events ev = {fn, ctx};
 	struct sink s = {.line = event_line, .ctx = &ev};
-	char path[2048] = "/events";
+	char path[2048];
+	int n = snprintf(path, sizeof(path), "/events");
 
-	if (filters && filters_query(d, "?", filters, path + 7, sizeof(path) - 7, err) < 0)
+	if (since > 0)
+		n += snprintf(path + n, sizeof(path) - (size_t)n, "?since=%lld", since);
+	if (filters && filters_query(d, since > 0 ? "&" : "?", filters, path + n,
+				     sizeof(path) - (size_t)n, err) < 0)
 		return -1;
-	if (stream(d, "GET", path, 0, &s, err) < 0)
+	if (stream(d, "GET", path, NULL, 0, &s, err) < 0)
 		return kshim_wrap(err, "watching Docker events");
 	return 0;
+}
+
+/* Collects an exec's demultiplexed output, truncating what does not fit. */
+struct exec_out {
+	char *buf;
+	size_t len, used;
+};
+
+static int
+exec_frame(void *ctx, int stream_no, const char *data, size_t len)
+{
+	struct exec_out *o = ctx;
+	size_t room = o->len - 1 - o->used;
+
+	(void)stream_no;
+	if (len > room)
+		len = room;
+	memcpy(o->buf + o->used, data, len);
+	o->used += len;
+	o->buf[o->used] = '\0';
+	return 0;
+}
+
+/* The ExitCode of a finished exec. */
+static int
+exec_code(docker_t *d, const char *exec_id, int *code, kshim_err_t *err)
+{
+	char path[128];
+	cJSON *info = NULL;
+	const cJSON *c;
+
+	snprintf(path, sizeof(path), "/exec/%s/json", exec_id);
+	if (inspect(d, path, &info, err) < 0)
+		return -1;
+	c = cJSON_GetObjectItemCaseSensitive(info, "ExitCode");
+	*code = cJSON_IsNumber(c) ? c->valueint : -1;
+	cJSON_Delete(info);
+	return 0;
+}
+
+int
+docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, size_t len,
+	    int *code, kshim_err_t *err)
+{
+	static const char start[] = "{\"Detach\":false,\"Tty\":false}";
+	struct exec_out o = {out, len, 0};
+	struct sink s = {.frame = exec_frame, .ctx = &o};
+	cJSON *body = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(body, "Cmd");
+	char path[512], exec_id[65];
+	int rc;
+
+	out[0] = '\0';
+	cJSON_AddTrueToObject(body, "AttachStdout");
+	cJSON_AddTrueToObject(body, "AttachStderr");
+	for (int i = 0; argv[i]; i++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+	snprintf(path, sizeof(path), "/containers/%s/exec", id);
+	rc = create(d, path, body, exec_id, err);
+	cJSON_Delete(body);
+	if (rc < 0)
+		return kshim_wrap(err, "running %s in %.12s", argv[0], id);
+	snprintf(path, sizeof(path), "/exec/%s/start", exec_id);
+	if (stream(d, "POST", path, start, EXEC_TIMEOUT_S, &s, err) < 0)
+		return kshim_wrap(err, "running %s in %.12s", argv[0], id);
+	return exec_code(d, exec_id, code, err);
 }

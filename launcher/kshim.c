@@ -18,6 +18,7 @@ static const struct {
 	{"doctor", cmd_doctor, "check every layer of a cluster and say what is wrong"},
 	{"logs", cmd_logs, "show the brokers' logs"},
 	{"table", cmd_table, "check a table file and print it"},
+	{"watch", cmd_watch, "keep a cluster's table current as its brokers restart"},
 };
 
 static void

@@ -1,11 +1,16 @@
 /* Waiting for a cluster to serve: Metadata through each broker's published port. */
 #include "ready.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define POLL_MS 1000
 #define PAUSE_MS 500
@@ -29,15 +34,15 @@ static const char *const settings[][2] = {
 	{"socket.connection.setup.timeout.ms", "2000"},
 };
 
-static int
-fetch(unsigned port, int timeout_ms, const struct rd_kafka_metadata **md, kshim_err_t *err)
+int
+ready_metadata(const char *bootstrap, int timeout_ms, const struct rd_kafka_metadata **md,
+	       kshim_err_t *err)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char bootstrap[32], errstr[256];
+	char errstr[256];
 	rd_kafka_resp_err_t e;
 	rd_kafka_t *rk;
 
-	snprintf(bootstrap, sizeof(bootstrap), "127.0.0.1:%u", port);
 	rd_kafka_conf_set_log_cb(conf, drop_log);
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], errstr,
@@ -59,6 +64,15 @@ fetch(unsigned port, int timeout_ms, const struct rd_kafka_metadata **md, kshim_
 	return 0;
 }
 
+static int
+fetch(unsigned port, int timeout_ms, const struct rd_kafka_metadata **md, kshim_err_t *err)
+{
+	char bootstrap[32];
+
+	snprintf(bootstrap, sizeof(bootstrap), "127.0.0.1:%u", port);
+	return ready_metadata(bootstrap, timeout_ms, md, err);
+}
+
 int
 ready_probe(unsigned port, int timeout_ms, int *brokers, kshim_err_t *err)
 {
@@ -71,9 +85,8 @@ ready_probe(unsigned port, int timeout_ms, int *brokers, kshim_err_t *err)
 	return 0;
 }
 
-/* Whether broker b is node b->id as the cluster advertises it. */
-static int
-advertised(const struct cluster *c, const struct rd_kafka_metadata_broker *b)
+int
+ready_advertised(const struct cluster *c, const struct rd_kafka_metadata_broker *b)
 {
 	char name[16];
 
@@ -84,6 +97,25 @@ advertised(const struct cluster *c, const struct rd_kafka_metadata_broker *b)
 		       (unsigned)b->port == c->node[b->id - 1].host_port;
 	snprintf(name, sizeof(name), KAFKA_NODE_FMT, b->id);
 	return strcmp(b->host, name) == 0 && b->port == KAFKA_PORT;
+}
+
+int
+ready_tcp(unsigned port, int timeout_ms)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), e = -1;
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	socklen_t len = sizeof(e);
+
+	if (fd < 0)
+		return 0;
+	if ((connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EINPROGRESS) &&
+	    poll(&p, 1, timeout_ms) == 1)
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
+	close(fd);
+	return e == 0;
 }
 
 /* Whether node i's broker lists the whole cluster; why says what is missing. */
@@ -99,7 +131,7 @@ node_ready(const struct cluster *c, int i, char *why, size_t len)
 		return 0;
 	}
 	for (int j = 0; j < md->broker_cnt; j++)
-		good += advertised(c, &md->brokers[j]);
+		good += ready_advertised(c, &md->brokers[j]);
 	if (good != c->n || md->broker_cnt != c->n) {
 		snprintf(why, len, "%s lists %d broker%s, %d as expected, of %d", c->node[i].name,
 			 md->broker_cnt, md->broker_cnt == 1 ? "" : "s", good, c->n);

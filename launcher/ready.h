@@ -15,4 +15,19 @@ int ready_wait(docker_t *d, const struct cluster *c, int timeout_s, kshim_err_t 
  * how many brokers it lists. */
 int ready_probe(unsigned port, int timeout_ms, int *brokers, kshim_err_t *err);
 
+struct rd_kafka_metadata;
+struct rd_kafka_metadata_broker;
+
+/* One Metadata request (after ApiVersions) through bootstrap ("host:port"), by a
+ * client that connects to no other broker. Free *md with rd_kafka_metadata_destroy. */
+int ready_metadata(const char *bootstrap, int timeout_ms, const struct rd_kafka_metadata **md,
+		   kshim_err_t *err);
+
+/* Whether broker b advertises what node b->id of c should: kafka<id>:9092, or
+ * localhost:<its published port> in localhost mode. */
+int ready_advertised(const struct cluster *c, const struct rd_kafka_metadata_broker *b);
+
+/* Whether 127.0.0.1:port accepts a TCP connection within timeout_ms. */
+int ready_tcp(unsigned port, int timeout_ms);
+
 #endif

@@ -1,14 +1,10 @@
 /* kshim status: each broker's container state, published port and health. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -32,25 +28,6 @@ struct health {
 };
 
 static int
-tcp_accepts(unsigned port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), e = -1;
-	struct pollfd p = {.fd = fd, .events = POLLOUT};
-	socklen_t len = sizeof(e);
-
-	if (fd < 0)
-		return 0;
-	if ((connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EINPROGRESS) &&
-	    poll(&p, 1, TCP_TIMEOUT_MS) == 1)
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
-	close(fd);
-	return e == 0;
-}
-
-static int
 check(docker_t *d, const struct cluster_node *node, struct health *h, kshim_err_t *err)
 {
 	kshim_err_t e = {0};
@@ -58,45 +35,9 @@ check(docker_t *d, const struct cluster_node *node, struct health *h, kshim_err_
 	memset(h, 0, sizeof(*h));
 	if (cluster_node_state(d, node, h->state, sizeof(h->state), &h->running, err) < 0)
 		return -1;
-	h->tcp = h->running && node->host_port && tcp_accepts(node->host_port);
+	h->tcp = h->running && node->host_port && ready_tcp(node->host_port, TCP_TIMEOUT_MS);
 	h->kafka = h->tcp && ready_probe(node->host_port, KAFKA_TIMEOUT_MS, &h->brokers, &e) == 0;
 	return 0;
-}
-
-/* A restarted container is published on a new port: brings the table up to date,
- * keeping its loopback addresses. path is "" when there is no table. */
-static int
-sync_table(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
-{
-	struct kshim_table t = {0};
-	int rc = 0;
-
-	*updated = 0;
-	if (kshim_table_path(c->name, path, len, 0, err) < 0)
-		return -1;
-	if (access(path, F_OK) < 0) {
-		path[0] = '\0';
-		return 0;
-	}
-	if (tables_load_strict(path, &t, err) < 0)
-		return -1;
-	for (int i = 0; i < c->n; i++) {
-		const struct cluster_node *node = &c->node[i];
-		struct kshim_host *h = (struct kshim_host *)kshim_table_find_name(&t, node->name);
-		const struct kshim_port *p = h ? kshim_host_find_port(h, KAFKA_PORT) : NULL;
-
-		if (!h || !node->host_port || (p && p->host_port == node->host_port))
-			continue;
-		fprintf(stderr, "kshim: %s is now published on 127.0.0.1:%u (table had %u): table "
-				"updated\n",
-			node->name, node->host_port, p ? p->host_port : 0);
-		kshim_host_set_port(h, KAFKA_PORT, INADDR_LOOPBACK, node->host_port);
-		(*updated)++;
-	}
-	if (*updated && kshim_table_write(path, &t) < 0)
-		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
-	kshim_table_free(&t);
-	return rc;
 }
 
 static void
@@ -167,7 +108,7 @@ status(docker_t *d, const char *name, int json, kshim_err_t *err)
 			return -1;
 		healthy &= h[i].kafka;
 	}
-	if (c.mode == ADVERTISE_INTERNAL && sync_table(&c, table, sizeof(table), &updated, err) < 0)
+	if (c.mode == ADVERTISE_INTERNAL && cluster_table_sync(&c, table, sizeof(table), &updated, err) < 0)
 		return -1;
 	if (!json)
 		print_text(&c, h, table);

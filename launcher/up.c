@@ -12,6 +12,7 @@
 #include "cluster.h"
 #include "kshim/paths.h"
 #include "ready.h"
+#include "watch.h"
 
 #define DEFAULT_IMAGE "apache/kafka:4.1.1"
 #define DEFAULT_NODES 3
@@ -20,7 +21,7 @@
 static const char usage_text[] =
 	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
 	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
-	"                [--timeout SEC]\n";
+	"                [--timeout SEC] [--watch]\n";
 
 static void
 progress(const char *fmt, ...)
@@ -132,12 +133,13 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 		{"flavor", required_argument, NULL, 'f'},
 		{"advertise", required_argument, NULL, 'a'},
 		{"timeout", required_argument, NULL, 't'},
+		{"watch", no_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *name = KSHIM_DEFAULT_CLUSTER, *image = getenv("KSHIM_IMAGE"), *flv = NULL;
 	enum advertise mode = ADVERTISE_INTERNAL;
-	int n = DEFAULT_NODES, timeout = DEFAULT_TIMEOUT, opt, rc;
+	int n = DEFAULT_NODES, timeout = DEFAULT_TIMEOUT, watch = 0, opt, rc;
 	enum flavor flavor;
 	struct cluster c;
 	docker_t *d;
@@ -165,6 +167,9 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 		case 't':
 			rc = cluster_opt_int("--timeout", optarg, 1, 86400, &timeout, err);
 			break;
+		case 'w':
+			watch = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -177,6 +182,9 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	}
 	if (optind < argc)
 		return kshim_fail(err, KSHIM_EUSAGE, "up: unexpected argument '%s'", argv[optind]);
+	if (watch && mode == ADVERTISE_LOCALHOST)
+		return kshim_fail(err, KSHIM_EUSAGE, "up: --watch keeps a table; --advertise "
+						     "localhost has none");
 	flavor = flavor_guess(image);
 	if ((flv && flavor_parse(flv, &flavor, err) < 0) ||
 	    cluster_init(&c, name, image, flavor, mode, n, err) < 0 || docker_open(&d, err) < 0)
@@ -184,6 +192,10 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	cluster_trap_signals();
 	docker_set_cancel(d, cluster_interrupted);
 	rc = up(d, &c, timeout, err);
+	if (rc == 0 && watch) { /* ready: from here on Ctrl-C ends the watch, not the cluster */
+		fflush(stdout);
+		rc = watch_follow(d, c.name, err);
+	}
 	docker_close(d);
 	if (rc < 0 && cluster_interrupted()) {
 		kshim_fail(err, EINTR, "interrupted; removed what was created");

@@ -1,0 +1,230 @@
+/* kshim doctor: runs the layer checks in order, skips those whose layers below
+ * failed, and prints one line of cause and one of fix per failure. */
+#include "doctor.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <librdkafka/rdkafka.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kshim/paths.h"
+
+#define L(n) (1u << ((n) - 1))
+
+static const char usage_text[] =
+	"usage: kshim doctor [--name CLUSTER] [--json]\n"
+	"Checks in order: 1 daemon, 2 network, 3 containers, 4 dns (inside each broker),\n"
+	"5 listeners (inside), 6 ports (published on 127.0.0.1, accepting TCP), 7 kafka\n"
+	"(ApiVersions, Metadata), 8 advertised names against the table, 9 the table\n"
+	"against Docker's ports, 10 the shim (each name resolved and connected). A layer\n"
+	"built on a failed one is skipped. Changes nothing; exit 0 only when all pass.\n";
+
+static const struct layer {
+	const char *name;
+	doctor_check_fn check;
+	unsigned deps; /* the layers (1-based bits) it builds on */
+} layers[] = {
+	{"daemon", doctor_daemon, 0},
+	{"network", doctor_network, L(1)},
+	{"containers", doctor_containers, L(1)},
+	{"dns", doctor_dns, L(2) | L(3)},
+	{"listeners", doctor_listeners, L(3)},
+	{"ports", doctor_ports, L(2) | L(3)},
+	{"kafka", doctor_kafka, L(4) | L(5) | L(6)},
+	{"advertised", doctor_advertised, L(7)},
+	{"table", doctor_table, L(6)},
+	{"shim", doctor_shim, L(8) | L(9)},
+};
+#define NLAYERS (int)(sizeof(layers) / sizeof(layers[0]))
+
+enum verdict { PASS, FAIL, SKIP, NA };
+static const char *const verdict_name[] = {"ok", "FAIL", "skipped", "n/a"};
+
+struct result {
+	enum verdict v;
+	int root;       /* SKIP: the failed layer behind it (0-based), -1 when none */
+	char note[600]; /* PASS, NA, SKIP: what was seen or why */
+	kshim_err_t err; /* FAIL: cause and fix */
+};
+
+void
+doctor_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used && used + 2 < len)
+		used += (size_t)snprintf(buf + used, len - used, "; ");
+	if (used >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+const cJSON *
+doctor_endpoint(const struct doctor *dr, int i)
+{
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(dr->info[i], "NetworkSettings");
+
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ns, "Networks"),
+						dr->c.network);
+}
+
+int
+doctor_no_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
+{
+	if (dr->table_reported) {
+		snprintf(note, len, "because the table is unusable (see above)");
+		return DOCTOR_SKIP;
+	}
+	dr->table_reported = 1;
+	*err = dr->table_err;
+	return -1;
+}
+
+/* The first failed layer among deps, following skipped ones to their cause; -1: none. */
+static int
+blocking(const struct result *r, unsigned deps)
+{
+	for (int i = 0; i < NLAYERS; i++) {
+		if (!(deps & L(i + 1)))
+			continue;
+		if (r[i].v == FAIL)
+			return i;
+		if (r[i].v == SKIP)
+			return r[i].root >= 0 ? r[i].root : i;
+	}
+	return -1;
+}
+
+static void
+run(struct doctor *dr, struct result *r)
+{
+	for (int i = 0; i < NLAYERS; i++) {
+		int root = blocking(r, layers[i].deps), rc;
+
+		r[i].root = root;
+		if (root >= 0) {
+			r[i].v = SKIP;
+			snprintf(r[i].note, sizeof(r[i].note), "because %s %s", layers[root].name,
+				 r[root].v == FAIL ? "failed" : "could not be checked");
+			continue;
+		}
+		rc = layers[i].check(dr, r[i].note, sizeof(r[i].note), &r[i].err);
+		r[i].v = rc < 0 ? FAIL : rc == DOCTOR_NA ? NA : rc == DOCTOR_SKIP ? SKIP : PASS;
+	}
+}
+
+static void
+print_text(const struct doctor *dr, const struct result *r)
+{
+	printf("kshim doctor: cluster '%s'\n", dr->name);
+	for (int i = 0; i < NLAYERS; i++) {
+		printf("%2d %-11s %-8s %s\n", i + 1, layers[i].name, verdict_name[r[i].v],
+		       r[i].v == FAIL ? r[i].err.msg : r[i].note);
+		if (r[i].v == FAIL && r[i].err.hint[0])
+			printf("%23s %s\n", "fix:", r[i].err.hint);
+	}
+}
+
+static int
+print_json(const struct doctor *dr, const struct result *r, int healthy)
+{
+	cJSON *o = cJSON_CreateObject(), *list;
+	char *text;
+
+	cJSON_AddStringToObject(o, "cluster", dr->name);
+	cJSON_AddBoolToObject(o, "ok", healthy);
+	list = cJSON_AddArrayToObject(o, "layers");
+	for (int i = 0; i < NLAYERS; i++) {
+		cJSON *l = cJSON_CreateObject();
+		const char *fix = r[i].v == FAIL && r[i].err.hint[0] ? r[i].err.hint : NULL;
+
+		cJSON_AddNumberToObject(l, "layer", i + 1);
+		cJSON_AddStringToObject(l, "name", layers[i].name);
+		cJSON_AddStringToObject(l, "status", r[i].v == FAIL ? "fail" : verdict_name[r[i].v]);
+		cJSON_AddStringToObject(l, "detail", r[i].v == FAIL ? r[i].err.msg : r[i].note);
+		cJSON_AddItemToObject(l, "fix", fix ? cJSON_CreateString(fix) : cJSON_CreateNull());
+		cJSON_AddItemToArray(list, l);
+	}
+	text = cJSON_Print(o);
+	cJSON_Delete(o);
+	if (!text)
+		return -1;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static void
+release(struct doctor *dr)
+{
+	for (int i = 0; i < CLUSTER_MAX_NODES; i++) {
+		cJSON_Delete(dr->info[i]);
+		if (dr->md[i])
+			rd_kafka_metadata_destroy(dr->md[i]);
+	}
+	cJSON_Delete(dr->net);
+	kshim_table_free(&dr->t);
+	docker_close(dr->d);
+}
+
+static int
+doctor(const char *name, int json, kshim_err_t *err)
+{
+	static struct doctor dr; /* large; one per process */
+	struct result r[NLAYERS];
+	int healthy = 1;
+
+	memset(&dr, 0, sizeof(dr));
+	memset(r, 0, sizeof(r));
+	dr.name = name;
+	run(&dr, r);
+	for (int i = 0; i < NLAYERS; i++)
+		healthy &= r[i].v == PASS || r[i].v == NA;
+	if (!json)
+		print_text(&dr, r);
+	else if (print_json(&dr, r, healthy) < 0) {
+		release(&dr);
+		return kshim_fail(err, ENOMEM, "out of memory");
+	}
+	release(&dr);
+	return healthy ? 0 : 1;
+}
+
+int
+cmd_doctor(int argc, char **argv, kshim_err_t *err)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'N'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = KSHIM_DEFAULT_CLUSTER;
+	int json = 0, opt;
+
+	if (argc > 1 && strcmp(argv[1], "--shim-probe") == 0)
+		return doctor_shim_probe(argc - 2, argv + 2);
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'N')
+			name = optarg;
+		else if (opt == 'j')
+			json = 1;
+		else {
+			fputs(usage_text, opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind < argc)
+		return kshim_fail(err, KSHIM_EUSAGE, "doctor: unexpected argument '%s'",
+				  argv[optind]);
+	if (cluster_name_check(name, err) < 0)
+		return -1;
+	return doctor(name, json, err);
+}

@@ -1,0 +1,144 @@
+/* Doctor layers about Kafka and the table: each broker answers through its
+ * published port, advertises what the table maps, and the table matches Docker. */
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "doctor.h"
+#include "ready.h"
+
+#define KAFKA_TIMEOUT_MS 5000
+
+int
+doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
+{
+	const struct cluster *c = &dr->c;
+	char cause[512] = "";
+
+	for (int i = 0; i < c->n; i++) {
+		char bootstrap[32];
+		kshim_err_t e = {0};
+
+		snprintf(bootstrap, sizeof(bootstrap), "127.0.0.1:%u", c->node[i].host_port);
+		if (ready_metadata(bootstrap, KAFKA_TIMEOUT_MS, &dr->md[i], &e) < 0)
+			doctor_append(cause, sizeof(cause), "%s: %s", c->node[i].name, e.msg);
+		else if (dr->md[i]->broker_cnt != c->n)
+			doctor_append(cause, sizeof(cause), "%s lists %d of %d brokers",
+				      c->node[i].name, dr->md[i]->broker_cnt, c->n);
+	}
+	if (!cause[0]) {
+		snprintf(note, len, "each broker answers ApiVersions and Metadata listing all %d",
+			 c->n);
+		return 0;
+	}
+	kshim_fail(err, ETIMEDOUT, "%s", cause);
+	return kshim_hint(err, "the brokers' logs say why: kshim logs --name %s --tail 50",
+			  dr->name);
+}
+
+/* Whether the table maps host:port. */
+static int
+mapped(const struct kshim_table *t, const char *host, int port)
+{
+	const struct kshim_host *h = kshim_table_find_name(t, host);
+
+	return h && port > 0 && port < 65536 && kshim_host_find_port(h, (uint16_t)port);
+}
+
+int
+doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
+{
+	const struct cluster *c = &dr->c;
+	int internal = c->mode == ADVERTISE_INTERNAL;
+
+	if (internal && dr->table_err.msg[0])
+		return doctor_no_table(dr, note, len, err);
+	for (int i = 0; i < c->n; i++) {
+		for (int j = 0; j < dr->md[i]->broker_cnt; j++) {
+			const struct rd_kafka_metadata_broker *b = &dr->md[i]->brokers[j];
+
+			if (!ready_advertised(c, b)) {
+				kshim_fail(err, EPROTO, "broker %d advertises %s:%d, not what kshim "
+							"set up", b->id, b->host, b->port);
+				return kshim_hint(err, "its advertised listeners were changed: kshim "
+						       "down --name %s && kshim up --name %s",
+						  dr->name, dr->name);
+			}
+			if (internal && !mapped(&dr->t, b->host, b->port)) {
+				kshim_fail(err, ENOENT, "broker %d advertises %s:%d, which table %s "
+							"does not map", b->id, b->host, b->port,
+					   dr->table);
+				return kshim_hint(err, "rm %s && kshim watch --name %s --once",
+						  dr->table, dr->name);
+			}
+		}
+	}
+	snprintf(note, len, internal ? "brokers advertise kafka1..%d:%d, all in the table"
+				     : "brokers advertise localhost:<published port>",
+		 c->n, KAFKA_PORT);
+	return 0;
+}
+
+/* The shim ignores a table that others can write or that another user owns. */
+static int
+check_owner(struct doctor *dr, kshim_err_t *err)
+{
+	struct stat st;
+
+	if (stat(dr->table, &st) < 0)
+		return kshim_fail(err, errno, "%s: %s", dr->table, strerror(errno));
+	if (st.st_uid == geteuid() && !(st.st_mode & 022))
+		return 0;
+	kshim_fail(err, EPERM, "the shim ignores %s: it is %s (mode %04o, owner uid %u)",
+		   dr->table, st.st_uid != geteuid() ? "owned by another user" : "writable by others",
+		   (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+	return kshim_hint(err, "chmod 600 %s%s", dr->table,
+			  st.st_uid != geteuid() ? " and make it yours (chown)" : "");
+}
+
+int
+doctor_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
+{
+	const struct cluster *c = &dr->c;
+	char cause[512] = "";
+	int absent = 0;
+
+	if (c->mode != ADVERTISE_INTERNAL) {
+		snprintf(note, len, "the cluster advertises localhost: no table is used");
+		return DOCTOR_NA;
+	}
+	if (dr->table_err.msg[0])
+		return doctor_no_table(dr, note, len, err);
+	if (check_owner(dr, err) < 0)
+		return -1;
+	for (int i = 0; i < c->n; i++) {
+		const struct cluster_node *node = &c->node[i];
+		const struct kshim_host *h = kshim_table_find_name(&dr->t, node->name);
+		const struct kshim_port *p = h ? kshim_host_find_port(h, KAFKA_PORT) : NULL;
+
+		if (!p && ++absent)
+			doctor_append(cause, sizeof(cause), "the table has no %s:%d", node->name,
+				      KAFKA_PORT);
+		else if (p->host_addr != INADDR_LOOPBACK || p->host_port != node->host_port)
+			doctor_append(cause, sizeof(cause),
+				      "the table sends %s:%d to %u.%u.%u.%u:%u, Docker publishes it "
+				      "on 127.0.0.1:%u",
+				      node->name, KAFKA_PORT, p->host_addr >> 24,
+				      (p->host_addr >> 16) & 255, (p->host_addr >> 8) & 255,
+				      p->host_addr & 255, p->host_port, node->host_port);
+	}
+	if (!cause[0]) {
+		snprintf(note, len, "%s matches Docker's ports", dr->table);
+		return 0;
+	}
+	kshim_fail(err, ESTALE, "%s", cause);
+	if (absent)
+		return kshim_hint(err, "rm %s && kshim watch --name %s --once", dr->table, dr->name);
+	return kshim_hint(err, "kshim watch --name %s --once rewrites it; 'kshim watch --name %s' "
+			       "keeps it current as brokers restart",
+			  dr->name, dr->name);
+}
