@@ -15,4 +15,10 @@ int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);
 int cmd_watch(int argc, char **argv, kshim_err_t *err);
 
+/* Parses --name CLUSTER (validated) and, when flag is not NULL, the switch
+ * --<flag> into *flag_set. Returns 1 to go on, 0 after --help, -1 on a usage
+ * error. */
+int cli_cluster_args(int argc, char **argv, const char *usage, const char **name, const char *flag,
+		     int *flag_set, kshim_err_t *err);
+
 #endif

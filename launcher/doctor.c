@@ -200,31 +200,12 @@ doctor(const char *name, int json, kshim_err_t *err)
 int
 cmd_doctor(int argc, char **argv, kshim_err_t *err)
 {
-	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'N'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *name = KSHIM_DEFAULT_CLUSTER;
-	int json = 0, opt;
+	const char *name;
+	int json, rc;
 
 	if (argc > 1 && strcmp(argv[1], "--shim-probe") == 0)
 		return doctor_shim_probe(argc - 2, argv + 2);
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'N')
-			name = optarg;
-		else if (opt == 'j')
-			json = 1;
-		else {
-			fputs(usage_text, opt == 'h' ? stdout : stderr);
-			return opt == 'h' ? 0 : 2;
-		}
-	}
-	if (optind < argc)
-		return kshim_fail(err, KSHIM_EUSAGE, "doctor: unexpected argument '%s'",
-				  argv[optind]);
-	if (cluster_name_check(name, err) < 0)
-		return -1;
+	if ((rc = cli_cluster_args(argc, argv, usage_text, &name, "json", &json, err)) <= 0)
+		return rc;
 	return doctor(name, json, err);
 }

@@ -15,29 +15,14 @@ static const char usage_text[] = "usage: kshim down [--name CLUSTER]\n";
 int
 cmd_down(int argc, char **argv, kshim_err_t *err)
 {
-	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'N'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *name = KSHIM_DEFAULT_CLUSTER;
+	const char *name;
 	char table[PATH_MAX];
-	int opt, containers, networks, had_table, rc;
+	int containers, networks, had_table, rc;
 	docker_t *d;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'N') {
-			name = optarg;
-			continue;
-		}
-		fputs(usage_text, opt == 'h' ? stdout : stderr);
-		return opt == 'h' ? 0 : 2;
-	}
-	if (optind < argc)
-		return kshim_fail(err, KSHIM_EUSAGE, "down: unexpected argument '%s'",
-				  argv[optind]);
-	if (cluster_name_check(name, err) < 0 ||
-	    kshim_table_path(name, table, sizeof(table), 0, err) < 0 || docker_open(&d, err) < 0)
+	if ((rc = cli_cluster_args(argc, argv, usage_text, &name, NULL, NULL, err)) <= 0)
+		return rc;
+	if (kshim_table_path(name, table, sizeof(table), 0, err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	rc = cluster_remove(d, name, &containers, &networks, err);
 	docker_close(d);

@@ -153,30 +153,13 @@ watch_follow(docker_t *d, const char *name, kshim_err_t *err)
 int
 cmd_watch(int argc, char **argv, kshim_err_t *err)
 {
-	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'N'},
-		{"once", no_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *name = KSHIM_DEFAULT_CLUSTER;
-	int once = 0, opt, rc;
+	const char *name;
+	int once, rc;
 	docker_t *d;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'N')
-			name = optarg;
-		else if (opt == 'o')
-			once = 1;
-		else {
-			fputs(usage_text, opt == 'h' ? stdout : stderr);
-			return opt == 'h' ? 0 : 2;
-		}
-	}
-	if (optind < argc)
-		return kshim_fail(err, KSHIM_EUSAGE, "watch: unexpected argument '%s'",
-				  argv[optind]);
-	if (cluster_name_check(name, err) < 0 || docker_open(&d, err) < 0)
+	if ((rc = cli_cluster_args(argc, argv, usage_text, &name, "once", &once, err)) <= 0)
+		return rc;
+	if (docker_open(&d, err) < 0)
 		return -1;
 	cluster_trap_signals();
 	docker_set_cancel(d, cluster_interrupted);

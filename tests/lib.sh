@@ -39,11 +39,20 @@ expect_nomatch() {
 	else ok "$1"; fi
 }
 
-finish() { [ "$_failed" = 0 ]; exit $?; }
-
-# A private table directory per test script.
-export KSHIM_HOME=${KSHIM_HOME:-$(mktemp -d /tmp/kshim-test.XXXXXX)}
+# A private table directory per test script, removed by finish.
+_own_home=
+if [ -z "${KSHIM_HOME:-}" ]; then
+	KSHIM_HOME=$(mktemp -d /tmp/kshim-test.XXXXXX)
+	_own_home=$KSHIM_HOME
+fi
+export KSHIM_HOME
 chmod 700 "$KSHIM_HOME"
+
+finish() {
+	[ -z "$_own_home" ] || rm -rf "$_own_home"
+	[ "$_failed" = 0 ]
+	exit $?
+}
 
 # identity_servers DIR NAME...: loopback TCP servers on ephemeral ports that
 # stand in for Docker-published ports, each answering with its name. Fills

@@ -1,0 +1,42 @@
+/* Option parsing shared by the subcommands that take a cluster. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cluster.h"
+#include "kshim/paths.h"
+
+int
+cli_cluster_args(int argc, char **argv, const char *usage, const char **name, const char *flag,
+		 int *flag_set, kshim_err_t *err)
+{
+	struct option opts[] = {
+		{"name", required_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{flag ? flag : "help", no_argument, NULL, flag ? 'f' : 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	*name = KSHIM_DEFAULT_CLUSTER;
+	if (flag_set)
+		*flag_set = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'N') {
+			*name = optarg;
+		} else if (opt == 'f') {
+			*flag_set = 1;
+		} else if (opt == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		} else {
+			fputs(usage, stderr);
+			return kshim_fail(err, KSHIM_EUSAGE, "%s: unknown option (usage above)", argv[0]);
+		}
+	}
+	if (optind < argc)
+		return kshim_fail(err, KSHIM_EUSAGE, "%s: unexpected argument '%s'", argv[0],
+				  argv[optind]);
+	return cluster_name_check(*name, err) < 0 ? -1 : 1;
+}
