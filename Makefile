@@ -51,7 +51,7 @@ matrix: deps
 demo: deps
 	@bash scripts/demo.sh
 
-bench: deps
+bench: kafka-image
 	@bash bench/run.sh
 
 soak: deps

@@ -1,9 +1,20 @@
-/* Micro-benchmark of the shim's hooks. Prints "<ns per call>" for one case;
- * bench/hooks.sh runs it with and without the shim and reports ratios.
+/* Micro-benchmark of the shim's hooks. Prints "<wall ns per call> <CPU ns per call>"
+ * for one case (CPU: this thread's CPU time, which time spent preempted by other
+ * work on a busy machine does not inflate);
+ * bench/micro.sh runs it with and without the shim and reports ratios.
  *   hooks gai NAME PROFILE ITERATIONS     PROFILE: rdkafka | java | node, and each
  *                                         with "-numeric": the same hints plus AI_NUMERICHOST
- *   hooks connect ADDR PORT ITERATIONS    (a listener must accept on ADDR:PORT)
- *   hooks listen                          (prints a port, accepts until killed) */
+ *   hooks connect ADDR PORT ITERATIONS    (a listener must accept on ADDR:PORT); times
+ *                                         connect() alone, not socket() and close(), and
+ *                                         prints the median over the calls, not the mean:
+ *                                         the kernel charges a connecting thread now and
+ *                                         then for other traffic's softirq work
+ *   hooks listen                          (prints a port, accepts until killed)
+ *   hooks mem NAME PORT                   resolves NAME, connects to it on PORT, then prints
+ *                                         this process's memory ("key value_kB" lines)
+ * gai and connect run ITERATIONS/10 + 1 untimed warm-up calls first, so a run makes
+ * ITERATIONS + ITERATIONS/10 + 1 calls in all (bench/micro.sh relies on that for
+ * callgrind's instructions per call). */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -15,12 +26,24 @@
 #include <unistd.h>
 
 static double
-now(void)
+clock_ns(clockid_t c)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static double
+now(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+static double
+cpu(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* The hints each client passes (see shared notes: clients.md). */
@@ -56,7 +79,7 @@ bench_gai(const char *name, const char *prof, long n)
 {
 	struct addrinfo hints, *res;
 	const char *service;
-	double t0;
+	double t0, c0;
 
 	if (profile(prof, &hints, &service) < 0)
 		return 2;
@@ -67,12 +90,15 @@ bench_gai(const char *name, const char *prof, long n)
 		}
 		freeaddrinfo(res);
 	}
+	c0 = cpu();
 	t0 = now();
 	for (long i = 0; i < n; i++) {
 		if (getaddrinfo(name, service, &hints, &res) == 0)
 			freeaddrinfo(res);
 	}
-	printf("%.1f\n", (now() - t0) / (double)n);
+	t0 = now() - t0;
+	c0 = cpu() - c0;
+	printf("%.1f %.1f\n", t0 / (double)n, c0 / (double)n);
 	return 0;
 }
 
@@ -89,23 +115,69 @@ drain(void *arg)
 	return NULL;
 }
 
+/* One socket + connect + close; stores the wall and CPU ns spent in connect() in
+ * *wall and *used; returns -1 if it fails. */
+static int
+connect_once(const struct sockaddr_in *sa, double *wall, double *used)
+{
+	/* Linger 0: close() resets, so a long run leaves no TIME_WAIT behind. */
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	double t0, c0, t1, c1;
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	c0 = cpu();
+	t0 = now();
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	t1 = now();
+	c1 = cpu();
+	close(fd);
+	if (rc != 0) {
+		perror("connect");
+		return -1;
+	}
+	*wall = t1 - t0;
+	*used = c1 - c0;
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, long n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static int
 bench_connect(const char *addr, int port, long n)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	double t0;
+	double *wall = calloc((size_t)n + 1, sizeof(double)), *used = calloc((size_t)n + 1, sizeof(double));
 
-	inet_pton(AF_INET, addr, &sa.sin_addr);
-	t0 = now();
-	for (long i = 0; i < n; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-			perror("connect");
+	if (!wall || !used || n < 1)
+		return 2;
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return 2;
+	for (long i = 0; i < n / 10 + 1; i++) /* warm up */
+		if (connect_once(&sa, &wall[0], &used[0]) < 0)
 			return 1;
-		}
-		close(fd);
-	}
-	printf("%.1f\n", (now() - t0) / (double)n);
+	for (long i = 0; i < n; i++)
+		if (connect_once(&sa, &wall[i], &used[i]) < 0)
+			return 1;
+	printf("%.1f %.1f\n", median(wall, n), median(used, n));
+	free(wall);
+	free(used);
 	return 0;
 }
 
@@ -127,6 +199,89 @@ listen_forever(void)
 	return 0;
 }
 
+/* Prints the "Key: N kB" lines of a /proc file whose key is in keys, as "prefixKey N". */
+static void
+print_kb(const char *path, const char *prefix, const char *const *keys)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		for (const char *const *k = keys; *k; k++) {
+			size_t n = strlen(*k);
+			if (strncmp(line, *k, n) == 0 && line[n] == ':')
+				printf("%s%s %ld\n", prefix, *k, strtol(line + n + 1, NULL, 10));
+		}
+	}
+	fclose(f);
+}
+
+/* Sums Rss and Pss of the mappings of libkshim.so, and of the anonymous mapping
+ * that starts where its last one ends (its .bss beyond the file's last page). */
+static void
+print_shim_mappings(void)
+{
+	char line[512], path[256];
+	unsigned long lo, hi, end = 0;
+	long rss = 0, pss = 0, v;
+	int in = 0, found = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && strchr(line, ' ')) {
+			path[0] = '\0';
+			sscanf(line, "%*s %*s %*s %*s %*s %255s", path);
+			if (strstr(path, "libkshim")) {
+				in = 1;
+				found = 1;
+				end = hi;
+			} else {
+				in = end && lo == end && path[0] == '\0';
+				end = 0;
+			}
+		} else if (in && sscanf(line, "Rss: %ld", &v) == 1) {
+			rss += v;
+		} else if (in && sscanf(line, "Pss: %ld", &v) == 1) {
+			pss += v;
+		}
+	}
+	fclose(f);
+	if (found)
+		printf("shim_Rss %ld\nshim_Pss %ld\n", rss, pss);
+}
+
+static int
+mem(const char *name, int port)
+{
+	static const char *const status[] = {"VmRSS", "VmHWM", "RssAnon", "RssFile", NULL};
+	static const char *const rollup[] = {"Rss", "Pss", "Pss_Anon", "Pss_File", NULL};
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
+	struct sockaddr_in sa;
+	int fd;
+
+	if (getaddrinfo(name, NULL, &hints, &res) != 0 || res->ai_family != AF_INET) {
+		fprintf(stderr, "getaddrinfo %s failed\n", name);
+		return 1;
+	}
+	memcpy(&sa, res->ai_addr, sizeof(sa));
+	freeaddrinfo(res);
+	sa.sin_port = htons((uint16_t)port);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		perror("connect");
+		return 1;
+	}
+	close(fd);
+	print_kb("/proc/self/status", "", status);
+	print_kb("/proc/self/smaps_rollup", "rollup_", rollup);
+	print_shim_mappings();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,6 +291,9 @@ main(int argc, char **argv)
 		return bench_connect(argv[2], atoi(argv[3]), atol(argv[4]));
 	if (argc == 2 && strcmp(argv[1], "listen") == 0)
 		return listen_forever();
-	fprintf(stderr, "usage: hooks gai NAME PROFILE N | connect ADDR PORT N | listen\n");
+	if (argc == 4 && strcmp(argv[1], "mem") == 0)
+		return mem(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: hooks gai NAME PROFILE N | connect ADDR PORT N | listen | "
+			"mem NAME PORT\n");
 	return 2;
 }

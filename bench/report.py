@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""Turns bench/out/results.tsv (written by bench/run.sh) into a Markdown report and
+the data files bench/report.gp plots. Standard library only.
+
+usage: report.py OUTDIR REPORT.md
+results.tsv lines: section, metric, variant, repetition, value (tab-separated).
+Ratios are computed per repetition (the variants of one repetition ran back to
+back) and summarised as median [min-max] over repetitions."""
+import collections
+import statistics
+import sys
+
+outdir, report = sys.argv[1], sys.argv[2]
+
+data = collections.defaultdict(dict)  # (section, metric, variant) -> {rep: value}
+with open(f"{outdir}/results.tsv") as f:
+    for line in f:
+        sec, metric, variant, rep, value = line.rstrip("\n").split("\t")
+        if value:
+            data[(sec, metric, variant)][int(rep)] = float(value)
+
+meta, free, failures = {}, [], []
+with open(f"{outdir}/meta.txt") as f:
+    for line in f:
+        k, _, v = line.rstrip("\n").partition("=")
+        if k == "free":
+            free.append(v)
+        elif k == "data_failures+":
+            failures.append(v)
+        else:
+            meta.setdefault(k, v)
+
+
+def series(sec, metric, variant):
+    return data.get((sec, metric, variant), {})
+
+
+def summary(values):
+    """(median, min, max) of a list, or None."""
+    values = list(values)
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+def paired(a, b, op):
+    """op(a[rep], b[rep]) for each repetition both have."""
+    return [op(a[r], b[r]) for r in sorted(a) if r in b and b[r] != 0]
+
+
+def fmt(x, digits=None):
+    if x is None:
+        return "n/a"
+    if digits is None:
+        digits = 0 if abs(x) >= 1000 else 1 if abs(x) >= 10 else 2 if abs(x) >= 1 else 3
+    return f"{x:,.{digits}f}"
+
+
+def cell(s, digits=None, unit=""):
+    if not s:
+        return "n/a"
+    med, lo, hi = s
+    return f"{fmt(med, digits)}{unit} [{fmt(lo, digits)}–{fmt(hi, digits)}]"
+
+
+def verdict(s, ok):
+    if not s:
+        return "n/a"
+    return "PASS" if ok(s[0]) else "**MISS**"
+
+
+lines = []
+out = lines.append
+goals = []  # (goal text, measured cell, verdict) for the summary at the top
+
+
+def goal(text, s, ok, digits=None, unit=""):
+    v = verdict(s, ok)
+    goals.append((text, cell(s, digits, unit), v))
+    return v
+
+
+# ------------------------------------------------------------------ micro
+PROFILES = [("rdkafka", "librdkafka / kcat: AI_ADDRCONFIG, SOCK_STREAM, proto 6, \"9092\""),
+            ("java", "Java: AI_CANONNAME, socktype 0, service NULL"),
+            ("node", "Node: AI_ADDRCONFIG, SOCK_STREAM, service NULL")]
+micro = []
+if any(k[0] == "micro" for k in data):
+    ns = lambda v: series("micro", "cpu", v)
+    wall = lambda v: series("micro", "ns", v)
+    ir = lambda v: series("micro", "ir", v)
+    micro.append("## 1. Hook cost\n")
+    micro.append("Each cell: median [min–max] over repetitions; each run is one process "
+                 "making the call in a loop (`bench/hooks.c`), so ns/call is the mean over "
+                 "the loop. CPU ns is the thread's CPU time (user + kernel), which time spent "
+                 "preempted by the other work on this machine does not inflate; wall ns is "
+                 "shown too. Instructions per call (user space only: syscalls count as the "
+                 "few instructions that enter them) are the difference of two callgrind runs "
+                 f"of {meta.get('cg_calls', '100 and 1100 iterations')}. {meta.get('micro_reps')} timing "
+                 f"repetitions, {meta.get('cg_reps')} callgrind repetitions, variants interleaved "
+                 "within each. A gai iteration is getaddrinfo + freeaddrinfo; a connect "
+                 "iteration is socket + setsockopt(SO_LINGER 0) + connect + close, timed "
+                 "around connect only (with the two clock reads), instructions counted for "
+                 "the whole iteration.\n")
+    micro.append("| variant | what runs | CPU ns/call | wall ns/call | instructions/call |")
+    micro.append("|---|---|---|---|---|")
+    desc = {
+        "mapped": "shim, `kafka1` from the table",
+        "hosts": "no shim, `kafka1` from a hosts file (private mount ns)",
+        "numeric": "no shim, `127.77.0.1`, same hints + AI_NUMERICHOST",
+    }
+    for p, _ in PROFILES:
+        for kind in ("mapped", "hosts", "numeric"):
+            v = f"gai.{p}.{kind}"
+            micro.append(f"| `{v}` | {desc[kind]} | {cell(summary(ns(v).values()))} | "
+                         f"{cell(summary(wall(v).values()))} | {cell(summary(ir(v).values()), 0)} |")
+    for what, name in (("gai-localhost", "`localhost` from /etc/hosts"),
+                       ("gai-numeric", "`127.0.0.1`")):
+        for p, _ in PROFILES:
+            for side in ("shim", "plain"):
+                v = f"pass.{what}.{p}.{side}"
+                micro.append(f"| `{v}` | {'shim loaded, unmapped' if side == 'shim' else 'no shim'}: "
+                             f"{name}, {p} hints | {cell(summary(ns(v).values()))} | "
+                             f"{cell(summary(wall(v).values()))} | {cell(summary(ir(v).values()), 0)} |")
+    for v, d in (("connect.rewritten", "shim: 127.77.0.1:9092 rewritten to the listener"),
+                 ("connect.direct", "no shim: 127.0.0.1:listener"),
+                 ("pass.connect.shim", "shim loaded: 127.0.0.1:listener, passed through"),
+                 ("pass.connect.plain", "no shim: 127.0.0.1:listener")):
+        micro.append(f"| `{v}` | {d} | {cell(summary(ns(v).values()))} | "
+                     f"{cell(summary(wall(v).values()))} | {cell(summary(ir(v).values()), 0)} |")
+    micro.append("\nHints per profile: " + "; ".join(f"**{p}** = {d}" for p, d in PROFILES) + ".\n")
+
+    micro.append("### Ratios and goals\n")
+    micro.append("Per-repetition ratios (the variants of a repetition ran back to back), "
+                 "median [min–max]. Goals are judged on the median CPU-time ratio; the "
+                 "wall-time ratio and the (deterministic) instruction ratio are shown beside it.\n")
+    micro.append("| comparison | CPU-time ratio | goal | verdict | wall-time ratio | instruction ratio |")
+    micro.append("|---|---|---|---|---|---|")
+    for p, _ in PROFILES:
+        m, h, n = f"gai.{p}.mapped", f"gai.{p}.hosts", f"gai.{p}.numeric"
+        s = summary(paired(ns(h), ns(m), lambda a, b: a / b))
+        wr = summary(paired(wall(h), wall(m), lambda a, b: a / b))
+        i = summary(paired(ir(h), ir(m), lambda a, b: a / b))
+        v = goal(f"mapped gai ({p}) ≥ 50x faster than hosts file", s, lambda x: x >= 50, unit="x")
+        micro.append(f"| hosts file ÷ mapped, {p} (speed-up) | {cell(s, unit='x')} | ≥ 50x | {v} | {cell(wr, unit='x')} | {cell(i, unit='x')} |")
+        s = summary(paired(ns(m), ns(n), lambda a, b: a / b))
+        wr = summary(paired(wall(m), wall(n), lambda a, b: a / b))
+        i = summary(paired(ir(m), ir(n), lambda a, b: a / b))
+        v = goal(f"mapped gai ({p}) ≤ 2x numeric path", s, lambda x: x <= 2, 2, "x")
+        micro.append(f"| mapped ÷ numeric, {p} | {cell(s, 2, 'x')} | ≤ 2x | {v} | {cell(wr, 2, 'x')} | {cell(i, 2, 'x')} |")
+    pct = lambda a, b: (a / b - 1) * 100
+    for what, name in (("gai-localhost", "unmapped gai `localhost`"),
+                       ("gai-numeric", "unmapped gai `127.0.0.1`")):
+        for p, _ in PROFILES:
+            a, b = f"pass.{what}.{p}.shim", f"pass.{what}.{p}.plain"
+            s = summary(paired(ns(a), ns(b), pct))
+            wr = summary(paired(wall(a), wall(b), pct))
+            i = summary(paired(ir(a), ir(b), pct))
+            v = goal(f"pass-through overhead, {name}, {p}", s, lambda x: x <= 2, 1, "%")
+            micro.append(f"| pass-through overhead, {name}, {p} hints | {cell(s, 1, '%')} | ≤ 2% | {v} | {cell(wr, 1, '%')} | {cell(i, 1, '%')} |")
+    s = summary(paired(ns("pass.connect.shim"), ns("pass.connect.plain"), pct))
+    wr = summary(paired(wall("pass.connect.shim"), wall("pass.connect.plain"), pct))
+    i = summary(paired(ir("pass.connect.shim"), ir("pass.connect.plain"), pct))
+    v = goal("pass-through overhead, connect 127.0.0.1", s, lambda x: x <= 2, 1, "%")
+    micro.append(f"| pass-through overhead, connect 127.0.0.1 | {cell(s, 1, '%')} | ≤ 2% | {v} | {cell(wr, 1, '%')} | {cell(i, 1, '%')} |")
+    s = summary(paired(ns("connect.rewritten"), ns("connect.direct"), lambda a, b: a / b))
+    wr = summary(paired(wall("connect.rewritten"), wall("connect.direct"), lambda a, b: a / b))
+    i = summary(paired(ir("connect.rewritten"), ir("connect.direct"), lambda a, b: a / b))
+    micro.append(f"| connect rewritten ÷ direct connect | {cell(s, 3, 'x')} | — | — | {cell(wr, 3, 'x')} | {cell(i, 2, 'x')} |")
+    i = summary(paired(ir("connect.rewritten"), ir("connect.direct"), lambda a, b: a - b))
+    micro.append(f"| connect rewritten − direct, instructions per iteration | | — | — | | {cell(i, 0)} |")
+    micro.append("")
+
+# ------------------------------------------------------------------ data path
+datap = []
+plot_tp, plot_lat = [], []
+if any(k[0] == "data" for k in data):
+    d = lambda m, v: series("data", m, v)
+    datap.append("## 2. Data path: internal names through the shim vs `--advertise localhost`\n")
+    datap.append(f"Two 3-broker clusters of the same image and settings, up at the same time; "
+                 f"kperf (`bench/kperf.c`, librdkafka {meta.get('librdkafka')}) runs through "
+                 f"`kshim run` against `kafka1:9092,...` (**int**) or directly against "
+                 f"`localhost:<port>,...` (**loc**), modes alternating (int loc, loc int, loc int, "
+                 f"int loc, ...; {meta.get('data_reps')} repetitions) after one unrecorded warm-up "
+                 f"round per cluster. Throughput: {int(float(meta.get('data_msgs', 0))):,} "
+                 f"messages of {meta.get('msg_size')} B, acks=all, 3 partitions, replication 3, then "
+                 f"consumed from the beginning. Latency: produce-to-consume at "
+                 f"{meta.get('lat_rate')} msg/s for {meta.get('lat_secs')} s (after "
+                 f"{meta.get('lat_warmup')} s not counted), acks=all, max.in.flight 5, producer and "
+                 f"consumer in one process, CLOCK_MONOTONIC timestamp in the payload. Ratios are "
+                 f"per repetition (the two modes of a repetition ran back to back).\n")
+    # A latency run whose last quarter's p50 is over 3x its first's (and over 100 ms)
+    # measured a queue growing because the brokers fell behind the rate, not the path.
+    backlog = {(mode, r) for mode in ("int", "loc") for r, last in d("p50_last_ms", mode).items()
+               if last > 100 and last > 3 * d("p50_first_ms", mode).get(r, last)}
+    steady = lambda m, mode: {r: v for r, v in d(m, mode).items()
+                              if ("int", r) not in backlog and ("loc", r) not in backlog}
+    datap.append("| metric | int (shim) | loc (localhost) | int ÷ loc | goal | verdict |")
+    datap.append("|---|---|---|---|---|---|")
+    rows = [("produce_msgs_s", "produce, msgs/s", "≥ 0.99", lambda x: x >= 0.99),
+            ("produce_mb_s", "produce, MB/s", "≥ 0.99", lambda x: x >= 0.99),
+            ("consume_msgs_s", "consume, msgs/s", "≥ 0.99", lambda x: x >= 0.99),
+            ("consume_mb_s", "consume, MB/s", "≥ 0.99", lambda x: x >= 0.99),
+            ("p50_ms", "latency p50, ms", "—", None),
+            ("p99_ms", "latency p99, ms", "≤ 1.05", lambda x: x <= 1.05),
+            ("max_ms", "latency max, ms", "—", None),
+            ("p50_first_ms", "latency p50, first quarter of the run, ms", "—", None),
+            ("p50_last_ms", "latency p50, last quarter of the run, ms", "—", None),
+            ("load1", "load average (1 min) as the latency run began", "—", None)]
+    nsteady = len(steady("p99_ms", "int"))
+    for m, name, g, ok in rows:
+        if m in ("p50_ms", "p99_ms", "max_ms"):
+            # Judged on the repetitions where neither mode built a backlog.
+            r = summary(paired(steady(m, "int"), steady(m, "loc"), lambda a, b: a / b))
+            allr = summary(paired(d(m, "int"), d(m, "loc"), lambda a, b: a / b))
+            if ok and nsteady >= 2:
+                v = goal(f"data path {name}, int ÷ loc {g} ({nsteady} steady repetitions)", r, ok, 3, "x")
+            elif ok:
+                v = f"inconclusive: {nsteady} steady repetition(s)"
+                goals.append((f"data path {name}, int ÷ loc {g}",
+                              f"{cell(r, 3, 'x')} from {nsteady} steady repetition(s)", "inconclusive"))
+            else:
+                v = "—"
+            datap.append(f"| {name}, steady repetitions ({nsteady}) | {cell(summary(steady(m, 'int').values()))} | "
+                         f"{cell(summary(steady(m, 'loc').values()))} | {cell(r, 3, 'x')} | {g} | {v} |")
+            datap.append(f"| {name}, all repetitions | {cell(summary(d(m, 'int').values()))} | "
+                         f"{cell(summary(d(m, 'loc').values()))} | {cell(allr, 3, 'x')} | — | — |")
+            continue
+        r = None if m == "load1" else summary(paired(d(m, "int"), d(m, "loc"), lambda a, b: a / b))
+        v = "—"
+        if ok and not m.endswith("_mb_s"):  # MB/s is msgs/s times a constant: same ratio
+            v = goal(f"data path {name}, int ÷ loc {g}", r, ok, 3, "x")
+        elif ok:
+            v = verdict(r, ok)
+        datap.append(f"| {name} | {cell(summary(d(m, 'int').values()))} | "
+                     f"{cell(summary(d(m, 'loc').values()))} | {cell(r, 3, 'x')} | {g} | {v} |")
+    calls = (series("data", "shim_getaddrinfo", "int").get(0), series("data", "shim_connect", "int").get(0))
+    if calls[0] is not None:
+        datap.append(f"\nWhat the shim does on this path (KSHIM_DEBUG, one produce and one consume run "
+                     f"of {int(float(meta.get('data_msgs', 0))) // 10:,} messages through `kshim run`): "
+                     f"{int(calls[0])} getaddrinfo answers and {int(calls[1])} rewritten connects in all; "
+                     "after connect() the shim is not on the data path, so at the per-call costs of "
+                     "section 1 it accounts for microseconds of each run. Differences between the "
+                     "modes here are the machine's noise.\n")
+    sat = [f"{mode} #{r}" for mode, r in sorted(backlog)]
+    if sat:
+        datap.append(f"\n**Backlog:** in {', '.join(sat)} the brokers did not keep up with "
+                     f"{meta.get('lat_rate')} msg/s (the last quarter's p50 is over 3x the first's "
+                     "and over 100 ms), so those latencies measure a growing queue, not the path; the latency goal is judged on the "
+                     "other repetitions.\n")
+    if failures:
+        datap.append(f"Steps that failed twice and left a gap: {', '.join(failures)}.\n")
+    datap.append("")
+    for mode, label in (("int", "internal (shim)"), ("loc", "localhost")):
+        row = [f'"{label}"']
+        for m in ("produce_msgs_s", "consume_msgs_s"):
+            s = summary(d(m, mode).values()) or (0, 0, 0)
+            row += [f"{x / 1000:.3f}" for x in s]
+        plot_tp.append(" ".join(row))
+        row = [f'"{label}"']
+        for m in ("p50_ms", "p99_ms"):
+            s = summary(d(m, mode).values()) or (0, 0, 0)
+            row += [f"{x:.3f}" for x in s]
+        plot_lat.append(" ".join(row))
+
+# ------------------------------------------------------------------ startup
+startp = []
+if any(k[0] == "startup" for k in data):
+    nodes = sorted({int(k[2][1:]) for k in data if k[0] == "startup"})
+    w = lambda n: series("startup", "wall_s", f"n{n}")
+    rss = lambda n: series("startup", "launcher_maxrss_kb", f"n{n}")
+    startp.append("## 3. Start-up scaling and launcher memory\n")
+    startp.append(f"`kshim up --image {meta.get('image')} -n N` timed until it returns (every "
+                  f"broker lists the whole cluster) by `/usr/bin/time`, which also gives the "
+                  f"launcher's peak RSS; {meta.get('start_reps')} repetitions, the order of N "
+                  f"rotating between them, `kshim down` after each.\n")
+    startp.append("| N | wall time, s | ÷ N=1, per repetition | goal | verdict | ÷ N=1, ratio of medians | "
+                  "launcher peak RSS, KiB | launcher CPU, s |")
+    startp.append("|---|---|---|---|---|---|---|---|")
+    for n in nodes:
+        r = summary(paired(w(n), w(1), lambda a, b: a / b))
+        g, v = "—", "—"
+        if n == 3:
+            g = "≤ 1.5x"
+            v = goal("kshim up -n 3 ≤ 1.5x kshim up -n 1", r, lambda x: x <= 1.5, 2, "x")
+        mw, m1 = summary(w(n).values()), summary(w(1).values())
+        rm = f"{mw[0] / m1[0]:.2f}x" if mw and m1 else "n/a"
+        startp.append(f"| {n} | {cell(mw)} | {cell(r, 2, 'x')} | {g} | {v} | {rm} | "
+                      f"{cell(summary(rss(n).values()), 0)} | "
+                      f"{cell(summary(series('startup', 'launcher_cpu_s', f'n{n}').values()))} |")
+    startp.append("")
+    st = lambda m, n: series("startup", m, f"n{n}")
+    startp.append("Where the time goes, from `kshim up`'s progress lines: creating the network "
+                  "and containers, starting them, then waiting until every broker lists the "
+                  "cluster; the brokers' CPU time at that point (their cgroups' cpuacct.usage, "
+                  "all containers) and how busy the whole machine was meanwhile (/proc/stat, "
+                  "all cores, other people's work included).\n")
+    startp.append("| N | create, s | start, s | wait for ready, s | brokers' CPU, s | CPU per broker, s | machine busy |")
+    startp.append("|---|---|---|---|---|---|---|")
+    for n in nodes:
+        per = {r: c / n for r, c in st("broker_cpu_s", n).items()}
+        startp.append(f"| {n} | {cell(summary(st('phase_create_s', n).values()))} | "
+                      f"{cell(summary(st('phase_start_s', n).values()))} | "
+                      f"{cell(summary(st('phase_ready_s', n).values()))} | "
+                      f"{cell(summary(st('broker_cpu_s', n).values()))} | {cell(summary(per.values()))} | "
+                      f"{cell(summary(st('machine_busy_pct', n).values()), 0, '%')} |")
+    startp.append("")
+
+# ------------------------------------------------------------------ memory
+memp = []
+if any(k[0] == "memory" for k in data):
+    m = lambda key, side: series("memory", key, side)
+    memp.append("## 4. Memory the shim adds to a client\n")
+    memp.append("`bench/hooks.c mem`: one getaddrinfo and one connect, then the process reads "
+                "its own /proc files; with the shim (LD_PRELOAD + a 3-host table, mapped name, "
+                "rewritten connect) vs without (numeric address, direct connect). Deltas are "
+                f"per repetition ({meta.get('mem_reps')}), KiB.\n")
+    memp.append("| measure | with shim | without | added by the shim | goal | verdict |")
+    memp.append("|---|---|---|---|---|---|")
+    for key, name in (("rollup_Pss", "Pss (smaps_rollup)"), ("rollup_Pss_Anon", "Pss_Anon"),
+                      ("rollup_Pss_File", "Pss_File"), ("VmRSS", "VmRSS"), ("RssAnon", "RssAnon"),
+                      ("RssFile", "RssFile")):
+        s = summary(paired(m(key, "shim"), m(key, "plain"), lambda a, b: a - b))
+        g, v = "—", "—"
+        if key == "rollup_Pss":
+            g = "≤ 100 KiB"
+            v = goal("memory the shim adds to a client (Pss) ≤ 100 KiB", s, lambda x: x <= 100, 0, " KiB")
+        elif key == "VmRSS":
+            g = "(≤ 100 KiB)"
+            v = verdict(s, lambda x: x <= 100)
+        memp.append(f"| {name} | {cell(summary(m(key, 'shim').values()), 0)} | "
+                    f"{cell(summary(m(key, 'plain').values()), 0)} | {cell(s, 0)} | {g} | {v} |")
+    s = summary(m("shim_Rss", "shim").values())
+    memp.append(f"| libkshim.so's own mappings incl. its .bss, Rss | {cell(s, 0)} | — | {cell(s, 0)} | "
+                f"(≤ 100 KiB) | {verdict(s, lambda x: x <= 100)} |")
+    memp.append("")
+    memp.append("The goal is judged on Pss: a page of libc or ld.so that the shim's code makes "
+                "the client touch is shared with every other process on the machine and counts "
+                "in Pss by its share; VmRSS counts it whole, and the kernel's fault-around maps up "
+                "to 16 neighbouring cached pages of a shared library per fault, so VmRSS and "
+                "RssFile overstate what the shim costs and vary from run to run.\n")
+
+# ------------------------------------------------------------------ assemble
+head = ["# kshim benchmark report\n",
+        f"- command: `{meta.get('command')}`",
+        f"- date: {meta.get('date')}; tree: {meta.get('commit')}",
+        f"- machine: nproc {meta.get('nproc')}, {meta.get('cpu')}, kernel {meta.get('kernel')}, "
+        f"{meta.get('glibc')}; load average {meta.get('load_start')} at the start, "
+        f"{meta.get('load_end')} at the end; {meta.get('other_containers')} other containers "
+        f"running at the start (other people's clusters: absolute figures are noisy, compare ratios)",
+        f"- run time: {meta.get('secs_total')} s"
+        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "memory")
+                  if "secs_" + s in meta),
+        "",
+        "```",
+        "$ free -m", *free, "```", ""]
+if meta.get("quick") == "1":
+    head.insert(1, "**BENCH_QUICK=1 smoke pass: fewer repetitions and messages; not the figures of record.**\n")
+head += ["## Goals\n", "| goal | measured: median [min–max] | verdict |", "|---|---|---|"]
+head += [f"| {g} | {c} | {v} |" for g, c, v in goals]
+head.append("")
+with open(report, "w") as f:
+    f.write("\n".join(head + micro + datap + startp + memp) + "\n")
+with open(f"{outdir}/plot_tp.dat", "w") as f:
+    f.write("# mode produce_med min max consume_med min max (thousand msgs/s)\n" + "\n".join(plot_tp) + "\n")
+with open(f"{outdir}/plot_lat.dat", "w") as f:
+    f.write("# mode p50_med min max p99_med min max (ms)\n" + "\n".join(plot_lat) + "\n")

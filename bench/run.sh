@@ -1,0 +1,405 @@
+#!/usr/bin/env bash
+# make bench: measures the shim's cost and writes bench/report.md and bench/report.png.
+# A benchmark, not a test: nothing in `make test` runs or depends on it.
+#
+# Every figure is a ratio against a baseline measured in the same run, reported as
+# the median over repetitions with its min-max spread; variants are interleaved
+# (A B A B ...) so that noise from the rest of the machine hits each side alike.
+#   1. micro    hook cost: ns per call, and callgrind instructions per call
+#   2. startup  `kshim up` wall time for -n 1, 3, 5 and the launcher's peak RSS
+#   3. data     3-broker cluster, internal names through the shim vs --advertise localhost
+#   4. memory   resident memory the shim adds to a small C client
+#
+# Environment:
+#   BENCH_QUICK=1       smoke pass: fewer repetitions and messages (a minute or three)
+#   BENCH_SECTIONS=...  subset of "micro startup data memory" (default: all)
+#   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
+#   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
+#   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
+#                       only for a full run of every section; otherwise it stays in bench/out)
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$TOP"
+OUT=$TOP/bench/out
+BUILD=$OUT/build
+QUICK=${BENCH_QUICK:-0}
+SECTIONS=${BENCH_SECTIONS:-micro startup data memory}
+IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
+RESULTS=$OUT/results.tsv
+META=$OUT/meta.txt
+CFLAGS_BENCH=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g)
+
+if [ "$QUICK" = 1 ]; then
+	MICRO_REPS=3 MICRO_TARGET_NS=50000000 CG_REPS=1
+	DATA_REPS=1 DATA_MSGS=100000 LAT_SECS=5 LAT_WARMUP=2
+	START_REPS=1 START_NODES="1 3"
+	MEM_REPS=3
+else
+	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
+	DATA_REPS=4 DATA_MSGS=1000000 LAT_SECS=20 LAT_WARMUP=3
+	START_REPS=3 START_NODES="1 3 5"
+	MEM_REPS=5
+fi
+MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
+CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+# record SECTION METRIC VARIANT REP VALUE
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
+# ---------------------------------------------------------------- setup, teardown
+mkdir -p "$OUT"
+WORK=$(mktemp -d /tmp/kbench.XXXXXX)
+export KSHIM_HOME=$WORK/home
+mkdir -m 700 "$KSHIM_HOME"
+TAG=kbench-$$
+CLUSTERS=()
+LISTENER=
+
+cleanup() {
+	local rc=$? c
+	trap - EXIT INT TERM
+	[ -z "$LISTENER" ] || { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; } || true
+	for c in "${CLUSTERS[@]}"; do
+		"$BUILD/kshim" down --name "$c" >/dev/null 2>&1 || log "warning: kshim down --name $c failed"
+	done
+	rm -rf "$WORK"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "building into $BUILD"
+# A private build directory: other people's `make` in build/ cannot race with ours.
+make -s BUILD="$BUILD" all
+cc "${CFLAGS_BENCH[@]}" -o "$OUT/hooks" bench/hooks.c -lpthread
+cc "${CFLAGS_BENCH[@]}" -o "$OUT/kperf" bench/kperf.c -lrdkafka -lpthread -lm
+KSHIM=$BUILD/kshim SHIM=$BUILD/libkshim.so HOOKS=$OUT/hooks KPERF=$OUT/kperf
+
+: >"$RESULTS"
+{
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "command=$([ "$QUICK" = 1 ] && echo 'BENCH_QUICK=1 ')make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
+	echo "quick=$QUICK"
+	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- shim launcher include 2>/dev/null || echo ' + uncommitted changes in shim/launcher/include')"
+	echo "nproc=$(nproc)"
+	echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+	echo "kernel=$(uname -r)"
+	echo "glibc=$(getconf GNU_LIBC_VERSION)"
+	echo "librdkafka=$(dpkg-query -W -f='${Version}' librdkafka1 2>/dev/null)"
+	echo "image=$IMAGE"
+	echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "other_containers=$(docker ps -q 2>/dev/null | wc -l)"
+	free -m | sed 's/^/free=/'
+	for v in MICRO_REPS CG_REPS DATA_REPS DATA_MSGS MSG_SIZE LAT_RATE LAT_SECS LAT_WARMUP \
+		START_REPS START_NODES MEM_REPS; do
+		echo "${v,,}=${!v}"
+	done
+	echo "cg_calls=${CG_CALLS[0]} and ${CG_CALLS[1]} iterations"
+} >"$META"
+
+if want startup || want data; then
+	docker image inspect "$IMAGE" >/dev/null 2>&1 || die "image $IMAGE not found: run 'make kafka-image'"
+fi
+
+# ---------------------------------------------------------------- 1. micro
+# A loopback listener stands in for a Docker-published port; a table maps
+# kafka1..3 to 127.77.0.1..3, port 9092 to it; a hosts file maps the same names.
+start_listener() {
+	"$HOOKS" listen >"$WORK/listen.port" &
+	LISTENER=$!
+	for _ in $(seq 50); do [ -s "$WORK/listen.port" ] && break; sleep 0.1; done
+	LPORT=$(cat "$WORK/listen.port")
+	[ -n "$LPORT" ] || die "listener did not start"
+	TABLE=$WORK/micro.table
+	{
+		echo "kshim-table 1"
+		for i in 1 2 3; do echo "kafka$i 127.77.0.$i 9092=127.0.0.1:$LPORT"; done
+	} >"$TABLE"
+	chmod 600 "$TABLE"
+	# The machine's own hosts file plus the brokers, as a user would add them.
+	HOSTS=$WORK/hosts
+	{ cat /etc/hosts; for i in 1 2 3; do echo "127.77.0.$i kafka$i"; done; } >"$HOSTS"
+}
+
+# Variants: id, then the command minus its iteration count. "shim" runs under
+# LD_PRELOAD with the table; "hosts" in a private mount namespace whose
+# /etc/hosts is $HOSTS; "plain" as is.
+declare -A VCMD VENV VGROUP
+VARIANTS=()
+variant() { # ID ENV GROUP ARGS...
+	local id=$1 env=$2 group=$3; shift 3
+	VARIANTS+=("$id"); VENV[$id]=$env; VGROUP[$id]=$group; VCMD[$id]="$*"
+}
+define_variants() {
+	local p
+	for p in rdkafka java node; do
+		variant "gai.$p.mapped" shim "gai.$p.mapped" gai kafka1 "$p"
+		variant "gai.$p.hosts" hosts "gai.$p.hosts" gai kafka1 "$p"
+		variant "gai.$p.numeric" plain "gai.$p.numeric" gai 127.77.0.1 "$p-numeric"
+	done
+	for p in rdkafka java node; do
+		variant "pass.gai-localhost.$p.shim" shim "pass.gai-localhost.$p" gai localhost "$p"
+		variant "pass.gai-localhost.$p.plain" plain "pass.gai-localhost.$p" gai localhost "$p"
+		variant "pass.gai-numeric.$p.shim" shim "pass.gai-numeric.$p" gai 127.0.0.1 "$p"
+		variant "pass.gai-numeric.$p.plain" plain "pass.gai-numeric.$p" gai 127.0.0.1 "$p"
+	done
+	variant connect.rewritten shim connect connect 127.77.0.1 9092
+	variant connect.direct plain connect connect 127.0.0.1 "$LPORT"
+	variant pass.connect.shim shim connect connect 127.0.0.1 "$LPORT"
+	variant pass.connect.plain plain connect connect 127.0.0.1 "$LPORT"
+}
+
+# run_variant ID N [WRAPPER...]: prints the program's output (wall and CPU ns per call)
+run_variant() {
+	local id=$1 n=$2; shift 2
+	# shellcheck disable=SC2086
+	set -- "$@" "$HOOKS" ${VCMD[$id]} "$n"
+	case ${VENV[$id]} in
+	shim) env LD_PRELOAD="$SHIM" KSHIM_TABLE="$TABLE" "$@" ;;
+	hosts) unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$HOSTS" "$@" ;;
+	plain) "$@" ;;
+	esac
+}
+
+# Total instructions of one callgrind run.
+callgrind_ir() {
+	local id=$1 n=$2 f=$WORK/cg.out
+	rm -f "$f"
+	run_variant "$id" "$n" valgrind --tool=callgrind --callgrind-out-file="$f" >/dev/null 2>"$WORK/cg.err" ||
+		{ cat "$WORK/cg.err" >&2; die "callgrind $id failed"; }
+	awk '/^totals:/ { print $2 }' "$f"
+}
+
+section_micro() {
+	local id rep ns cpu g ir1 ir2 calls
+	declare -A N
+	start_listener
+	define_variants
+	log "micro: calibrating ${#VARIANTS[@]} variants"
+	# One iteration count per group (a pair compared with each other uses the same),
+	# sized for about MICRO_TARGET_NS per run.
+	for id in "${VARIANTS[@]}"; do
+		g=${VGROUP[$id]}
+		[ -z "${N[$g]:-}" ] || continue
+		read -r ns _ < <(run_variant "$id" 2000) && [ -n "$ns" ] || die "micro: $id failed"
+		N[$g]=$(awk -v t="$MICRO_TARGET_NS" -v ns="$ns" 'BEGIN {
+			n = int(t / ns); if (n < 2000) n = 2000; if (n > 2000000) n = 2000000; print n }')
+	done
+	for rep in $(seq "$MICRO_REPS"); do
+		log "micro: timing, repetition $rep/$MICRO_REPS"
+		for id in "${VARIANTS[@]}"; do
+			read -r ns cpu < <(run_variant "$id" "${N[${VGROUP[$id]}]}") && [ -n "$cpu" ] ||
+				die "micro: $id failed"
+			record micro ns "$id" "$rep" "$ns"
+			record micro cpu "$id" "$rep" "$cpu"
+		done
+	done
+	# Instructions per call: (Ir(n2) - Ir(n1)) / (calls(n2) - calls(n1)), where a run
+	# of n makes n + n/10 + 1 calls (hooks.c warms up with n/10 + 1).
+	calls() { echo $(($1 + $1 / 10 + 1)); }
+	for rep in $(seq "$CG_REPS"); do
+		log "micro: callgrind, repetition $rep/$CG_REPS"
+		for id in "${VARIANTS[@]}"; do
+			ir1=$(callgrind_ir "$id" "${CG_CALLS[0]}")
+			ir2=$(callgrind_ir "$id" "${CG_CALLS[1]}")
+			calls=$(($(calls "${CG_CALLS[1]}") - $(calls "${CG_CALLS[0]}")))
+			record micro ir "$id" "$rep" "$(awk -v a="$ir1" -v b="$ir2" -v c="$calls" 'BEGIN { printf "%.1f", (b - a) / c }')"
+		done
+	done
+}
+
+# ---------------------------------------------------------------- 2. startup
+# Each `kshim up -n N` is timed to its return (it returns once every broker lists
+# the whole cluster) under /usr/bin/time, which also gives the launcher's peak RSS.
+# It runs on a pseudo-terminal so that it prints its progress lines, which mark
+# the phases (create, start, wait for ready). At its return the CPU time the
+# brokers' containers have used is read from their cgroups, and the machine's
+# busy share over the run from /proc/stat. The order of N rotates between repetitions.
+cpu_busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+
+section_startup() {
+	local rep i n name order=($START_NODES) k=${#order[@]} t0 busy0 all0 busy1 all1 wall rss cpu id ucpu scpu
+	local created started line stamp
+	for rep in $(seq "$START_REPS"); do
+		for i in $(seq 0 $((k - 1))); do
+			n=${order[$(((i + rep - 1) % k))]}
+			name=$TAG-s$n
+			log "startup: repetition $rep/$START_REPS, kshim up -n $n"
+			CLUSTERS+=("$name")
+			read -r busy0 all0 < <(cpu_busy_jiffies)
+			t0=$EPOCHREALTIME created= started=
+			while IFS= read -r line; do
+				stamp=$EPOCHREALTIME line=${line%$'\r'}
+				printf '%s %s\n' "$stamp" "$line" >>"$WORK/up.out"
+				case $line in
+				starting*) created=$stamp ;;
+				waiting*) started=$stamp ;;
+				esac
+			done < <(script -qec "/usr/bin/time -f '%e %M %U %S' -o '$WORK/time' '$KSHIM' up --image '$IMAGE' -n $n --name '$name'; echo \"exit \$?\"" /dev/null)
+			grep -q ' exit 0$' "$WORK/up.out" || { cat "$WORK/up.out" >&2; die "kshim up -n $n failed"; }
+			read -r busy1 all1 < <(cpu_busy_jiffies)
+			read -r wall rss ucpu scpu <"$WORK/time"
+			cpu=0
+			for id in $(docker ps -q --no-trunc --filter "label=io.kshim.cluster=$name"); do
+				[ -r "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage" ] || continue
+				cpu=$((cpu + $(cat "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage")))
+			done
+			record startup wall_s "n$n" "$rep" "$wall"
+			record startup launcher_maxrss_kb "n$n" "$rep" "$rss"
+			record startup launcher_cpu_s "n$n" "$rep" "$(awk -v u="$ucpu" -v s="$scpu" 'BEGIN { print u + s }')"
+			[ -z "$created" ] || record startup phase_create_s "n$n" "$rep" "$(awk -v a="$t0" -v b="$created" 'BEGIN { printf "%.2f", b - a }')"
+			[ -z "$started" ] || record startup phase_start_s "n$n" "$rep" "$(awk -v a="$created" -v b="$started" 'BEGIN { printf "%.2f", b - a }')"
+			[ -z "$started" ] || record startup phase_ready_s "n$n" "$rep" "$(awk -v a="$started" -v t0="$t0" -v w="$wall" 'BEGIN { printf "%.2f", t0 + w - a }')"
+			[ "$cpu" = 0 ] || record startup broker_cpu_s "n$n" "$rep" "$(awk -v c="$cpu" 'BEGIN { printf "%.2f", c / 1e9 }')"
+			record startup machine_busy_pct "n$n" "$rep" "$(awk -v b="$((busy1 - busy0))" -v a="$((all1 - all0))" 'BEGIN { printf "%.0f", a ? 100 * b / a : 0 }')"
+			: >"$WORK/up.out"
+			"$KSHIM" down --name "$name" >/dev/null || die "kshim down --name $name failed"
+			unset 'CLUSTERS[-1]'
+		done
+	done
+}
+
+# ---------------------------------------------------------------- 3. data path
+# Both clusters (same image, 3 brokers, same defaults) are up at the same time and
+# the modes alternate A B B A A B B A per repetition, so that drift in the load from
+# other work on this machine hits both modes alike; an idle 3-broker cluster costs
+# a few % of one core and ~1 GB here (24 GB RAM), and it costs the same for either
+# mode. Running them one after another would put minutes between the two modes.
+kperf_mode() { # MODE ARGS...: runs kperf against the MODE cluster
+	local mode=$1; shift
+	if [ "$mode" = int ]; then
+		"$KSHIM" run --name "$TAG-int" -- "$KPERF" "$@" -b kafka1:9092,kafka2:9092,kafka3:9092
+	else
+		"$KPERF" "$@" -b "$LOC_BOOTSTRAP"
+	fi
+}
+
+# field KEY LINE: the value of KEY=... in a kperf result line
+field() { printf '%s\n' "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+
+# kperf_try MODE ARGS...: kperf_mode, once more if it fails (a broker busy with other
+# people's work can time a request out); prints its result line.
+kperf_try() {
+	local out
+	out=$(kperf_mode "$@" 2>>"$WORK/kperf.err") || out=$(kperf_mode "$@" 2>>"$WORK/kperf.err") || {
+		log "warning: kperf $2 failed twice ($1); stderr:"; tail -n 5 "$WORK/kperf.err" >&2
+		echo "data_failures+=$1 $2" >>"$META"
+		return 1
+	}
+	printf '%s\n' "$out"
+}
+
+data_round() { # MODE REP [warm]: a failed step leaves a gap, not a failed run
+	local mode=$1 rep=$2 warm=${3:-} t out n=$DATA_MSGS secs=$LAT_SECS
+	t=bench-$mode-$rep$warm
+	if [ -n "$warm" ]; then
+		n=$((DATA_MSGS / 10)) secs=10
+		log "data: warming up $mode (JIT, connections): $n messages, latency for $secs s"
+	else
+		log "data: repetition $rep/$DATA_REPS, $mode: produce and consume $n x $MSG_SIZE B"
+	fi
+	if kperf_try "$mode" create -t "$t-tp" >/dev/null &&
+		out=$(kperf_try "$mode" produce -t "$t-tp" -n "$n" -s "$MSG_SIZE"); then
+		[ -n "$warm" ] || record data produce_msgs_s "$mode" "$rep" "$(field msgs_per_s "$out")"
+		[ -n "$warm" ] || record data produce_mb_s "$mode" "$rep" "$(field mb_per_s "$out")"
+		if out=$(kperf_try "$mode" consume -t "$t-tp" -n "$n"); then
+			[ -n "$warm" ] || record data consume_msgs_s "$mode" "$rep" "$(field msgs_per_s "$out")"
+			[ -n "$warm" ] || record data consume_mb_s "$mode" "$rep" "$(field mb_per_s "$out")"
+		fi
+	fi
+	[ -n "$warm" ] || log "data: repetition $rep/$DATA_REPS, $mode: latency at $LAT_RATE msg/s for $secs s"
+	[ -n "$warm" ] || record data load1 "$mode" "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	if kperf_try "$mode" create -t "$t-lat" >/dev/null &&
+		out=$(kperf_try "$mode" latency -t "$t-lat" -r "$LAT_RATE" -d "$secs" -w "$LAT_WARMUP" -s "$MSG_SIZE"); then
+		if [ -z "$warm" ]; then
+			record data p50_ms "$mode" "$rep" "$(field p50_ms "$out")"
+			record data p99_ms "$mode" "$rep" "$(field p99_ms "$out")"
+			record data max_ms "$mode" "$rep" "$(field max_ms "$out")"
+			record data p50_first_ms "$mode" "$rep" "$(field p50_first_quarter_ms "$out")"
+			record data p50_last_ms "$mode" "$rep" "$(field p50_last_quarter_ms "$out")"
+		fi
+	fi
+	return 0
+}
+
+section_data() {
+	local rep first second
+	log "data: kshim up -n 3 in internal mode ($TAG-int) and localhost mode ($TAG-loc)"
+	CLUSTERS+=("$TAG-int")
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$TAG-int" >"$WORK/int.out" 2>&1 ||
+		{ cat "$WORK/int.out" >&2; die "kshim up (internal) failed"; }
+	CLUSTERS+=("$TAG-loc")
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$TAG-loc" --advertise localhost >"$WORK/loc.out" 2>&1 ||
+		{ cat "$WORK/loc.out" >&2; die "kshim up --advertise localhost failed"; }
+	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$WORK/loc.out")
+	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up --advertise localhost"
+	# Fresh brokers run interpreted Java: one unrecorded round on each first.
+	data_round int 0 -warm
+	data_round loc 0 -warm
+	# What the shim does in a data-path run: every hooked call it answers is logged
+	# with KSHIM_DEBUG; count them in one produce + consume of the warm-up size.
+	if kperf_mode int create -t bench-int-debug >/dev/null 2>&1; then
+		KSHIM_DEBUG=1 kperf_mode int produce -t bench-int-debug -n $((DATA_MSGS / 10)) >/dev/null 2>"$WORK/debug.err" || true
+		KSHIM_DEBUG=1 kperf_mode int consume -t bench-int-debug -n $((DATA_MSGS / 10)) >/dev/null 2>>"$WORK/debug.err" || true
+		record data shim_getaddrinfo int 0 "$(grep -c 'getaddrinfo kafka' "$WORK/debug.err")"
+		record data shim_connect int 0 "$(grep -c ': connect fd' "$WORK/debug.err")"
+	fi
+	for rep in $(seq "$DATA_REPS"); do
+		case $((rep % 4)) in 1 | 0) first=int second=loc ;; *) first=loc second=int ;; esac
+		data_round "$first" "$rep"
+		data_round "$second" "$rep"
+	done
+}
+
+# ---------------------------------------------------------------- 4. memory
+# The same small C client (hooks mem: one getaddrinfo, one connect, then it reads
+# /proc/self) with the shim and a table, resolving and connecting to a mapped
+# name, vs without the shim, connecting to the listener directly.
+section_memory() {
+	local rep mode line
+	[ -n "$LISTENER" ] || start_listener
+	for rep in $(seq "$MEM_REPS"); do
+		for mode in shim plain; do
+			if [ $mode = shim ]; then
+				out=$(env LD_PRELOAD="$SHIM" KSHIM_TABLE="$TABLE" "$HOOKS" mem kafka1 9092)
+			else
+				out=$("$HOOKS" mem 127.0.0.1 "$LPORT")
+			fi
+			while read -r key value; do record memory "$key" "$mode" "$rep" "$value"; done <<<"$out"
+		done
+	done
+}
+
+START=$(date +%s)
+for s in micro startup data memory; do
+	want "$s" || continue
+	t0=$(date +%s)
+	"section_$s"
+	echo "secs_$s=$(($(date +%s) - t0))" >>"$META"
+done
+{
+	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "secs_total=$(($(date +%s) - START))"
+} >>"$META"
+
+log "writing the report"
+/usr/bin/python3 bench/report.py "$OUT" "$OUT/report.md"
+rm -f "$OUT/report.png"
+if grep -q '^data' "$RESULTS"; then
+	gnuplot -e "outdir='$OUT'" bench/report.gp
+else
+	log "no data-path results: no plot"
+fi
+full=0
+[ "$QUICK" = 0 ] && [ -z "${BENCH_SECTIONS:-}" ] && full=1
+if [ "${BENCH_REPORT:-$full}" = 1 ]; then
+	cp "$OUT/report.md" bench/report.md
+	[ ! -e "$OUT/report.png" ] || cp "$OUT/report.png" bench/report.png
+	log "done: bench/report.md, bench/report.png"
+else
+	log "done: $OUT/report.md, $OUT/report.png"
+fi
