@@ -191,19 +191,18 @@ refresh(void)
 	core_debug("loaded %s: %d hosts", table_path, table.nhosts);
 }
 
-/* Numeric addresses, the most common unmapped lookups, skip the lock: table
- * names always have a letter and never a ':'. */
-static int
-maybe_name(const char *s)
+int
+core_maybe_name(const char *s)
 {
-	int letters = 0;
+	enum { OTHER, LETTER, COLON, END };
+	static const unsigned char class[256] = {
+		[0] = END, [':'] = COLON, ['a' ... 'z'] = LETTER, ['A' ... 'Z'] = LETTER,
+	};
+	unsigned char c;
 
-	for (; *s; s++) {
-		if (*s == ':')
-			return 0;
-		letters |= ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z');
-	}
-	return letters;
+	while ((c = class[(unsigned char)*s++]) == OTHER)
+		;
+	return c == LETTER && strchr(s, ':') == NULL;
 }
 
 int
@@ -211,7 +210,7 @@ core_lookup_name(const char *name, char *out, char *canon)
 {
 	const struct kshim_host *h;
 
-	if (!name || !maybe_name(name) || !core_enabled())
+	if (!name || !core_maybe_name(name) || !core_enabled())
 		return 0;
 	pthread_mutex_lock(&lock);
 	refresh();

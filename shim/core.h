@@ -17,6 +17,11 @@ struct kshim_route {
 /* Non-zero when KSHIM_TABLE names a table; zero means pure pass-through. */
 int core_enabled(void);
 
+/* Zero when s cannot be a table name: numeric addresses, the most common
+ * unmapped lookups, are passed on without taking the lock (table names always
+ * have a letter and never a ':'). */
+int core_maybe_name(const char *s);
+
 /* Mapped name: fills its synthetic address as a dotted string (16 bytes) and,
  * when canon is non-NULL, its canonical name (KSHIM_NAME_MAX + 1 bytes). */
 int core_lookup_name(const char *name, char *numeric, char *canon);

@@ -51,17 +51,17 @@ set_canonname(struct addrinfo *res, const char *canon)
 	return 0;
 }
 
-KSHIM_EXPORT int
-getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-	    struct addrinfo **res)
+/* The mapped path, kept out of the hook so pass-through pays for none of it. */
+static int __attribute__((noinline))
+mapped_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		   struct addrinfo **res)
 {
 	char canon[KSHIM_NAME_MAX + 1], numeric[INET_ADDRSTRLEN], host[INET6_ADDRSTRLEN];
 	int want_canon = hints && (hints->ai_flags & AI_CANONNAME);
 	struct addrinfo q;
 	int rc;
 
-	if (!node || (hints && (hints->ai_flags & AI_NUMERICHOST)) || !res ||
-	    !core_lookup_name(node, numeric, want_canon ? canon : NULL))
+	if (!core_lookup_name(node, numeric, want_canon ? canon : NULL))
 		return kshim_real()->getaddrinfo(node, service, hints, res);
 	*res = NULL;
 	rc = numeric_query(numeric, hints, &q, host);
@@ -76,6 +76,16 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	core_debug("getaddrinfo %s -> %s%s", node, rc == 0 ? host : "error: ",
 		   rc == 0 ? "" : gai_strerror(rc));
 	return rc;
+}
+
+KSHIM_EXPORT int
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+	    struct addrinfo **res)
+{
+	if (!node || !res || (hints && (hints->ai_flags & AI_NUMERICHOST)) ||
+	    !core_maybe_name(node))
+		return kshim_real()->getaddrinfo(node, service, hints, res);
+	return mapped_getaddrinfo(node, service, hints, res);
 }
 
 KSHIM_EXPORT int

@@ -39,10 +39,21 @@ bind_all(void)
 	*(void **)&real.sendto = bind_one("sendto");
 }
 
+static int bound;
+
+/* Binds early, so hooks called after start-up skip pthread_once. */
+__attribute__((constructor)) static void
+bind_at_load(void)
+{
+	pthread_once(&real_once, bind_all);
+	__atomic_store_n(&bound, 1, __ATOMIC_RELEASE);
+}
+
 const struct kshim_real *
 kshim_real(void)
 {
-	pthread_once(&real_once, bind_all);
+	if (!__atomic_load_n(&bound, __ATOMIC_ACQUIRE))
+		pthread_once(&real_once, bind_all);
 	return &real;
 }
 
