@@ -37,16 +37,18 @@ static const struct rule {
 	{"process.roles", V_FIXED, {"broker,controller", "broker,controller"}},
 	{"controller.quorum.voters", V_VOTERS, {0}},
 	{"controller.listener.names", V_FIXED, {"CONTROLLER", "CONTROLLER"}},
+	/* Both modes: clients on EXTERNAL (9092, the published port), replication
+	 * on INTERNAL (19092), so the two differ only in what EXTERNAL advertises. */
 	{"listeners",
 	 V_FIXED,
-	 {"PLAINTEXT://:9092,CONTROLLER://:9093",
+	 {"INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093",
 	  "INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093"}},
 	{"advertised.listeners", V_ADVERTISED, {0}},
 	{"listener.security.protocol.map",
 	 V_FIXED,
-	 {"CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+	 {"CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT",
 	  "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT"}},
-	{"inter.broker.listener.name", V_FIXED, {"PLAINTEXT", "INTERNAL"}},
+	{"inter.broker.listener.name", V_FIXED, {"INTERNAL", "INTERNAL"}},
 	{"log.dirs", V_DATA_DIR, {0}},
 	{"offsets.topic.replication.factor", V_RF, {0}},
 	{"transaction.state.log.replication.factor", V_RF, {0}},
@@ -134,7 +136,10 @@ rule_value(const struct rule *r, const struct flavor_node *fn, char *buf, size_t
 		break;
 	case V_ADVERTISED:
 		if (fn->mode == ADVERTISE_INTERNAL)
-			snprintf(buf, len, "PLAINTEXT://" KAFKA_NODE_FMT ":9092", fn->node);
+			snprintf(buf, len,
+				 "INTERNAL://" KAFKA_NODE_FMT ":19092,EXTERNAL://" KAFKA_NODE_FMT
+				 ":9092",
+				 fn->node, fn->node);
 		else
 			snprintf(buf, len,
 				 "INTERNAL://" KAFKA_NODE_FMT ":19092,EXTERNAL://localhost:%u",

@@ -171,8 +171,8 @@ name = sys.argv[1]
 info = json.loads(subprocess.check_output(["docker", "inspect", name]))[0]
 cfg = info["Config"]
 env = [e for e in cfg["Env"] if not e.startswith(("KAFKA_LISTENERS=", "KAFKA_ADVERTISED_LISTENERS="))]
-env += ["KAFKA_LISTENERS=PLAINTEXT://:9094,CONTROLLER://:9093",
-        "KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://kafka3:9094"]
+env += ["KAFKA_LISTENERS=INTERNAL://:19092,EXTERNAL://:9094,CONTROLLER://:9093",
+        "KAFKA_ADVERTISED_LISTENERS=INTERNAL://kafka3:19092,EXTERNAL://kafka3:9094"]
 args = ["docker", "run", "-d", "--name", name, "--hostname", cfg["Hostname"],
         "--network", info["HostConfig"]["NetworkMode"], "--network-alias", cfg["Hostname"],
         "-p", "127.0.0.2::9092"]
@@ -191,9 +191,9 @@ doctor
 expect_eq "wrong listener and binding: layers 5 and 6 fail, Kafka and above skipped" "$(statuses)" \
 	"$(layers ok ok ok ok FAIL FAIL skipped skipped skipped skipped)"
 expect_match "wrong listener: cause lists what listens" \
-	"^ 5 listeners +FAIL +inside kafka3 nothing listens on 9092 \(listening: 9093, 9094\)$" "$out"
+	"^ 5 listeners +FAIL +inside kafka3 nothing listens on 9092 \(listening: 9093, 9094, 19092\)$" "$out"
 expect_match "wrong listener: the fix names the listeners" \
-	"fix: kafka3's listeners \(PLAINTEXT://:9094,CONTROLLER://:9093\) leave out 9092, the port Docker publishes" "$out"
+	"fix: kafka3's listeners \(INTERNAL://:19092,EXTERNAL://:9094,CONTROLLER://:9093\) leave out 9092, the port Docker publishes" "$out"
 expect_match "wrong binding: cause" "^ 6 ports +FAIL +kafka3's 9092/tcp is published on 127\.0\.0\.2:[0-9]+, not on 127\.0\.0\.1$" "$out"
 expect_match "wrong binding: the fix recreates the cluster" "fix: recreate the cluster with kshim, which binds 127\.0\.0\.1 only" "$out"
 [ "$(statuses | cut -d' ' -f5)" = 5:FAIL ] || show

@@ -61,9 +61,11 @@ echo "# up in $((SECONDS - t0)) s"
 
 check "topic with $PARTS partitions, replication factor 3, min.insync.replicas=2" \
 	shimmed "$SEQ" create kafka1:9092 "$TOPIC" "$PARTS" 3 2
-min_isr() { shimmed "$SEQ" minisr kafka1:9092 "$TOPIC" 2>/dev/null; }
-min_isr_known() { [ -n "$(min_isr)" ]; } # a broker may not know the new topic yet
-wait_for 20 min_isr_known
+# A broker may not know the new topic yet, and one admin request can hang on a
+# connection that is still coming up: short tries, repeated.
+min_isr() { timeout 5 "$KSHIM" run --name "$N" -- "$SEQ" minisr kafka1:9092 "$TOPIC" 2>/dev/null; }
+min_isr_known() { [ -n "$(min_isr)" ]; }
+wait_for 40 min_isr_known
 expect_eq "the topic's min.insync.replicas is 2" "$(min_isr)" 2
 all_listed() { [ "$(partitions | wc -l)" = "$PARTS" ]; }
 wait_for 20 all_listed
