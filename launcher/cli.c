@@ -1,5 +1,7 @@
 /* Option parsing shared by the subcommands that take a cluster. */
+#include <cJSON.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,4 +41,17 @@ cli_cluster_args(int argc, char **argv, const char *usage, const char **name, co
 		return kshim_fail(err, KSHIM_EUSAGE, "%s: unexpected argument '%s'", argv[0],
 				  argv[optind]);
 	return cluster_name_check(*name, err) < 0 ? -1 : 1;
+}
+
+int
+cli_print_json(cJSON *o)
+{
+	char *text = o ? cJSON_Print(o) : NULL;
+
+	cJSON_Delete(o);
+	if (!text)
+		return -1;
+	puts(text);
+	free(text);
+	return 0;
 }

@@ -2,6 +2,8 @@
 #ifndef KSHIM_CLI_H
 #define KSHIM_CLI_H
 
+#include <cJSON.h>
+
 #include "kshim/error.h"
 
 int cmd_run(int argc, char **argv, kshim_err_t *err);
@@ -20,5 +22,8 @@ int cmd_watch(int argc, char **argv, kshim_err_t *err);
  * error. */
 int cli_cluster_args(int argc, char **argv, const char *usage, const char **name, const char *flag,
 		     int *flag_set, kshim_err_t *err);
+
+/* Prints o on stdout and deletes it; -1 when it cannot be printed. */
+int cli_print_json(cJSON *o);
 
 #endif

@@ -136,7 +136,6 @@ static int
 print_json(const struct doctor *dr, const struct result *r, int healthy)
 {
 	cJSON *o = cJSON_CreateObject(), *list;
-	char *text;
 
 	cJSON_AddStringToObject(o, "cluster", dr->name);
 	cJSON_AddBoolToObject(o, "ok", healthy);
@@ -152,13 +151,7 @@ print_json(const struct doctor *dr, const struct result *r, int healthy)
 		cJSON_AddItemToObject(l, "fix", fix ? cJSON_CreateString(fix) : cJSON_CreateNull());
 		cJSON_AddItemToArray(list, l);
 	}
-	text = cJSON_Print(o);
-	cJSON_Delete(o);
-	if (!text)
-		return -1;
-	puts(text);
-	free(text);
-	return 0;
+	return cli_print_json(o);
 }
 
 static void

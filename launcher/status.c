@@ -62,7 +62,6 @@ static int
 print_json(const struct cluster *c, const struct health *h, const char *table, int updated)
 {
 	cJSON *o = cJSON_CreateObject(), *nodes;
-	char *text;
 
 	cJSON_AddStringToObject(o, "cluster", c->name);
 	cJSON_AddStringToObject(o, "image", c->image);
@@ -84,13 +83,7 @@ print_json(const struct cluster *c, const struct health *h, const char *table, i
 		cJSON_AddNumberToObject(n, "brokers", h[i].brokers);
 		cJSON_AddItemToArray(nodes, n);
 	}
-	text = cJSON_Print(o);
-	cJSON_Delete(o);
-	if (!text)
-		return -1;
-	puts(text);
-	free(text);
-	return 0;
+	return cli_print_json(o);
 }
 
 static int
