@@ -35,7 +35,10 @@ static struct kshim_table table;
 static char (*numeric)[INET_ADDRSTRLEN]; /* table.hosts[i].addr, formatted once */
 static struct stat table_id;   /* identity of the loaded file */
 static int table_state;        /* 0 never looked, 1 loaded, -1 unusable */
-static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns */
+static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns; atomic */
+/* One bit per first character of the table's names (all bits until the table is
+ * read), read without the lock: most unmapped names are ruled out by it. */
+static uint32_t first_chars = ~0u;
 static struct peer peers[PEER_SLOTS];
 
 /* One line to stderr in a single write, so threads' lines never interleave. */
@@ -129,6 +132,25 @@ same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+static uint32_t
+first_char_bit(char c)
+{
+	unsigned lower = (unsigned)(c | 0x20) - 'a';
+
+	return lower < 26 ? 1u << lower : 1u << 26;
+}
+
+static void
+set_first_chars(const struct kshim_table *t)
+{
+	uint32_t bits = 0;
+
+	for (int i = 0; i < t->nhosts; i++)
+		for (int j = 0; j < t->hosts[i].nnames; j++)
+			bits |= first_char_bit(t->hosts[i].names[j][0]);
+	__atomic_store_n(&first_chars, bits, __ATOMIC_RELAXED);
+}
+
 static void
 set_unusable(const struct stat *st)
 {
@@ -137,6 +159,7 @@ set_unusable(const struct stat *st)
 	numeric = NULL;
 	table_id = *st;
 	table_state = -1;
+	set_first_chars(&table);
 }
 
 /* Called with lock held: reloads the table if the file changed. */
@@ -150,7 +173,7 @@ refresh(void)
 
 	if (table_state != 0 && now - last_check < RECHECK_NS)
 		return;
-	last_check = now;
+	__atomic_store_n(&last_check, now, __ATOMIC_RELAXED);
 	if (stat(table_path, &st) < 0) {
 		memset(&st, 0, sizeof(st));
 		if (table_state != 0 && same_file(&st, &table_id))
@@ -188,7 +211,20 @@ refresh(void)
 	numeric = fresh_numeric;
 	table_id = st;
 	table_state = 1;
+	set_first_chars(&table);
 	core_debug("loaded %s: %d hosts", table_path, table.nhosts);
+}
+
+/* Zero when name is surely not in the table, decided without the lock while
+ * the table was checked recently. */
+static int
+may_be_mapped(const char *name)
+{
+	if (!name || !core_enabled())
+		return 0;
+	if (__atomic_load_n(&first_chars, __ATOMIC_RELAXED) & first_char_bit(name[0]))
+		return 1;
+	return now_ns() - __atomic_load_n(&last_check, __ATOMIC_RELAXED) >= RECHECK_NS;
 }
 
 int
@@ -200,9 +236,11 @@ core_maybe_name(const char *s)
 	};
 	unsigned char c;
 
+	const char *name = s;
+
 	while ((c = class[(unsigned char)*s++]) == OTHER)
 		;
-	return c == LETTER && strchr(s, ':') == NULL;
+	return c == LETTER && strchr(s, ':') == NULL && may_be_mapped(name);
 }
 
 int
@@ -210,7 +248,7 @@ core_lookup_name(const char *name, char *out, char *canon)
 {
 	const struct kshim_host *h;
 
-	if (!name || !core_maybe_name(name) || !core_enabled())
+	if (!name || !core_maybe_name(name))
 		return 0;
 	pthread_mutex_lock(&lock);
 	refresh();
@@ -238,7 +276,7 @@ core_host_by_name(const char *name, struct kshim_host *out)
 {
 	int found;
 
-	if (!core_enabled() || !name)
+	if (!may_be_mapped(name))
 		return 0;
 	pthread_mutex_lock(&lock);
 	refresh();

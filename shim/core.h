@@ -17,9 +17,9 @@ struct kshim_route {
 /* Non-zero when KSHIM_TABLE names a table; zero means pure pass-through. */
 int core_enabled(void);
 
-/* Zero when s cannot be a table name: numeric addresses, the most common
- * unmapped lookups, are passed on without taking the lock (table names always
- * have a letter and never a ':'). */
+/* Zero when s is surely not a mapped name, decided without the lock: numeric
+ * addresses (table names have a letter and no ':'), and names whose first
+ * character no table name starts with while the table was checked recently. */
 int core_maybe_name(const char *s);
 
 /* Mapped name: fills its synthetic address as a dotted string (16 bytes) and,
