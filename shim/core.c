@@ -234,9 +234,8 @@ core_maybe_name(const char *s)
 	static const unsigned char class[256] = {
 		[0] = END, [':'] = COLON, ['a' ... 'z'] = LETTER, ['A' ... 'Z'] = LETTER,
 	};
-	unsigned char c;
-
 	const char *name = s;
+	unsigned char c;
 
 	while ((c = class[(unsigned char)*s++]) == OTHER)
 		;

@@ -133,6 +133,34 @@ expect_eq "no table: 'kshim watch --once' writes a private one" "$(stat -c %a "$
 doctor
 expect_eq "no table: after the fix all layers pass" "$rc" 0
 
+# --- layer 4: kafka1's resolver broken (its resolv.conf no longer names Docker's DNS) ---
+docker exec -u 0 "$N-kafka1" sh -c 'cp /etc/resolv.conf /tmp/resolv.good && echo "nameserver 127.0.0.9" >/etc/resolv.conf'
+doctor
+expect_eq "broken resolver: layer 4 fails, what needs names is skipped" "$(statuses)" \
+	"$(layers ok ok ok FAIL ok ok skipped skipped ok skipped)"
+expect_match "broken resolver: cause names who cannot resolve whom" "^ 4 dns +FAIL +kafka1 cannot resolve kafka2; kafka1 cannot resolve kafka3$" "$out"
+docker exec -u 0 "$N-kafka1" sh -c 'cat /tmp/resolv.good >/etc/resolv.conf'
+until_healthy "broken resolver"
+
+# --- layer 7: kafka3's JVM stopped (SIGSTOP from the host): the container runs,
+# its port accepts TCP through Docker, but Kafka does not answer ---
+pid3=$(docker inspect -f '{{.State.Pid}}' "$N-kafka3")
+kill -STOP "$pid3"
+doctor
+kill -CONT "$pid3"
+expect_eq "frozen broker: layer 7 fails, 8 and 10 skipped" "$(statuses)" \
+	"$(layers ok ok ok ok ok ok FAIL skipped ok skipped)"
+expect_match "frozen broker: cause names the broker and its port" "^ 7 kafka +FAIL +kafka3: no Metadata reply from 127\.0\.0\.1:[0-9]+" "$out"
+until_healthy "frozen broker"
+
+# --- layer 10: an install without its shim library ---
+mkdir -p "$KSHIM_HOME/bin" && cp "$KSHIM" "$KSHIM_HOME/bin/kshim"
+out=$("$KSHIM_HOME/bin/kshim" doctor --name "$N" 2>&1); rc=$?
+expect_eq "no libkshim.so next to kshim: only layer 10 fails" "$rc $(statuses)" \
+	"1 $(layers ok ok ok ok ok ok ok ok ok FAIL)"
+expect_match "no libkshim.so: the probe under the shim gets no answer" "^10 shim +FAIL +no answer for kafka1:9092 from the probe under the shim" "$out"
+[ "$rc" = 1 ] || show
+
 # --- layer 3: a stopped broker ---
 docker stop -t 10 "$N-kafka3" >/dev/null
 doctor
