@@ -247,7 +247,7 @@ core_lookup_name(const char *name, char *out, char *canon)
 {
 	const struct kshim_host *h;
 
-	if (!name || !core_maybe_name(name))
+	if (!name || !core_enabled())
 		return 0;
 	pthread_mutex_lock(&lock);
 	refresh();

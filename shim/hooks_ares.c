@@ -39,7 +39,7 @@ host_done(void *arg, int status, int timeouts, struct hostent *he)
 static int
 numeric_name(const char *name, char *buf, char *canon)
 {
-	if (!core_lookup_name(name, buf, canon))
+	if (!core_maybe_name(name) || !core_lookup_name(name, buf, canon))
 		return 0;
 	core_debug("c-ares %s -> %s", name, buf);
 	return 1;

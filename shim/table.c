@@ -375,22 +375,26 @@ kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn wa
 		 const char **why)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
 	char *buf;
 	ssize_t n;
-	size_t len = 0;
+	size_t len = 0, cap;
 	int rc;
 
 	if (fd < 0) {
 		*why = "cannot open table";
 		return -1;
 	}
-	buf = malloc(TABLE_FILE_MAX);
+	/* Sized by the file (plus room to see it grew), not by the limit. */
+	cap = fstat(fd, &st) == 0 && st.st_size < TABLE_FILE_MAX ? (size_t)st.st_size + 4096
+								 : TABLE_FILE_MAX;
+	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
 		*why = "out of memory";
 		return -1;
 	}
-	while (len < TABLE_FILE_MAX && (n = read(fd, buf + len, TABLE_FILE_MAX - len)) != 0) {
+	while (len < cap && (n = read(fd, buf + len, cap - len)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
