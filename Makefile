@@ -11,9 +11,13 @@ PKGCFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALLCFLAGS = $(WARN) -Iinclude $(PKGCFLAGS) $(CFLAGS) $(SANFLAGS)
 
-SHIM_SRC     = $(wildcard shim/*.c)
-LAUNCHER_SRC = $(wildcard launcher/*.c) shim/table.c
-HEADERS      = $(wildcard include/kshim/*.h shim/*.h launcher/*.h)
+SHIM_SRC = $(wildcard shim/*.c)
+# The launcher's modules (launcher/lib) form a static library, like crun's
+# libcrun; launcher/ holds main and one file per subcommand.
+LIB_SRC  = $(wildcard launcher/lib/*.c) shim/table_format.c
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+CLI_SRC  = $(wildcard launcher/*.c)
+HEADERS  = $(wildcard include/kshim/*.h shim/*.h launcher/*.h launcher/lib/*.h)
 
 .PHONY: all install deps dockerd kafka-image test unit shim-test e2e matrix demo bench soak fuzz clean
 
@@ -23,9 +27,16 @@ $(BUILD)/libkshim.so: $(SHIM_SRC) $(HEADERS)
 	@mkdir -p $(BUILD)
 	$(CC) $(ALLCFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $(SHIM_SRC) -ldl -lpthread
 
-$(BUILD)/kshim: $(LAUNCHER_SRC) $(HEADERS)
-	@mkdir -p $(BUILD)
-	$(CC) $(ALLCFLAGS) -o $@ $(LAUNCHER_SRC) $(PKGLIBS) -lpthread
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+
+$(BUILD)/libkshim-launcher.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kshim: $(CLI_SRC) $(HEADERS) $(BUILD)/libkshim-launcher.a
+	$(CC) $(ALLCFLAGS) -Ilauncher -o $@ $(CLI_SRC) $(BUILD)/libkshim-launcher.a $(PKGLIBS) -lpthread
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kshim

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kshim/docker.h"
-#include "kshim/paths.h"
+#include "lib/docker.h"
+#include "lib/paths.h"
 #include "kshim/table.h"
-#include "tables.h"
+#include "lib/table_store.h"
 
 static const char usage_text[] = "usage: kshim attach --network NET [--name NAME]\n";
 

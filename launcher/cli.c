@@ -1,13 +1,14 @@
 /* Option parsing shared by the subcommands that take a cluster. */
 #include <cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "cluster.h"
-#include "kshim/paths.h"
+#include "lib/cluster.h"
+#include "lib/paths.h"
 
 int
 cli_cluster_args(int argc, char **argv, const char *usage, const char **name, const char *flag,
@@ -53,5 +54,20 @@ cli_print_json(cJSON *o)
 		return -1;
 	puts(text);
 	free(text);
+	return 0;
+}
+
+int
+cli_opt_int(const char *opt, const char *arg, int min, int max, int *out, kshim_err_t *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return kshim_fail(err, KSHIM_EUSAGE, "%s %s: expected a number from %d to %d", opt,
+				  arg, min, max);
+	*out = (int)v;
 	return 0;
 }

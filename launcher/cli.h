@@ -4,7 +4,7 @@
 
 #include <cJSON.h>
 
-#include "kshim/error.h"
+#include "lib/error.h"
 
 int cmd_run(int argc, char **argv, kshim_err_t *err);
 int cmd_up(int argc, char **argv, kshim_err_t *err);
@@ -25,5 +25,9 @@ int cli_cluster_args(int argc, char **argv, const char *usage, const char **name
 
 /* Prints o on stdout and deletes it; -1 when it cannot be printed. */
 int cli_print_json(cJSON *o);
+
+/* Parses a decimal option value within [min, max]; a usage error otherwise. */
+int cli_opt_int(const char *opt, const char *arg, int min, int max, int *out,
+		kshim_err_t *err);
 
 #endif

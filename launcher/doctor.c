@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kshim/paths.h"
+#include "lib/paths.h"
 
 #define L(n) (1u << ((n) - 1))
 

@@ -8,8 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "cluster.h"
-#include "kshim/error.h"
+#include "lib/cluster.h"
+#include "lib/error.h"
 #include "kshim/table.h"
 
 struct rd_kafka_metadata;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
-#include "ready.h"
+#include "lib/ready.h"
 
 #define KAFKA_TIMEOUT_MS 5000
 

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cluster.h"
-#include "kshim/paths.h"
+#include "lib/cluster.h"
+#include "lib/paths.h"
 
 static const char usage_text[] = "usage: kshim down [--name CLUSTER]\n";
 

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kshim/paths.h"
-#include "preload.h"
-#include "tables.h"
+#include "lib/paths.h"
+#include "lib/preload.h"
+#include "lib/table_store.h"
 
 /* Single-quotes s for a POSIX shell. */
 static void

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cluster.h"
-#include "kshim/paths.h"
+#include "lib/cluster.h"
+#include "lib/paths.h"
 
 static const char usage_text[] = "usage: kshim logs [--name CLUSTER] [--tail N] [-f] [kafkaN]\n";
 
@@ -51,7 +51,7 @@ cmd_logs(int argc, char **argv, kshim_err_t *err)
 		else if (opt == 'f')
 			follow = 1;
 		else if (opt == 't') {
-			if (cluster_opt_int("--tail", optarg, 0, 1 << 30, &tail, err) < 0)
+			if (cli_opt_int("--tail", optarg, 0, 1 << 30, &tail, err) < 0)
 				return -1;
 		} else {
 			fputs(usage_text, opt == 'h' ? stdout : stderr);

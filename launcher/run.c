@@ -11,11 +11,11 @@
 #include <arpa/inet.h>
 
 #include "cli.h"
-#include "exec.h"
-#include "kshim/paths.h"
+#include "lib/exec.h"
+#include "lib/paths.h"
 #include "kshim/table.h"
-#include "preload.h"
-#include "tables.h"
+#include "lib/preload.h"
+#include "lib/table_store.h"
 
 #define MAPS_MAX 64
 

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cluster.h"
-#include "kshim/paths.h"
+#include "lib/cluster.h"
+#include "lib/paths.h"
 #include "kshim/table.h"
-#include "ready.h"
-#include "tables.h"
+#include "lib/ready.h"
+#include "lib/table_store.h"
 
 #define TCP_TIMEOUT_MS 1000
 #define KAFKA_TIMEOUT_MS 3000

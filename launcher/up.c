@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cluster.h"
-#include "kshim/paths.h"
-#include "ready.h"
-#include "watch.h"
+#include "lib/cluster.h"
+#include "lib/paths.h"
+#include "lib/ready.h"
+#include "lib/signals.h"
+#include "lib/watch.h"
 
 #define DEFAULT_IMAGE "apache/kafka:4.1.1"
 #define DEFAULT_NODES 3
@@ -150,7 +151,7 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 		rc = 0;
 		switch (opt) {
 		case 'n':
-			rc = cluster_opt_int("-n", optarg, 1, CLUSTER_MAX_NODES, &n, err);
+			rc = cli_opt_int("-n", optarg, 1, CLUSTER_MAX_NODES, &n, err);
 			break;
 		case 'N':
 			name = optarg;
@@ -165,7 +166,7 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 			rc = advertise_parse(optarg, &mode, err);
 			break;
 		case 't':
-			rc = cluster_opt_int("--timeout", optarg, 1, 86400, &timeout, err);
+			rc = cli_opt_int("--timeout", optarg, 1, 86400, &timeout, err);
 			break;
 		case 'w':
 			watch = 1;
@@ -189,15 +190,15 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	if ((flv && flavor_parse(flv, &flavor, err) < 0) ||
 	    cluster_init(&c, name, image, flavor, mode, n, err) < 0 || docker_open(&d, err) < 0)
 		return -1;
-	cluster_trap_signals();
-	docker_set_cancel(d, cluster_interrupted);
+	signals_trap();
+	docker_set_cancel(d, signals_interrupted);
 	rc = up(d, &c, timeout, err);
 	if (rc == 0 && watch) { /* ready: from here on Ctrl-C ends the watch, not the cluster */
 		fflush(stdout);
 		rc = watch_follow(d, c.name, err);
 	}
 	docker_close(d);
-	if (rc < 0 && cluster_interrupted()) {
+	if (rc < 0 && signals_interrupted()) {
 		kshim_fail(err, EINTR, "interrupted; removed what was created");
 		kshim_err_print(err);
 		return 130;

@@ -13,8 +13,8 @@ build() { # build NAME SOURCES...
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -I"$TOP/include" -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o "$out/$name" "$@" -ldl -lpthread
 }
-build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/shim/table.c" || exit 1
-build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real,table}.c || exit 1
+build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/shim/table_format.c" || exit 1
+build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real,table_format}.c || exit 1
 for t in table gai; do
 	work=$(mktemp -d)
 	start=$(date +%s)

@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "kshim/error.h"
+#include "error.h"
 
 typedef struct docker docker_t;
 

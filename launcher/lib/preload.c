@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kshim/paths.h"
+#include "paths.h"
 
 static int
 already_listed(const char *list, const char *lib)

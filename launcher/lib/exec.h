@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "kshim/error.h"
+#include "error.h"
 
 enum exec_kind { EXEC_DYNAMIC, EXEC_STATIC, EXEC_GO, EXEC_OTHER };
 

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "kshim/error.h"
+#include "error.h"
 
 /* LD_PRELOAD with the shim first, ahead of whatever the environment had. */
 int preload_value(char *buf, size_t len, kshim_err_t *err);

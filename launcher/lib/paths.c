@@ -1,4 +1,4 @@
-#include "kshim/paths.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
 /* Cluster configuration per image flavour, as one table of rules. */
-#include "kshim/flavor.h"
+#include "flavor.h"
 
 #include <errno.h>
 #include <stdio.h>

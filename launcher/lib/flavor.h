@@ -5,7 +5,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "kshim/error.h"
+#include "error.h"
 
 /* Node i is reached as kafka<i> on the cluster network; ports as in flavor.c's rules. */
 #define KAFKA_NODE_FMT "kafka%d"

@@ -1,5 +1,5 @@
 /* The Docker Engine API over libcurl: transport, version negotiation, typed calls. */
-#include "kshim/docker.h"
+#include "docker.h"
 
 #include <curl/curl.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "tables.h"
+#include "table_store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kshim/paths.h"
+#include "paths.h"
 
 /* The block of the first synthetic address in the table at path, or 0. */
 static uint32_t

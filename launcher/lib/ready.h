@@ -3,8 +3,8 @@
 #define KSHIM_READY_H
 
 #include "cluster.h"
-#include "kshim/docker.h"
-#include "kshim/error.h"
+#include "docker.h"
+#include "error.h"
 
 /* Waits until the broker behind each node's published port lists all c->n
  * brokers under their advertised names. Fails at once when a container stops,

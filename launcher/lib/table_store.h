@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "kshim/error.h"
+#include "error.h"
 #include "kshim/table.h"
 
 /* The loopback block 127.77.B.0/24 for the table at path: the one it already

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "kshim/error.h"
+#include "error.h"
 
 #define KSHIM_DEFAULT_CLUSTER "kshim"
 

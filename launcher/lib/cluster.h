@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kshim/docker.h"
-#include "kshim/error.h"
-#include "kshim/flavor.h"
+#include "docker.h"
+#include "error.h"
+#include "flavor.h"
 
 #define CLUSTER_LABEL "io.kshim.cluster"
 #define CLUSTER_MAX_NODES 32
@@ -68,13 +68,5 @@ int cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_e
 int cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated,
 		       kshim_err_t *err);
 
-/* Parses a decimal option value within [min, max]; a usage error otherwise. */
-int cluster_opt_int(const char *opt, const char *arg, int min, int max, int *out,
-		    kshim_err_t *err);
-
-/* SIGINT and SIGTERM set a flag instead of ending the process, so that up can
- * roll back; cluster_interrupted reads it. */
-void cluster_trap_signals(void);
-int cluster_interrupted(void);
 
 #endif

@@ -2,8 +2,8 @@
 #ifndef KSHIM_WATCH_H
 #define KSHIM_WATCH_H
 
-#include "kshim/docker.h"
-#include "kshim/error.h"
+#include "docker.h"
+#include "error.h"
 
 /* Brings the table of cluster name up to date with Docker's ports, writing it
  * when there is none; fails when Docker has no such cluster. */

@@ -5,62 +5,21 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kshim/paths.h"
+#include "paths.h"
 #include "kshim/table.h"
-#include "tables.h"
+#include "table_store.h"
 
 #define MODE_LABEL "io.kshim.mode"
 #define NODE_LABEL "io.kshim.node"
 #define FLAVOR_LABEL "io.kshim.flavor"
 #define IMAGE_LABEL "io.kshim.image" /* as given: list replies name a retagged image by id */
 #define PORT_KEY "9092/tcp"
-
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-void
-cluster_trap_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-int
-cluster_interrupted(void)
-{
-	return interrupted;
-}
-
-int
-cluster_opt_int(const char *opt, const char *arg, int min, int max, int *out, kshim_err_t *err)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max)
-		return kshim_fail(err, KSHIM_EUSAGE, "%s %s: expected a number from %d to %d", opt,
-				  arg, min, max);
-	*out = (int)v;
-	return 0;
-}
 
 /* 16 random bytes as 22 characters of unpadded base64url, as Kafka's Uuid prints them. */
 static int

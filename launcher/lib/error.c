@@ -1,4 +1,4 @@
-#include "kshim/error.h"
+#include "error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "kshim/paths.h"
-#include "tables.h"
+#include "lib/paths.h"
+#include "lib/table_store.h"
 
 int
 cmd_table(int argc, char **argv, kshim_err_t *err)

@@ -1,0 +1,10 @@
+/* Interrupts that long operations notice instead of dying, so they can roll back. */
+#ifndef KSHIM_SIGNALS_H
+#define KSHIM_SIGNALS_H
+
+/* SIGINT and SIGTERM set a flag instead of ending the process, so that up can
+ * roll back; signals_interrupted reads it. */
+void signals_trap(void);
+int signals_interrupted(void);
+
+#endif
