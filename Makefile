@@ -1,42 +1,48 @@
-# kshim: make (build), make test, make demo, make bench, make soak, make install PREFIX=...
+# kshim: make (build), make check (unit and shim suites: no root, Docker or network), make test (every suite), make install, make demo/bench/soak/fuzz.
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 SAN     ?=
-PKGS     = libcurl libcjson rdkafka libcares
+# The shim needs c-ares' header; the launcher links libcurl, cJSON and librdkafka.
+SHIM_PKGS     = libcares
+LAUNCHER_PKGS = libcurl libcjson rdkafka
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SANFLAGS = $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
-PKGCFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALLCFLAGS = $(WARN) -Iinclude $(PKGCFLAGS) $(CFLAGS) $(SANFLAGS)
+ALLCFLAGS = $(WARN) -Iinclude $(CFLAGS) $(SANFLAGS)
+# pkg-config runs inside the recipes: a missing package stops the build with
+# pkg-config's own message, then this one.
+NODEPS = { echo "kshim: a build dependency is missing (pkg-config said why, above);" \
+	"'make deps' installs the Debian packages (as root)" >&2; exit 1; }
+LAUNCHER_FLAGS = cflags=$$(pkg-config --cflags $(LAUNCHER_PKGS)) && libs=$$(pkg-config --libs $(LAUNCHER_PKGS)) || $(NODEPS)
 
 SHIM_SRC = $(wildcard shim/*.c)
 # The launcher's modules (launcher/lib) form a static library, like crun's
 # libcrun; launcher/ holds main and one file per subcommand.
 LIB_SRC  = $(wildcard launcher/lib/*.c) shim/table_format.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
-CLI_SRC  = $(wildcard launcher/*.c)
+CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c))
 HEADERS  = $(wildcard include/kshim/*.h shim/*.h launcher/*.h launcher/lib/*.h)
 
-.PHONY: all install deps dockerd kafka-image test unit shim-test e2e matrix demo bench soak fuzz clean
+.PHONY: all install deps dockerd kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
 
 all: $(BUILD)/kshim $(BUILD)/libkshim.so
 
 $(BUILD)/libkshim.so: $(SHIM_SRC) $(HEADERS)
 	@mkdir -p $(BUILD)
-	$(CC) $(ALLCFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $(SHIM_SRC) -ldl -lpthread
+	cflags=$$(pkg-config --cflags $(SHIM_PKGS)) || $(NODEPS); \
+	$(CC) $(ALLCFLAGS) $$cflags -fPIC -shared -fvisibility=hidden -o $@ $(SHIM_SRC) -ldl -lpthread
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -c -o $@ $<
+	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) $$cflags -c -o $@ $<
 
 $(BUILD)/libkshim-launcher.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kshim: $(CLI_SRC) $(HEADERS) $(BUILD)/libkshim-launcher.a
-	$(CC) $(ALLCFLAGS) -Ilauncher -o $@ $(CLI_SRC) $(BUILD)/libkshim-launcher.a $(PKGLIBS) -lpthread
+$(BUILD)/kshim: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
+	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kshim
@@ -52,12 +58,24 @@ dockerd: deps
 kafka-image: dockerd
 	@bash scripts/kafka-image.sh
 
-# The README's test command: everything, against the real daemon and image.
+# The everyday loop: the unit and shim suites as any user, with no Docker and
+# no network (tests/run.sh --local leaves out scripts that say they need them).
+check:
+	@bash tests/run.sh --local unit shim
+
+# The README's test command: every suite, against the real daemon and image.
 test: deps
 	@bash tests/run.sh all
 
-matrix: deps
-	@bash tests/run.sh matrix
+# One suite each (fuzz is the long libFuzzer run; make test runs the short one).
+unit shim:
+	@bash tests/run.sh $@
+
+e2e matrix: deps
+	@bash tests/run.sh $@
+
+fuzz: deps
+	@bash tests/fuzz.sh long
 
 demo: deps
 	@bash scripts/demo.sh
@@ -67,9 +85,6 @@ bench: kafka-image
 
 soak: deps
 	@bash tests/soak.sh
-
-fuzz: deps
-	@bash tests/fuzz.sh long
 
 clean:
 	rm -rf build tests/out bench/out

@@ -195,7 +195,7 @@ expect_clean "missing image" "$N-img"
 sock=$(mktemp -u /tmp/kshim-fake.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 for host in "unix://$sock" "tcp://127.0.0.1:$port"; do
-	python3 "$TOP/tests/e2e-fake-docker.py" "${host#*://}" &
+	python3 "$TOP/tests/helpers/fake_docker.py" "${host#*://}" &
 	fake_pid=$!
 	for _ in $(seq 50); do
 		DOCKER_HOST=$host "$KSHIM" down --name "$N-img" >/dev/null 2>&1 && break

@@ -52,7 +52,7 @@ wait_for() {
 
 echo "# image $IMAGE, cluster $N, $RATE msg/s over $PARTS partitions"
 docker image inspect "$IMAGE" >/dev/null 2>&1 || { notok "image $IMAGE exists (make kafka-image)"; finish; }
-cc -std=c11 -O2 -Wall -Wextra -Werror -o "$SEQ" "$TOP/tests/seqclient.c" \
+cc -std=c11 -O2 -Wall -Wextra -Werror -o "$SEQ" "$TOP/tests/helpers/seqclient.c" \
 	$(pkg-config --cflags --libs rdkafka) || { notok "build tests/seqclient.c"; finish; }
 t0=$SECONDS
 "$KSHIM" up -n 3 --name "$N" --image "$IMAGE" >"$W/up.log" 2>&1 ||

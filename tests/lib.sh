@@ -1,5 +1,6 @@
-# Shared by every test script: TAP-like "ok - ..." / "not ok - ..." lines that
-# tests/run.sh counts. Source it; call `finish` last.
+# Shared by every test script: numbered TAP results ("ok 3 - ...", "not ok 4 - ...")
+# and, from finish, the plan ("1..N"), so `prove tests/<script>.sh` runs any suite
+# script on its own and tests/run.sh counts the results. Source it; call `finish` last.
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -10,10 +11,41 @@ SHIM=$BUILD/libkshim.so
 SHIM_PRELOAD=${SHIM_PRELOAD:-$SHIM}
 OUT=${OUT:-$TOP/tests/out}
 mkdir -p "$OUT"
-_failed=0
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; _failed=$((_failed + 1)); }
+# "<results> <failures>", in a file so that results recorded in subshells
+# (pipelines, $(...)) count too.
+_tap=$(mktemp "${TMPDIR:-/tmp}/kshim-tap.XXXXXX")
+echo "0 0" >"$_tap"
+_tap_n=0
+
+# _tap_record FAILED: numbers the next result into _tap_n.
+_tap_record() {
+	local n f
+	read -r n f <"$_tap"
+	_tap_n=$((n + 1))
+	echo "$_tap_n $((f + $1))" >"$_tap"
+}
+ok() { _tap_record 0; echo "ok $_tap_n - $*"; }
+notok() { _tap_record 1; echo "not ok $_tap_n - $*"; }
+
+# tap_relay PREFIX: records each "ok ..." / "not ok ..." line another program
+# prints on stdin (numbered or not) as a result of this script, PREFIX before
+# its description. Its plan is checked against what it printed; other lines
+# pass through.
+tap_relay() {
+	local line plan= n=0
+	while IFS= read -r line; do
+		if [[ $line =~ ^(not )?ok( [0-9]+)?( - |$)(.*) ]]; then
+			n=$((n + 1))
+			if [ -z "${BASH_REMATCH[1]}" ]; then ok "$1${BASH_REMATCH[4]}"; else notok "$1${BASH_REMATCH[4]}"; fi
+		elif [[ $line =~ ^1\.\.([0-9]+) ]]; then
+			plan=${BASH_REMATCH[1]}
+		else
+			printf '%s\n' "$line"
+		fi
+	done
+	[ -z "$plan" ] || [ "$plan" = "$n" ] || notok "${1}planned $plan results, printed $n"
+}
 
 # check DESC CMD...: passes when CMD exits 0.
 check() {
@@ -48,11 +80,54 @@ fi
 export KSHIM_HOME
 chmod 700 "$KSHIM_HOME"
 
-finish() {
+# tap_run PREFIX CMD...: runs CMD, which prints TAP lines, through tap_relay. A
+# non-zero exit with no failed result of its own (a crash) is a failure too.
+tap_run() {
+	local prefix=$1 before after rc
+	shift
+	read -r _ before <"$_tap"
+	"$@" | tap_relay "$prefix"
+	rc=${PIPESTATUS[0]}
+	read -r _ after <"$_tap"
+	[ "$rc" = 0 ] || [ "$after" != "$before" ] || notok "$prefix$1 exited $rc"
+}
+
+# _tap_plan: prints the plan and removes the script's scratch state. A script
+# that recorded nothing fails, since TAP would count "1..0" as skipped.
+_tap_plan() {
+	local n f
+	read -r n f <"$_tap"
+	[ "$n" != 0 ] || { notok "the script recorded no results"; read -r n f <"$_tap"; }
+	rm -f "$_tap"
 	[ -z "$_own_home" ] || rm -rf "$_own_home"
-	[ "$_failed" = 0 ]
+	echo "1..$n"
+	[ "$f" = 0 ]
+}
+
+# Ends the script: the plan, then exit 0 when every result was ok.
+finish() {
+	_tap_plan
 	exit $?
 }
+
+# A script that ends any other way (an exit of its own, an interrupt, an error
+# under set -u) still prints a plan, after a failure that says so, and keeps its
+# exit status. Bash keeps one EXIT trap, so a script's own `trap CMD EXIT` is
+# run first, then this.
+_tap_exit() {
+	[ -e "$_tap" ] || return
+	notok "the script ended before finish (exit $_tap_rc)"
+	_tap_plan
+	exit "$_tap_rc"
+}
+trap() {
+	if [ $# = 2 ] && [ "$2" = EXIT ]; then
+		builtin trap "_tap_rc=\$?; $1"$'\n''_tap_exit' EXIT
+	else
+		builtin trap "$@"
+	fi
+}
+trap : EXIT
 
 # identity_servers DIR NAME...: loopback TCP servers on ephemeral ports that
 # stand in for Docker-published ports, each answering with its name. Fills
@@ -62,7 +137,7 @@ _srv_pid=
 identity_servers() {
 	local dir=$1; shift
 	mkfifo "$dir/srv.in"
-	/usr/bin/python3 "$TOP/tests/identity_server.py" --lifetime 900 "$@" \
+	/usr/bin/python3 "$TOP/tests/helpers/identity_server.py" --lifetime 900 "$@" \
 		<"$dir/srv.in" >"$dir/ports" 2>"$dir/srv.err" &
 	_srv_pid=$!
 	exec 7>"$dir/srv.in"

@@ -9,8 +9,7 @@ logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
 export SHIM_PRELOAD="$(cc -print-file-name=libasan.so) $build/libkshim.so"
 export ASAN_OPTIONS=detect_leaks=0:log_path=$logs/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$logs/ubsan
 for t in shim-hints shim-badinput; do
-	bash "$TOP/tests/$t.sh" | sed "s/^\(not \)\{0,1\}ok - /&[asan] $t: /"
-	[ "${PIPESTATUS[0]}" = 0 ] || notok "[asan] $t exited non-zero"
+	tap_run "[asan] $t: " bash "$TOP/tests/$t.sh"
 done
 if ls "$logs" | grep -q .; then
 	notok "[asan] sanitizer reports"; head -n 40 "$logs"/* | sed 's/^/    # /'

@@ -2,7 +2,7 @@
 # Issue 2, "done when" item 2: unmodified clients reach the right published port
 # for each name through libkshim.so.
 #
-# Three loopback TCP servers on ephemeral ports (tests/identity_server.py) stand
+# Three loopback TCP servers on ephemeral ports (tests/helpers/identity_server.py) stand
 # in for Docker-published ports; each answers with its own name. The table maps
 # kafka1..3 to 127.77.0.1..3, port 9092 to those servers. Every client below
 # must get "kafkaN" back when it connects to kafkaN:9092, under the shim:

@@ -2,6 +2,7 @@
 # Issue 4, item 3: a real Go Kafka client (franz-go, from the Go module proxy)
 # is refused by kshim run before it runs, with the reason and what to do
 # instead; preloading the shim by hand shows why: Go never asks libc.
+# needs: network (franz-go comes from the Go module proxy)
 . "$(dirname "$0")/lib.sh"
 export PATH=$PATH:/usr/local/go/bin
 work=$(mktemp -d); trap 'stop_identity_servers; rm -rf "$work"' EXIT

@@ -18,7 +18,7 @@ variant() {
 		TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 		"$work/threads-$3" "$work/$3.table" >"$work/$3.out" 2>"$log"
 	local rc=$?
-	sed "s/^\(not \)\{0,1\}ok - /&[$3] /" "$work/$3.out"
+	tap_relay "[$3] " <"$work/$3.out"
 	expect_eq "[$3] exit status" "$rc" 0
 	expect_eq "[$3] both checks ran" "$(grep -c '^ok - ' "$work/$3.out")" 2
 	if grep -Eq 'ERROR: AddressSanitizer|runtime error|WARNING: ThreadSanitizer|ERROR: LeakSanitizer' "$log"; then

@@ -5,5 +5,5 @@ bin=$OUT/table_test
 cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -I"$TOP/include" -o "$bin" \
 	"$TOP/tests/unit/table_test.c" "$TOP/shim/table_format.c" || { notok "build table_test"; finish; }
-"$bin" || notok "table_test exited $?"
+tap_run "" "$bin"
 finish

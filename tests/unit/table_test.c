@@ -7,20 +7,7 @@
 #include <unistd.h>
 
 #include "kshim/table.h"
-
-static int failed;
-
-#define CHECK(cond, ...)                                                                       \
-	do {                                                                                   \
-		if (cond) {                                                                    \
-			printf("ok - ");                                                       \
-		} else {                                                                       \
-			printf("not ok - ");                                                   \
-			failed++;                                                              \
-		}                                                                              \
-		printf(__VA_ARGS__);                                                           \
-		printf("\n");                                                                  \
-	} while (0)
+#include "check.h"
 
 struct warnings {
 	int n;
@@ -215,5 +202,5 @@ main(void)
 	test_names();
 	test_bad_files();
 	test_write();
-	return failed != 0;
+	return check_done();
 }

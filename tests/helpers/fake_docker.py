@@ -5,7 +5,7 @@ without a registry: a pull whose error arrives inside a 200 progress stream.
 It speaks API 1.43 and answers 400 to any other version prefix, so a passing
 test also shows that kshim negotiated the version from /_ping.
 
-Usage: e2e-fake-docker.py SOCKET | 127.0.0.1:PORT   (serves until killed)
+Usage: fake_docker.py SOCKET | 127.0.0.1:PORT   (serves until killed)
 """
 import http.server
 import json
