@@ -44,6 +44,13 @@ $(BUILD)/libkshim-launcher.a: $(LIB_OBJ)
 $(BUILD)/kshim: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
+# A C unit test under tests/unit, linked with the subcommands (all but main) and
+# the library; tests/lib.sh's unit_test builds it with sanitizers.
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
+	@mkdir -p $(dir $@)
+	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) -Ilauncher $$cflags -o $@ $< \
+		$(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a $$libs -lpthread
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kshim
 	install -m 0755 $(BUILD)/kshim $(DESTDIR)$(PREFIX)/bin/kshim

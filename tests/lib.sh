@@ -92,6 +92,18 @@ tap_run() {
 	[ "$rc" = 0 ] || [ "$after" != "$before" ] || notok "$prefix$1 exited $rc"
 }
 
+# unit_test NAME: builds tests/unit/NAME.c with the launcher's library under
+# AddressSanitizer and UndefinedBehaviorSanitizer, and runs it; each of its
+# checks is a result, and any sanitizer report fails it.
+unit_test() {
+	local build=$TOP/build/asan
+	if ! make -s -C "$TOP" BUILD="$build" SAN=address,undefined "$build/unit/$1" >"$OUT/$1.build" 2>&1; then
+		notok "build tests/unit/$1.c"; sed 's/^/    # /' "$OUT/$1.build" | tail -n 20
+		return
+	fi
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tap_run "" "$build/unit/$1"
+}
+
 # _tap_plan: prints the plan and removes the script's scratch state. A script
 # that recorded nothing fails, since TAP would count "1..0" as skipped.
 _tap_plan() {

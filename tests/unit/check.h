@@ -1,4 +1,4 @@
-/* CHECK() for the C unit tests: "ok - ..." / "not ok - ..." lines and a plan, numbered by tests/lib.sh's tap_relay. */
+/* CHECK() for the C unit tests: "ok - ..."/"not ok - ..." lines and a plan, for tap_relay. */
 #ifndef KSHIM_TEST_CHECK_H
 #define KSHIM_TEST_CHECK_H
 
