@@ -15,7 +15,7 @@
 #include "kshim/table.h"
 #include "lib/table_store.h"
 
-static const char usage_text[] = "usage: kshim attach --network NET [--name NAME]\n";
+const char attach_usage[] = "usage: kshim attach --network NET [--name NAME]\n";
 
 /* Adds name to h unless it is not a host name or another host has it. */
 static void
@@ -161,7 +161,7 @@ out:
 }
 
 int
-cmd_attach(int argc, char **argv, kshim_err_t *err)
+attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
 		{"network", required_argument, NULL, 'N'},
@@ -169,31 +169,47 @@ cmd_attach(int argc, char **argv, kshim_err_t *err)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *net = NULL, *name = NULL;
-	docker_t *d;
-	int c, rc;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'N')
-			net = optarg;
-		else if (c == 'n')
-			name = optarg;
-		else {
-			fputs(usage_text, c == 'h' ? stdout : stderr);
-			return c == 'h' ? 0 : 2;
+	*o = (struct attach_options){0};
+	cli_begin();
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'N':
+			o->network = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'h':
+			return cli_help(attach_usage);
+		default:
+			return cli_bad_option(c, argc, argv, err);
 		}
 	}
-	if (!net)
+	if (!o->network)
 		return kshim_fail(err, KSHIM_EUSAGE, "attach: --network is required");
-	if (!name)
-		name = net;
-	if (!kshim_cluster_name_valid(name)) {
-		kshim_fail(err, KSHIM_EUSAGE, "attach: '%s' is not a usable table name", name);
+	if (!o->name)
+		o->name = o->network;
+	if (!kshim_cluster_name_valid(o->name)) {
+		kshim_fail(err, KSHIM_EUSAGE, "attach: '%s' is not a usable table name", o->name);
 		return kshim_hint(err, "give --name with 1-40 of a-z, 0-9 and '-'");
 	}
+	return cli_no_more_args(argc, argv, err);
+}
+
+int
+cmd_attach(int argc, char **argv, kshim_err_t *err)
+{
+	struct attach_options o;
+	docker_t *d;
+	int rc;
+
+	if ((rc = attach_parse(argc, argv, &o, err)) != CLI_RUN)
+		return rc;
 	if (docker_open(&d, err) < 0)
 		return -1;
-	rc = attach(d, net, name, err);
+	rc = attach(d, o.network, o.name, err);
 	docker_close(d);
 	return rc;
 }

@@ -1,14 +1,74 @@
-/* Option parsing shared by the subcommands that take a cluster. */
+/* Option parsing shared by the subcommands' parse functions: one way to report a usage error. */
 #include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "lib/cluster.h"
 #include "lib/paths.h"
+
+void
+cli_begin(void)
+{
+	optind = 0; /* glibc: start over, so that a process (a test) can parse twice */
+	opterr = 0; /* errors are reported once, by kshim.c */
+}
+
+int
+cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return CLI_HELP;
+}
+
+/* Whether getopt_long's last '?' was for a short option: alone (optind has
+ * moved past it) or in a group it is still inside. */
+static int
+short_option(int argc, char **argv)
+{
+	const char *here = optind < argc ? argv[optind] : "";
+	const char *done = argv[optind - 1];
+
+	if (here[0] == '-' && here[1] != '-' && strchr(here + 1, optopt))
+		return 1;
+	return done[0] == '-' && done[1] != '-';
+}
+
+int
+cli_bad_option(int opt, int argc, char **argv, kshim_err_t *err)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		return kshim_fail(err, KSHIM_EUSAGE, "%s: option '%s' needs a value", argv[0], arg);
+	if (optopt && short_option(argc, argv))
+		return kshim_fail(err, KSHIM_EUSAGE, "%s: unknown option '-%c'", argv[0], optopt);
+	if (optopt) /* a long switch given a value */
+		return kshim_fail(err, KSHIM_EUSAGE, "%s: option '%.*s' takes no value", argv[0],
+				  (int)strcspn(arg, "="), arg);
+	return kshim_fail(err, KSHIM_EUSAGE, "%s: unknown option '%s'", argv[0], arg);
+}
+
+int
+cli_no_more_args(int argc, char **argv, kshim_err_t *err)
+{
+	if (optind < argc)
+		return kshim_fail(err, KSHIM_EUSAGE, "%s: unexpected argument '%s'", argv[0],
+				  argv[optind]);
+	return CLI_RUN;
+}
+
+int
+cli_opt_name(const char *arg, const char **out, kshim_err_t *err)
+{
+	if (cluster_name_check(arg, err) < 0)
+		return -1;
+	*out = arg;
+	return 0;
+}
 
 int
 cli_cluster_args(int argc, char **argv, const char *usage, const char **name, const char *flag,
@@ -25,36 +85,23 @@ cli_cluster_args(int argc, char **argv, const char *usage, const char **name, co
 	*name = KSHIM_DEFAULT_CLUSTER;
 	if (flag_set)
 		*flag_set = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'N') {
-			*name = optarg;
-		} else if (opt == 'f') {
+	cli_begin();
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'N':
+			if (cli_opt_name(optarg, name, err) < 0)
+				return -1;
+			break;
+		case 'f':
 			*flag_set = 1;
-		} else if (opt == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		} else {
-			fputs(usage, stderr);
-			return kshim_fail(err, KSHIM_EUSAGE, "%s: unknown option (usage above)", argv[0]);
+			break;
+		case 'h':
+			return cli_help(usage);
+		default:
+			return cli_bad_option(opt, argc, argv, err);
 		}
 	}
-	if (optind < argc)
-		return kshim_fail(err, KSHIM_EUSAGE, "%s: unexpected argument '%s'", argv[0],
-				  argv[optind]);
-	return cluster_name_check(*name, err) < 0 ? -1 : 1;
-}
-
-int
-cli_print_json(cJSON *o)
-{
-	char *text = o ? cJSON_Print(o) : NULL;
-
-	cJSON_Delete(o);
-	if (!text)
-		return -1;
-	puts(text);
-	free(text);
-	return 0;
+	return cli_no_more_args(argc, argv, err);
 }
 
 int
@@ -69,5 +116,18 @@ cli_opt_int(const char *opt, const char *arg, int min, int max, int *out, kshim_
 		return kshim_fail(err, KSHIM_EUSAGE, "%s %s: expected a number from %d to %d", opt,
 				  arg, min, max);
 	*out = (int)v;
+	return 0;
+}
+
+int
+cli_print_json(cJSON *o)
+{
+	char *text = o ? cJSON_Print(o) : NULL;
+
+	cJSON_Delete(o);
+	if (!text)
+		return -1;
+	puts(text);
+	free(text);
 	return 0;
 }

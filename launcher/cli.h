@@ -1,11 +1,60 @@
-/* Subcommands of the kshim CLI, one file each; kshim.c dispatches. */
+/* Subcommands of the kshim CLI, one file each, with their options; kshim.c dispatches. */
 #ifndef KSHIM_CLI_H
 #define KSHIM_CLI_H
 
 #include <cJSON.h>
 
 #include "lib/error.h"
+#include "lib/flavor.h"
 
+/* Each subcommand has a struct of its options and one parse function that
+ * fills it from the subcommand's arguments (argv[0] is its name). A parse
+ * function prints nothing on error and returns CLI_RUN to go on, CLI_HELP after
+ * printing the usage on stdout for --help, or -1 with a KSHIM_EUSAGE error;
+ * kshim.c then prints the error and the usage on stderr and exits 2. */
+#define CLI_HELP 0
+#define CLI_RUN 1
+
+struct up_options {
+	const char *name, *image;
+	enum flavor flavor; /* --flavor, else guessed from the image */
+	enum advertise mode;
+	int nodes, timeout, watch;
+};
+/* down, status, watch and doctor: a cluster and at most one switch. */
+struct cluster_options {
+	const char *name;
+	int json; /* status, doctor: --json */
+	int once; /* watch: --once */
+};
+struct env_options {
+	const char *name, *table;
+};
+struct attach_options {
+	const char *network, *name; /* name defaults to the network's */
+};
+struct logs_options {
+	const char *name, *node; /* node NULL: every node */
+	int tail, follow;	 /* tail -1: everything */
+};
+struct table_options {
+	const char *name, *file;
+};
+
+extern const char up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
+	doctor_usage[], logs_usage[], table_usage[], watch_usage[];
+
+int up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err);
+int down_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err);
+int status_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err);
+int watch_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err);
+int doctor_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err);
+int env_parse(int argc, char **argv, struct env_options *o, kshim_err_t *err);
+int attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err);
+int logs_parse(int argc, char **argv, struct logs_options *o, kshim_err_t *err);
+int table_parse(int argc, char **argv, struct table_options *o, kshim_err_t *err);
+
+/* The subcommands: -1 with err filled, else the exit status (see error.h). */
 int cmd_run(int argc, char **argv, kshim_err_t *err);
 int cmd_up(int argc, char **argv, kshim_err_t *err);
 int cmd_down(int argc, char **argv, kshim_err_t *err);
@@ -17,17 +66,24 @@ int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);
 int cmd_watch(int argc, char **argv, kshim_err_t *err);
 
-/* Parses --name CLUSTER (validated) and, when flag is not NULL, the switch
- * --<flag> into *flag_set. Returns 1 to go on, 0 after --help, -1 on a usage
- * error. */
+/* The pieces parse functions share. cli_begin starts a getopt_long loop over
+ * a subcommand's arguments; give getopt_long an optstring that starts with ':'. */
+void cli_begin(void);
+/* Prints usage on stdout; CLI_HELP. */
+int cli_help(const char *usage);
+/* The usage error for getopt_long's '?' (unknown option) or ':' (missing value) in opt; -1. */
+int cli_bad_option(int opt, int argc, char **argv, kshim_err_t *err);
+/* CLI_RUN when getopt_long has left no argument, else a usage error naming it. */
+int cli_no_more_args(int argc, char **argv, kshim_err_t *err);
+/* Parses --name and --help, and the switch --<flag> (if not NULL) into *flag_set. */
 int cli_cluster_args(int argc, char **argv, const char *usage, const char **name, const char *flag,
 		     int *flag_set, kshim_err_t *err);
+/* A decimal option value within [min, max]; a usage error otherwise. */
+int cli_opt_int(const char *opt, const char *arg, int min, int max, int *out, kshim_err_t *err);
+/* A cluster name given with --name; a usage error when it is not one. */
+int cli_opt_name(const char *arg, const char **out, kshim_err_t *err);
 
 /* Prints o on stdout and deletes it; -1 when it cannot be printed. */
 int cli_print_json(cJSON *o);
-
-/* Parses a decimal option value within [min, max]; a usage error otherwise. */
-int cli_opt_int(const char *opt, const char *arg, int min, int max, int *out,
-		kshim_err_t *err);
 
 #endif

@@ -15,7 +15,7 @@
 
 #define L(n) (1u << ((n) - 1))
 
-static const char usage_text[] =
+const char doctor_usage[] =
 	"usage: kshim doctor [--name CLUSTER] [--json]\n"
 	"Checks in order: 1 daemon, 2 network, 3 containers, 4 dns (inside each broker),\n"
 	"5 listeners (inside), 6 ports (published on 127.0.0.1, accepting TCP), 7 kafka\n"
@@ -191,14 +191,22 @@ doctor(const char *name, int json, kshim_err_t *err)
 }
 
 int
+doctor_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)
+{
+	*o = (struct cluster_options){0};
+	return cli_cluster_args(argc, argv, doctor_usage, &o->name, "json", &o->json, err);
+}
+
+int
 cmd_doctor(int argc, char **argv, kshim_err_t *err)
 {
-	const char *name;
-	int json, rc;
+	struct cluster_options o;
+	int rc;
 
+	/* doctor runs itself again, under the shim, to check name resolution (doctor_shim.c). */
 	if (argc > 1 && strcmp(argv[1], "--shim-probe") == 0)
 		return doctor_shim_probe(argc - 2, argv + 2);
-	if ((rc = cli_cluster_args(argc, argv, usage_text, &name, "json", &json, err)) <= 0)
+	if ((rc = doctor_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	return doctor(name, json, err);
+	return doctor(o.name, o.json, err);
 }

@@ -10,18 +10,27 @@
 #include "lib/cluster.h"
 #include "lib/paths.h"
 
-static const char usage_text[] = "usage: kshim down [--name CLUSTER]\n";
+const char down_usage[] = "usage: kshim down [--name CLUSTER]\n";
+
+int
+down_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)
+{
+	*o = (struct cluster_options){0};
+	return cli_cluster_args(argc, argv, down_usage, &o->name, NULL, NULL, err);
+}
 
 int
 cmd_down(int argc, char **argv, kshim_err_t *err)
 {
-	const char *name;
+	struct cluster_options o;
 	char table[PATH_MAX];
 	int containers, networks, had_table, rc;
+	const char *name;
 	docker_t *d;
 
-	if ((rc = cli_cluster_args(argc, argv, usage_text, &name, NULL, NULL, err)) <= 0)
+	if ((rc = down_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
+	name = o.name;
 	if (kshim_table_path(name, table, sizeof(table), 0, err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	rc = cluster_remove(d, name, &containers, &networks, err);

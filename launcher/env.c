@@ -9,6 +9,10 @@
 #include "lib/preload.h"
 #include "lib/table_store.h"
 
+const char env_usage[] =
+	"usage: kshim env [--name CLUSTER | --table FILE]\n"
+	"  eval \"$(kshim env)\" preloads the shim for every command of this shell\n";
+
 /* Single-quotes s for a POSIX shell. */
 static void
 print_quoted(const char *s)
@@ -24,7 +28,7 @@ print_quoted(const char *s)
 }
 
 int
-cmd_env(int argc, char **argv, kshim_err_t *err)
+env_parse(int argc, char **argv, struct env_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, 'n'},
@@ -32,27 +36,38 @@ cmd_env(int argc, char **argv, kshim_err_t *err)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cluster = KSHIM_DEFAULT_CLUSTER, *table = NULL;
-	char path[PATH_MAX], preload[PATH_MAX * 4];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:t:h", opts, NULL)) != -1) {
+	*o = (struct env_options){.name = KSHIM_DEFAULT_CLUSTER};
+	cli_begin();
+	while ((c = getopt_long(argc, argv, ":n:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			cluster = optarg;
+			if (cli_opt_name(optarg, &o->name, err) < 0)
+				return -1;
 			break;
 		case 't':
-			table = optarg;
+			o->table = optarg;
 			break;
 		case 'h':
-			puts("usage: kshim env [--name CLUSTER | --table FILE]\n"
-			     "  eval \"$(kshim env)\" preloads the shim for every command of this shell");
-			return 0;
+			return cli_help(env_usage);
 		default:
-			return kshim_fail(err, KSHIM_EUSAGE, "usage: kshim env [--name CLUSTER | --table FILE]");
+			return cli_bad_option(c, argc, argv, err);
 		}
 	}
-	if (tables_resolve(table, cluster, path, sizeof(path), err) < 0 ||
+	return cli_no_more_args(argc, argv, err);
+}
+
+int
+cmd_env(int argc, char **argv, kshim_err_t *err)
+{
+	char path[PATH_MAX], preload[PATH_MAX * 4];
+	struct env_options o;
+	int rc;
+
+	if ((rc = env_parse(argc, argv, &o, err)) != CLI_RUN)
+		return rc;
+	if (tables_resolve(o.table, o.name, path, sizeof(path), err) < 0 ||
 	    preload_value(preload, sizeof(preload), err) < 0)
 		return -1;
 	printf("# eval \"$(kshim env)\"; undo with: unset LD_PRELOAD KSHIM_TABLE\n");

@@ -7,7 +7,7 @@
 #include "lib/cluster.h"
 #include "lib/paths.h"
 
-static const char usage_text[] = "usage: kshim logs [--name CLUSTER] [--tail N] [-f] [kafkaN]\n";
+const char logs_usage[] = "usage: kshim logs [--name CLUSTER] [--tail N] [-f] [kafkaN]\n";
 
 static int
 show(docker_t *d, const struct cluster *c, const char *only, int tail, int follow,
@@ -33,43 +33,60 @@ show(docker_t *d, const struct cluster *c, const char *only, int tail, int follo
 }
 
 int
-cmd_logs(int argc, char **argv, kshim_err_t *err)
+logs_parse(int argc, char **argv, struct logs_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, 'N'}, {"tail", required_argument, NULL, 't'},
 		{"follow", no_argument, NULL, 'f'},	{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *name = KSHIM_DEFAULT_CLUSTER, *only = NULL;
-	int tail = -1, follow = 0, opt, rc;
-	struct cluster c;
-	docker_t *d;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-		if (opt == 'N')
-			name = optarg;
-		else if (opt == 'f')
-			follow = 1;
-		else if (opt == 't') {
-			if (cli_opt_int("--tail", optarg, 0, 1 << 30, &tail, err) < 0)
+	*o = (struct logs_options){.name = KSHIM_DEFAULT_CLUSTER, .tail = -1};
+	cli_begin();
+	while ((opt = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'N':
+			if (cli_opt_name(optarg, &o->name, err) < 0)
 				return -1;
-		} else {
-			fputs(usage_text, opt == 'h' ? stdout : stderr);
-			return opt == 'h' ? 0 : 2;
+			break;
+		case 'f':
+			o->follow = 1;
+			break;
+		case 't':
+			if (cli_opt_int("--tail", optarg, 0, 1 << 30, &o->tail, err) < 0)
+				return -1;
+			break;
+		case 'h':
+			return cli_help(logs_usage);
+		default:
+			return cli_bad_option(opt, argc, argv, err);
 		}
 	}
 	if (optind < argc)
-		only = argv[optind++];
-	if (optind < argc)
-		return kshim_fail(err, KSHIM_EUSAGE, "logs: unexpected argument '%s'",
-				  argv[optind]);
-	if (follow && !only)
+		o->node = argv[optind++];
+	if (cli_no_more_args(argc, argv, err) < 0)
+		return -1;
+	if (o->follow && !o->node)
 		return kshim_fail(err, KSHIM_EUSAGE, "logs: --follow needs a node (e.g. kafka1)");
+	return CLI_RUN;
+}
+
+int
+cmd_logs(int argc, char **argv, kshim_err_t *err)
+{
+	struct logs_options o;
+	struct cluster c;
+	docker_t *d;
+	int rc;
+
+	if ((rc = logs_parse(argc, argv, &o, err)) != CLI_RUN)
+		return rc;
 	if (docker_open(&d, err) < 0)
 		return -1;
-	rc = cluster_load(d, name, &c, err);
+	rc = cluster_load(d, o.name, &c, err);
 	if (rc == 0)
-		rc = show(d, &c, only, tail, follow, err);
+		rc = show(d, &c, o.node, o.tail, o.follow, err);
 	docker_close(d);
 	return rc;
 }

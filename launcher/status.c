@@ -17,7 +17,7 @@
 #define TCP_TIMEOUT_MS 1000
 #define KAFKA_TIMEOUT_MS 3000
 
-static const char usage_text[] = "usage: kshim status [--name CLUSTER] [--json]\n";
+const char status_usage[] = "usage: kshim status [--name CLUSTER] [--json]\n";
 
 struct health {
 	char state[128];
@@ -111,17 +111,24 @@ status(docker_t *d, const char *name, int json, kshim_err_t *err)
 }
 
 int
+status_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)
+{
+	*o = (struct cluster_options){0};
+	return cli_cluster_args(argc, argv, status_usage, &o->name, "json", &o->json, err);
+}
+
+int
 cmd_status(int argc, char **argv, kshim_err_t *err)
 {
-	const char *name;
-	int json, rc;
+	struct cluster_options o;
 	docker_t *d;
+	int rc;
 
-	if ((rc = cli_cluster_args(argc, argv, usage_text, &name, "json", &json, err)) <= 0)
+	if ((rc = status_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
 	if (docker_open(&d, err) < 0)
 		return -1;
-	rc = status(d, name, json, err);
+	rc = status(d, o.name, o.json, err);
 	docker_close(d);
 	return rc;
 }

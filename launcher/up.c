@@ -19,7 +19,7 @@
 #define DEFAULT_NODES 3
 #define DEFAULT_TIMEOUT 180
 
-static const char usage_text[] =
+const char up_usage[] =
 	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
 	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
 	"                [--timeout SEC] [--watch]\n";
@@ -126,7 +126,7 @@ up(docker_t *d, struct cluster *c, int timeout, kshim_err_t *err)
 }
 
 int
-cmd_up(int argc, char **argv, kshim_err_t *err)
+up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, 'N'},
@@ -138,70 +138,80 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *name = KSHIM_DEFAULT_CLUSTER, *image = getenv("KSHIM_IMAGE"), *flv = NULL;
-	enum advertise mode = ADVERTISE_INTERNAL;
-	int n = DEFAULT_NODES, timeout = DEFAULT_TIMEOUT, watch = 0, opt, rc;
-	enum flavor flavor;
-	struct cluster c;
-	docker_t *d;
+	const char *image = getenv("KSHIM_IMAGE"), *flavor = NULL;
+	int opt, rc;
 
-	if (!image || !*image)
-		image = DEFAULT_IMAGE;
-	while ((opt = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		rc = 0;
+	*o = (struct up_options){.name = KSHIM_DEFAULT_CLUSTER,
+				 .image = image && *image ? image : DEFAULT_IMAGE,
+				 .mode = ADVERTISE_INTERNAL,
+				 .nodes = DEFAULT_NODES,
+				 .timeout = DEFAULT_TIMEOUT};
+	cli_begin();
+	while ((opt = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			rc = cli_opt_int("-n", optarg, 1, CLUSTER_MAX_NODES, &n, err);
+			rc = cli_opt_int("-n", optarg, 1, CLUSTER_MAX_NODES, &o->nodes, err);
 			break;
 		case 'N':
-			name = optarg;
+			rc = cli_opt_name(optarg, &o->name, err);
 			break;
 		case 'i':
-			image = optarg;
+			o->image = optarg;
+			rc = 0;
 			break;
 		case 'f':
-			flv = optarg;
+			flavor = optarg;
+			rc = 0;
 			break;
 		case 'a':
-			rc = advertise_parse(optarg, &mode, err);
+			rc = advertise_parse(optarg, &o->mode, err);
 			break;
 		case 't':
-			rc = cli_opt_int("--timeout", optarg, 1, 86400, &timeout, err);
+			rc = cli_opt_int("--timeout", optarg, 1, 86400, &o->timeout, err);
 			break;
 		case 'w':
-			watch = 1;
+			o->watch = 1;
+			rc = 0;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return cli_help(up_usage);
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return cli_bad_option(opt, argc, argv, err);
 		}
 		if (rc < 0)
 			return -1;
 	}
-	if (optind < argc)
-		return kshim_fail(err, KSHIM_EUSAGE, "up: unexpected argument '%s'", argv[optind]);
-	if (watch && mode == ADVERTISE_LOCALHOST)
-		return kshim_fail(err, KSHIM_EUSAGE, "up: --watch keeps a table; --advertise "
-						     "localhost has none");
-	flavor = flavor_guess(image);
-	if ((flv && flavor_parse(flv, &flavor, err) < 0) ||
-	    cluster_init(&c, name, image, flavor, mode, n, err) < 0 || docker_open(&d, err) < 0)
+	o->flavor = flavor_guess(o->image);
+	if (flavor && flavor_parse(flavor, &o->flavor, err) < 0)
+		return -1;
+	if (o->watch && o->mode == ADVERTISE_LOCALHOST)
+		return kshim_fail(err, KSHIM_EUSAGE,
+				  "up: --watch keeps a table; --advertise localhost has none");
+	return cli_no_more_args(argc, argv, err);
+}
+
+int
+cmd_up(int argc, char **argv, kshim_err_t *err)
+{
+	struct up_options o;
+	struct cluster c;
+	docker_t *d;
+	int rc;
+
+	if ((rc = up_parse(argc, argv, &o, err)) != CLI_RUN)
+		return rc;
+	if (cluster_init(&c, o.name, o.image, o.flavor, o.mode, o.nodes, err) < 0 ||
+	    docker_open(&d, err) < 0)
 		return -1;
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
-	rc = up(d, &c, timeout, err);
-	if (rc == 0 && watch) { /* ready: from here on Ctrl-C ends the watch, not the cluster */
+	rc = up(d, &c, o.timeout, err);
+	if (rc == 0 && o.watch) { /* ready: from here on Ctrl-C ends the watch, not the cluster */
 		fflush(stdout);
 		rc = watch_follow(d, c.name, err);
 	}
 	docker_close(d);
-	if (rc < 0 && signals_interrupted()) {
-		kshim_fail(err, EINTR, "interrupted; removed what was created");
-		kshim_err_print(err);
-		return 130;
-	}
+	if (rc < 0 && signals_interrupted())
+		return kshim_fail(err, EINTR, "interrupted; removed what was created");
 	return rc;
 }

@@ -5,7 +5,7 @@
 #include "lib/signals.h"
 #include "lib/watch.h"
 
-static const char usage_text[] =
+const char watch_usage[] =
 	"usage: kshim watch [--name CLUSTER] [--once]\n"
 	"Rewrites the cluster's table each time Docker starts one of its brokers (a\n"
 	"restart publishes it on a new host port), and writes it when it is missing.\n"
@@ -13,19 +13,26 @@ static const char usage_text[] =
 	"cluster keeps running.\n";
 
 int
+watch_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)
+{
+	*o = (struct cluster_options){0};
+	return cli_cluster_args(argc, argv, watch_usage, &o->name, "once", &o->once, err);
+}
+
+int
 cmd_watch(int argc, char **argv, kshim_err_t *err)
 {
-	const char *name;
-	int once, rc;
+	struct cluster_options o;
 	docker_t *d;
+	int rc;
 
-	if ((rc = cli_cluster_args(argc, argv, usage_text, &name, "once", &once, err)) <= 0)
+	if ((rc = watch_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
 	if (docker_open(&d, err) < 0)
 		return -1;
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
-	rc = once ? watch_sync(d, name, err) : watch_follow(d, name, err);
+	rc = o.once ? watch_sync(d, o.name, err) : watch_follow(d, o.name, err);
 	docker_close(d);
 	return rc;
 }

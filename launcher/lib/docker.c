@@ -249,8 +249,10 @@ api_error(const cJSON *reply, long status, kshim_err_t *err)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(reply, "message");
 
-	return kshim_fail(err, (int)status, "Docker: %s (HTTP %ld)",
-			  cJSON_IsString(m) ? m->valuestring : "no message", status);
+	kshim_fail(err, EIO, "Docker: %s (HTTP %ld)",
+		   cJSON_IsString(m) ? m->valuestring : "no message", status);
+	err->http_status = (int)status;
+	return -1;
 }
 
 /* Fails with Docker's own message for status >= 400, except 404; returns the status. */

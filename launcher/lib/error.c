@@ -1,3 +1,4 @@
+/* The error record: cause, code and hint, filled on the way up and printed once by main. */
 #include "error.h"
 
 #include <stdarg.h>
@@ -12,6 +13,7 @@ kshim_fail(kshim_err_t *err, int code, const char *fmt, ...)
 	if (!err)
 		return -1;
 	err->code = code;
+	err->http_status = 0;
 	err->hint[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

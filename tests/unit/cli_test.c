@@ -50,17 +50,17 @@ test_opt_int(void)
 		const char *arg;
 		int ok, want;
 	} cases[] = {
-	    {"3", 1, 3},
-	    {"1", 1, 1},
-	    {"16", 1, 16},
-	    {"0", 0, 0},
-	    {"17", 0, 0},
-	    {"-1", 0, 0},
-	    {"", 0, 0},
-	    {"3x", 0, 0},
-	    {"x3", 0, 0},
-	    {" 3", 1, 3},
-	    {"99999999999999999999", 0, 0},
+		{"3", 1, 3},
+		{"1", 1, 1},
+		{"16", 1, 16},
+		{"0", 0, 0},
+		{"17", 0, 0},
+		{"-1", 0, 0},
+		{"", 0, 0},
+		{"3x", 0, 0},
+		{"x3", 0, 0},
+		{" 3", 1, 3},
+		{"99999999999999999999", 0, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -77,15 +77,42 @@ test_opt_int(void)
 	}
 }
 
+static int
+count(char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return argc;
+}
+
+/* PARSE(fn, options, err, "arg", ...): fn's answer for that argument list, its
+ * output captured. */
+#define PARSE(fn, o, err, ...)                                                                     \
+	parsed(fn((int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)),                         \
+		  capture_args((char *[]){__VA_ARGS__, NULL}), o, err))
+
+static int
+parsed(int rc)
+{
+	capture_end();
+	return rc;
+}
+
+static char **
+capture_args(char **argv)
+{
+	capture_begin();
+	return argv;
+}
+
 /* cli_cluster_args on a NULL-terminated argument list. */
 static int
 cluster_args(char **argv, const char **name, int *json, kshim_err_t *err)
 {
-	int argc = 0, rc;
+	int argc = count(argv), rc;
 
-	while (argv[argc])
-		argc++;
-	optind = 0;
 	capture_begin();
 	rc = cli_cluster_args(argc, argv, "usage: kshim x [--name CLUSTER] [--json]\n", name,
 			      json ? "json" : NULL, json, err);
@@ -115,9 +142,8 @@ test_cluster_args(void)
 	      "--help: returns 0 and prints the usage on stdout only");
 	CHECK(cluster_args((char *[]){"down", "-h", NULL}, &name, NULL, &err) == 0, "-h too");
 	CHECK(cluster_args((char *[]){"down", "--json", NULL}, &name, NULL, &err) < 0 &&
-		  err.code == KSHIM_EUSAGE && strstr(cap.text[1], "usage: kshim x") &&
-		  !cap.text[0][0],
-	      "a switch the command lacks: usage error, usage on stderr");
+		  err.code == KSHIM_EUSAGE && !cap.text[0][0] && !cap.text[1][0],
+	      "a switch the command lacks: usage error, nothing printed");
 	CHECK(cluster_args((char *[]){"down", "--bogus", NULL}, &name, NULL, &err) < 0 &&
 		  err.code == KSHIM_EUSAGE && strstr(err.msg, "unknown option"),
 	      "an unknown option is a usage error");
@@ -148,11 +174,136 @@ test_print_json(void)
 	CHECK(cli_print_json(NULL) < 0, "cli_print_json(NULL) fails");
 }
 
+static void
+test_bad_options(void)
+{
+	struct cluster_options o;
+	kshim_err_t err = {0};
+
+	CHECK(PARSE(status_parse, &o, &err, "status", "--bogus") < 0 &&
+		  strcmp(err.msg, "status: unknown option '--bogus'") == 0,
+	      "unknown long option: %s", err.msg);
+	CHECK(PARSE(status_parse, &o, &err, "status", "-x") < 0 &&
+		  strcmp(err.msg, "status: unknown option '-x'") == 0,
+	      "unknown short option: %s", err.msg);
+	CHECK(PARSE(status_parse, &o, &err, "status", "-hx") == CLI_HELP, "-hx: help comes first");
+	CHECK(PARSE(status_parse, &o, &err, "status", "--name", "a", "-zh") < 0 &&
+		  strcmp(err.msg, "status: unknown option '-z'") == 0,
+	      "unknown short option in a group after a long one: %s", err.msg);
+	CHECK(PARSE(status_parse, &o, &err, "status", "--json=yes") < 0 &&
+		  strcmp(err.msg, "status: option '--json' takes no value") == 0,
+	      "a value for a switch: %s", err.msg);
+	CHECK(PARSE(status_parse, &o, &err, "status", "--name") < 0 &&
+		  strcmp(err.msg, "status: option '--name' needs a value") == 0,
+	      "a long option without its value: %s", err.msg);
+	CHECK(!cap.text[0][0] && !cap.text[1][0], "parse functions print nothing on error");
+}
+
+static void
+test_up(void)
+{
+	struct up_options o;
+	kshim_err_t err = {0};
+
+	unsetenv("KSHIM_IMAGE");
+	CHECK(PARSE(up_parse, &o, &err, "up") == CLI_RUN && strcmp(o.name, "kshim") == 0 &&
+		  strcmp(o.image, "apache/kafka:4.1.1") == 0 && o.flavor == FLAVOR_APACHE &&
+		  o.mode == ADVERTISE_INTERNAL && o.nodes == 3 && o.timeout == 180 && !o.watch,
+	      "up: defaults (kshim, apache/kafka:4.1.1, apache, internal, 3 nodes, 180 s)");
+	setenv("KSHIM_IMAGE", "bitnami/kafka:3.7", 1);
+	CHECK(PARSE(up_parse, &o, &err, "up") == CLI_RUN &&
+		  strcmp(o.image, "bitnami/kafka:3.7") == 0 && o.flavor == FLAVOR_BITNAMI,
+	      "up: KSHIM_IMAGE sets the image, and the flavour follows it");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--image", "confluentinc/cp-kafka", "-n", "5",
+		    "--name=c5", "--advertise", "localhost", "--timeout", "60") == CLI_RUN &&
+		  strcmp(o.image, "confluentinc/cp-kafka") == 0 && o.flavor == FLAVOR_CONFLUENT &&
+		  o.nodes == 5 && strcmp(o.name, "c5") == 0 && o.mode == ADVERTISE_LOCALHOST &&
+		  o.timeout == 60,
+	      "up: every option with a value");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--flavor", "bitnami", "--image", "x/kafka",
+		    "--watch") == CLI_RUN &&
+		  o.flavor == FLAVOR_BITNAMI && o.watch,
+	      "up: --flavor wins over the image's guess, whatever the order");
+	unsetenv("KSHIM_IMAGE");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--flavor", "strimzi") < 0 &&
+		  err.code == KSHIM_EUSAGE && strstr(err.msg, "unknown flavour 'strimzi'"),
+	      "up: an unknown flavour");
+	CHECK(PARSE(up_parse, &o, &err, "up", "-n", "33") < 0 && err.code == KSHIM_EUSAGE &&
+		  strstr(err.msg, "from 1 to 32"),
+	      "up: -n above the limit");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--watch", "--advertise", "localhost") < 0 &&
+		  strstr(err.msg, "--watch keeps a table"),
+	      "up: --watch with --advertise localhost");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--name", "UP") < 0 &&
+		  strstr(err.msg, "bad cluster name 'UP'"),
+	      "up: a bad cluster name");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--help") == CLI_HELP &&
+		  strncmp(cap.text[0], "usage: kshim up ", 16) == 0,
+	      "up --help prints up's usage");
+}
+
+static void
+test_others(void)
+{
+	struct cluster_options co;
+	struct env_options eo;
+	struct attach_options ao;
+	struct logs_options lo;
+	struct table_options to;
+	kshim_err_t err = {0};
+
+	CHECK(PARSE(watch_parse, &co, &err, "watch", "--once") == CLI_RUN && co.once && !co.json,
+	      "watch --once");
+	CHECK(PARSE(doctor_parse, &co, &err, "doctor", "--json", "--name", "d1") == CLI_RUN &&
+		  co.json && strcmp(co.name, "d1") == 0,
+	      "doctor --json --name d1");
+	CHECK(PARSE(down_parse, &co, &err, "down", "--once") < 0, "down has no --once");
+	CHECK(PARSE(env_parse, &eo, &err, "env") == CLI_RUN && strcmp(eo.name, "kshim") == 0 &&
+		  !eo.table,
+	      "env: cluster kshim, no table file");
+	CHECK(PARSE(env_parse, &eo, &err, "env", "--table", "/t", "--name", "e") == CLI_RUN &&
+		  strcmp(eo.table, "/t") == 0 && strcmp(eo.name, "e") == 0,
+	      "env --table /t --name e");
+	CHECK(PARSE(env_parse, &eo, &err, "env", "--name", "../etc") < 0 &&
+		  err.code == KSHIM_EUSAGE,
+	      "env: a cluster name that is a path is refused");
+	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--network", "proj-default") == CLI_RUN &&
+		  strcmp(ao.name, "proj-default") == 0,
+	      "attach: the table is named after the network");
+	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--network", "proj_default") < 0 &&
+		  strstr(err.hint, "give --name"),
+	      "attach: a network name that is no table name asks for --name");
+	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--name", "x") < 0 &&
+		  strcmp(err.msg, "attach: --network is required") == 0,
+	      "attach: --network is required");
+	CHECK(PARSE(logs_parse, &lo, &err, "logs") == CLI_RUN && !lo.node && lo.tail == -1 &&
+		  !lo.follow,
+	      "logs: every node, whole logs");
+	CHECK(PARSE(logs_parse, &lo, &err, "logs", "-f", "--tail", "10", "kafka2") == CLI_RUN &&
+		  lo.follow && lo.tail == 10 && strcmp(lo.node, "kafka2") == 0,
+	      "logs -f --tail 10 kafka2");
+	CHECK(PARSE(logs_parse, &lo, &err, "logs", "--follow") < 0 &&
+		  strstr(err.msg, "--follow needs a node"),
+	      "logs: --follow needs a node");
+	CHECK(PARSE(logs_parse, &lo, &err, "logs", "kafka1", "kafka2") < 0 &&
+		  strcmp(err.msg, "logs: unexpected argument 'kafka2'") == 0,
+	      "logs: one node at most");
+	CHECK(PARSE(table_parse, &to, &err, "table", "/x.table") == CLI_RUN &&
+		  strcmp(to.file, "/x.table") == 0,
+	      "table FILE");
+	CHECK(PARSE(table_parse, &to, &err, "table", "--name", "t") == CLI_RUN && !to.file &&
+		  strcmp(to.name, "t") == 0,
+	      "table --name t");
+}
+
 int
 main(void)
 {
 	test_opt_int();
 	test_cluster_args();
+	test_bad_options();
+	test_up();
+	test_others();
 	test_print_json();
 	return check_done();
 }

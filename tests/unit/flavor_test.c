@@ -146,11 +146,11 @@ static void
 test_names(void)
 {
 	static const char *const images[][2] = {
-	    {"apache/kafka:4.1.1", "apache"},
-	    {"kshim/kafka:local", "apache"},
-	    {"bitnami/kafka:3.7", "bitnami"},
-	    {"registry.example/bitnami/kafka", "bitnami"},
-	    {"confluentinc/cp-kafka:7.6.0", "confluent"},
+		{"apache/kafka:4.1.1", "apache"},
+		{"kshim/kafka:local", "apache"},
+		{"bitnami/kafka:3.7", "bitnami"},
+		{"registry.example/bitnami/kafka", "bitnami"},
+		{"confluentinc/cp-kafka:7.6.0", "confluent"},
 	};
 	kshim_err_t err = {0};
 	enum flavor f = FLAVOR_APACHE;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# kshim's command line: --help and usage errors for every subcommand, one way
+# each (exit 0 with the usage on stdout; exit 2, the cause and the usage on
+# stderr), decided before any Docker daemon is asked.
+. "$(dirname "$0")/lib.sh"
+export DOCKER_HOST=unix:///nonexistent/docker.sock
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+
+# run_kshim ARG...: fills rc, out (stdout) and err (stderr).
+run_kshim() {
+	"$KSHIM" "$@" >"$work/out" 2>"$work/err"
+	rc=$? out=$(cat "$work/out") err=$(cat "$work/err")
+}
+
+for cmd in up down status env attach doctor logs table watch; do
+	run_kshim "$cmd" --help
+	expect_eq "$cmd --help: exit 0, nothing on stderr" "$rc|$err" "0|"
+	expect_match "  ... its usage on stdout" "^usage: kshim $cmd " "${out%%$'\n'*}"
+	run_kshim "$cmd" --no-such-option
+	expect_eq "$cmd --no-such-option: exit 2, nothing on stdout" "$rc|$out" "2|"
+	expect_eq "  ... the cause first" "${err%%$'\n'*}" "kshim: $cmd: unknown option '--no-such-option'"
+	expect_match "  ... then the usage" "^usage: kshim $cmd " "$(sed -n 2p "$work/err")"
+done
+
+run_kshim status --name Not_A_Name
+expect_eq "a bad cluster name is a usage error" "$rc" 2
+expect_match "  ... naming it" "^kshim: bad cluster name 'Not_A_Name'" "$err"
+run_kshim up -n
+expect_eq "a missing value is a usage error" "$rc|${err%%$'\n'*}" "2|kshim: up: option '-n' needs a value"
+run_kshim logs kafka1 kafka2
+expect_eq "an extra argument is a usage error" "$rc|${err%%$'\n'*}" "2|kshim: logs: unexpected argument 'kafka2'"
+run_kshim attach
+expect_eq "attach without --network" "$rc|${err%%$'\n'*}" "2|kshim: attach: --network is required"
+run_kshim status --json
+expect_eq "without a usage error the daemon is asked (exit 1, not 2)" "$rc" 1
+expect_match "  ... and its absence is the cause" "^kshim: cannot connect to the Docker daemon" "$err"
+
+run_kshim
+expect_eq "no command: exit 2" "$rc" 2
+expect_match "  ... the cause, then the commands" "^kshim: no command given"$'\n'"usage: kshim <command>" "$err"
+run_kshim frobnicate
+expect_eq "an unknown command: exit 2, named" "$rc|${err%%$'\n'*}" "2|kshim: unknown command 'frobnicate'"
+run_kshim --help
+expect_eq "kshim --help: exit 0, on stdout" "$rc|$err" "0|"
+for cmd in up down status run env attach doctor logs table watch; do
+	expect_match "kshim --help lists $cmd" "^  $cmd +[a-z]" "$out"
+done
+run_kshim run --no-such-option
+expect_eq "run --no-such-option: exit 2" "$rc" 2
+finish
