@@ -1,6 +1,8 @@
 # kshim: make (build), make check (unit and shim suites: no root, Docker or network), make test (every suite), make install, make demo/bench/soak/fuzz.
 CC      ?= cc
 PREFIX  ?= /usr/local
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 SAN     ?=
@@ -9,7 +11,12 @@ SHIM_PKGS     = libcares
 LAUNCHER_PKGS = libcurl libcjson rdkafka
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SANFLAGS = $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
-ALLCFLAGS = $(WARN) -Iinclude $(CFLAGS) $(SANFLAGS)
+ALLCFLAGS = $(WARN) -Iinclude -I$(BUILD) $(CFLAGS) $(SANFLAGS)
+# kshim --version: in a git checkout, the tag (v1.2.3 -> 1.2.3) or VERSION_BASE
+# and the commit; elsewhere (a release tarball) VERSION_BASE.
+VERSION_BASE = 0.1.0
+KSHIM_VERSION ?= $(shell d=$$(git describe --tags --always --dirty 2>/dev/null); \
+	case $$d in (v[0-9]*) echo "$$d" | cut -c2- ;; ("") echo $(VERSION_BASE) ;; (*) echo "$(VERSION_BASE)-g$$d" ;; esac)
 # pkg-config runs inside the recipes: a missing package stops the build with
 # pkg-config's own message, then this one.
 NODEPS = { echo "kshim: a build dependency is missing (pkg-config said why, above);" \
@@ -24,7 +31,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c))
 HEADERS  = $(wildcard include/kshim/*.h shim/*.h launcher/*.h launcher/lib/*.h)
 
-.PHONY: all install deps dockerd kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
+.PHONY: all install FORCE deps dockerd kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
 
 all: $(BUILD)/kshim $(BUILD)/libkshim.so
 
@@ -36,6 +43,13 @@ $(BUILD)/libkshim.so: $(SHIM_SRC) $(HEADERS)
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) $$cflags -c -o $@ $<
+
+# Rewritten only when the version changes, so that kshim is relinked then only.
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@v='#define KSHIM_VERSION "$(KSHIM_VERSION)"'; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
+$(BUILD)/obj/launcher/kshim.o: $(BUILD)/version.h
 
 $(BUILD)/libkshim-launcher.a: $(LIB_OBJ)
 	rm -f $@
@@ -51,10 +65,15 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h $(CLI_OBJ) $(BUILD)/libkshim-
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) -Ilauncher $$cflags -o $@ $< \
 		$(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
+# make install [DESTDIR=/staging] [PREFIX=/usr]: the command, the shim, the man page
+# and the bash completion.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kshim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kshim $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/kshim $(DESTDIR)$(PREFIX)/bin/kshim
 	install -m 0644 $(BUILD)/libkshim.so $(DESTDIR)$(PREFIX)/lib/kshim/libkshim.so
+	install -m 0644 kshim.1 $(DESTDIR)$(MANDIR)/man1/kshim.1
+	install -m 0644 completions/kshim.bash $(DESTDIR)$(BASHCOMPDIR)/kshim
 
 deps:
 	@bash scripts/deps.sh
@@ -95,3 +114,5 @@ soak: deps
 
 clean:
 	rm -rf build tests/out bench/out
+
+FORCE:

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "version.h"
 
 static const struct command {
 	const char *name;
@@ -27,7 +28,7 @@ static const struct command {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: kshim <command> [options]\n\ncommands:\n");
+	fprintf(f, "usage: kshim <command> [options]\n       kshim --version\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'kshim <command> --help' describes a command's options; 'man kshim' all of "
@@ -61,6 +62,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0 || strcmp(arg, "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+		printf("kshim %s\n", KSHIM_VERSION);
 		return 0;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {

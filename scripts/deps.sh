@@ -8,7 +8,7 @@ PKGS=(
   build-essential pkg-config libcurl4-openssl-dev libcjson-dev librdkafka-dev libc-ares-dev
   kcat docker.io python3-kafka python3-confluent-kafka python3-pycares
   clang llvm lld libclang-rt-14-dev valgrind strace debootstrap curl iproute2
-  openjdk-17-jdk-headless maven gnuplot-nox util-linux time
+  openjdk-17-jdk-headless maven gnuplot-nox util-linux time man-db
 )
 
 die() { echo "deps.sh: error: $*" >&2; exit 1; }
@@ -43,7 +43,7 @@ fi
 
 echo "deps.sh: installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq || die "apt-get update failed (is deb.debian.org reachable? check /etc/apt/sources.list*)"
+apt-get update -qq || die "apt-get update failed (is the package mirror in /etc/apt/sources.list* reachable?)"
 apt-get install -y -q --no-install-recommends "${missing[@]}" \
   || die "apt-get install failed for: ${missing[*]} (see apt output above)"
 echo "deps.sh: done" >&2

@@ -45,6 +45,9 @@ expect_eq "kshim --help: exit 0, on stdout" "$rc|$err" "0|"
 for cmd in up down status run env attach doctor logs table watch; do
 	expect_match "kshim --help lists $cmd" "^  $cmd +[a-z]" "$out"
 done
+run_kshim --version
+expect_match "kshim --version: the version on stdout" '^kshim [0-9]+\.[0-9]+\.[0-9]+' "$out"
+expect_eq "  ... exit 0, nothing on stderr" "$rc|$err" "0|"
 run_kshim run --no-such-option
 expect_eq "run --no-such-option: exit 2" "$rc" 2
 finish

@@ -1,0 +1,108 @@
+# Bash completion for kshim: subcommands, their options, and cluster names from the table directory.
+
+# The table directory, as kshim finds it.
+_kshim_table_dir() {
+	if [ -n "${KSHIM_HOME:-}" ]; then
+		printf '%s\n' "$KSHIM_HOME"
+	elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+		printf '%s\n' "$XDG_RUNTIME_DIR/kshim"
+	else
+		printf '%s\n' "$HOME/.local/state/kshim"
+	fi
+}
+
+# Cluster names: one per <name>.table, leaving out kshim run's private run-<pid> tables.
+_kshim_clusters() {
+	local dir f n
+	dir=$(_kshim_table_dir)
+	for f in "$dir"/*.table; do
+		[ -e "$f" ] || continue
+		n=${f##*/}
+		n=${n%.table}
+		case $n in run-[0-9]*) ;; *) printf '%s\n' "$n" ;; esac
+	done
+}
+
+# The first name of each host in a cluster's table (kafka1, kafka2, ...).
+_kshim_nodes() {
+	local table
+	table="$(_kshim_table_dir)/$1.table"
+	[ -r "$table" ] && awk '!/^#/ && NF >= 2 && $1 != "kshim-table" { split($1, n, ","); print n[1] }' "$table"
+}
+
+_kshim() {
+	local cur prev cmd i name=kshim opts
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	COMPREPLY=()
+	if [ "$COMP_CWORD" = 1 ]; then
+		COMPREPLY=($(compgen -W "up down status run env attach doctor logs table watch --help --version" -- "$cur"))
+		return
+	fi
+	cmd=${COMP_WORDS[1]}
+	for ((i = 2; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--) # run: the rest is a command line of its own
+			if [ "$cmd" = run ] && declare -F _command_offset >/dev/null; then
+				_command_offset $((i + 1))
+			elif [ "$cmd" = run ]; then
+				COMPREPLY=($(compgen -c -- "$cur"))
+			fi
+			return
+			;;
+		--name) name=${COMP_WORDS[i + 1]} ;;
+		--name=*) name=${COMP_WORDS[i]#--name=} ;;
+		esac
+	done
+	case $prev in
+	--name)
+		COMPREPLY=($(compgen -W "$(_kshim_clusters)" -- "$cur"))
+		return
+		;;
+	--table)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	--flavor)
+		COMPREPLY=($(compgen -W "apache bitnami confluent" -- "$cur"))
+		return
+		;;
+	--advertise)
+		COMPREPLY=($(compgen -W "internal localhost" -- "$cur"))
+		return
+		;;
+	--via)
+		COMPREPLY=($(compgen -W "preload seccomp" -- "$cur"))
+		return
+		;;
+	--network)
+		COMPREPLY=($(compgen -W "$(docker network ls --format '{{.Name}}' 2>/dev/null)" -- "$cur"))
+		return
+		;;
+	-n | --image | --timeout | --tail | --map)
+		return
+		;;
+	esac
+	case $cmd in
+	up) opts="-n --name --image --flavor --advertise --timeout --watch --help" ;;
+	down) opts="--name --help" ;;
+	status | doctor) opts="--name --json --help" ;;
+	run) opts="--name --table --map --via --debug --help --" ;;
+	env) opts="--name --table --help" ;;
+	attach) opts="--network --name --help" ;;
+	logs) opts="--name --tail --follow -f --help" ;;
+	table) opts="--name --help" ;;
+	watch) opts="--name --once --help" ;;
+	*) return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [ "$cmd" = logs ]; then
+		COMPREPLY=($(compgen -W "$(_kshim_nodes "$name")" -- "$cur"))
+	elif [ "$cmd" = table ]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+	else
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	fi
+}
+complete -F _kshim kshim
