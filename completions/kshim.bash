@@ -31,7 +31,8 @@ _kshim_nodes() {
 }
 
 _kshim() {
-	local cur prev cmd i name=kshim opts
+	local cur prev cmd i name=kshim opts values
+	unset values
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
@@ -54,35 +55,19 @@ _kshim() {
 		--name=*) name=${COMP_WORDS[i]#--name=} ;;
 		esac
 	done
-	case $prev in
-	--name)
-		COMPREPLY=($(compgen -W "$(_kshim_clusters)" -- "$cur"))
-		return
-		;;
-	--table)
-		COMPREPLY=($(compgen -f -- "$cur"))
-		return
-		;;
-	--flavor)
-		COMPREPLY=($(compgen -W "apache bitnami confluent" -- "$cur"))
-		return
-		;;
-	--advertise)
-		COMPREPLY=($(compgen -W "internal localhost" -- "$cur"))
-		return
-		;;
-	--via)
-		COMPREPLY=($(compgen -W "preload seccomp" -- "$cur"))
-		return
-		;;
-	--network)
-		COMPREPLY=($(compgen -W "$(docker network ls --format '{{.Name}}' 2>/dev/null)" -- "$cur"))
-		return
-		;;
-	-n | --image | --timeout | --tail | --map)
-		return
-		;;
+	case $prev in # an option's value
+	--name) values=$(_kshim_clusters) ;;
+	--flavor) values="apache bitnami confluent" ;;
+	--advertise) values="internal localhost" ;;
+	--via) values="preload seccomp" ;;
+	--network) values=$(docker network ls --format '{{.Name}}' 2>/dev/null) ;;
+	--table) values=$(compgen -f -- "$cur") ;;
+	-n | --image | --timeout | --tail | --map) return ;;
 	esac
+	if [ -n "${values+set}" ]; then
+		COMPREPLY=($(compgen -W "$values" -- "$cur"))
+		return
+	fi
 	case $cmd in
 	up) opts="-n --name --image --flavor --advertise --timeout --watch --help" ;;
 	down) opts="--name --help" ;;
