@@ -1,3 +1,4 @@
+/* The real libc (and c-ares) functions behind the hooks, bound once with dlsym(RTLD_NEXT). */
 #include "real.h"
 
 #include <dlfcn.h>

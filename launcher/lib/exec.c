@@ -1,3 +1,4 @@
+/* What kind of program a command is (dynamic, static, Go, script); can LD_PRELOAD reach it? */
 #include "exec.h"
 
 #include <elf.h>

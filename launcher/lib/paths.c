@@ -1,3 +1,4 @@
+/* The table directory and table paths, the shim library next to kshim, and cluster names. */
 #include "paths.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* LD_PRELOAD and KSHIM_TABLE for a program that is to load the shim. */
 #include "preload.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* The table directory seen by the launcher: loopback blocks, strict loads, which table. */
 #include "table_store.h"
 
 #include <dirent.h>
