@@ -15,7 +15,11 @@ suites=("$@")
 need_docker=0
 for s in "${suites[@]}"; do case $s in e2e | matrix) need_docker=1 ;; esac; done
 
-make -s all || exit 1
+if ! make -s all; then
+	echo "not ok - build (make all)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 if [ $need_docker = 1 ]; then
 	bash scripts/dockerd.sh || exit 1
 	bash scripts/kafka-image.sh || exit 1
