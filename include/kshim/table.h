@@ -13,17 +13,22 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #define KSHIM_TABLE_MAGIC "kshim-table"
 #define KSHIM_TABLE_VERSION 1
 #define KSHIM_NAME_MAX 253
 #define KSHIM_NAMES_MAX 8
 #define KSHIM_PORTS_MAX 8
+/* Documented limits: a larger file, or more hosts, is refused as a whole
+ * (never cut), with a message saying which limit. */
+#define KSHIM_TABLE_FILE_MAX (1 << 20)
+#define KSHIM_HOSTS_MAX 4096
 /* Loopback block the launcher allocates synthetic addresses from: 127.77.0.0/16. */
 #define KSHIM_LOOPBACK_NET 0x7f4d0000u
 
 struct kshim_port {
-	uint16_t port;      /* internal port, as advertised */
+	uint16_t port;	    /* internal port, as advertised */
 	uint32_t host_addr; /* IPv4 address the port is published on */
 	uint16_t host_port;
 };
@@ -31,7 +36,7 @@ struct kshim_port {
 struct kshim_host {
 	int nnames;
 	char names[KSHIM_NAMES_MAX][KSHIM_NAME_MAX + 1]; /* lower case, no trailing dot */
-	uint32_t addr;                                   /* synthetic loopback address */
+	uint32_t addr;					 /* synthetic loopback address */
 	int nports;
 	struct kshim_port ports[KSHIM_PORTS_MAX];
 };
@@ -46,14 +51,28 @@ struct kshim_table {
 typedef void (*kshim_table_warn_fn)(void *ctx, int line, const char *why);
 
 /* Parses text into t (which must be zeroed or freed). Malformed lines are skipped
- * and reported through warn. Returns 0, or -1 with *why set when the file as a
- * whole is unusable (no header, wrong version, out of memory). */
-int kshim_table_parse(const char *text, size_t len, struct kshim_table *t,
-		      kshim_table_warn_fn warn, void *ctx, const char **why);
+ * and reported through warn. Returns 0, or -1 with *why and errno set when the
+ * file as a whole is unusable: EINVAL (no header, wrong version), EFBIG (more
+ * than KSHIM_HOSTS_MAX hosts), ENOMEM. Duplicate checks are hashed, so parsing
+ * is linear in the file. */
+int kshim_table_parse(const char *text, size_t len, struct kshim_table *t, kshim_table_warn_fn warn,
+		      void *ctx, const char **why);
 
-/* Reads and parses path. Returns -1 with errno set (why="...") if unreadable. */
-int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn,
-		     void *ctx, const char **why);
+/* Opens path without blocking (a FIFO or device never hangs the caller) and
+ * checks the opened file: a regular file within KSHIM_TABLE_FILE_MAX. Fills *st
+ * from it. Returns the descriptor, or -1 with errno and *why: EINVAL or EFBIG
+ * for a file that is not usable as it is, other errnos for failures that may
+ * pass (ENOENT, EMFILE, ...). */
+int kshim_table_open(const char *path, struct stat *st, const char **why);
+
+/* Reads fd (from kshim_table_open) to its end and parses it. Returns 0, or -1
+ * with errno (EINVAL or EFBIG: the content; others: reading) and *why. */
+int kshim_table_read(int fd, struct kshim_table *t, kshim_table_warn_fn warn, void *ctx,
+		     const char **why);
+
+/* kshim_table_open, kshim_table_read and close. */
+int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn, void *ctx,
+		     const char **why);
 
 /* Serialises t; returns 0 or -1 on a write error. */
 int kshim_table_print(const struct kshim_table *t, FILE *f);
