@@ -22,6 +22,10 @@
 #define KSHIM_NAME_MAX 253
 #define KSHIM_NAMES_MAX 8
 #define KSHIM_PORTS_MAX 8
+/* Documented limits: a larger file, or more hosts, is refused as a whole
+ * (never cut), with a message saying which limit. */
+#define KSHIM_TABLE_FILE_MAX (1 << 20)
+#define KSHIM_HOSTS_MAX 4096
 /* Loopback block the launcher allocates synthetic addresses from: 127.77.0.0/16. */
 #define KSHIM_LOOPBACK_NET 0x7f4d0000u
 
@@ -49,12 +53,26 @@ struct kshim_table {
 typedef void (*kshim_table_warn_fn)(void *ctx, int line, const char *why);
 
 /* Parses text into t (which must be zeroed or freed). Malformed lines are skipped
- * and reported through warn. Returns 0, or -1 with *why set when the file as a
- * whole is unusable (no header, wrong version, out of memory). */
+ * and reported through warn. Returns 0, or -1 with *why and errno set when the
+ * file as a whole is unusable: EINVAL (no header, wrong version), EFBIG (more
+ * than KSHIM_HOSTS_MAX hosts), ENOMEM. Duplicate checks are hashed, so parsing
+ * is linear in the file. */
 int kshim_table_parse(const char *text, size_t len, struct kshim_table *t, kshim_table_warn_fn warn,
 		      void *ctx, const char **why);
 
-/* Reads and parses path. Returns -1 with errno set (why="...") if unreadable. */
+/* Opens path without blocking (a FIFO or device never hangs the caller) and
+ * checks the opened file: a regular file within KSHIM_TABLE_FILE_MAX. Fills *st
+ * from it. Returns the descriptor, or -1 with errno and *why: EINVAL or EFBIG
+ * for a file that is not usable as it is, other errnos for failures that may
+ * pass (ENOENT, EMFILE, ...). */
+int kshim_table_open(const char *path, struct stat *st, const char **why);
+
+/* Reads fd (from kshim_table_open) to its end and parses it. Returns 0, or -1
+ * with errno (EINVAL or EFBIG: the content; others: reading) and *why. */
+int kshim_table_read(int fd, struct kshim_table *t, kshim_table_warn_fn warn, void *ctx,
+		     const char **why);
+
+/* kshim_table_open, kshim_table_read and close. */
 int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn, void *ctx,
 		     const char **why);
 
@@ -99,10 +117,11 @@ socklen_t kshim_table_redirect(const struct kshim_table *t, const struct sockadd
 /* How often a reader may stat the table to see whether it changed: a restarted
  * broker's new port is seen within this time. */
 #define KSHIM_RECHECK_NS (100 * 1000 * 1000L)
-/* CLOCK_MONOTONIC_COARSE in ns, for timing the re-checks. */
+/* CLOCK_MONOTONIC_COARSE in ns, for timing the re-checks; never 0. */
 long kshim_clock_ns(void);
 
-/* Same file, size and modification time: a loaded table needs no reload. */
+/* Same file, size, mtime, ctime, mode and owner: nothing about the table file
+ * changed since st was taken (a chmod changes ctime and mode). */
 int kshim_file_same(const struct stat *a, const struct stat *b);
 /* A table file may be used: writable by its owner only, owned by uid or root. */
 int kshim_table_trusted(const struct stat *st, uid_t uid);

@@ -30,7 +30,8 @@ replace(struct sc_table *st, struct kshim_table *fresh, const struct stat *id, i
 	st->generation++;
 }
 
-/* Empties the table, saying why once per change of the file. */
+/* A verdict on the file itself (untrusted, not a regular file, too big, no
+ * header): the table is emptied until the file's identity changes. */
 static void
 set_unusable(struct sc_table *st, const struct stat *id, const char *why)
 {
@@ -42,6 +43,17 @@ set_unusable(struct sc_table *st, const struct stat *id, const char *why)
 	replace(st, &empty, id, -1);
 }
 
+/* A failure that may pass (gone for a moment, EMFILE, ENOMEM): the last good
+ * table stays and nothing is remembered about the file, so the next check
+ * retries. */
+static void
+transient(struct sc_table *st, const char *why)
+{
+	if (st->state == 1)
+		fprintf(stderr, "kshim: table %s: %s; keeping the table loaded before\n",
+			st->path, why);
+}
+
 void
 sc_table_refresh(struct sc_table *st)
 {
@@ -49,26 +61,37 @@ sc_table_refresh(struct sc_table *st)
 	const char *why = NULL;
 	struct stat id;
 	long now = kshim_clock_ns();
+	int fd;
 
-	if (st->state != 0 && now - st->last_check < KSHIM_RECHECK_NS)
+	if (st->last_check && now - st->last_check < KSHIM_RECHECK_NS)
 		return;
 	st->last_check = now;
-	if (stat(st->path, &id) < 0) {
-		memset(&id, 0, sizeof(id));
-		set_unusable(st, &id, strerror(errno));
+	if (st->state != 0 && stat(st->path, &id) == 0 && kshim_file_same(&id, &st->id))
+		return;
+	fd = kshim_table_open(st->path, &id, &why);
+	if (fd < 0) {
+		if (errno == EINVAL || errno == EFBIG)
+			set_unusable(st, &id, why);
+		else
+			transient(st, strerror(errno));
 		return;
 	}
-	if (st->state != 0 && kshim_file_same(&id, &st->id))
-		return;
 	if (!kshim_table_trusted(&id, getuid())) {
+		close(fd);
 		set_unusable(st, &id,
 			     "writable by other users or owned by another user (chmod 600 it)");
 		return;
 	}
-	if (kshim_table_load(st->path, &fresh, warn_line, st->path, &why) < 0) {
-		set_unusable(st, &id, why);
+	if (kshim_table_read(fd, &fresh, warn_line, st->path, &why) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EINVAL || e == EFBIG)
+			set_unusable(st, &id, why);
+		else
+			transient(st, why);
 		return;
 	}
+	close(fd);
 	replace(st, &fresh, &id, 1);
 }
 

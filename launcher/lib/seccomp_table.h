@@ -12,13 +12,14 @@ struct sc_table {
 	struct kshim_table t;
 	struct stat id;	     /* identity of the loaded file */
 	int state;	     /* 0 never looked, 1 loaded, -1 unusable */
-	long last_check;     /* CLOCK_MONOTONIC_COARSE, ns */
+	long last_check;     /* CLOCK_MONOTONIC_COARSE, ns; 0 never */
 	unsigned generation; /* bumped whenever t changes */
 };
 
 void sc_table_init(struct sc_table *st, const char *path);
-/* Looks at the file at most every 100 ms and reloads it when it changed; a
- * file that is gone, untrusted or unreadable leaves an empty table. */
+/* Looks at the file at most every 100 ms and reloads it when it changed, by
+ * the shim's rules: a transient failure keeps the last good table; a file
+ * that is untrusted, not regular, too big or headerless leaves an empty one. */
 void sc_table_refresh(struct sc_table *st);
 void sc_table_free(struct sc_table *st);
 
