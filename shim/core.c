@@ -1,3 +1,5 @@
+/* The shim's core: the loaded table snapshot, routing decisions and the record of
+ * rewritten connections; it knows nothing of hooking. */
 #include "core.h"
 
 #include <arpa/inet.h>

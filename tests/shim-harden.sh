@@ -18,8 +18,8 @@ export ASAN_OPTIONS=detect_leaks=0:log_path=$work/asan UBSAN_OPTIONS=print_stack
 harden() {
 	local what=$1; shift
 	KSHIM_TABLE=${TABLE:-$work/$what.table} LD_PRELOAD="$preload" timeout 30 "$work/harden" "$what" \
-		"${TABLE:-$work/$what.table}" "$@" 2>"$work/$what.err"
-	local rc=$?
+		"${TABLE:-$work/$what.table}" "$@" 2>"$work/$what.err" | tap_relay "$what: "
+	local rc=${PIPESTATUS[0]}
 	[ "$rc" != 124 ] || { notok "$what: hung (killed after 30 s)"; return; }
 	[ "$rc" -le 1 ] || notok "$what: exited $rc"
 }
