@@ -1,4 +1,3 @@
-/* The shim's core: the current table, re-read when it changes, and the routing decisions. */
 #include "core.h"
 
 #include <arpa/inet.h>
@@ -15,32 +14,59 @@
 
 #include "real.h"
 
-/* How often a lookup or a connect may stat the table to see whether it
- * changed: a restarted broker's new port is seen within this time. */
-#define RECHECK_NS (100 * 1000 * 1000L)
 #define PEER_SLOTS 1024
 
-/* Zeroed memory is an empty slot, so untouched slots cost no resident pages. */
-struct peer {
-	int fd_plus_one;
+/* One loaded table. Readers never lock: they count themselves in `readers`
+ * and use `current`; a replaced snapshot is freed only once no reader is in. */
+struct snapshot {
+	struct kshim_table table;
+	char (*numeric)[INET_ADDRSTRLEN]; /* table.hosts[i].addr, formatted once */
+	uint32_t first_chars;
+	struct snapshot *retired_next;
+};
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const char *table_path; /* NULL: pass-through; absolute */
+int core_debugging;
+static struct snapshot empty;
+static struct snapshot *current = &empty; /* atomic */
+static int readers;			  /* atomic */
+static long last_check;			  /* CLOCK_MONOTONIC_COARSE, ns; atomic; 0 never */
+/* One bit per first character of the table's names (all bits until the table is
+ * read), read without any lock: most unmapped names are ruled out by it. */
+static uint32_t first_chars = ~0u;
+
+/* Held by the one thread that (re)loads; the others go on with `current`. */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct snapshot *retired;   /* under load_lock */
+static struct stat verdict_id;     /* under load_lock: file the last verdict is about */
+static int have_verdict;	   /* under load_lock */
+static char last_warning[256];	   /* under load_lock: not repeated */
+
+/* Where warnings may go: fd 2 only while it is the file it was when the shim
+ * was loaded (the stderr the program inherited), or with KSHIM_DEBUG. */
+static dev_t stderr_dev;
+static ino_t stderr_ino;
+static int stderr_known;
+
+/* getpeername records, one slot per fd number (modulo PEER_SLOTS), holding the
+ * socket's inode: a closed fd number reused for another socket does not
+ * match. Each is guarded by a sequence count, even when stable and odd while
+ * written; readers never wait, so getpeername is async-signal-safe. */
+#define PEER_WORDS 7
+struct peer_data {
+	uint64_t ino, dev;
 	struct kshim_route route;
 	socklen_t len;
 	struct sockaddr_in6 asked; /* large enough for either family */
 };
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static const char *table_path; /* NULL: pass-through */
-int core_debugging;
-static struct kshim_table table;
-static char (*numeric)[INET_ADDRSTRLEN]; /* table.hosts[i].addr, formatted once */
-static struct stat table_id;   /* identity of the loaded file */
-static int table_state;        /* 0 never looked, 1 loaded, -1 unusable */
-static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns; atomic */
-/* One bit per first character of the table's names (all bits until the table is
- * read), read without the lock: most unmapped names are ruled out by it. */
-static uint32_t first_chars = ~0u;
+struct peer {
+	unsigned seq;
+	uint64_t w[PEER_WORDS];
+};
+_Static_assert(sizeof(struct peer_data) <= PEER_WORDS * 8, "peer_data fits its words");
 static struct peer peers[PEER_SLOTS];
+static int peers_used; /* atomic; 0 while nothing was ever recorded */
 
 /* One line to stderr in a single write, so threads' lines never interleave. */
 static void
@@ -69,12 +95,37 @@ core_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Printed whether or not KSHIM_DEBUG is set: the user has to know. */
-static void __attribute__((format(printf, 1, 2)))
-warn(const char *fmt, ...)
+__attribute__((constructor)) static void
+note_stderr(void)
+{
+	struct stat st;
+
+	if (fstat(2, &st) == 0) {
+		stderr_dev = st.st_dev;
+		stderr_ino = st.st_ino;
+		stderr_known = 1;
+	}
+}
+
+/* A daemon that closed stderr and reopened fd 2 onto a data file or socket
+ * must not get kshim's text in its data. */
+static int
+stderr_is_inherited(void)
+{
+	struct stat st;
+
+	return stderr_known && fstat(2, &st) == 0 && st.st_dev == stderr_dev &&
+	       st.st_ino == stderr_ino;
+}
+
+/* Printed whether or not KSHIM_DEBUG is set (the user has to know), but only
+ * onto the inherited stderr. */
+static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!core_debugging && !stderr_is_inherited())
+		return;
 	va_start(ap, fmt);
 	say("kshim: ", fmt, ap);
 	va_end(ap);
@@ -86,27 +137,63 @@ warn_line(void *ctx, int line, const char *why)
 	warn("%s:%d: line skipped: %s", (const char *)ctx, line, why);
 }
 
+/* A warning about the table, once until the situation changes. */
 static void
-atfork_prepare(void)
+warn_table(const char *why, const char *then)
 {
-	pthread_mutex_lock(&lock);
+	char msg[sizeof(last_warning)];
+
+	snprintf(msg, sizeof(msg), "table %s: %s; %s", table_path, why, then);
+	if (strcmp(msg, last_warning) == 0)
+		return;
+	memcpy(last_warning, msg, sizeof(msg));
+	warn("%s", msg);
 }
 
 static void
-atfork_release(void)
+atfork_prepare(void)
 {
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&load_lock);
+}
+
+static void
+atfork_parent(void)
+{
+	pthread_mutex_unlock(&load_lock);
+}
+
+/* Only this thread exists in the child; the others' reader counts are gone. */
+static void
+atfork_child(void)
+{
+	__atomic_store_n(&readers, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&load_lock);
+}
+
+/* KSHIM_TABLE made absolute once, so a program that chdirs keeps its table. */
+static const char *
+absolute(const char *p)
+{
+	char cwd[4096];
+	char *abs;
+
+	if (p[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(p);
+	abs = malloc(strlen(cwd) + strlen(p) + 2);
+	if (abs)
+		sprintf(abs, "%s/%s", cwd, p);
+	return abs;
 }
 
 static void
 init(void)
 {
-	const char *p = getenv("KSHIM_TABLE"), *d = getenv("KSHIM_DEBUG");
+	const char *p = secure_getenv("KSHIM_TABLE"), *d = secure_getenv("KSHIM_DEBUG");
 
 	core_debugging = d && *d && strcmp(d, "0") != 0;
 	if (p && *p)
-		table_path = strdup(p);
-	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+		table_path = absolute(p);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	core_debug("table %s", table_path ? table_path : "(none): pass-through");
 }
 
@@ -117,22 +204,6 @@ core_enabled(void)
 	return table_path != NULL;
 }
 
-static long
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static int
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
 static uint32_t
 first_char_bit(char c)
 {
@@ -141,79 +212,169 @@ first_char_bit(char c)
 	return lower < 26 ? 1u << lower : 1u << 26;
 }
 
-static void
-set_first_chars(const struct kshim_table *t)
+static const struct snapshot *
+reader_enter(void)
 {
-	uint32_t bits = 0;
+	__atomic_add_fetch(&readers, 1, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&current, __ATOMIC_SEQ_CST);
+}
 
-	for (int i = 0; i < t->nhosts; i++)
+static void
+reader_leave(void)
+{
+	__atomic_sub_fetch(&readers, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+snapshot_free(struct snapshot *s)
+{
+	kshim_table_free(&s->table);
+	free(s->numeric);
+	free(s);
+}
+
+/* Under load_lock: frees replaced snapshots once no reader can hold one. A
+ * reader that comes in after the swap sees the new one. */
+static void
+free_retired(void)
+{
+	if (!retired || __atomic_load_n(&readers, __ATOMIC_SEQ_CST) != 0)
+		return;
+	while (retired) {
+		struct snapshot *next = retired->retired_next;
+		snapshot_free(retired);
+		retired = next;
+	}
+}
+
+/* Under load_lock: makes s (or the empty table) the one readers see. */
+static void
+install(struct snapshot *s)
+{
+	struct snapshot *old = __atomic_exchange_n(&current, s ? s : &empty, __ATOMIC_SEQ_CST);
+
+	__atomic_store_n(&first_chars, s ? s->first_chars : 0, __ATOMIC_RELAXED);
+	if (old != &empty) {
+		old->retired_next = retired;
+		retired = old;
+	}
+}
+
+static struct snapshot *
+snapshot_new(struct kshim_table *t)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->numeric = calloc((size_t)t->nhosts + 1, sizeof(*s->numeric));
+	if (!s || !s->numeric) {
+		free(s);
+		kshim_table_free(t);
+		return NULL;
+	}
+	s->table = *t;
+	for (int i = 0; i < t->nhosts; i++) {
+		struct in_addr a = {.s_addr = htonl(t->hosts[i].addr)};
+		inet_ntop(AF_INET, &a, s->numeric[i], INET_ADDRSTRLEN);
 		for (int j = 0; j < t->hosts[i].nnames; j++)
-			bits |= first_char_bit(t->hosts[i].names[j][0]);
-	__atomic_store_n(&first_chars, bits, __ATOMIC_RELAXED);
+			s->first_chars |= first_char_bit(t->hosts[i].names[j][0]);
+	}
+	return s;
 }
 
+/* Under load_lock: a verdict on the file itself (its mode, type, size or
+ * content): the table is dropped, and the verdict stands until the file's
+ * identity changes. */
 static void
-set_unusable(const struct stat *st)
+refuse(const struct stat *st, const char *why)
 {
-	kshim_table_free(&table);
-	free(numeric);
-	numeric = NULL;
-	table_id = *st;
-	table_state = -1;
-	set_first_chars(&table);
+	warn_table(why, "names pass through unmapped");
+	install(NULL);
+	verdict_id = *st;
+	have_verdict = 1;
 }
 
-/* Called with lock held: reloads the table if the file changed. */
+/* Under load_lock: a failure that may pass (EMFILE, ENOMEM, a table briefly
+ * missing): keep the table in use, remember nothing about the file, retry at
+ * the next check. */
+static void
+transient(const char *why)
+{
+	int loaded = __atomic_load_n(&current, __ATOMIC_SEQ_CST) != &empty;
+
+	warn_table(why, loaded ? "keeping the table loaded before" : "names pass through unmapped");
+	have_verdict = 0;
+}
+
+/* Under load_lock: reads the table again if the file changed. */
+static void
+reload(void)
+{
+	struct kshim_table fresh = {0};
+	struct snapshot *s;
+	struct stat st;
+	const char *why = NULL;
+	int fd;
+
+	if (stat(table_path, &st) == 0 && have_verdict && kshim_file_same(&st, &verdict_id))
+		return;
+	fd = kshim_table_open(table_path, &st, &why);
+	if (fd < 0) {
+		if (errno == EINVAL || errno == EFBIG)
+			refuse(&st, why);
+		else
+			transient(strerror(errno));
+		return;
+	}
+	if (!kshim_table_trusted(&st, getuid())) {
+		close(fd);
+		refuse(&st,
+		       "writable by other users or owned by another user; ignored (chmod 600 it)");
+		return;
+	}
+	if (kshim_table_read(fd, &fresh, warn_line, (void *)table_path, &why) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EINVAL || e == EFBIG)
+			refuse(&st, why);
+		else
+			transient(why);
+		return;
+	}
+	close(fd);
+	s = snapshot_new(&fresh);
+	if (!s) {
+		transient("out of memory");
+		return;
+	}
+	install(s);
+	verdict_id = st;
+	have_verdict = 1;
+	last_warning[0] = '\0';
+	core_debug("loaded %s: %d hosts", table_path, s->table.nhosts);
+}
+
+/* Reloads the table if the file changed, at most every KSHIM_RECHECK_NS; one thread
+ * at a time, the others go on with the table they have. Never called with a
+ * reader section open. */
 static void
 refresh(void)
 {
-	struct kshim_table fresh = {0};
-	struct stat st;
-	const char *why = NULL;
-	long now = now_ns();
+	long now = kshim_clock_ns(), last = __atomic_load_n(&last_check, __ATOMIC_ACQUIRE);
 
-	if (table_state != 0 && now - last_check < RECHECK_NS)
+	if (last != 0 && now - last < KSHIM_RECHECK_NS)
 		return;
-	__atomic_store_n(&last_check, now, __ATOMIC_RELAXED);
-	if (stat(table_path, &st) < 0) {
-		memset(&st, 0, sizeof(st));
-		if (table_state != 0 && same_file(&st, &table_id))
-			return;
-		warn("table %s: %s; names pass through unmapped", table_path, strerror(errno));
-		set_unusable(&st);
+	/* The first load is waited for; later ones are skipped while another runs. */
+	if (last == 0 ? pthread_mutex_lock(&load_lock) : pthread_mutex_trylock(&load_lock))
 		return;
+	last = __atomic_load_n(&last_check, __ATOMIC_RELAXED);
+	if (last == 0 || now - last >= KSHIM_RECHECK_NS) {
+		reload();
+		/* After the load: threads arriving first wait for it. */
+		__atomic_store_n(&last_check, now, __ATOMIC_RELEASE);
 	}
-	if (table_state != 0 && same_file(&st, &table_id))
-		return;
-	if ((st.st_mode & 022) || (st.st_uid != getuid() && st.st_uid != 0)) {
-		warn("table %s is writable by other users or owned by another user; ignored "
-		     "(chmod 600 it)",
-		     table_path);
-		set_unusable(&st);
-		return;
-	}
-	if (kshim_table_load(table_path, &fresh, warn_line, (void *)table_path, &why) < 0) {
-		warn("table %s: %s; names pass through unmapped", table_path, why);
-		set_unusable(&st);
-		return;
-	}
-	char(*fresh_numeric)[INET_ADDRSTRLEN] = calloc((size_t)fresh.nhosts + 1, sizeof(*numeric));
-	if (!fresh_numeric) {
-		kshim_table_free(&fresh);
-		return; /* keep the old table; the next check retries */
-	}
-	for (int i = 0; i < fresh.nhosts; i++) {
-		struct in_addr a = {.s_addr = htonl(fresh.hosts[i].addr)};
-		inet_ntop(AF_INET, &a, fresh_numeric[i], INET_ADDRSTRLEN);
-	}
-	kshim_table_free(&table);
-	free(numeric);
-	table = fresh;
-	numeric = fresh_numeric;
-	table_id = st;
-	table_state = 1;
-	set_first_chars(&table);
-	core_debug("loaded %s: %d hosts", table_path, table.nhosts);
+	free_retired();
+	pthread_mutex_unlock(&load_lock);
 }
 
 /* Zero when name is surely not in the table, decided without the lock while
@@ -225,7 +386,7 @@ may_be_mapped(const char *name)
 		return 0;
 	if (__atomic_load_n(&first_chars, __ATOMIC_RELAXED) & first_char_bit(name[0]))
 		return 1;
-	return now_ns() - __atomic_load_n(&last_check, __ATOMIC_RELAXED) >= RECHECK_NS;
+	return kshim_clock_ns() - __atomic_load_n(&last_check, __ATOMIC_RELAXED) >= KSHIM_RECHECK_NS;
 }
 
 int
@@ -233,7 +394,10 @@ core_maybe_name(const char *s)
 {
 	enum { OTHER, LETTER, COLON, END };
 	static const unsigned char class[256] = {
-		[0] = END, [':'] = COLON, ['a' ... 'z'] = LETTER, ['A' ... 'Z'] = LETTER,
+	    [0] = END,
+	    [':'] = COLON,
+	    ['a' ... 'z'] = LETTER,
+	    ['A' ... 'Z'] = LETTER,
 	};
 	const char *name = s;
 	unsigned char c;
@@ -246,19 +410,20 @@ core_maybe_name(const char *s)
 int
 core_lookup_name(const char *name, char *out, char *canon)
 {
+	const struct snapshot *s;
 	const struct kshim_host *h;
 
 	if (!name || !core_enabled())
 		return 0;
-	pthread_mutex_lock(&lock);
 	refresh();
-	h = kshim_table_find_name(&table, name);
+	s = reader_enter();
+	h = kshim_table_find_name(&s->table, name);
 	if (h) {
-		memcpy(out, numeric[h - table.hosts], INET_ADDRSTRLEN);
+		memcpy(out, s->numeric[h - s->table.hosts], INET_ADDRSTRLEN);
 		if (canon)
 			strcpy(canon, h->names[0]);
 	}
-	pthread_mutex_unlock(&lock);
+	reader_leave();
 	return h != NULL;
 }
 
@@ -278,10 +443,9 @@ core_host_by_name(const char *name, struct kshim_host *out)
 
 	if (!may_be_mapped(name))
 		return 0;
-	pthread_mutex_lock(&lock);
 	refresh();
-	found = copy_host(kshim_table_find_name(&table, name), out);
-	pthread_mutex_unlock(&lock);
+	found = copy_host(kshim_table_find_name(&reader_enter()->table, name), out);
+	reader_leave();
 	return found;
 }
 
@@ -292,115 +456,121 @@ core_host_by_addr(uint32_t addr, struct kshim_host *out)
 
 	if (!core_enabled())
 		return 0;
-	pthread_mutex_lock(&lock);
 	refresh();
-	found = copy_host(kshim_table_find_addr(&table, addr), out);
-	pthread_mutex_unlock(&lock);
+	found = copy_host(kshim_table_find_addr(&reader_enter()->table, addr), out);
+	reader_leave();
 	return found;
 }
 
 int
 core_route(uint32_t addr, uint16_t port, struct kshim_route *out)
 {
-	const struct kshim_host *h;
-	const struct kshim_port *p = NULL;
+	const struct kshim_port *p;
 
 	if (!core_enabled() || addr == INADDR_LOOPBACK)
 		return 0;
-	pthread_mutex_lock(&lock);
 	refresh();
-	h = kshim_table_find_addr(&table, addr);
-	if (h)
-		p = kshim_host_find_port(h, port);
+	p = kshim_table_route(&reader_enter()->table, addr, port);
 	if (p) {
 		out->host_addr = p->host_addr;
 		out->host_port = p->host_port;
 	}
-	pthread_mutex_unlock(&lock);
+	reader_leave();
 	return p != NULL;
+}
+
+/* The socket behind fd, as (device, inode); -1 when fd is not open. */
+static int
+socket_id(int fd, uint64_t *dev, uint64_t *ino)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+static void
+peer_store(struct peer *p, const struct peer_data *d)
+{
+	uint64_t w[PEER_WORDS] = {0};
+
+	memcpy(w, d, sizeof(*d));
+	for (int i = 0; i < PEER_WORDS; i++)
+		__atomic_store_n(&p->w[i], w[i], __ATOMIC_RELEASE);
+}
+
+/* A consistent copy of p, or -1 when a writer is in it (it may be the code
+ * this signal handler interrupted: never wait for it). The words are stored
+ * with release and loaded with acquire: a reader that sees any word of a
+ * write in progress then sees the odd sequence count too (no fences, which
+ * TSan does not model). */
+static int
+peer_load(struct peer *p, struct peer_data *d)
+{
+	uint64_t w[PEER_WORDS];
+
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned before = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
+		if (before & 1)
+			continue;
+		for (int i = 0; i < PEER_WORDS; i++)
+			w[i] = __atomic_load_n(&p->w[i], __ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&p->seq, __ATOMIC_RELAXED) == before) {
+			memcpy(d, w, sizeof(*d));
+			return 0;
+		}
+	}
+	return -1;
 }
 
 void
 core_peer_record(int fd, const struct sockaddr *asked, socklen_t len,
 		 const struct kshim_route *route)
 {
+	struct peer_data d = {0};
 	struct peer *p;
+	unsigned seq;
 
-	if (fd < 0 || len > sizeof(p->asked))
+	(void)len;
+	if (fd < 0 || socket_id(fd, &d.dev, &d.ino) < 0)
 		return;
+	d.route = *route;
+	d.len =
+	    asked->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	memcpy(&d.asked, asked, d.len); /* the caller checked len >= d.len */
 	p = &peers[fd % PEER_SLOTS];
-	pthread_mutex_lock(&lock);
-	p->fd_plus_one = fd + 1;
-	p->route = *route;
-	p->len = len;
-	memcpy(&p->asked, asked, len);
-	pthread_mutex_unlock(&lock);
-}
-
-int
-core_sockaddr_ipv4(const struct sockaddr *sa, socklen_t len, uint32_t *addr, uint16_t *port)
-{
-	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		*addr = ntohl(in->sin_addr.s_addr);
-		*port = ntohs(in->sin_port);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		uint32_t a;
-		if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-			return -1;
-		memcpy(&a, &in6->sin6_addr.s6_addr[12], 4);
-		*addr = ntohl(a);
-		*port = ntohs(in6->sin6_port);
-		return 0;
-	}
-	return -1;
-}
-
-socklen_t
-core_sockaddr_make(int family, uint32_t addr, uint16_t port, struct sockaddr_storage *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-		uint32_t a = htonl(addr);
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		in6->sin6_addr.s6_addr[10] = 0xff;
-		in6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&in6->sin6_addr.s6_addr[12], &a, 4);
-		return sizeof(*in6);
-	}
-	struct sockaddr_in *in = (struct sockaddr_in *)out;
-	in->sin_family = AF_INET;
-	in->sin_port = htons(port);
-	in->sin_addr.s_addr = htonl(addr);
-	return sizeof(*in);
+	seq = __atomic_load_n(&p->seq, __ATOMIC_RELAXED);
+	/* Another writer in this slot: give up rather than wait. */
+	if ((seq & 1) || !__atomic_compare_exchange_n(&p->seq, &seq, seq + 1, 0, __ATOMIC_ACQUIRE,
+						      __ATOMIC_RELAXED))
+		return;
+	peer_store(p, &d);
+	__atomic_store_n(&peers_used, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 int
 core_peer_restore(int fd, struct sockaddr *addr, socklen_t cap, socklen_t *len)
 {
-	struct peer *p;
+	struct peer_data d;
+	uint64_t dev, ino;
 	uint32_t a;
 	uint16_t port;
-	int hit = 0;
 
-	if (fd < 0 || !addr || !len || *len > cap ||
-	    core_sockaddr_ipv4(addr, *len, &a, &port) < 0)
+	if (!__atomic_load_n(&peers_used, __ATOMIC_RELAXED) || fd < 0 || !addr || !len ||
+	    *len > cap || kshim_sockaddr_ipv4(addr, *len, &a, &port) < 0 ||
+	    socket_id(fd, &dev, &ino) < 0)
 		return 0;
-	p = &peers[fd % PEER_SLOTS];
-	pthread_mutex_lock(&lock);
-	/* A reused fd connected elsewhere has a different real peer. */
-	if (p->fd_plus_one == fd + 1 && p->route.host_addr == a && p->route.host_port == port &&
-	    p->asked.sin6_family == addr->sa_family) {
-		socklen_t n = *len < p->len ? *len : p->len;
-		memcpy(addr, &p->asked, n);
-		*len = p->len;
-		hit = 1;
-	}
-	pthread_mutex_unlock(&lock);
-	return hit;
+	if (peer_load(&peers[fd % PEER_SLOTS], &d) < 0 || d.ino != ino || d.dev != dev)
+		return 0;
+	/* A socket connected elsewhere since has a different real peer. */
+	if (d.route.host_addr != a || d.route.host_port != port ||
+	    d.asked.sin6_family != addr->sa_family)
+		return 0;
+	memcpy(addr, &d.asked, *len < d.len ? *len : d.len);
+	*len = d.len;
+	return 1;
 }

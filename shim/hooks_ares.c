@@ -11,8 +11,7 @@
 typedef void (*ares_getaddrinfo_fn)(ares_channel, const char *, const char *,
 				    const struct ares_addrinfo_hints *, ares_addrinfo_callback,
 				    void *);
-typedef void (*ares_gethostbyname_fn)(ares_channel, const char *, int, ares_host_callback,
-				      void *);
+typedef void (*ares_gethostbyname_fn)(ares_channel, const char *, int, ares_host_callback, void *);
 
 struct host_call {
 	ares_host_callback cb;
@@ -50,7 +49,8 @@ ares_getaddrinfo(ares_channel channel, const char *name, const char *service,
 		 const struct ares_addrinfo_hints *hints, ares_addrinfo_callback callback,
 		 void *arg)
 {
-	ares_getaddrinfo_fn next = (ares_getaddrinfo_fn)kshim_real_ares("ares_getaddrinfo");
+	static void *cache;
+	ares_getaddrinfo_fn next = (ares_getaddrinfo_fn)kshim_real_ares("ares_getaddrinfo", &cache);
 	char buf[INET_ADDRSTRLEN];
 
 	if (!next) {
@@ -66,7 +66,9 @@ KSHIM_EXPORT void
 ares_gethostbyname(ares_channel channel, const char *name, int family, ares_host_callback callback,
 		   void *arg)
 {
-	ares_gethostbyname_fn next = (ares_gethostbyname_fn)kshim_real_ares("ares_gethostbyname");
+	static void *cache;
+	ares_gethostbyname_fn next =
+	    (ares_gethostbyname_fn)kshim_real_ares("ares_gethostbyname", &cache);
 	char buf[INET_ADDRSTRLEN];
 	struct host_call *c;
 

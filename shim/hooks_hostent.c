@@ -26,8 +26,7 @@ fill_hostent(const struct kshim_host *h, struct hostent *he, char *buf, size_t l
 		need += strlen(h->names[i]) + 1;
 	if (need > len)
 		return ERANGE;
-	p = (char **)(buf + (alignof(char *) - (uintptr_t)buf % alignof(char *)) %
-				    alignof(char *));
+	p = (char **)(buf + (alignof(char *) - (uintptr_t)buf % alignof(char *)) % alignof(char *));
 	s = (char *)(p + ptrs);
 	memcpy(s, &a, 4);
 	p[0] = s;
@@ -65,6 +64,7 @@ answer(const struct kshim_host *h, int af, struct hostent *he, char *buf, size_t
 	*rc = fill_hostent(h, he, buf, len);
 	if (*rc != 0) {
 		*herr = NETDB_INTERNAL;
+		errno = *rc; /* as glibc: ERANGE in errno too */
 		return 1;
 	}
 	*result = he;
@@ -152,8 +152,7 @@ gethostbyaddr_r(const void *addr, socklen_t alen, int type, struct hostent *he, 
 	int rc;
 
 	if (!host_at(addr, alen, type, &h) || !result || !herr)
-		return kshim_real()->gethostbyaddr_r(addr, alen, type, he, buf, len, result,
-						     herr);
+		return kshim_real()->gethostbyaddr_r(addr, alen, type, he, buf, len, result, herr);
 	answer(&h, AF_INET, he, buf, len, result, herr, &rc);
 	return rc;
 }

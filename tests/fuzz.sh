@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# libFuzzer targets for the table parser and the getaddrinfo hook.
+# libFuzzer targets for the table parser, the getaddrinfo hook and the
+# launcher's parsers of Docker replies (inspect, list, events).
 #   tests/fuzz.sh short   a few seconds each (part of make test)
 #   tests/fuzz.sh long    10,000,000 executions each (make fuzz); prints the figures
 . "$(dirname "$0")/lib.sh"
@@ -14,7 +15,11 @@ build() { # build NAME SOURCES...
 build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/shim/table_format.c" || { notok "build fuzz_table"; finish; }
 build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real,table_format}.c ||
 	{ notok "build fuzz_gai"; finish; }
-for t in table gai; do
+# shellcheck disable=SC2046
+build fuzz_docker -I"$TOP/launcher/lib" $(pkg-config --cflags libcjson libcurl) "$TOP/tests/fuzz/fuzz_docker.c" \
+	"$TOP"/launcher/lib/{docker,cluster,watch,flavor,error,paths,table_store}.c "$TOP/shim/table_format.c" \
+	$(pkg-config --libs libcjson libcurl) || { notok "build fuzz_docker"; finish; }
+for t in ${FUZZ_TARGETS:-table gai docker}; do
 	work=$(mktemp -d)
 	start=$(date +%s)
 	# New inputs go to the scratch directory; the committed corpus is only read.

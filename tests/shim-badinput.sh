@@ -53,7 +53,7 @@ expect_eq "  ... kafka1 is not mapped" "$(grep -c 'kafka1 error' <<<"$out")" 3
 write_table "$work/open.table" kafka1 kafka2 kafka3
 chmod 666 "$work/open.table"
 out=$(probe "$work/open.table" 2 0 kafka1)
-expect_match "a world-writable table is ignored, with the reason" 'open.table is writable by other users or owned by another user; ignored' "$out"
+expect_match "a world-writable table is ignored, with the reason" 'open.table: writable by other users or owned by another user; ignored' "$out"
 expect_eq "  ... and its names are not mapped" "$(grep -c 'kafka1 error' <<<"$out")" 2
 chmod 620 "$work/open.table"
 out=$(probe "$work/open.table" 1 0 kafka1)

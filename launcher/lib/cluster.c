@@ -236,16 +236,17 @@ cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err)
 	return rc;
 }
 
-/* NetworkSettings.Ports["9092/tcp"][0].HostPort of an inspect reply; 0 when unpublished. */
-static uint16_t
-inspect_port(const cJSON *info)
+uint16_t
+cluster_inspect_port(const cJSON *info)
 {
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(info, "NetworkSettings");
 	const cJSON *ports = cJSON_GetObjectItemCaseSensitive(ns, "Ports");
 	const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ports, PORT_KEY), 0);
 	const cJSON *hp = cJSON_GetObjectItemCaseSensitive(b, "HostPort");
 
-	return cJSON_IsString(hp) ? (uint16_t)strtoul(hp->valuestring, NULL, 10) : 0;
+	unsigned long port = cJSON_IsString(hp) ? strtoul(hp->valuestring, NULL, 10) : 0;
+
+	return port <= 65535 ? (uint16_t)port : 0;
 }
 
 static int
@@ -267,7 +268,7 @@ cluster_start(docker_t *d, struct cluster *c, kshim_err_t *err)
 		int bad;
 		if (docker_container_inspect(d, c->node[i].id, &info, err) < 0)
 			return -1;
-		c->node[i].host_port = inspect_port(info);
+		c->node[i].host_port = cluster_inspect_port(info);
 		bad = !c->node[i].host_port && is_running(info);
 		cJSON_Delete(info);
 		if (bad)
@@ -302,8 +303,8 @@ list_port(const cJSON *item)
 	return 0;
 }
 
-static void
-load_node(struct cluster *c, const cJSON *item)
+void
+cluster_load_item(struct cluster *c, const cJSON *item)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "Id");
 	struct cluster_node *node;
@@ -334,7 +335,7 @@ cluster_load(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err)
 	label_filter(name, label, sizeof(label));
 	if (docker_container_list(d, label, &list, err) < 0)
 		return -1;
-	cJSON_ArrayForEach(item, list) load_node(c, item);
+	cJSON_ArrayForEach(item, list) cluster_load_item(c, item);
 	cJSON_Delete(list);
 	if (c->n > 0)
 		return 0;
@@ -385,23 +386,13 @@ cluster_remove(docker_t *d, const char *name, int *containers, int *networks, ks
 	return rc;
 }
 
-int
-cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size_t len,
-		   int *running, kshim_err_t *err)
+void
+cluster_inspect_state(const cJSON *info, char *buf, size_t len, int *running)
 {
-	cJSON *info = NULL;
-	const cJSON *st, *status, *code;
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(info, "State");
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(st, "Status");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "ExitCode");
 
-	*running = 0;
-	if (!node->id[0]) {
-		snprintf(buf, len, "missing");
-		return 0;
-	}
-	if (docker_container_inspect(d, node->id, &info, err) < 0)
-		return -1;
-	st = cJSON_GetObjectItemCaseSensitive(info, "State");
-	status = cJSON_GetObjectItemCaseSensitive(st, "Status");
-	code = cJSON_GetObjectItemCaseSensitive(st, "ExitCode");
 	*running = is_running(info);
 	if (!info)
 		snprintf(buf, len, "missing");
@@ -413,6 +404,22 @@ cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size
 				 : "");
 	else
 		snprintf(buf, len, "%s", cJSON_IsString(status) ? status->valuestring : "unknown");
+}
+
+int
+cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size_t len,
+		   int *running, kshim_err_t *err)
+{
+	cJSON *info = NULL;
+
+	*running = 0;
+	if (!node->id[0]) {
+		snprintf(buf, len, "missing");
+		return 0;
+	}
+	if (docker_container_inspect(d, node->id, &info, err) < 0)
+		return -1;
+	cluster_inspect_state(info, buf, len, running);
 	cJSON_Delete(info);
 	return 0;
 }

@@ -45,6 +45,16 @@ int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
 int cluster_start(docker_t *d, struct cluster *c, kshim_err_t *err);
 /* Reads a cluster back from its labels; fails when Docker has none of it. */
 int cluster_load(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err);
+/* Pure parsers of Docker replies, callable without a daemon (tests, fuzzing). */
+/* NetworkSettings.Ports["9092/tcp"][0].HostPort of a container inspect reply;
+ * 0 when unpublished or not a port. */
+uint16_t cluster_inspect_port(const cJSON *info);
+/* "running", "exited with code 1 (OOM killed)", "missing" (info NULL), ... of an
+ * inspect reply; *running is State.Running. */
+void cluster_inspect_state(const cJSON *info, char *buf, size_t len, int *running);
+/* Adds one entry of a container list reply (labels, Id, Ports) to c, whose
+ * names were set; entries that are not a node of it are ignored. */
+void cluster_load_item(struct cluster *c, const cJSON *item);
 /* Removes the labelled containers (with their volumes), then the labelled
  * networks; counts what went. Carries on past failures, reporting the first. */
 int cluster_remove(docker_t *d, const char *name, int *containers, int *networks,

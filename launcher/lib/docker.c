@@ -121,6 +121,8 @@ sink_consume(struct sink *s, int final)
 {
 	size_t used = s->line ? consume_lines(s, final) : consume_frames(s);
 
+	if (used == 0)
+		return; /* also when nothing came yet: buf is NULL then */
 	memmove(s->buf, s->buf + used, s->len - used);
 	s->len -= used;
 }
@@ -673,6 +675,27 @@ event_line(void *arg, const char *line, size_t len)
 
 	cJSON_Delete(j);
 	return stop;
+}
+
+int
+docker_events_feed(const char *data, size_t len, size_t chunk, docker_event_fn fn, void *ctx)
+{
+	struct events ev = {fn, ctx};
+	struct sink s = {.line = event_line, .ctx = &ev};
+	int rc = 0;
+
+	for (size_t pos = 0; pos < len && !s.stopped; pos += chunk) {
+		size_t n = len - pos < chunk ? len - pos : chunk;
+		if (sink_append(&s, data + pos, n) < 0) {
+			rc = -1;
+			break;
+		}
+		sink_consume(&s, 0);
+	}
+	if (rc == 0 && !s.stopped)
+		sink_consume(&s, 1);
+	free(s.buf);
+	return rc;
 }
 
 int

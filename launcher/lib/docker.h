@@ -79,6 +79,11 @@ typedef int (*docker_event_fn)(void *ctx, const cJSON *event);
  * fn returns 0. */
 int docker_events(docker_t *d, const cJSON *filters, long long since, docker_event_fn fn,
 		  void *ctx, kshim_err_t *err);
+/* The parsing half of docker_events, without HTTP: splits data, as it would
+ * arrive from the daemon in pieces of chunk bytes, into lines and hands each
+ * line that parses as JSON to fn. Returns 0, or -1 when the reply outgrows the
+ * size limit. */
+int docker_events_feed(const char *data, size_t len, size_t chunk, docker_event_fn fn, void *ctx);
 
 /* Runs argv (NULL-terminated) inside the running container id, without a TTY or
  * stdin, and waits for it (at most 30 s): out gets its stdout and stderr as they

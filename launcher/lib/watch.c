@@ -66,19 +66,28 @@ event_field(const cJSON *ev, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+int
+watch_event_kind(const cJSON *ev)
+{
+	const char *action = event_field(ev, "Action");
+
+	if (strcmp(event_field(ev, "Type"), "container") != 0)
+		return 0;
+	return strcmp(action, "start") == 0 ? 1 : strcmp(action, "destroy") == 0 ? 2 : 0;
+}
+
 /* A container of the cluster started (a new port) or went away (the cluster may be gone). */
 static int
 on_event(void *ctx, const cJSON *ev)
 {
 	struct watch *w = ctx;
-	const char *action = event_field(ev, "Action");
+	int kind = watch_event_kind(ev);
 
-	if (strcmp(event_field(ev, "Type"), "container") != 0 ||
-	    (strcmp(action, "start") != 0 && strcmp(action, "destroy") != 0))
+	if (kind == 0)
 		return 0;
 	if (sync_or_gone(w->d, w->name, &w->gone, &w->err) == 0)
 		return 0;
-	return w->gone || strcmp(action, "start") == 0;
+	return w->gone || kind == 1;
 }
 
 static cJSON *

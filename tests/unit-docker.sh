@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Unit tests of the launcher's parsers of Docker replies (no daemon), under
+# ASan and UBSan. tests/fuzz.sh fuzzes the same functions (fuzz_docker).
+. "$(dirname "$0")/lib.sh"
+bin=$OUT/docker_parse_test
+# shellcheck disable=SC2046
+clang -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -I"$TOP/include" -I"$TOP/launcher/lib" \
+	$(pkg-config --cflags libcjson libcurl) -o "$bin" "$TOP/tests/unit/docker_parse_test.c" \
+	"$TOP"/launcher/lib/{docker,cluster,watch,flavor,error,paths,table_store}.c \
+	"$TOP/shim/table_format.c" $(pkg-config --libs libcjson libcurl) || { notok "build docker_parse_test"; finish; }
+"$bin" || notok "docker_parse_test exited $?"
+finish
