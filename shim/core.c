@@ -1,3 +1,4 @@
+/* The shim's core: the current table, re-read when it changes, and the routing decisions. */
 #include "core.h"
 
 #include <arpa/inet.h>

@@ -21,7 +21,7 @@ variant() {
 		timeout $((SECONDS_EACH * 6 + 30)) "$work/stress-$3" "$work/$3.table" "$SECONDS_EACH" \
 		>"$work/$3.out" 2>"$log"
 	local rc=$?
-	sed "s/^\(not \)\{0,1\}ok - /&[$3] /" "$work/$3.out"
+	tap_relay "[$3] " <"$work/$3.out"
 	[ "$rc" != 124 ] || notok "[$3] hung (killed)"
 	expect_eq "[$3] exit status" "$rc" 0
 	expect_eq "[$3] all three checks ran" "$(grep -c '^ok - ' "$work/$3.out")" 3

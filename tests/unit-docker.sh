@@ -9,5 +9,5 @@ clang -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -fsanitize=address,undefin
 	$(pkg-config --cflags libcjson libcurl) -o "$bin" "$TOP/tests/unit/docker_parse_test.c" \
 	"$TOP"/launcher/lib/{docker,cluster,watch,flavor,error,paths,table_store}.c \
 	"$TOP/shim/table_format.c" $(pkg-config --libs libcjson libcurl) || { notok "build docker_parse_test"; finish; }
-"$bin" || notok "docker_parse_test exited $?"
+tap_run "" "$bin"
 finish
