@@ -44,16 +44,18 @@ for s in "${suites[@]}"; do
 		p=$(grep -cE '^ok [0-9]+( |$)' "$log")
 		f=$(grep -cE '^not ok [0-9]+( |$)' "$log")
 		plan=$(sed -n 's/^1\.\.\([0-9]\{1,\}\)$/\1/p' "$log" | tail -n 1)
+		raw=$(grep -cE '^(not )?ok( - |$)' "$log")
 		passed=$((passed + p))
 		failed=$((failed + f))
-		if [ "${plan:-none}" != $((p + f)) ]; then
+		if [ "${plan:-none}" != $((p + f)) ] || [ "$raw" != 0 ]; then
 			failed=$((failed + 1))
-			echo "not ok - $t: plan ${plan:-missing}, $((p + f)) results"
+			echo "not ok - $t: plan ${plan:-missing}, $((p + f)) numbered results, $raw without a number (tap_relay numbers a program's results)"
 		elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 			failed=$((failed + 1))
 			echo "not ok - $t exited $rc"
 		fi
-		[ "$rc" != 0 ] || [ "$f" != 0 ] || [ "${plan:-none}" != $((p + f)) ] && broken+=("$t")
+		[ "$rc" != 0 ] || [ "$f" != 0 ] || [ "${plan:-none}" != $((p + f)) ] || [ "$raw" != 0 ] &&
+			broken+=("$t")
 		echo "== $t: $p ok, $f not ok, $(($(date +%s) - start)) s"
 	done
 done

@@ -14,11 +14,11 @@ cc "${cflags[@]}" "${san[@]}" -o "$work/harden" "$TOP/tests/unit/harden.c" ||
 preload="$(cc -print-file-name=libasan.so) $build/libkshim.so"
 export ASAN_OPTIONS=detect_leaks=0:log_path=$work/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$work/ubsan
 
-# harden CASE [ARGS...]: one case of harden.c with its own table; TAP lines pass through.
+# harden CASE [ARGS...]: one case of harden.c with its own table; its TAP lines count here.
 harden() {
 	local what=$1; shift
 	KSHIM_TABLE=${TABLE:-$work/$what.table} LD_PRELOAD="$preload" timeout 30 "$work/harden" "$what" \
-		"${TABLE:-$work/$what.table}" "$@" 2>"$work/$what.err" | tap_relay "$what: "
+		"${TABLE:-$work/$what.table}" "$@" 2>"$work/$what.err" | tap_relay ""
 	local rc=${PIPESTATUS[0]}
 	[ "$rc" != 124 ] || { notok "$what: hung (killed after 30 s)"; return; }
 	[ "$rc" -le 1 ] || notok "$what: exited $rc"
