@@ -44,7 +44,7 @@ wait_connected(int fd)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (poll(&p, 1, 5000) != 1)
+	if (poll(&p, 1, 15000) != 1)
 		return fail("poll", errno ? errno : ETIMEDOUT);
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return fail("SO_ERROR", errno);
