@@ -208,6 +208,12 @@ run --via seccomp -- cat /etc/hosts >"$work/hosts.got"
 check "a program reading /etc/hosts sees the real file plus one line per table host" \
 	cmp -s "$work/hosts.got" "$work/hosts.want"
 check "  ... the real /etc/hosts is unchanged" test "$(grep -c 127.77.0 /etc/hosts)" = 0
+lines=$(($(wc -l </etc/hosts) + 1 + $(grep -c '^kafka' "$TABLE")))
+for how in open:0 openat-cloexec:1 openat2:0; do
+	out=$(run -- "$OUT/probe" --hosts "${how%:*}")
+	expect_out "/etc/hosts through ${how%:*}: the merged file, FD_CLOEXEC as asked" "$out" \
+		"cloexec=${how#*:} lines=$lines kafka=$(grep -c '^kafka' "$TABLE")"
+done
 out=$(run --via seccomp -- sh -c 'cat /etc//hosts /etc/hostname >/dev/null && echo read')
 expect_eq "other paths are opened as made" "$out" "read"
 
