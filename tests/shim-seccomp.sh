@@ -165,6 +165,16 @@ run -- "$OUT/probe" --nonblock kafka4 9092 >/dev/null
 expect_match "[c] non-blocking connect to a closed mapped port: ECONNREFUSED via SO_ERROR" \
 	'connect \(SO_ERROR\): Connection refused' "$(cat "$work/err")"
 
+# A dynamically linked program forced through the supervisor: glibc's resolver
+# (NSS "files") reads the merged /etc/hosts, as kcat's librdkafka would.
+PY=/usr/bin/python3
+out=$(run --via seccomp -- "$PY" -c "import socket
+s = socket.create_connection(('kafka2', 9092)); s.sendall(b'who\n'); print(s.recv(100).decode().strip())")
+expect_out "--via seccomp on a dynamic program (python3): kafka2 reaches its server" "$out" "kafka2"
+out=$(run --via seccomp -- "$PY" -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(('127.77.0.1', 9092)); print(s.getpeername())")
+expect_out "  ... a datagram socket's connect to a mapped address is left alone" "$out" "('127.77.0.1', 9092)"
+
 # --- the process tree ------------------------------------------------------------
 start=$(date +%s%N)
 run --via seccomp -- sh -c "(sleep 1; '$OUT/probe' kafka1 9092 >'$work/late') &"
