@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# libFuzzer targets for the table parser, the getaddrinfo hook and the
-# launcher's parsers of Docker replies (inspect, list, events).
+# libFuzzer targets for the table parser, the getaddrinfo hook, the seccomp
+# supervisor's connect decision and the launcher's parsers of Docker replies.
 #   tests/fuzz.sh short   a few seconds each (part of make test)
 #   tests/fuzz.sh long    10,000,000 executions each (make fuzz); prints the figures
 . "$(dirname "$0")/lib.sh"
@@ -13,13 +13,14 @@ build() { # build NAME SOURCES...
 		-fno-sanitize-recover=all -o "$out/$name" "$@" -ldl -lpthread
 }
 build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/shim/table_format.c" || { notok "build fuzz_table"; finish; }
+build fuzz_sockaddr "$TOP/tests/fuzz/fuzz_sockaddr.c" "$TOP/shim/table_format.c" || { notok "build fuzz_sockaddr"; finish; }
 build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real,table_format}.c ||
 	{ notok "build fuzz_gai"; finish; }
 # shellcheck disable=SC2046
 build fuzz_docker -I"$TOP/launcher/lib" $(pkg-config --cflags libcjson libcurl) "$TOP/tests/fuzz/fuzz_docker.c" \
 	"$TOP"/launcher/lib/{docker,cluster,watch,flavor,error,paths,table_store}.c "$TOP/shim/table_format.c" \
 	$(pkg-config --libs libcjson libcurl) || { notok "build fuzz_docker"; finish; }
-for t in ${FUZZ_TARGETS:-table gai docker}; do
+for t in ${FUZZ_TARGETS:-table gai sockaddr docker}; do
 	work=$(mktemp -d)
 	start=$(date +%s)
 	# New inputs go to the scratch directory; the committed corpus is only read.

@@ -12,6 +12,11 @@
  *             prefixed "child: " and its exit status is the probe's
  * --exit N    exits with N after a success
  * --loop      prints a line every 100 ms until a step fails, then exits 3
+ *
+ *   probe --hosts open|openat-cloexec|openat2
+ *
+ * opens /etc/hosts with that system call and prints "cloexec=0|1 lines=N
+ * kafka=N": whether the fd has FD_CLOEXEC, its lines, and those naming a kafkaN.
  * Errors: one line on stderr, exit 1. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,7 +50,7 @@ wait_connected(int fd)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (poll(&p, 1, 5000) != 1)
+	if (poll(&p, 1, 15000) != 1)
 		return fail("poll", errno ? errno : ETIMEDOUT);
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return fail("SO_ERROR", errno);
@@ -98,7 +104,8 @@ probe(const char *host, const char *port)
 	hints.ai_family = v6 ? AF_INET6 : AF_INET;
 	hints.ai_flags = v6 ? AI_V4MAPPED : 0;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		fprintf(stderr, "probe: getaddrinfo %s: %s\n", host, gai_strerror(rc));
+		fprintf(stderr, "probe: getaddrinfo %s: %s%s%s\n", host, gai_strerror(rc),
+			rc == EAI_SYSTEM ? ": " : "", rc == EAI_SYSTEM ? strerror(errno) : "");
 		return -1;
 	}
 	a = v6 ? (const void *)&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr
@@ -138,12 +145,60 @@ run_child(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* linux/openat2.h's, which musl's headers do not carry. */
+struct how {
+	unsigned long long flags, mode, resolve;
+};
+
+static int
+open_hosts(const char *how)
+{
+	struct how oh = {.flags = O_RDONLY};
+
+	if (strcmp(how, "open") == 0)
+		return (int)syscall(SYS_open, "/etc/hosts", O_RDONLY);
+	if (strcmp(how, "openat-cloexec") == 0)
+		return (int)syscall(SYS_openat, AT_FDCWD, "/etc/hosts", O_RDONLY | O_CLOEXEC);
+	if (strcmp(how, "openat2") == 0)
+		return (int)syscall(SYS_openat2, AT_FDCWD, "/etc/hosts", &oh, sizeof(oh));
+	errno = EINVAL;
+	return -1;
+}
+
+/* Counts the lines of /etc/hosts as opened by the system call named how. */
+static int
+read_hosts(const char *how)
+{
+	int fd = open_hosts(how), lines = 0, kafka = 0, cloexec;
+	char line[1024];
+	FILE *f;
+
+	if (fd < 0)
+		return fail(how, errno), 1;
+	cloexec = (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+	if (!(f = fdopen(fd, "r")))
+		return fail("fdopen", errno), 1;
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		kafka += strstr(line, " kafka") != NULL;
+	}
+	fclose(f);
+	printf("cloexec=%d lines=%d kafka=%d\n", cloexec, lines, kafka);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	int child = 0, loop = 0, status = 0, i;
 	struct timespec pause = {0, 100 * 1000 * 1000};
 
+	if (argc == 3 && strcmp(argv[1], "--hosts") == 0)
+		return read_hosts(argv[2]);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--nonblock") == 0)
 			nonblock = 1;

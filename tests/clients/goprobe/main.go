@@ -26,12 +26,12 @@ func probe(host, port string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 5*time.Second)
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 15*time.Second)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.SetDeadline(time.Now().Add(15 * time.Second))
 	if _, err := conn.Write([]byte("who\n")); err != nil {
 		return "", err
 	}
