@@ -107,7 +107,8 @@ up(docker_t *d, struct cluster *c, int timeout, kshim_err_t *err)
 {
 	char table[PATH_MAX] = "";
 
-	if (cluster_check_free(d, c->name, err) < 0 || ensure_image(d, c->image, err) < 0)
+	if (cluster_claim(c, err) < 0 || cluster_check_free(d, c->name, err) < 0 ||
+	    ensure_image(d, c->image, err) < 0)
 		return -1;
 	progress("creating network %s and %d container%s from %s (%s)", c->network, c->n,
 		 c->n == 1 ? "" : "s", c->image, flavor_name(c->flavor));

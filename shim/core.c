@@ -314,7 +314,7 @@ reload(void)
 {
 	struct kshim_table fresh = {0};
 	struct snapshot *s;
-	struct stat st;
+	struct stat st = {0}; /* refuse() may see it when open fails before fstat */
 	const char *why = NULL;
 	int fd;
 

@@ -697,6 +697,30 @@ kshim_table_print(const struct kshim_table *t, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+/* After the rename: fsync the directory, so the new name survives a crash. */
+static int
+sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc, e;
+
+	if (!slash)
+		strcpy(dir, ".");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return 0;
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 int
 kshim_table_write(const char *path, const struct kshim_table *t)
 {
@@ -727,7 +751,7 @@ kshim_table_write(const char *path, const struct kshim_table *t)
 		goto fail;
 	}
 	if (rename(tmp, path) == 0)
-		return 0;
+		return sync_dir(path);
 	e = errno;
 fail:
 	unlink(tmp);

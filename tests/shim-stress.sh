@@ -17,7 +17,7 @@ variant() {
 	local log=$work/$3.log
 	env KSHIM_TABLE="$work/$3.table" LD_PRELOAD="$(cc -print-file-name="$rt") $build/libkshim.so" \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		TSAN_OPTIONS=second_deadlock_stack=1:report_signal_unsafe=0 \
+		TSAN_OPTIONS=second_deadlock_stack=1 \
 		timeout $((SECONDS_EACH * 6 + 30)) "$work/stress-$3" "$work/$3.table" "$SECONDS_EACH" \
 		>"$work/$3.out" 2>"$log"
 	local rc=$?

@@ -46,16 +46,6 @@ make_cluster_id(char out[23], kshim_err_t *err)
 	return 0;
 }
 
-int
-cluster_name_check(const char *name, kshim_err_t *err)
-{
-	if (kshim_cluster_name_valid(name))
-		return 0;
-	return kshim_fail(err, KSHIM_EUSAGE,
-			  "bad cluster name '%s': 1-40 of a-z, 0-9 and '-', starting with a letter",
-			  name);
-}
-
 /* Validates name and names the network, the nodes and their containers. */
 static int
 set_names(struct cluster *c, const char *name, int n, kshim_err_t *err)
@@ -479,9 +469,15 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	uint32_t base;
 	int rc = 0;
 
+	int lock = -1;
+
 	if (kshim_table_path(c->name, path, len, 1, err) < 0 ||
-	    tables_block(path, &base, err) < 0)
+	    kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
 		return -1;
+	if (tables_block(path, &base, err) < 0) {
+		kshim_unlock(lock);
+		return -1;
+	}
 	for (int i = 0; i < c->n && rc == 0; i++) {
 		struct kshim_host *h = kshim_table_add(&t, c->node[i].name, base + (uint32_t)i + 1);
 		if (!h || kshim_host_set_port(h, KAFKA_PORT, INADDR_LOOPBACK,
@@ -491,8 +487,34 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	}
 	if (rc == 0 && kshim_table_write(path, &t) < 0)
 		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
+	kshim_unlock(lock);
 	kshim_table_free(&t);
 	return rc;
+}
+
+int
+cluster_claim(const struct cluster *c, kshim_err_t *err)
+{
+	char lockname[64], path[PATH_MAX];
+	uint32_t base;
+	int fd;
+
+	snprintf(lockname, sizeof(lockname), "%s.lock", c->name);
+	if (kshim_lock(lockname, 0, &fd, err) < 0) {
+		if (err->code != EBUSY)
+			return -1;
+		kshim_fail(err, EBUSY, "another 'kshim up --name %s' is running", c->name);
+		return kshim_hint(err, "wait for it, or 'kshim down --name %s' first", c->name);
+	}
+	if (c->mode != ADVERTISE_INTERNAL)
+		return 0; /* no table: nothing more to check */
+	/* What writing the table will need, checked before any container exists
+	 * rather than after the brokers are ready: a private directory (above,
+	 * kshim_table_dir) and a free loopback block. */
+	if (kshim_table_path(c->name, path, sizeof(path), 1, err) < 0 ||
+	    tables_block(path, &base, err) < 0)
+		return -1;
+	return 0;
 }
 
 int

@@ -10,6 +10,7 @@
 #include "docker.h"
 #include "error.h"
 #include "flavor.h"
+#include "paths.h" /* cluster_name_check */
 
 #define CLUSTER_LABEL "io.kshim.cluster"
 #define CLUSTER_MAX_NODES 32
@@ -32,13 +33,16 @@ struct cluster {
 	struct cluster_node node[CLUSTER_MAX_NODES];
 };
 
-/* Fails with a usage error unless name is a valid cluster name. */
-int cluster_name_check(const char *name, kshim_err_t *err);
 /* Names everything and draws a cluster id; no Docker calls. */
 int cluster_init(struct cluster *c, const char *name, const char *image, enum flavor flavor,
 		 enum advertise mode, int n, kshim_err_t *err);
 /* Fails when the network <name>-net or containers labelled with name exist. */
 int cluster_check_free(docker_t *d, const char *name, kshim_err_t *err);
+/* Before anything is created: takes the cluster's lock for the life of the
+ * process (a second up of the same name fails here, so its rollback can
+ * never remove the first one's containers), and checks what writing the
+ * table needs: a private table directory and a free loopback block. */
+int cluster_claim(const struct cluster *c, kshim_err_t *err);
 /* Creates the network and every container, none started. */
 int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
 /* Starts the containers back to back and reads their published ports. */

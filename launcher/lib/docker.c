@@ -510,12 +510,28 @@ docker_network_create(docker_t *d, const char *name, const cJSON *labels, char i
 	return rc < 0 ? kshim_wrap(err, "creating network %s", name) : 0;
 }
 
+/* prefix, name escaped for a URL path (user input: '/', '?', '#' or '%' must
+ * not change the request), then suffix. */
+static int
+escaped_path(docker_t *d, char *buf, size_t len, const char *prefix, const char *name,
+	     const char *suffix, kshim_err_t *err)
+{
+	char *esc = curl_easy_escape(d->curl, name, 0);
+	int n = esc ? snprintf(buf, len, "%s%s%s", prefix, esc, suffix) : -1;
+
+	curl_free(esc);
+	if (n < 0 || (size_t)n >= len)
+		return kshim_fail(err, ENAMETOOLONG, "name too long for a Docker request: %s", name);
+	return 0;
+}
+
 int
 docker_network_inspect(docker_t *d, const char *name, cJSON **net, kshim_err_t *err)
 {
-	char path[512];
+	char path[1024];
 
-	snprintf(path, sizeof(path), "/networks/%s", name);
+	if (escaped_path(d, path, sizeof(path), "/networks/", name, "", err) < 0)
+		return -1;
 	return inspect(d, path, net, err);
 }
 
@@ -528,9 +544,10 @@ docker_network_list(docker_t *d, const char *label, cJSON **list, kshim_err_t *e
 int
 docker_network_remove(docker_t *d, const char *name, kshim_err_t *err)
 {
-	char path[512];
+	char path[1024];
 
-	snprintf(path, sizeof(path), "/networks/%s", name);
+	if (escaped_path(d, path, sizeof(path), "/networks/", name, "", err) < 0)
+		return -1;
 	if (call(d, "DELETE", path, NULL, NULL, err) < 0)
 		return kshim_wrap(err, "removing network %s", name);
 	return 0;
@@ -542,8 +559,8 @@ docker_image_exists(docker_t *d, const char *ref, int *present, kshim_err_t *err
 	char path[1024];
 	cJSON *img = NULL;
 
-	snprintf(path, sizeof(path), "/images/%s/json", ref);
-	if (inspect(d, path, &img, err) < 0)
+	if (escaped_path(d, path, sizeof(path), "/images/", ref, "/json", err) < 0 ||
+	    inspect(d, path, &img, err) < 0)
 		return kshim_wrap(err, "inspecting image %s", ref);
 	*present = img != NULL;
 	cJSON_Delete(img);

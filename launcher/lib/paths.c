@@ -1,11 +1,14 @@
-/* The table directory and table paths, the shim library next to kshim, and cluster names. */
+/* The table directory and table paths, the shim library next to kshim, cluster
+ * names, and the locks that order writers of the table directory. */
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,7 +56,13 @@ kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err)
 	const char *home = getenv("KSHIM_HOME"), *xdg = getenv("XDG_RUNTIME_DIR");
 	int n;
 
-	if (home && *home)
+	char cwd[PATH_MAX];
+
+	/* Relative: against the directory kshim runs in, once, so that the
+	 * KSHIM_TABLE it exports still names the file after a program chdirs. */
+	if (home && *home && home[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		n = snprintf(buf, len, "%s/%s", cwd, home);
+	else if (home && *home)
 		n = snprintf(buf, len, "%s", home);
 	else if (xdg && *xdg)
 		n = snprintf(buf, len, "%s/kshim", xdg);
@@ -73,7 +82,8 @@ kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_e
 {
 	char dir[PATH_MAX - 64];
 
-	if (kshim_table_dir(dir, sizeof(dir), create, err) < 0)
+	/* The name becomes a file name: never '/', '..' or anything odd. */
+	if (cluster_name_check(cluster, err) < 0 || kshim_table_dir(dir, sizeof(dir), create, err) < 0)
 		return -1;
 	if ((size_t)snprintf(buf, len, "%s/%s.table", dir, cluster) >= len)
 		return kshim_fail(err, ENAMETOOLONG, "table path too long");
@@ -116,4 +126,44 @@ kshim_cluster_name_valid(const char *name)
 		      name[i] == '-'))
 			return 0;
 	return 1;
+}
+
+int
+cluster_name_check(const char *name, kshim_err_t *err)
+{
+	if (kshim_cluster_name_valid(name))
+		return 0;
+	return kshim_fail(err, KSHIM_EUSAGE,
+			  "bad cluster name '%s': 1-40 of a-z, 0-9 and '-', starting with a letter",
+			  name);
+}
+
+int
+kshim_lock(const char *name, int wait, int *fd, kshim_err_t *err)
+{
+	char dir[PATH_MAX - 64], path[PATH_MAX];
+
+	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return kshim_fail(err, errno, "cannot open %s: %s", path, strerror(errno));
+	while (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		int e = errno;
+		if (e == EINTR && wait)
+			continue;
+		close(*fd);
+		*fd = -1;
+		return kshim_fail(err, e == EWOULDBLOCK ? EBUSY : e, "%s is locked: %s", path,
+				  strerror(e));
+	}
+	return 0;
+}
+
+void
+kshim_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }

@@ -18,5 +18,17 @@ int kshim_table_path(const char *cluster, char *buf, size_t len, int create, ksh
 int kshim_lib_path(char *buf, size_t len, kshim_err_t *err);
 /* A cluster name is 1-40 of [a-z0-9-], starting with a letter. */
 int kshim_cluster_name_valid(const char *name);
+/* Fails with a usage error unless name is a valid cluster name. Every path
+ * built from a cluster name (kshim_table_path) is checked with it. */
+int cluster_name_check(const char *name, kshim_err_t *err);
+
+/* Takes flock on <table dir>/name (created 0600), waiting for it when wait is
+ * set, else failing with code EBUSY when another process holds it. *fd keeps
+ * the lock until kshim_unlock or exit. */
+int kshim_lock(const char *name, int wait, int *fd, kshim_err_t *err);
+void kshim_unlock(int fd);
+/* The lock on the directory's loopback blocks: held from choosing a block to
+ * writing the table that uses it (tables_block, then kshim_table_write). */
+#define KSHIM_TABLES_LOCK ".tables.lock"
 
 #endif

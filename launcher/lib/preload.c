@@ -30,6 +30,15 @@ preload_value(char *buf, size_t len, kshim_err_t *err)
 
 	if (kshim_lib_path(lib, sizeof(lib), err) < 0)
 		return -1;
+	/* The loader splits LD_PRELOAD at spaces and colons and has no quoting: such
+	 * a path would load nothing, with only a loader warning, and exit 0. */
+	if (strpbrk(lib, " :\t\n")) {
+		kshim_fail(err, EINVAL,
+			   "the shim's path '%s' has a space or a colon, which LD_PRELOAD cannot hold",
+			   lib);
+		return kshim_hint(err, "install kshim under a path without spaces or colons "
+				       "(make install PREFIX=...)");
+	}
 	if (old && *old && !already_listed(old, lib))
 		n = snprintf(buf, len, "%s:%s", lib, old);
 	else

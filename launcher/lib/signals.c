@@ -1,4 +1,4 @@
-/* SIGINT and SIGTERM as a flag that long operations poll, so that they can roll back. */
+/* SIGINT, SIGTERM and SIGHUP as a flag that long operations poll, so that they can roll back. */
 #include "signals.h"
 
 #include <signal.h>
@@ -20,6 +20,7 @@ signals_trap(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session: roll back too */
 }
 
 int

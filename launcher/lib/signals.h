@@ -2,8 +2,8 @@
 #ifndef KSHIM_SIGNALS_H
 #define KSHIM_SIGNALS_H
 
-/* SIGINT and SIGTERM set a flag instead of ending the process, so that up can
- * roll back; signals_interrupted reads it. */
+/* SIGINT, SIGTERM and SIGHUP set a flag instead of ending the process, so
+ * that up can roll back; signals_interrupted reads it. */
 void signals_trap(void);
 int signals_interrupted(void);
 
