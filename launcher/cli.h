@@ -37,13 +37,23 @@ struct logs_options {
 	const char *name, *node; /* node NULL: every node */
 	int tail, follow;	 /* tail -1: everything */
 };
+#define RUN_MAPS_MAX 64
+enum run_via { VIA_AUTO, VIA_PRELOAD, VIA_SECCOMP };
+struct run_options {
+	const char *name, *table; /* --table, else the cluster's */
+	const char *maps[RUN_MAPS_MAX];
+	int nmaps, debug;
+	enum run_via via; /* VIA_AUTO: chosen from the program */
+	char **argv;	  /* the command */
+};
 struct table_options {
 	const char *name, *file;
 };
 
-extern const char up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
+extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
 	doctor_usage[], logs_usage[], table_usage[], watch_usage[];
 
+int run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err);
 int up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err);
 int down_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err);
 int status_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err);

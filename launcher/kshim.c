@@ -15,7 +15,7 @@ static const struct command {
 	{"up", cmd_up, up_usage, "create and start a Kafka cluster, write its port table"},
 	{"down", cmd_down, down_usage, "remove a cluster's containers, network and table"},
 	{"status", cmd_status, status_usage, "show each broker's state, port and health"},
-	{"run", cmd_run, NULL, "run a program with libkshim.so preloaded"},
+	{"run", cmd_run, run_usage, "run a program with libkshim.so preloaded"},
 	{"env", cmd_env, env_usage, "print export lines that preload the shim in a shell"},
 	{"attach", cmd_attach, attach_usage, "build a table for containers on an existing network"},
 	{"doctor", cmd_doctor, doctor_usage, "check every layer of a cluster and say what is wrong"},

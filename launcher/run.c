@@ -20,13 +20,9 @@
 #include "lib/supervise.h"
 #include "lib/table_store.h"
 
-#define MAPS_MAX 64
-
-static const char usage_text[] =
+const char run_usage[] =
     "usage: kshim run [--name CLUSTER] [--table FILE] [--map NAME:PORT=HOST:HOSTPORT]...\n"
     "                 [--via preload|seccomp] [--debug] -- COMMAND [ARG]...\n";
-
-enum via { VIA_AUTO, VIA_PRELOAD, VIA_SECCOMP };
 
 /* "kafka1:9092=127.0.0.1:29092"; HOST is an IPv4 address or localhost. */
 static int
@@ -64,7 +60,7 @@ add_map(struct kshim_table *t, const char *spec, uint32_t base, kshim_err_t *err
 
 /* Writes the --map table next to the others, private to this run. */
 static int
-write_map_table(char **maps, int nmaps, char *path, size_t len, kshim_err_t *err)
+write_map_table(const char *const *maps, int nmaps, char *path, size_t len, kshim_err_t *err)
 {
 	struct kshim_table t = {0};
 	char name[64];
@@ -101,10 +97,13 @@ exit_like(int status)
 
 static pid_t child;
 
+/* A signal sent to kshim itself goes on to the program; one the kernel sent to
+ * the whole foreground group (a terminal's ^C) reached the program already. */
 static void
-forward(int sig)
+forward(int sig, siginfo_t *si, void *uc)
 {
-	if (child > 0)
+	(void)uc;
+	if (child > 0 && si->si_code != SI_KERNEL)
 		kill(child, sig);
 }
 
@@ -112,7 +111,9 @@ forward(int sig)
 static int
 run_and_clean(char **argv, const char *table, kshim_err_t *err)
 {
-	struct sigaction sa = {.sa_handler = forward};
+	static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,  SIGQUIT,
+					SIGUSR1, SIGUSR2, SIGWINCH};
+	struct sigaction sa = {.sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART};
 	int status;
 
 	sigemptyset(&sa.sa_mask);
@@ -126,11 +127,8 @@ run_and_clean(char **argv, const char *table, kshim_err_t *err)
 		fprintf(stderr, "kshim: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	/* The terminal sends INT and QUIT to the child too; TERM and HUP are passed on. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaction(forwarded[i], &sa, NULL);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	unlink(table);
@@ -163,10 +161,10 @@ kind_reason(enum exec_kind kind)
 /* Preload for dynamically linked programs, the supervisor for Go and static
  * ones, unless --via forces one; refuses what the chosen one cannot serve. */
 static int
-choose(enum via via, const char *cmd, kshim_err_t *err)
+choose(enum run_via via, const char *cmd, kshim_err_t *err)
 {
 	struct exec_info info;
-	enum via chosen = via;
+	enum run_via chosen = via;
 
 	if (exec_inspect(cmd, &info, err) < 0)
 		return -1;
@@ -184,7 +182,7 @@ choose(enum via via, const char *cmd, kshim_err_t *err)
 }
 
 static int
-parse_via(const char *arg, enum via *via, kshim_err_t *err)
+parse_via(const char *arg, enum run_via *via, kshim_err_t *err)
 {
 	if (strcmp(arg, "preload") == 0)
 		*via = VIA_PRELOAD;
@@ -193,6 +191,58 @@ parse_via(const char *arg, enum via *via, kshim_err_t *err)
 	else
 		return kshim_fail(err, KSHIM_EUSAGE, "--via %s: expected preload or seccomp", arg);
 	return 0;
+}
+
+int
+run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err)
+{
+	static const struct option opts[] = {
+	    {"name", required_argument, NULL, 'n'},
+	    {"table", required_argument, NULL, 't'},
+	    {"map", required_argument, NULL, 'm'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"via", required_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*o = (struct run_options){.name = KSHIM_DEFAULT_CLUSTER};
+	cli_begin();
+	while ((c = getopt_long(argc, argv, "+:n:t:m:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (cli_opt_name(optarg, &o->name, err) < 0)
+				return -1;
+			break;
+		case 't':
+			o->table = optarg;
+			break;
+		case 'm':
+			if (o->nmaps == RUN_MAPS_MAX)
+				return kshim_fail(err, KSHIM_EUSAGE, "run: at most %d --map options",
+						  RUN_MAPS_MAX);
+			o->maps[o->nmaps++] = optarg;
+			break;
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'v':
+			if (parse_via(optarg, &o->via, err) < 0)
+				return -1;
+			break;
+		case 'h':
+			return cli_help(run_usage);
+		default:
+			return cli_bad_option(c, argc, argv, err);
+		}
+	}
+	if (optind >= argc)
+		return kshim_fail(err, KSHIM_EUSAGE, "run: no command given");
+	if (o->nmaps && o->table)
+		return kshim_fail(err, KSHIM_EUSAGE, "run: give --table or --map, not both");
+	o->argv = argv + optind;
+	return CLI_RUN;
 }
 
 /* The supervisor's run: the table at path, removed afterwards when private. */
@@ -209,77 +259,28 @@ run_supervised(char **argv, const char *path, int private_table, kshim_err_t *er
 int
 cmd_run(int argc, char **argv, kshim_err_t *err)
 {
-	static const struct option opts[] = {
-	    {"name", required_argument, NULL, 'n'},
-	    {"table", required_argument, NULL, 't'},
-	    {"map", required_argument, NULL, 'm'},
-	    {"debug", no_argument, NULL, 'd'},
-	    {"via", required_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *cluster = KSHIM_DEFAULT_CLUSTER, *table = NULL;
-	char *maps[MAPS_MAX], path[PATH_MAX];
-	enum via via = VIA_AUTO;
-	int nmaps = 0, c;
+	struct run_options o;
+	char path[PATH_MAX];
+	int rc, chosen;
 
-	while ((c = getopt_long(argc, argv, "+n:t:m:dh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			cluster = optarg;
-			break;
-		case 't':
-			table = optarg;
-			break;
-		case 'm':
-			if (nmaps == MAPS_MAX)
-				return kshim_fail(err, KSHIM_EUSAGE, "at most %d --map options",
-						  MAPS_MAX);
-			maps[nmaps++] = optarg;
-			break;
-		case 'd':
-			setenv("KSHIM_DEBUG", "1", 1);
-			break;
-		case 'v':
-			if (parse_via(optarg, &via, err) < 0)
-				return -1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		default:
-			fputs(usage_text, stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return kshim_fail(err, KSHIM_EUSAGE, "run: no command given");
-	}
-	if (nmaps && table)
-		return kshim_fail(err, KSHIM_EUSAGE, "run: give --table or --map, not both");
-	int chosen = choose(via, argv[optind], err);
-	if (chosen < 0)
+	if ((rc = run_parse(argc, argv, &o, err)) != CLI_RUN)
+		return rc;
+	if (o.debug)
+		setenv("KSHIM_DEBUG", "1", 1);
+	if ((chosen = choose(o.via, o.argv[0], err)) < 0)
 		return -1;
-	if (chosen == VIA_SECCOMP) {
-		if (nmaps ? write_map_table(maps, nmaps, path, sizeof(path), err) < 0
-			  : tables_resolve(table, cluster, path, sizeof(path), err) < 0)
-			return -1;
-		return run_supervised(argv + optind, path, nmaps > 0, err);
-	}
-	if (nmaps) {
-		if (write_map_table(maps, nmaps, path, sizeof(path), err) < 0)
-			return -1;
-		if (preload_setenv(path, err) < 0) {
+	if (o.nmaps ? write_map_table(o.maps, o.nmaps, path, sizeof(path), err) < 0
+		    : tables_resolve(o.table, o.name, path, sizeof(path), err) < 0)
+		return -1;
+	if (chosen == VIA_SECCOMP)
+		return run_supervised(o.argv, path, o.nmaps > 0, err);
+	if (preload_setenv(path, err) < 0) {
+		if (o.nmaps)
 			unlink(path);
-			return -1;
-		}
-		return run_and_clean(argv + optind, path, err);
-	}
-	if (tables_resolve(table, cluster, path, sizeof(path), err) < 0 ||
-	    preload_setenv(path, err) < 0)
 		return -1;
-	execvp(argv[optind], argv + optind);
-	kshim_fail(err, errno, "%s: %s", argv[optind], strerror(errno));
-	return -1;
+	}
+	if (o.nmaps)
+		return run_and_clean(o.argv, path, err);
+	execvp(o.argv[0], o.argv);
+	return kshim_fail(err, errno, "%s: %s", o.argv[0], strerror(errno));
 }

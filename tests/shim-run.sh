@@ -69,6 +69,20 @@ expect_eq "the command's exit status is kshim's" "$?" 7
 expect_eq "death by signal is passed on" "$?" 143
 expect_eq "no private table is left after a signal" "$(ls "$KSHIM_HOME" | grep -c '^run-')" 0
 
+# Issue 11, launcher 3: kill -INT sent to kshim itself (not through a terminal)
+# reaches the program under --map; kshim ends as the program did.
+"$KSHIM" run --map k:1=127.0.0.1:1 -- python3 -c '
+import signal, sys, time
+signal.signal(signal.SIGINT, lambda *a: sys.exit(9))
+open(sys.argv[1], "w").close()
+time.sleep(30)' "$work/int-ready" &
+kpid=$!
+for _ in $(seq 100); do [ -e "$work/int-ready" ] && break; sleep 0.1; done
+kill -INT "$kpid"
+wait "$kpid"
+expect_eq "kill -INT to kshim run --map reaches the program (its exit 9)" "$?" 9
+expect_eq "  ... and its private table is removed" "$(ls "$KSHIM_HOME" | grep -c '^run-')" 0
+
 out=$("$KSHIM" run --map 'kafka1=127.0.0.1:1' -- true 2>&1); rc=$?
 expect_eq "a malformed --map is a usage error" "$rc" 2
 expect_match "  ... with an example" 'expected NAME:PORT=HOST:HOSTPORT' "$out"

@@ -12,7 +12,7 @@ run_kshim() {
 	rc=$? out=$(cat "$work/out") err=$(cat "$work/err")
 }
 
-for cmd in up down status env attach doctor logs table watch; do
+for cmd in up down status run env attach doctor logs table watch; do
 	run_kshim "$cmd" --help
 	expect_eq "$cmd --help: exit 0, nothing on stderr" "$rc|$err" "0|"
 	expect_match "  ... its usage on stdout" "^usage: kshim $cmd " "${out%%$'\n'*}"
@@ -48,6 +48,12 @@ done
 run_kshim --version
 expect_match "kshim --version: the version on stdout" '^kshim [0-9]+\.[0-9]+\.[0-9]+' "$out"
 expect_eq "  ... exit 0, nothing on stderr" "$rc|$err" "0|"
-run_kshim run --no-such-option
-expect_eq "run --no-such-option: exit 2" "$rc" 2
+run_kshim run --via ptrace -- true
+expect_eq "run --via ptrace: exit 2, the cause" "$rc|${err%%$'\n'*}" "2|kshim: --via ptrace: expected preload or seccomp"
+run_kshim run --name Not_A_Name -- true
+expect_eq "run --name is validated: exit 2" "$rc" 2
+run_kshim run --map k:1=127.0.0.1:1
+expect_eq "run without a command: exit 2, the cause" "$rc|${err%%$'\n'*}" "2|kshim: run: no command given"
+run_kshim run --map k:1=127.0.0.1:1 --table /dev/null -- true
+expect_eq "run with --map and --table: exit 2" "$rc" 2
 finish
