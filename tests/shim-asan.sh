@@ -15,8 +15,7 @@ done
 # The supervisor runs in kshim: the sanitized kshim (leaks checked too), the
 # unsanitized probes.
 expect_match "[asan] kshim is built with AddressSanitizer" 'libasan' "$(ldd "$build/kshim")"
-BUILD=$build ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan bash "$TOP/tests/shim-seccomp.sh" 2>&1 | sed "s/^\(not \)\{0,1\}ok - /&[asan] shim-seccomp: /"
-[ "${PIPESTATUS[0]}" = 0 ] || notok "[asan] shim-seccomp exited non-zero"
+BUILD=$build ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan tap_run "[asan] shim-seccomp: " bash "$TOP/tests/shim-seccomp.sh"
 if ls "$logs" | grep -q .; then
 	notok "[asan] sanitizer reports"; head -n 40 "$logs"/* | sed 's/^/    # /'
 else
