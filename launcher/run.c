@@ -210,13 +210,10 @@ int
 cmd_run(int argc, char **argv, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-	    {"name", required_argument, NULL, 'n'},
-	    {"table", required_argument, NULL, 't'},
-	    {"map", required_argument, NULL, 'm'},
-	    {"debug", no_argument, NULL, 'd'},
-	    {"via", required_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"name", required_argument, NULL, 'n'}, {"table", required_argument, NULL, 't'},
+		{"map", required_argument, NULL, 'm'},  {"debug", no_argument, NULL, 'd'},
+		{"via", required_argument, NULL, 'v'},  {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *cluster = KSHIM_DEFAULT_CLUSTER, *table = NULL;
 	char *maps[MAPS_MAX], path[PATH_MAX];
