@@ -161,6 +161,10 @@ probe_checks() {
 	wait "$kpid" 2>/dev/null
 }
 probe_checks go "$OUT/goprobe" "Go program"
+# 60 dials at once from 60 goroutines (Go's threads, its SIGURG preemption):
+# the supervisor answers them one after the other, each with its own port.
+out=$(run -- "$OUT/goprobe" --parallel 60 kafka 9092)
+expect_out "[go] 60 concurrent dials to kafka1..3 each reach their own server" "$out" "parallel=60 right=60"
 probe_checks c "$OUT/probe" "statically linked"
 probe_checks musl "$OUT/probe-musl" "statically linked"
 
