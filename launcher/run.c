@@ -1,4 +1,6 @@
-/* kshim run: exec a program with the shim preloaded and pointed at a table. */
+/* kshim run: run a program with the table's names mapped, through the preloaded
+ * shim (dynamically linked programs) or the seccomp supervisor (Go and static
+ * programs); this file only chooses and calls. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -15,13 +17,16 @@
 #include "lib/paths.h"
 #include "kshim/table.h"
 #include "lib/preload.h"
+#include "lib/supervise.h"
 #include "lib/table_store.h"
 
 #define MAPS_MAX 64
 
 static const char usage_text[] =
-	"usage: kshim run [--name CLUSTER] [--table FILE] [--map NAME:PORT=HOST:HOSTPORT]...\n"
-	"                 [--debug] -- COMMAND [ARG]...\n";
+    "usage: kshim run [--name CLUSTER] [--table FILE] [--map NAME:PORT=HOST:HOSTPORT]...\n"
+    "                 [--via preload|seccomp] [--debug] -- COMMAND [ARG]...\n";
+
+enum via { VIA_AUTO, VIA_PRELOAD, VIA_SECCOMP };
 
 /* "kafka1:9092=127.0.0.1:29092"; HOST is an IPv4 address or localhost. */
 static int
@@ -41,16 +46,16 @@ add_map(struct kshim_table *t, const char *spec, uint32_t base, kshim_err_t *err
 	if (strcmp(host, "localhost") == 0)
 		strcpy(host, "127.0.0.1");
 	if (inet_pton(AF_INET, host, &a) != 1)
-		return kshim_fail(err, KSHIM_EUSAGE, "--map %s: HOST must be an IPv4 address or localhost",
-				  spec);
+		return kshim_fail(err, KSHIM_EUSAGE,
+				  "--map %s: HOST must be an IPv4 address or localhost", spec);
 	h = (struct kshim_host *)kshim_table_find_name(t, name);
 	if (!h) {
 		if (t->nhosts >= 254)
 			return kshim_fail(err, KSHIM_EUSAGE, "--map: too many names");
 		h = kshim_table_add(t, name, base + (uint32_t)t->nhosts + 1);
 		if (!h)
-			return kshim_fail(err, KSHIM_EUSAGE, "--map %s: '%s' is not a valid host name", spec,
-					  name);
+			return kshim_fail(err, KSHIM_EUSAGE,
+					  "--map %s: '%s' is not a valid host name", spec, name);
 	}
 	if (kshim_host_set_port(h, (uint16_t)port, ntohl(a.s_addr), (uint16_t)hport) < 0)
 		return kshim_fail(err, KSHIM_EUSAGE, "--map %s: too many ports for %s", spec, name);
@@ -80,6 +85,18 @@ write_map_table(char **maps, int nmaps, char *path, size_t len, kshim_err_t *err
 out:
 	kshim_table_free(&t);
 	return rc;
+}
+
+/* kshim ends as the program did: its exit status, or its signal raised again. */
+static int
+exit_like(int status)
+{
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+		return 128 + WTERMSIG(status);
+	}
+	return WEXITSTATUS(status);
 }
 
 static pid_t child;
@@ -117,24 +134,93 @@ run_and_clean(char **argv, const char *table, kshim_err_t *err)
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	unlink(table);
-	if (WIFSIGNALED(status)) {
-		signal(WTERMSIG(status), SIG_DFL);
-		raise(WTERMSIG(status));
-		return 128 + WTERMSIG(status);
+	return exit_like(status);
+}
+
+static int
+debugging(void)
+{
+	const char *d = getenv("KSHIM_DEBUG");
+
+	return d && *d && strcmp(d, "0") != 0;
+}
+
+static const char *
+kind_reason(enum exec_kind kind)
+{
+	switch (kind) {
+	case EXEC_GO:
+		return "Go program";
+	case EXEC_STATIC:
+		return "statically linked";
+	case EXEC_DYNAMIC:
+		return "dynamically linked";
+	default:
+		return "not a 64-bit ELF program";
 	}
-	return WEXITSTATUS(status);
+}
+
+/* Preload for dynamically linked programs, the supervisor for Go and static
+ * ones, unless --via forces one; refuses what the chosen one cannot serve. */
+static int
+choose(enum via via, const char *cmd, kshim_err_t *err)
+{
+	struct exec_info info;
+	enum via chosen = via;
+
+	if (exec_inspect(cmd, &info, err) < 0)
+		return -1;
+	if (chosen == VIA_AUTO)
+		chosen =
+		    info.kind == EXEC_GO || info.kind == EXEC_STATIC ? VIA_SECCOMP : VIA_PRELOAD;
+	if (chosen == VIA_PRELOAD ? exec_check_preloadable(&info, err) < 0
+				  : exec_check_supervisable(&info, err) < 0)
+		return -1;
+	if (debugging())
+		fprintf(stderr, "kshim: run: via %s (%s)\n",
+			chosen == VIA_PRELOAD ? "preload" : "seccomp",
+			via == VIA_AUTO ? kind_reason(info.kind) : "forced with --via");
+	return chosen;
+}
+
+static int
+parse_via(const char *arg, enum via *via, kshim_err_t *err)
+{
+	if (strcmp(arg, "preload") == 0)
+		*via = VIA_PRELOAD;
+	else if (strcmp(arg, "seccomp") == 0)
+		*via = VIA_SECCOMP;
+	else
+		return kshim_fail(err, KSHIM_EUSAGE, "--via %s: expected preload or seccomp", arg);
+	return 0;
+}
+
+/* The supervisor's run: the table at path, removed afterwards when private. */
+static int
+run_supervised(char **argv, const char *path, int private_table, kshim_err_t *err)
+{
+	int status, rc = supervise_run(argv, path, &status, err);
+
+	if (private_table)
+		unlink(path);
+	return rc < 0 ? -1 : exit_like(status);
 }
 
 int
 cmd_run(int argc, char **argv, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'}, {"table", required_argument, NULL, 't'},
-		{"map", required_argument, NULL, 'm'},  {"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'n'},
+	    {"table", required_argument, NULL, 't'},
+	    {"map", required_argument, NULL, 'm'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"via", required_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *cluster = KSHIM_DEFAULT_CLUSTER, *table = NULL;
 	char *maps[MAPS_MAX], path[PATH_MAX];
+	enum via via = VIA_AUTO;
 	int nmaps = 0, c;
 
 	while ((c = getopt_long(argc, argv, "+n:t:m:dh", opts, NULL)) != -1) {
@@ -147,11 +233,16 @@ cmd_run(int argc, char **argv, kshim_err_t *err)
 			break;
 		case 'm':
 			if (nmaps == MAPS_MAX)
-				return kshim_fail(err, KSHIM_EUSAGE, "at most %d --map options", MAPS_MAX);
+				return kshim_fail(err, KSHIM_EUSAGE, "at most %d --map options",
+						  MAPS_MAX);
 			maps[nmaps++] = optarg;
 			break;
 		case 'd':
 			setenv("KSHIM_DEBUG", "1", 1);
+			break;
+		case 'v':
+			if (parse_via(optarg, &via, err) < 0)
+				return -1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -167,8 +258,15 @@ cmd_run(int argc, char **argv, kshim_err_t *err)
 	}
 	if (nmaps && table)
 		return kshim_fail(err, KSHIM_EUSAGE, "run: give --table or --map, not both");
-	if (exec_check_preloadable(argv[optind], err) < 0)
+	int chosen = choose(via, argv[optind], err);
+	if (chosen < 0)
 		return -1;
+	if (chosen == VIA_SECCOMP) {
+		if (nmaps ? write_map_table(maps, nmaps, path, sizeof(path), err) < 0
+			  : tables_resolve(table, cluster, path, sizeof(path), err) < 0)
+			return -1;
+		return run_supervised(argv + optind, path, nmaps > 0, err);
+	}
 	if (nmaps) {
 		if (write_map_table(maps, nmaps, path, sizeof(path), err) < 0)
 			return -1;

@@ -14,9 +14,6 @@
 
 #include "real.h"
 
-/* How often a lookup or a connect may stat the table to see whether it
- * changed: a restarted broker's new port is seen within this time. */
-#define RECHECK_NS (100 * 1000 * 1000L)
 #define PEER_SLOTS 1024
 
 /* Zeroed memory is an empty slot, so untouched slots cost no resident pages. */
@@ -33,9 +30,9 @@ static const char *table_path; /* NULL: pass-through */
 int core_debugging;
 static struct kshim_table table;
 static char (*numeric)[INET_ADDRSTRLEN]; /* table.hosts[i].addr, formatted once */
-static struct stat table_id;   /* identity of the loaded file */
-static int table_state;        /* 0 never looked, 1 loaded, -1 unusable */
-static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns; atomic */
+static struct stat table_id;		 /* identity of the loaded file */
+static int table_state;			 /* 0 never looked, 1 loaded, -1 unusable */
+static long last_check;			 /* CLOCK_MONOTONIC_COARSE, ns; atomic */
 /* One bit per first character of the table's names (all bits until the table is
  * read), read without the lock: most unmapped names are ruled out by it. */
 static uint32_t first_chars = ~0u;
@@ -69,8 +66,7 @@ core_log(const char *fmt, ...)
 }
 
 /* Printed whether or not KSHIM_DEBUG is set: the user has to know. */
-static void __attribute__((format(printf, 1, 2)))
-warn(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,22 +112,6 @@ core_enabled(void)
 	return table_path != NULL;
 }
 
-static long
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static int
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
 static uint32_t
 first_char_bit(char c)
 {
@@ -169,22 +149,22 @@ refresh(void)
 	struct kshim_table fresh = {0};
 	struct stat st;
 	const char *why = NULL;
-	long now = now_ns();
+	long now = kshim_clock_ns();
 
-	if (table_state != 0 && now - last_check < RECHECK_NS)
+	if (table_state != 0 && now - last_check < KSHIM_RECHECK_NS)
 		return;
 	__atomic_store_n(&last_check, now, __ATOMIC_RELAXED);
 	if (stat(table_path, &st) < 0) {
 		memset(&st, 0, sizeof(st));
-		if (table_state != 0 && same_file(&st, &table_id))
+		if (table_state != 0 && kshim_file_same(&st, &table_id))
 			return;
 		warn("table %s: %s; names pass through unmapped", table_path, strerror(errno));
 		set_unusable(&st);
 		return;
 	}
-	if (table_state != 0 && same_file(&st, &table_id))
+	if (table_state != 0 && kshim_file_same(&st, &table_id))
 		return;
-	if ((st.st_mode & 022) || (st.st_uid != getuid() && st.st_uid != 0)) {
+	if (!kshim_table_trusted(&st, getuid())) {
 		warn("table %s is writable by other users or owned by another user; ignored "
 		     "(chmod 600 it)",
 		     table_path);
@@ -224,7 +204,7 @@ may_be_mapped(const char *name)
 		return 0;
 	if (__atomic_load_n(&first_chars, __ATOMIC_RELAXED) & first_char_bit(name[0]))
 		return 1;
-	return now_ns() - __atomic_load_n(&last_check, __ATOMIC_RELAXED) >= RECHECK_NS;
+	return kshim_clock_ns() - __atomic_load_n(&last_check, __ATOMIC_RELAXED) >= KSHIM_RECHECK_NS;
 }
 
 int
@@ -232,7 +212,10 @@ core_maybe_name(const char *s)
 {
 	enum { OTHER, LETTER, COLON, END };
 	static const unsigned char class[256] = {
-		[0] = END, [':'] = COLON, ['a' ... 'z'] = LETTER, ['A' ... 'Z'] = LETTER,
+	    [0] = END,
+	    [':'] = COLON,
+	    ['a' ... 'z'] = LETTER,
+	    ['A' ... 'Z'] = LETTER,
 	};
 	const char *name = s;
 	unsigned char c;
@@ -301,16 +284,13 @@ core_host_by_addr(uint32_t addr, struct kshim_host *out)
 int
 core_route(uint32_t addr, uint16_t port, struct kshim_route *out)
 {
-	const struct kshim_host *h;
-	const struct kshim_port *p = NULL;
+	const struct kshim_port *p;
 
 	if (!core_enabled() || addr == INADDR_LOOPBACK)
 		return 0;
 	pthread_mutex_lock(&lock);
 	refresh();
-	h = kshim_table_find_addr(&table, addr);
-	if (h)
-		p = kshim_host_find_port(h, port);
+	p = kshim_table_route(&table, addr, port);
 	if (p) {
 		out->host_addr = p->host_addr;
 		out->host_port = p->host_port;
@@ -337,49 +317,6 @@ core_peer_record(int fd, const struct sockaddr *asked, socklen_t len,
 }
 
 int
-core_sockaddr_ipv4(const struct sockaddr *sa, socklen_t len, uint32_t *addr, uint16_t *port)
-{
-	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		*addr = ntohl(in->sin_addr.s_addr);
-		*port = ntohs(in->sin_port);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		uint32_t a;
-		if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-			return -1;
-		memcpy(&a, &in6->sin6_addr.s6_addr[12], 4);
-		*addr = ntohl(a);
-		*port = ntohs(in6->sin6_port);
-		return 0;
-	}
-	return -1;
-}
-
-socklen_t
-core_sockaddr_make(int family, uint32_t addr, uint16_t port, struct sockaddr_storage *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-		uint32_t a = htonl(addr);
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		in6->sin6_addr.s6_addr[10] = 0xff;
-		in6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&in6->sin6_addr.s6_addr[12], &a, 4);
-		return sizeof(*in6);
-	}
-	struct sockaddr_in *in = (struct sockaddr_in *)out;
-	in->sin_family = AF_INET;
-	in->sin_port = htons(port);
-	in->sin_addr.s_addr = htonl(addr);
-	return sizeof(*in);
-}
-
-int
 core_peer_restore(int fd, struct sockaddr *addr, socklen_t cap, socklen_t *len)
 {
 	struct peer *p;
@@ -387,8 +324,7 @@ core_peer_restore(int fd, struct sockaddr *addr, socklen_t cap, socklen_t *len)
 	uint16_t port;
 	int hit = 0;
 
-	if (fd < 0 || !addr || !len || *len > cap ||
-	    core_sockaddr_ipv4(addr, *len, &a, &port) < 0)
+	if (fd < 0 || !addr || !len || *len > cap || kshim_sockaddr_ipv4(addr, *len, &a, &port) < 0)
 		return 0;
 	p = &peers[fd % PEER_SLOTS];
 	pthread_mutex_lock(&lock);

@@ -38,12 +38,6 @@ void core_peer_record(int fd, const struct sockaddr *asked, socklen_t len,
  * for; cap is the caller's buffer size, *len what the kernel returned. */
 int core_peer_restore(int fd, struct sockaddr *addr, socklen_t cap, socklen_t *len);
 
-/* The IPv4 address and port of sa, unwrapping ::ffff:a.b.c.d; -1 otherwise. */
-int core_sockaddr_ipv4(const struct sockaddr *sa, socklen_t len, uint32_t *addr, uint16_t *port);
-/* An AF_INET, or AF_INET6 v4-mapped, socket address; returns its length. */
-socklen_t core_sockaddr_make(int family, uint32_t addr, uint16_t port,
-			     struct sockaddr_storage *out);
-
 /* Logs to stderr when KSHIM_DEBUG is set. */
 extern int core_debugging;
 void core_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

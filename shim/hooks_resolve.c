@@ -98,7 +98,7 @@ getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t ho
 	int rc;
 
 	if (!sa || !host || hostlen == 0 || (flags & NI_NUMERICHOST) ||
-	    core_sockaddr_ipv4(sa, salen, &addr, &port) < 0 || (addr >> 24) != 127 ||
+	    kshim_sockaddr_ipv4(sa, salen, &addr, &port) < 0 || (addr >> 24) != 127 ||
 	    !core_host_by_addr(addr, &h))
 		return kshim_real()->getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
 	rc = kshim_real()->getnameinfo(sa, salen, host, hostlen, serv, servlen,

@@ -27,11 +27,11 @@ rewrite(int fd, const struct sockaddr *addr, socklen_t len, struct sockaddr_stor
 	uint16_t port;
 	socklen_t n;
 
-	if (!addr || core_sockaddr_ipv4(addr, len, &a, &port) < 0 || (a >> 24) != 127)
+	if (!addr || kshim_sockaddr_ipv4(addr, len, &a, &port) < 0 || (a >> 24) != 127)
 		return 0;
 	if (!core_route(a, port, &route) || !is_stream(fd))
 		return 0;
-	n = core_sockaddr_make(addr->sa_family, route.host_addr, route.host_port, out);
+	n = kshim_sockaddr_make(addr->sa_family, route.host_addr, route.host_port, out);
 	core_peer_record(fd, addr, len, &route);
 	core_debug("connect fd %d: %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u%s", fd, a >> 24,
 		   (a >> 16) & 255, (a >> 8) & 255, a & 255, port, route.host_addr >> 24,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TABLE_FILE_MAX (1 << 20)
@@ -88,6 +89,95 @@ kshim_host_find_port(const struct kshim_host *h, uint16_t port)
 		if (h->ports[i].port == port)
 			return &h->ports[i];
 	return NULL;
+}
+
+const struct kshim_port *
+kshim_table_route(const struct kshim_table *t, uint32_t addr, uint16_t port)
+{
+	const struct kshim_host *h;
+
+	if (addr == INADDR_LOOPBACK || !(h = kshim_table_find_addr(t, addr)))
+		return NULL;
+	return kshim_host_find_port(h, port);
+}
+
+int
+kshim_sockaddr_ipv4(const struct sockaddr *sa, socklen_t len, uint32_t *addr, uint16_t *port)
+{
+	if (len >= sizeof(struct sockaddr_in) && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		*addr = ntohl(in->sin_addr.s_addr);
+		*port = ntohs(in->sin_port);
+		return 0;
+	}
+	if (len >= sizeof(struct sockaddr_in6) && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		uint32_t a;
+		if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+			return -1;
+		memcpy(&a, &in6->sin6_addr.s6_addr[12], 4);
+		*addr = ntohl(a);
+		*port = ntohs(in6->sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+socklen_t
+kshim_sockaddr_make(int family, uint32_t addr, uint16_t port, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+		uint32_t a = htonl(addr);
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		in6->sin6_addr.s6_addr[10] = 0xff;
+		in6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&in6->sin6_addr.s6_addr[12], &a, 4);
+		return sizeof(*in6);
+	}
+	struct sockaddr_in *in = (struct sockaddr_in *)out;
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	in->sin_addr.s_addr = htonl(addr);
+	return sizeof(*in);
+}
+
+socklen_t
+kshim_table_redirect(const struct kshim_table *t, const struct sockaddr *sa, socklen_t len,
+		     struct sockaddr_storage *out)
+{
+	const struct kshim_port *p;
+	uint32_t a;
+	uint16_t port;
+
+	if (kshim_sockaddr_ipv4(sa, len, &a, &port) < 0 || (a >> 24) != 127 ||
+	    !(p = kshim_table_route(t, a, port)))
+		return 0;
+	return kshim_sockaddr_make(sa->sa_family, p->host_addr, p->host_port, out);
+}
+
+long
+kshim_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+int
+kshim_file_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+int
+kshim_table_trusted(const struct stat *st, uid_t uid)
+{
+	return !(st->st_mode & 022) && (st->st_uid == uid || st->st_uid == 0);
 }
 
 static int
@@ -345,7 +435,8 @@ kshim_table_parse(const char *text, size_t len, struct kshim_table *t, kshim_tab
 		if (f.n == 0)
 			continue;
 		if (!seen_header) {
-			if (!is_header(&f) || f.len[1] != 1 || f.s[1][0] != '0' + KSHIM_TABLE_VERSION) {
+			if (!is_header(&f) || f.len[1] != 1 ||
+			    f.s[1][0] != '0' + KSHIM_TABLE_VERSION) {
 				*why = is_header(&f) ? "unsupported table version"
 						     : "missing 'kshim-table 1' header";
 				kshim_table_free(t);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 4, item 3: a real Go Kafka client (franz-go, from the Go module proxy)
-# is refused by kshim run before it runs, with the reason and what to do
-# instead; preloading the shim by hand shows why: Go never asks libc.
+# is refused by kshim run --via preload before it runs, with the reason and
+# what to do instead (kshim run without --via serves it through seccomp);
+# preloading the shim by hand shows why: Go never asks libc.
 . "$(dirname "$0")/lib.sh"
 export PATH=$PATH:/usr/local/go/bin
 work=$(mktemp -d); trap 'stop_identity_servers; rm -rf "$work"' EXIT
@@ -12,11 +13,11 @@ if ! (cd "$TOP/tests/goclient" && go build -o "$bin" .) >"$work/build.log" 2>&1;
 fi
 ok "built a franz-go client"
 
-out=$("$KSHIM" run --map kafka1:9092=127.0.0.1:1 -- "$bin" -b kafka1:9092 2>&1); rc=$?
-expect_eq "kshim run refuses the Go client (exit 1)" "$rc" 1
+out=$("$KSHIM" run --via preload --map kafka1:9092=127.0.0.1:1 -- "$bin" -b kafka1:9092 2>&1); rc=$?
+expect_eq "kshim run --via preload refuses the Go client (exit 1)" "$rc" 1
 expect_match "  ... saying it is a Go program that resolves and connects on its own" \
 	"^kshim: $bin is a Go program: Go resolves names with its own resolver and connects with raw system calls, so the preloaded shim cannot reach it$" "$out"
-expect_match "  ... and what to do instead" "^hint: run it in a container on the cluster's network \(docker run --network <cluster>-net\), or use 'kshim up --advertise localhost'$" "$out"
+expect_match "  ... and what to do instead" "^hint: drop --via preload: kshim run serves it through seccomp$" "$out"
 expect_nomatch "  ... before it ran" 'broker|dial|lookup' "$out"
 
 # The reason, shown: with the shim preloaded by hand and a table that maps

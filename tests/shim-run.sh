@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 2, item 6 and kshim run's own behaviour: static and Go programs are
-# refused before exec with the reason; setuid programs get a warning; --map
+# refused by --via preload before exec with the reason (without --via they run
+# under the seccomp supervisor); setuid programs get a warning; --map
 # builds a private table that is gone afterwards; LD_PRELOAD is prepended.
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -8,10 +9,12 @@ export PATH=$PATH:/usr/local/go/bin:/usr/lib/go/bin
 
 printf '#include <stdio.h>\nint main(void){puts("static ran");return 0;}\n' >"$work/s.c"
 cc -static -o "$work/static-prog" "$work/s.c" || notok "build a static program"
-out=$("$KSHIM" run --map kafka1:9092=127.0.0.1:1 -- "$work/static-prog" 2>&1); rc=$?
-expect_eq "a static program is refused (exit status)" "$rc" 1
+out=$("$KSHIM" run --via preload --map kafka1:9092=127.0.0.1:1 -- "$work/static-prog" 2>&1); rc=$?
+expect_eq "--via preload refuses a static program (exit status)" "$rc" 1
 expect_match "  ... with the reason" 'statically linked: it loads no shared libraries, so the preloaded shim cannot reach it' "$out"
 expect_nomatch "  ... before it runs" 'static ran' "$out"
+out=$("$KSHIM" run --map kafka1:9092=127.0.0.1:1 -- "$work/static-prog" 2>&1)
+expect_eq "  ... and without --via it runs (through seccomp)" "$out" "static ran"
 
 mkdir -p "$work/goprog"
 printf 'package main\nimport "fmt"\nfunc main(){fmt.Println("go ran")}\n' >"$work/goprog/main.go"
@@ -19,15 +22,17 @@ printf 'module example.com/goprog\n\ngo 1.19\n' >"$work/goprog/go.mod"
 for cgo in 0 1; do
 	(cd "$work/goprog" && CGO_ENABLED=$cgo GOFLAGS=-mod=mod go build -o "$work/go-prog-$cgo" .) ||
 		notok "build a Go program (CGO_ENABLED=$cgo)"
-	out=$("$KSHIM" run --map kafka1:9092=127.0.0.1:1 -- "$work/go-prog-$cgo" 2>&1); rc=$?
-	expect_eq "a Go program (CGO_ENABLED=$cgo) is refused" "$rc" 1
+	out=$("$KSHIM" run --via preload --map kafka1:9092=127.0.0.1:1 -- "$work/go-prog-$cgo" 2>&1); rc=$?
+	expect_eq "--via preload refuses a Go program (CGO_ENABLED=$cgo)" "$rc" 1
 	expect_match "  ... saying why" 'is a Go program: Go resolves names with its own resolver and connects with raw system calls' "$out"
-	expect_match "  ... and what to do instead" 'hint: run it in a container on the cluster.s network' "$out"
+	expect_match "  ... and what to do instead" 'hint: drop --via preload: kshim run serves it through seccomp' "$out"
 	expect_nomatch "  ... before it runs" 'go ran' "$out"
+	out=$("$KSHIM" run --map kafka1:9092=127.0.0.1:1 -- "$work/go-prog-$cgo" 2>&1)
+	expect_eq "  ... and without --via it runs (through seccomp)" "$out" "go ran"
 done
 # Stripped of its section headers, the build-info magic still gives it away.
 strip -s -o "$work/go-stripped" "$work/go-prog-0" 2>/dev/null &&
-	expect_match "a stripped Go program is refused" 'is a Go program' "$("$KSHIM" run --table /dev/null -- "$work/go-stripped" 2>&1)"
+	expect_match "a stripped Go program is recognised" 'is a Go program' "$("$KSHIM" run --via preload --table /dev/null -- "$work/go-stripped" 2>&1)"
 
 # A script is judged by its interpreter, found through env.
 printf '#!/usr/bin/env python3\nprint("script ran")\n' >"$work/script.py"; chmod +x "$work/script.py"

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #define KSHIM_TABLE_MAGIC "kshim-table"
 #define KSHIM_TABLE_VERSION 1
@@ -23,7 +26,7 @@
 #define KSHIM_LOOPBACK_NET 0x7f4d0000u
 
 struct kshim_port {
-	uint16_t port;      /* internal port, as advertised */
+	uint16_t port;	    /* internal port, as advertised */
 	uint32_t host_addr; /* IPv4 address the port is published on */
 	uint16_t host_port;
 };
@@ -31,7 +34,7 @@ struct kshim_port {
 struct kshim_host {
 	int nnames;
 	char names[KSHIM_NAMES_MAX][KSHIM_NAME_MAX + 1]; /* lower case, no trailing dot */
-	uint32_t addr;                                   /* synthetic loopback address */
+	uint32_t addr;					 /* synthetic loopback address */
 	int nports;
 	struct kshim_port ports[KSHIM_PORTS_MAX];
 };
@@ -48,12 +51,12 @@ typedef void (*kshim_table_warn_fn)(void *ctx, int line, const char *why);
 /* Parses text into t (which must be zeroed or freed). Malformed lines are skipped
  * and reported through warn. Returns 0, or -1 with *why set when the file as a
  * whole is unusable (no header, wrong version, out of memory). */
-int kshim_table_parse(const char *text, size_t len, struct kshim_table *t,
-		      kshim_table_warn_fn warn, void *ctx, const char **why);
+int kshim_table_parse(const char *text, size_t len, struct kshim_table *t, kshim_table_warn_fn warn,
+		      void *ctx, const char **why);
 
 /* Reads and parses path. Returns -1 with errno set (why="...") if unreadable. */
-int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn,
-		     void *ctx, const char **why);
+int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn, void *ctx,
+		     const char **why);
 
 /* Serialises t; returns 0 or -1 on a write error. */
 int kshim_table_print(const struct kshim_table *t, FILE *f);
@@ -75,6 +78,34 @@ int kshim_host_set_port(struct kshim_host *h, uint16_t port, uint32_t host_addr,
 const struct kshim_host *kshim_table_find_name(const struct kshim_table *t, const char *name);
 const struct kshim_host *kshim_table_find_addr(const struct kshim_table *t, uint32_t addr);
 const struct kshim_port *kshim_host_find_port(const struct kshim_host *h, uint16_t port);
+
+/* (loopback address, internal port), host order -> the mapping it is published
+ * on; NULL when unmapped. 127.0.0.1 is never mapped. */
+const struct kshim_port *kshim_table_route(const struct kshim_table *t, uint32_t addr,
+					   uint16_t port);
+
+/* The IPv4 address and port of sa, unwrapping ::ffff:a.b.c.d; -1 otherwise
+ * (other families, other IPv6 addresses, len too short for its family). */
+int kshim_sockaddr_ipv4(const struct sockaddr *sa, socklen_t len, uint32_t *addr, uint16_t *port);
+/* An AF_INET, or AF_INET6 v4-mapped, socket address; returns its length. */
+socklen_t kshim_sockaddr_make(int family, uint32_t addr, uint16_t port,
+			      struct sockaddr_storage *out);
+/* Where a connect to sa (AF_INET, or AF_INET6 ::ffff:a.b.c.d) of len bytes goes
+ * instead: the published address, in sa's own family, written to out. Returns
+ * its length, or 0 when the connect is not to a mapped address and port. */
+socklen_t kshim_table_redirect(const struct kshim_table *t, const struct sockaddr *sa,
+			       socklen_t len, struct sockaddr_storage *out);
+
+/* How often a reader may stat the table to see whether it changed: a restarted
+ * broker's new port is seen within this time. */
+#define KSHIM_RECHECK_NS (100 * 1000 * 1000L)
+/* CLOCK_MONOTONIC_COARSE in ns, for timing the re-checks. */
+long kshim_clock_ns(void);
+
+/* Same file, size and modification time: a loaded table needs no reload. */
+int kshim_file_same(const struct stat *a, const struct stat *b);
+/* A table file may be used: writable by its owner only, owned by uid or root. */
+int kshim_table_trusted(const struct stat *st, uid_t uid);
 
 /* Valid host name for the table: letters, digits, '-', '_' and '.', with at
  * least one letter (so never a numeric address). */

@@ -137,7 +137,8 @@ exec_kind(const char *path, enum exec_kind *kind, char *real, size_t len, kshim_
 		snprintf(real, len, "%s", path);
 		if (m[0] == '#' && m[1] == '!') {
 			char interp[PATH_MAX];
-			int rc = script_interpreter(m, (size_t)st.st_size, interp, sizeof(interp), err);
+			int rc =
+			    script_interpreter(m, (size_t)st.st_size, interp, sizeof(interp), err);
 			munmap(m, (size_t)st.st_size);
 			if (rc < 0)
 				return rc;
@@ -153,38 +154,56 @@ exec_kind(const char *path, enum exec_kind *kind, char *real, size_t len, kshim_
 }
 
 int
-exec_check_preloadable(const char *cmd, kshim_err_t *err)
+exec_inspect(const char *cmd, struct exec_info *info, kshim_err_t *err)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	enum exec_kind kind;
 	struct stat st;
 
-	if (exec_find(cmd, path, sizeof(path), err) < 0 ||
-	    exec_kind(path, &kind, real, sizeof(real), err) < 0)
+	if (exec_find(cmd, info->path, sizeof(info->path), err) < 0 ||
+	    exec_kind(info->path, &info->kind, info->real, sizeof(info->real), err) < 0)
 		return -1;
-	if (kind == EXEC_GO) {
+	/* exec changes the ids only where the file's owner or group is not ours. */
+	info->changes_ids =
+	    stat(info->path, &st) == 0 && (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
+					   ((st.st_mode & S_ISGID) && st.st_gid != getgid()));
+	return 0;
+}
+
+int
+exec_check_preloadable(const struct exec_info *info, kshim_err_t *err)
+{
+	if (info->kind == EXEC_GO) {
 		kshim_fail(err, EPERM,
 			   "%s is a Go program: Go resolves names with its own resolver and "
 			   "connects with raw system calls, so the preloaded shim cannot reach it",
-			   real);
-		return kshim_hint(err,
-				  "run it in a container on the cluster's network (docker run "
-				  "--network <cluster>-net), or use 'kshim up --advertise localhost'");
+			   info->real);
+		return kshim_hint(err, "drop --via preload: kshim run serves it through seccomp");
 	}
-	if (kind == EXEC_STATIC) {
+	if (info->kind == EXEC_STATIC) {
 		kshim_fail(err, EPERM,
 			   "%s is statically linked: it loads no shared libraries, so the "
 			   "preloaded shim cannot reach it",
-			   real);
-		return kshim_hint(err, "use a dynamically linked build, run it on the cluster's "
-				       "network, or use 'kshim up --advertise localhost'");
+			   info->real);
+		return kshim_hint(err, "drop --via preload: kshim run serves it through seccomp");
 	}
 	/* The loader runs such a program in secure mode only when it changes ids. */
-	if (stat(path, &st) == 0 && (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
-				     ((st.st_mode & S_ISGID) && st.st_gid != getgid())))
+	if (info->changes_ids)
 		fprintf(stderr,
 			"kshim: warning: %s is set-user-ID or set-group-ID: the dynamic loader "
 			"drops LD_PRELOAD for it, so names will not be mapped\n",
-			path);
+			info->path);
 	return 0;
+}
+
+int
+exec_check_supervisable(const struct exec_info *info, kshim_err_t *err)
+{
+	if (!info->changes_ids)
+		return 0;
+	kshim_fail(err, EPERM,
+		   "%s is set-user-ID or set-group-ID: the seccomp supervisor needs "
+		   "no_new_privs, under which exec cannot change ids, so it would not run as "
+		   "intended",
+		   info->path);
+	return kshim_hint(err, "run a copy without the set-ID bit, or run it on the cluster's "
+			       "network");
 }

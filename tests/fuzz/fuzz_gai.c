@@ -54,7 +54,7 @@ check_result(const struct addrinfo *hints, const struct addrinfo *res, const cha
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		uint32_t a;
 		uint16_t port;
-		if (!ai->ai_addr || core_sockaddr_ipv4(ai->ai_addr, ai->ai_addrlen, &a, &port) < 0)
+		if (!ai->ai_addr || kshim_sockaddr_ipv4(ai->ai_addr, ai->ai_addrlen, &a, &port) < 0)
 			abort();
 		if ((a >> 8) != 0x7f4d00 || (hints->ai_family && ai->ai_family != hints->ai_family))
 			abort();

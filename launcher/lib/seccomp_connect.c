@@ -1,0 +1,124 @@
+/* connect() redirect: the supervisor connects a copy of the caller's socket
+ * (the same open file description) to the published address and answers with
+ * the result, so blocking, non-blocking and errno behaviour are the kernel's. */
+#include "seccomp_connect.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "seccomp_mem.h"
+#include "seccomp_notify.h"
+
+struct pending {
+	int listener;
+	uint64_t id;
+	int fd; /* the supervisor's copy of the caller's socket */
+	struct sockaddr_storage to;
+	socklen_t len;
+};
+
+static int
+is_stream(int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
+}
+
+static void
+finish(struct pending *p)
+{
+	int rc = connect(p->fd, (struct sockaddr *)&p->to, p->len);
+
+	sc_reply(p->listener, p->id, rc < 0 ? errno : 0);
+	close(p->fd);
+}
+
+static void *
+finish_blocking(void *arg)
+{
+	finish(arg);
+	free(arg);
+	return NULL;
+}
+
+/* A blocking connect may take as long as the kernel lets it: never on the
+ * supervisor's own thread. */
+static void
+finish_on_thread(struct pending *p)
+{
+	struct pending *q = malloc(sizeof(*q));
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc = -1;
+
+	if (q) {
+		*q = *p;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		rc = pthread_create(&t, &attr, finish_blocking, q);
+		pthread_attr_destroy(&attr);
+	}
+	if (rc != 0) {
+		free(q);
+		sc_reply(p->listener, p->id, EAGAIN);
+		close(p->fd);
+	}
+}
+
+static void
+log_redirect(const struct sc_ctx *c, const struct seccomp_notif *n, const struct sockaddr *asked,
+	     const struct pending *p, int blocking)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const struct sockaddr_in *to = (const struct sockaddr_in *)&p->to;
+	uint32_t aa, ba;
+	uint16_t ap, bp;
+
+	if (!c->debug || kshim_sockaddr_ipv4(asked, p->len, &aa, &ap) < 0 ||
+	    kshim_sockaddr_ipv4((const struct sockaddr *)to, p->len, &ba, &bp) < 0)
+		return;
+	aa = htonl(aa);
+	ba = htonl(ba);
+	inet_ntop(AF_INET, &aa, a, sizeof(a));
+	inet_ntop(AF_INET, &ba, b, sizeof(b));
+	sc_debug(c, "connect pid %u fd %d: %s:%u -> %s:%u%s%s", n->pid, (int)n->data.args[0], a, ap,
+		 b, bp, asked->sa_family == AF_INET6 ? " (v4-mapped)" : "",
+		 blocking ? " (blocking)" : "");
+}
+
+void
+sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
+{
+	struct sockaddr_storage asked;
+	struct pending p = {.listener = c->listener, .id = n->id};
+	socklen_t len = (socklen_t)n->data.args[2];
+	int flags;
+
+	if (len > sizeof(asked) || mem_read(n->pid, n->data.args[1], &asked, len) != (ssize_t)len)
+		goto pass;
+	sc_table_refresh(&c->table);
+	p.len = kshim_table_redirect(&c->table.t, (struct sockaddr *)&asked, len, &p.to);
+	if (p.len == 0 || (p.fd = sc_take_fd(c->listener, n, (int)n->data.args[0])) < 0)
+		goto pass;
+	if (!is_stream(p.fd) || (flags = fcntl(p.fd, F_GETFL)) < 0) {
+		close(p.fd);
+		goto pass;
+	}
+	log_redirect(c, n, (struct sockaddr *)&asked, &p, !(flags & O_NONBLOCK));
+	if (flags & O_NONBLOCK)
+		finish(&p);
+	else
+		finish_on_thread(&p);
+	return;
+pass:
+	sc_continue(c->listener, n->id);
+}

@@ -1,0 +1,17 @@
+/* The seccomp filter of a supervised program: which system calls reach the
+ * supervisor as user notifications. */
+#ifndef KSHIM_SECCOMP_FILTER_H
+#define KSHIM_SECCOMP_FILTER_H
+
+#include "error.h"
+
+/* Fails with a cause and a hint when this kernel or an outer sandbox does not
+ * offer seccomp user notification with the pieces the supervisor uses. */
+int seccomp_filter_available(kshim_err_t *err);
+/* In the child: sets no_new_privs and installs the filter; returns the
+ * listener fd, or -1 with errno set. */
+int seccomp_filter_install(void);
+/* The refusal for a failed install (errno e), with its hint. */
+int seccomp_filter_refuse(int e, kshim_err_t *err);
+
+#endif

@@ -1,0 +1,157 @@
+/* Receiving trapped system calls, answering them, and taking the caller's
+ * file descriptors. */
+#include "seccomp_notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "seccomp_connect.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for any thread, not only a leader */
+#endif
+
+int
+sc_check_sizes(void)
+{
+	struct seccomp_notif_sizes sizes;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		return -1;
+	if (sizes.seccomp_notif > SC_BUF_SIZE || sizes.seccomp_notif_resp > SC_BUF_SIZE) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return 0;
+}
+
+void
+sc_debug(const struct sc_ctx *c, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (!c->debug)
+		return;
+	n = snprintf(buf, sizeof(buf), "kshim[sup]: ");
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(2, buf, (size_t)n) < 0)
+		return;
+}
+
+static void
+send_resp(int listener, uint64_t id, int e, unsigned flags)
+{
+	union {
+		struct seccomp_notif_resp r;
+		char room[SC_BUF_SIZE];
+	} u;
+
+	memset(&u, 0, sizeof(u));
+	u.r.id = id;
+	u.r.error = e ? -e : 0;
+	u.r.flags = flags;
+	/* ENOENT: the caller is gone (killed, or interrupted by a signal). */
+	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &u) < 0 && errno == EINTR)
+		;
+}
+
+void
+sc_continue(int listener, uint64_t id)
+{
+	send_resp(listener, id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+}
+
+void
+sc_reply(int listener, uint64_t id, int e)
+{
+	send_resp(listener, id, e, 0);
+}
+
+int
+sc_valid(int listener, uint64_t id)
+{
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* The thread-group leader of tid, for kernels without PIDFD_THREAD. */
+static pid_t
+leader_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static int
+pidfd_of(pid_t tid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	pid_t tgid;
+
+	if (pidfd >= 0 || errno != EINVAL || (tgid = leader_of(tid)) < 0)
+		return pidfd;
+	return (int)syscall(SYS_pidfd_open, tgid, 0);
+}
+
+int
+sc_take_fd(int listener, const struct seccomp_notif *n, int fd)
+{
+	int pidfd = pidfd_of((pid_t)n->pid), copy = -1;
+
+	if (pidfd < 0)
+		return -1;
+	if (sc_valid(listener, n->id))
+		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return copy;
+}
+
+static void
+dispatch(struct sc_ctx *c, const struct seccomp_notif *n)
+{
+	switch (n->data.nr) {
+	case SYS_connect:
+		sc_connect(c, n);
+		break;
+	case SYS_open:
+	case SYS_openat:
+	case SYS_openat2:
+		sc_hosts_open(c, n);
+		break;
+	default:
+		sc_continue(c->listener, n->id);
+	}
+}
+
+int
+sc_serve_one(struct sc_ctx *c, void *buf)
+{
+	memset(buf, 0, SC_BUF_SIZE);
+	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_RECV, buf) < 0)
+		/* ENOENT: the caller went away between poll and receive. */
+		return errno == EINTR || errno == ENOENT ? 0 : -1;
+	dispatch(c, buf);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* One trapped system call: receiving it, answering it, and acting on the
+ * caller's file descriptors. */
+#ifndef KSHIM_SECCOMP_NOTIFY_H
+#define KSHIM_SECCOMP_NOTIFY_H
+
+#include <linux/seccomp.h>
+#include <stdint.h>
+
+#include "seccomp_hosts.h"
+#include "seccomp_table.h"
+
+/* Room for the kernel's notification and response structures, which may be
+ * larger than this program's headers know. */
+#define SC_BUF_SIZE 512
+
+struct sc_ctx {
+	int listener;
+	int debug;
+	struct sc_table table;
+	struct sc_hosts hosts;
+};
+
+/* Fails (errno) when the kernel's structures do not fit SC_BUF_SIZE. */
+int sc_check_sizes(void);
+/* Receives one notification into buf (SC_BUF_SIZE bytes) and answers it;
+ * -1 only when the listener itself fails. */
+int sc_serve_one(struct sc_ctx *c, void *buf);
+
+/* Lets the kernel run the call as made. */
+void sc_continue(int listener, uint64_t id);
+/* Answers the call with 0, or -1 and errno e. */
+void sc_reply(int listener, uint64_t id, int e);
+/* Non-zero while the caller still waits for the answer to id. */
+int sc_valid(int listener, uint64_t id);
+/* A copy of the caller's fd (pidfd_getfd), taken only while id is still
+ * valid, so that a reused pid can never be acted on; -1 otherwise. */
+int sc_take_fd(int listener, const struct seccomp_notif *n, int fd);
+/* "kshim[sup]: ..." on stderr when KSHIM_DEBUG is set. */
+void sc_debug(const struct sc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

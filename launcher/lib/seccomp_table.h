@@ -1,0 +1,25 @@
+/* The supervisor's copy of the port table, re-read when the file changes. */
+#ifndef KSHIM_SECCOMP_TABLE_H
+#define KSHIM_SECCOMP_TABLE_H
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "kshim/table.h"
+
+struct sc_table {
+	char path[PATH_MAX];
+	struct kshim_table t;
+	struct stat id;	     /* identity of the loaded file */
+	int state;	     /* 0 never looked, 1 loaded, -1 unusable */
+	long last_check;     /* CLOCK_MONOTONIC_COARSE, ns */
+	unsigned generation; /* bumped whenever t changes */
+};
+
+void sc_table_init(struct sc_table *st, const char *path);
+/* Looks at the file at most every 100 ms and reloads it when it changed; a
+ * file that is gone, untrusted or unreadable leaves an empty table. */
+void sc_table_refresh(struct sc_table *st);
+void sc_table_free(struct sc_table *st);
+
+#endif

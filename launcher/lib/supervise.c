@@ -1,0 +1,225 @@
+/* The supervisor process: forks the program with the filter installed, takes
+ * the listener over a socket pair, forwards signals, answers notifications
+ * until no process uses the filter and the program has been reaped. */
+#include "supervise.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "seccomp_filter.h"
+#include "seccomp_notify.h"
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+/* Sends the listener (or, with fd -1, the errno of the failed install). */
+static void
+send_listener(int sock, int fd, int e)
+{
+	char ctl[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = &e, .iov_len = sizeof(e)};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &m, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/* The listener, or -1 with *e the child's errno (or this side's). */
+static int
+recv_listener(int sock, int *e)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = e, .iov_len = sizeof(*e)};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+	struct cmsghdr *c;
+	ssize_t n;
+	int fd;
+
+	while ((n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(*e)) {
+		*e = n < 0 ? errno : EPIPE;
+		return -1;
+	}
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* In the child: filter, hand over the listener, wait for the go-ahead, exec. */
+static void __attribute__((noreturn)) child_main(int sock, char **argv, const sigset_t *old)
+{
+	int listener = seccomp_filter_install();
+	char go;
+
+	send_listener(sock, listener, listener < 0 ? errno : 0);
+	if (listener < 0)
+		_exit(127);
+	close(listener);
+	if (read(sock, &go, 1) != 1)
+		_exit(127);
+	close(sock);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	execvp(argv[0], argv);
+	fprintf(stderr, "kshim: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Signals a process sent to kshim go on to the program; those the kernel sent
+ * to the whole foreground group (a terminal's ^C) reached it already. */
+static int
+on_signal(int sigfd, pid_t child, int *status, int reaped)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+		return reaped;
+	if (si.ssi_signo == SIGCHLD)
+		return reaped || waitpid(child, status, WNOHANG) == child;
+	if (!reaped && si.ssi_code != SI_KERNEL)
+		kill(child, (int)si.ssi_signo);
+	return reaped;
+}
+
+static void
+serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
+{
+	struct pollfd p[2] = {{.fd = c->listener, .events = POLLIN},
+			      {.fd = sigfd, .events = POLLIN}};
+	int reaped = 0;
+	void *buf = malloc(SC_BUF_SIZE);
+
+	while (!reaped || p[0].fd >= 0) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN)
+			reaped = on_signal(sigfd, child, status, reaped);
+		if ((p[0].revents & POLLIN) && sc_serve_one(c, buf) < 0) {
+			/* Closed, the listener fails trapped calls with ENOSYS: errors, not a
+			 * freeze. */
+			fprintf(stderr, "kshim: supervisor: %s; stopped answering\n",
+				strerror(errno));
+			close(c->listener);
+			c->listener = -1;
+			p[0].revents |= POLLHUP;
+		}
+		if (p[0].revents & POLLHUP)
+			p[0].fd = -1; /* no process uses the filter any more */
+	}
+	free(buf);
+}
+
+static void
+ctx_init(struct sc_ctx *c, int listener, const char *table)
+{
+	const char *d = getenv("KSHIM_DEBUG");
+
+	memset(c, 0, sizeof(*c));
+	c->listener = listener;
+	c->debug = d && *d && strcmp(d, "0") != 0;
+	sc_table_init(&c->table, table);
+	sc_hosts_init(&c->hosts);
+}
+
+static void
+ctx_free(struct sc_ctx *c)
+{
+	sc_hosts_free(&c->hosts);
+	sc_table_free(&c->table);
+	if (c->listener >= 0)
+		close(c->listener);
+}
+
+/* Blocks the forwarded signals and SIGCHLD, saving the old mask; a signalfd
+ * reads them. */
+static int
+signals_block(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, old);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+/* Forks the child and takes its listener; -1 with err when either fails. */
+static int
+start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
+{
+	int sv[2], listener, e = 0;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return kshim_fail(err, errno, "socketpair: %s", strerror(errno));
+	*child = fork();
+	if (*child < 0) {
+		e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return kshim_fail(err, e, "fork: %s", strerror(e));
+	}
+	if (*child == 0) {
+		close(sv[0]);
+		child_main(sv[1], argv, old);
+	}
+	close(sv[1]);
+	listener = recv_listener(sv[0], &e);
+	if (listener < 0 || write(sv[0], "g", 1) != 1) {
+		close(sv[0]);
+		waitpid(*child, NULL, 0);
+		if (listener >= 0)
+			close(listener);
+		return seccomp_filter_refuse(e ? e : EPIPE, err);
+	}
+	close(sv[0]);
+	return listener;
+}
+
+int
+supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
+{
+	struct sc_ctx c;
+	sigset_t old;
+	pid_t child = -1;
+	int sigfd, listener;
+
+	if (seccomp_filter_available(err) < 0)
+		return -1;
+	if (sc_check_sizes() < 0)
+		return seccomp_filter_refuse(errno, err);
+	if ((sigfd = signals_block(&old)) < 0)
+		return kshim_fail(err, errno, "signalfd: %s", strerror(errno));
+	listener = start(argv, &old, &child, err);
+	if (listener < 0) {
+		close(sigfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	ctx_init(&c, listener, table);
+	serve(&c, sigfd, child, status);
+	ctx_free(&c);
+	close(sigfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}

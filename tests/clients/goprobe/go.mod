@@ -1,0 +1,3 @@
+module kshim.test/goprobe
+
+go 1.21
