@@ -32,7 +32,10 @@ func fail(what string, err error) {
 	os.Exit(1)
 }
 
-// produce sends the records in one call and returns how many were acknowledged.
+// produce sends the records and returns how many were acknowledged. kafka-go
+// hands failures back to the application (a failed dial, a partition whose
+// batch failed): the records not acknowledged are sent again, until ctx ends.
+// A partition's batch fails or succeeds whole, so a retry keeps its order.
 func produce(ctx context.Context, bootstrap, topic string, n int, run string) int {
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(strings.Split(bootstrap, ",")...),
@@ -48,18 +51,36 @@ func produce(ctx context.Context, bootstrap, topic string, n int, run string) in
 	for i := range msgs {
 		msgs[i] = kafka.Message{Key: []byte(fmt.Sprintf("k%d", i)), Value: []byte(fmt.Sprintf("%s:%d", run, i))}
 	}
-	err := w.WriteMessages(ctx, msgs...)
-	var failed kafka.WriteErrors
-	switch {
-	case err == nil:
-		return n
-	case errors.As(err, &failed):
-		fmt.Fprintf(os.Stderr, "kafkago_client: delivery failed: %d of %d: %v\n", failed.Count(), n, err)
-		return n - failed.Count()
-	default:
-		fmt.Fprintf(os.Stderr, "kafkago_client: delivery failed: %v\n", err)
-		return 0
+	acked := 0
+	for len(msgs) > 0 && ctx.Err() == nil {
+		err := w.WriteMessages(ctx, msgs...)
+		if err == nil {
+			acked += len(msgs)
+			msgs = nil
+			break
+		}
+		var each kafka.WriteErrors
+		if !errors.As(err, &each) {
+			fmt.Fprintf(os.Stderr, "kafkago_client: produce: %v\n", err)
+		} else {
+			var again []kafka.Message
+			for i, e := range each {
+				if e == nil {
+					acked++
+				} else {
+					again = append(again, msgs[i])
+					err = e
+				}
+			}
+			fmt.Fprintf(os.Stderr, "kafkago_client: produce: %d of %d failed: %v\n", len(again), len(msgs), err)
+			msgs = again
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
+	if len(msgs) > 0 {
+		fmt.Fprintf(os.Stderr, "kafkago_client: delivery failed: %d records not acknowledged\n", len(msgs))
+	}
+	return acked
 }
 
 // ends returns each partition's end offset (the offset the next record would get).

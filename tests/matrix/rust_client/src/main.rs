@@ -25,8 +25,9 @@ struct Deliveries {
     failed: AtomicU64,
 }
 
-/// librdkafka's log lines and errors on stderr, as a C client has them by default (the crate
-/// hands them to the `log` crate, which prints nothing without a logger).
+/// librdkafka's log lines (at its default level, info) and errors on stderr, as a C client has
+/// them by default: the crate would hand them to the `log` crate, which prints nothing without a
+/// logger, and lower librdkafka's level to match.
 fn log_line(fac: &str, msg: &str) {
     eprintln!("rust_client: librdkafka {fac}: {msg}");
 }
@@ -83,6 +84,7 @@ fn produce(bootstrap: &str, topic: &str, n: u64, run: &str, ms: u64) -> u64 {
         .set("acks", "all")
         .set("linger.ms", "5")
         .set("message.timeout.ms", ms.to_string())
+        .set_log_level(RDKafkaLogLevel::Info)
         .create_with_context(Deliveries::default())
         .unwrap_or_else(|e| fail("producer", e));
     for i in 0..n {
@@ -134,6 +136,7 @@ fn consume(bootstrap: &str, topic: &str, run: &str, deadline: Instant) {
         .set("group.id", format!("{run}-rust-client"))
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "true")
+        .set_log_level(RDKafkaLogLevel::Info)
         .create_with_context(Logs)
         .unwrap_or_else(|e| fail("consumer", e));
     let parts = partitions(&consumer, topic, deadline);
