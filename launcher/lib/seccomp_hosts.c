@@ -171,7 +171,9 @@ install(struct sc_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
 
 	if (rc >= 0)
 		sc_debug(c, "open pid %u: %s -> kshim's hosts file (fd %d)", n->pid, HOSTS, rc);
-	else if (errno != ENOENT)
+	else if (errno == EINVAL) /* a kernel before 5.14, without ADDFD_FLAG_SEND */
+		sc_continue(c->listener, n->id);
+	else if (errno != ENOENT) /* ENOENT: the caller is gone */
 		sc_reply(c->listener, n->id, errno); /* EMFILE and the like, as open gives */
 }
 
