@@ -13,6 +13,12 @@
 #   - kafkajs from the npm registry, pinned by tests/matrix/package.json, into $CACHE/npm/node_modules.
 #   - org.apache.kafka:kafka-clients 4.1.x and its runtime jars from Maven Central, pinned by
 #     tests/matrix/pom.xml, into $CACHE/java-libs (Maven's local repository: $CACHE/m2).
+#   - For the statically linked C client: the static archives librdkafka's static link needs
+#     (liblz4-dev, libzstd-dev, libssl-dev, zlib1g-dev) and libsasl2-dev (only its header:
+#     tests/matrix/sasl_none.c says why). Go and cargo from Debian when none is on PATH.
+#   - The Go clients' modules (tests/goclient, tests/matrix/kafkago_client; go.sum pins them) and
+#     the Rust client's crates (tests/matrix/rust_client/Cargo.lock) into Go's and cargo's own
+#     caches, so the matrix builds them offline.
 #   Each is keyed by a hash of its pin file, so editing package.json or pom.xml reinstalls it.
 #   Nothing is written into the source tree (no node_modules in the repository).
 #
@@ -34,7 +40,7 @@ case ${1:-} in
   "") ;;
   --check) MODE=check ;;
   --print-env) MODE=env ;;
-  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
   *) die "unknown argument: $1" "usage: $0 [--check|--print-env]" ;;
 esac
 
@@ -52,6 +58,23 @@ fi
 npm_ok() { [[ -f $NPM_DIR/.done && -f $NPM_DIR/node_modules/kafkajs/package.json ]]; }
 java_ok() { [[ -f $JAVA_DIR/.done ]] && compgen -G "$JAVA_DIR/libs/kafka-clients-*.jar" >/dev/null; }
 tools_ok() { command -v node >/dev/null && command -v npm >/dev/null; }
+export PATH=$PATH:/usr/local/go/bin:$HOME/.cargo/bin
+STATIC_PKGS=(liblz4-dev libzstd-dev libssl-dev zlib1g-dev libsasl2-dev)
+command -v go >/dev/null || STATIC_PKGS+=(golang-go)
+command -v cargo >/dev/null || STATIC_PKGS+=(cargo)
+debs_missing() {
+  local p
+  for p in "${STATIC_PKGS[@]}"; do
+    [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || echo "$p"
+  done
+}
+GO_MODS=("$TOP/tests/goclient" "$SPEC/kafkago_client")
+CRATES=$SPEC/rust_client/Cargo.toml
+mods_ok() {
+  local d
+  for d in "${GO_MODS[@]}"; do (cd "$d" && GOPROXY=off go mod download) >/dev/null 2>&1 || return 1; done
+  cargo fetch --locked --offline --manifest-path "$CRATES" >/dev/null 2>&1
+}
 
 if [[ $MODE == check ]]; then
   bad=()
@@ -59,6 +82,8 @@ if [[ $MODE == check ]]; then
   tools_ok || bad+=("node/npm")
   npm_ok || bad+=("kafkajs in $NPM_DIR")
   java_ok || bad+=("kafka-clients jars in $JAVA_DIR")
+  [[ -z $(debs_missing) ]] || bad+=("Debian packages: $(debs_missing | tr '\n' ' ')")
+  command -v go >/dev/null && command -v cargo >/dev/null && mods_ok || bad+=("Go modules / crates")
   ((${#bad[@]} == 0)) || { log "missing: ${bad[*]}"; exit 1; }
   exit 0
 fi
@@ -74,6 +99,24 @@ if ! tools_ok; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || die "apt-get update failed"
   apt-get install -y -q --no-install-recommends "${pk[@]}" >&2 || die "apt-get install ${pk[*]} failed"
+fi
+
+missing=($(debs_missing))
+if ((${#missing[@]})); then
+  [[ $(id -u) -eq 0 ]] || die "${missing[*]} missing and not root" "sudo apt-get install -y ${missing[*]}"
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed"
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
+fi
+
+# ---- Go modules and crates (the registries' own clients; their caches) ----------------------------
+if ! mods_ok; then
+  log "go mod download (tests/goclient, tests/matrix/kafkago_client); cargo fetch (tests/matrix/rust_client)"
+  for d in "${GO_MODS[@]}"; do
+    (cd "$d" && go mod download) >&2 || die "go mod download in $d failed" "is the Go module proxy reachable?"
+  done
+  cargo fetch --locked --manifest-path "$CRATES" >&2 || die "cargo fetch failed" "is crates.io reachable?"
 fi
 
 mkdir -p "$CACHE"

@@ -178,3 +178,37 @@ write_table() {
 	chmod 600 "$file.tmp"
 	mv -f "$file.tmp" "$file"
 }
+
+# build_seqclient OUT: tests/helpers/seqclient.c (librdkafka) built to OUT.
+build_seqclient() {
+	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$1" "$TOP/tests/helpers/seqclient.c" \
+		$(pkg-config --cflags --libs rdkafka) || { notok "build tests/helpers/seqclient.c"; return 1; }
+}
+
+# build_go DIR OUT: the Go program in DIR built static (CGO_ENABLED=0) to OUT; the
+# compiler's last lines as "# " lines when it fails.
+build_go() {
+	local log
+	log=$(cd "$1" && CGO_ENABLED=0 PATH=$PATH:/usr/local/go/bin go build -o "$2" . 2>&1) ||
+		{ printf '%s\n' "$log" | tail -n 5 | sed 's/^/    # /'; return 1; }
+}
+
+# roundtrip_counts FILE RUN: "produced got dups bad disorder done" for RUN's records in the
+# output of a matrix-contract client (PRODUCED n / M<TAB>partition<TAB>offset<TAB>key<TAB>value /
+# DONE): distinct records read, duplicates, keys not matching values (or other runs' records),
+# records out of produce order within a partition, and whether it said DONE.
+roundtrip_counts() {
+	awk -F'\t' -v run="$2" '
+		/^PRODUCED / { split($0, w, " "); produced = w[2] }
+		/^DONE$/ { done = 1 }
+		$1 == "M" {
+			v = $5
+			if (index(v, run ":") != 1) { foreign++; next }
+			seq = substr(v, length(run) + 2) + 0
+			if (seen[seq]++) dups++; else got++
+			if ($4 != "k" seq) bad++
+			if (($2 in last) && (seq <= last[$2] || $3 + 0 <= lastoff[$2])) disorder++
+			last[$2] = seq; lastoff[$2] = $3 + 0
+		}
+		END { printf "%d %d %d %d %d %d\n", produced, got, dups, bad + foreign, disorder, done }' "$1"
+}

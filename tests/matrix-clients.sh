@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Issue 4, "done when" 1 and 2: the client compatibility matrix (make matrix, part of make test).
 #
-# Six unmodified clients produce N keyed records (key k<i>, value <run id>:<i>) to a fresh topic
+# Ten unmodified clients produce N keyed records (key k<i>, value <run id>:<i>) to a fresh topic
 # (3 partitions, RF 3) per cell and read them all back from the beginning; a cell is green when
 # exactly N distinct records of this run come back, every key matches its value, and each
 # partition holds them in produce order. Clients: kcat (librdkafka), confluent-kafka for Python and
 # kafka-python (Debian packages, /usr/bin/python3), Java on org.apache.kafka:kafka-clients 4.1.x
-# (default dual-stack sockets), kafkajs (npm), and my_client.c (a plain librdkafka C program).
+# (default dual-stack sockets), kafkajs (npm), my_client.c (a plain librdkafka C program), and
+# (issue 10) four that LD_PRELOAD alone cannot serve or that link differently:
+#   franz-go      tests/goclient, pure Go (CGO_ENABLED=0, static): kshim run picks the supervisor
+#   kafka-go      tests/matrix/kafkago_client, segmentio/kafka-go, pure Go, static: supervisor
+#   my-client static   my_client.c linked with -static (glibc, librdkafka, lz4, zstd, OpenSSL, zlib
+#                 all static; Cyrus SASL replaced by tests/matrix/sasl_none.c, see there): supervisor
+#   rust-client   tests/matrix/rust_client, the rdkafka crate on Debian's librdkafka (dynamic):
+#                 kshim run picks the preload
+# Column (a) checks which mechanism kshim run chose for each (its --debug line). One more row,
+# kcat forced with --via seccomp, exists in (a) only: (b), (c) and (d) run no kshim, so they
+# would repeat the kcat row (n/a). The Go and Rust clients are built from the Go module proxy
+# and crates.io (scripts/matrix-deps.sh fetches both); builds are cached under tests/out.
 # Columns, on two clusters brought up once with build/kshim up (KSHIM_HOME in a temp dir):
 #   (a) kmx-int (advertises kafkaN:9092), client on the host through `kshim run`, bootstrap kafka1:9092
 #   (b) kmx-int, client inside the cluster network, the same bootstrap kafka1:9092, no shim
@@ -24,7 +35,8 @@
 # Output: tests/out/matrix.md (also printed), per-cell logs in tests/out/matrix/.
 # Environment: MATRIX_N (records per cell, default 1000), MATRIX_SECS (time limit of a cell that
 # must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
-# KSHIM_MATRIX_IMAGE (default kshim/kafka:local).
+# KSHIM_MATRIX_IMAGE (default kshim/kafka:local), MATRIX_CLIENTS (row names, space-separated, e.g.
+# "kafka-go rust-client": only those rows, report in tests/out/matrix-subset.md).
 #   bash tests/matrix-clients.sh    or    bash tests/run.sh matrix    or    make matrix
 export KSHIM_HOME
 KSHIM_HOME=$(mktemp -d /tmp/kmx-home.XXXXXX)
@@ -44,12 +56,23 @@ RUN=mx$(date +%s)$((RANDOM % 1000))
 LABEL=kshim.matrix=$RUN
 REPORT=$OUT/matrix.md
 
-CLIENTS=(kcat confluent kafka-python java kafkajs my-client)
+CLIENTS=(kcat confluent kafka-python java kafkajs my-client franz-go kafka-go my-client-static rust-client)
+SUP_CLIENTS=(kcat-seccomp)
 CTR_CLIENTS=(kcat-ctr java-ctr console-ctr)
+# runs ROW: whether the row is in this run (all rows unless MATRIX_CLIENTS names some).
+runs() { [ -z "${MATRIX_CLIENTS:-}" ] || [[ " $MATRIX_CLIENTS " == *" $1 "* ]]; }
+only_run() { local c; for c; do runs "$c" && echo "$c"; done; }
+if [ -n "${MATRIX_CLIENTS:-}" ]; then
+	mapfile -t CLIENTS < <(only_run "${CLIENTS[@]}")
+	mapfile -t SUP_CLIENTS < <(only_run "${SUP_CLIENTS[@]}")
+	mapfile -t CTR_CLIENTS < <(only_run "${CTR_CLIENTS[@]}")
+	REPORT=$OUT/matrix-subset.md
+fi
 COLS=(a b c d)
 declare -A CELL SECS_OF LABEL_OF UP_SECS
-for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do for col in "${COLS[@]}"; do CELL[$c.$col]="✗ (not run)"; done; done
+for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do for col in "${COLS[@]}"; do CELL[$c.$col]="✗ (not run)"; done; done
 for c in "${CTR_CLIENTS[@]}"; do CELL[$c.a]="n/a"; CELL[$c.c]="n/a"; done
+for c in "${SUP_CLIENTS[@]}"; do for col in b c d; do CELL[$c.$col]="n/a (no kshim)"; done; done
 
 el() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $1}"; }
 say() { echo "# [$(el "$T0") s] $*"; }
@@ -82,9 +105,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- what the matrix needs; nothing is skipped: anything missing is "not ok" ---------------------
+export PATH=$PATH:/usr/local/go/bin:$HOME/.cargo/bin
 fatal=0
 for t in "cc:gcc" "kcat:kcat" "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" \
-	"node:nodejs" "docker:docker.io" "nsenter:util-linux" "unshare:util-linux" "timeout:coreutils"; do
+	"node:nodejs" "go:golang-go" "cargo:cargo" "docker:docker.io" "nsenter:util-linux" "unshare:util-linux" "timeout:coreutils"; do
 	command -v "${t%%:*}" >/dev/null 2>&1 || { notok "tool present: ${t%%:*} (Debian package ${t#*:})"; fatal=1; }
 done
 $PY -c 'import confluent_kafka' 2>/dev/null || notok "python3-confluent-kafka importable by $PY"
@@ -109,6 +133,29 @@ if [ $fatal = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then ok "ima
 
 check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" \
 	cc -std=c11 -Wall -Wextra -Werror -O1 -g -o "$MOUT/my_client" "$M/my_client.c" $(pkg-config --cflags --libs rdkafka)
+# The linker's notes that static glibc's getaddrinfo/dlopen want the same glibc at run time go to
+# the log: getaddrinfo's files and dns sources are inside libc.a since glibc 2.34.
+static_build() {
+	cc -std=c11 -Wall -Wextra -Werror -O1 -static -o "$MOUT/my_client_static" "$M/my_client.c" "$M/sasl_none.c" \
+		$(pkg-config --cflags rdkafka) $(pkg-config --static --libs rdkafka | sed 's/-lsasl2//g') \
+		>"$MOUT/build-my_client_static.log" 2>&1 || { tail -n 5 "$MOUT/build-my_client_static.log" | sed 's/^/    # /'; return 1; }
+}
+check "build my_client.c with -static (glibc, librdkafka and its libraries static; no Cyrus SASL)" static_build
+static_exe() { ! readelf -l "$1" | grep -q INTERP && file "$1" | grep -q 'statically linked'; }
+check "  ... a static executable (no PT_INTERP)" static_exe "$MOUT/my_client_static"
+check "build the franz-go client (tests/goclient, CGO_ENABLED=0)" build_go "$TOP/tests/goclient" "$MOUT/goclient"
+check "  ... a static executable (no PT_INTERP)" static_exe "$MOUT/goclient"
+check "build the kafka-go client (tests/matrix/kafkago_client, CGO_ENABLED=0)" build_go "$M/kafkago_client" "$MOUT/kafkago_client"
+check "  ... a static executable (no PT_INTERP)" static_exe "$MOUT/kafkago_client"
+# Offline first: the crates are in cargo's cache once scripts/matrix-deps.sh has fetched them.
+cargobuild() {
+	local a=(build --release --locked --manifest-path "$M/rust_client/Cargo.toml")
+	{ CARGO_TARGET_DIR=$OUT/rust-target cargo "${a[@]}" --offline || CARGO_TARGET_DIR=$OUT/rust-target cargo "${a[@]}"; } \
+		>"$MOUT/build-rust_client.log" 2>&1 && cp "$OUT/rust-target/release/rust_client" "$MOUT/rust_client"
+}
+check "build the Rust client (tests/matrix/rust_client, rdkafka crate, dynamic librdkafka)" cargobuild
+dyn_rdkafka() { ldd "$MOUT/rust_client" | grep -q 'librdkafka\.so'; }
+check "  ... linked dynamically against Debian's librdkafka" dyn_rdkafka
 check "javac MatrixClient.java against kafka-clients" \
 	javac -nowarn --release 17 -cp "$MATRIX_JAVA_CP" -d "$MOUT/java" "$M/MatrixClient.java"
 chmod -R a+rX "$MOUT/java"
@@ -123,6 +170,12 @@ LABEL_OF[java]="Java kafka-clients $(basename "${jar:-?}" .jar | sed 's/kafka-cl
 kv=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$MATRIX_NODE_PATH/kafkajs/package.json" 2>/dev/null | head -1)
 LABEL_OF[kafkajs]="kafkajs ${kv:-?} (Node $(node --version 2>/dev/null))"
 LABEL_OF[my-client]="my-client (C, librdkafka $(pkg-config --modversion rdkafka 2>/dev/null))"
+gomod() { awk -v m="$2" '{ for (i = 1; i < NF; i++) if ($i == m) print $(i + 1) }' "$1/go.mod"; }
+LABEL_OF[franz-go]="franz-go $(gomod "$TOP/tests/goclient" github.com/twmb/franz-go) (Go, static)"
+LABEL_OF[kafka-go]="segmentio/kafka-go $(gomod "$M/kafkago_client" github.com/segmentio/kafka-go) (Go, static)"
+LABEL_OF[my-client-static]="my-client static (C, librdkafka $(pkg-config --modversion rdkafka 2>/dev/null), glibc static)"
+LABEL_OF[rust-client]="rust-client (rdkafka crate $(awk '/^name = "rdkafka"$/ { getline; gsub(/[^0-9.]/, ""); print }' "$M/rust_client/Cargo.lock"), librdkafka dynamic)"
+LABEL_OF[kcat-seccomp]="kcat ${KCAT_V:-?}, forced \`--via seccomp\`"
 LABEL_OF[kcat-ctr]="kcat in a container (docker run)"
 LABEL_OF[java-ctr]="Java kafka-clients in a container"
 LABEL_OF[console-ctr]="Kafka console tools in a container"
@@ -184,7 +237,7 @@ topic() { echo "kmx-$RUN-$1-$2"; }
 create_topics() { # CLUSTER BOOTSTRAP COL...
 	local cl=$1 boot=$2 col c ts=()
 	shift 2
-	for col in "$@"; do for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do ts+=("$(topic "$col" "$c")"); done; done
+	for col in "$@"; do for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do ts+=("$(topic "$col" "$c")"); done; done
 	timeout -k 5 120 docker run --rm --name "kmx-$RUN-create-$cl" --label "$LABEL" --network "$cl-net" \
 		-v "$MOUT/java:/m:ro" -e CLASSPATH=/m --entrypoint /opt/kafka/bin/kafka-run-class.sh "$IMAGE" \
 		MatrixClient create "$boot" 3 3 90 "${ts[@]}" >"$MOUT/create-$cl.log" 2>&1
@@ -207,6 +260,7 @@ wrapper() {
 	case $1 in
 	shim) W+=("$KSHIM" run --name "$INT" --) ;;
 	shim-debug) W+=("$KSHIM" run --name "$INT" --debug --) ;;
+	seccomp) W+=("$KSHIM" run --name "$INT" --via seccomp --debug --) ;;
 	host) ;;
 	netns:*) W+=("$M/in-netns.sh" "${1#netns:}-side" --) ;;
 	esac
@@ -219,7 +273,7 @@ roundtrip() {
 	local in=$MOUT/input.txt ctr=(docker run --rm -i --label "$LABEL" --network "$net-net") W
 	wrapper "$mode"
 	case $c in
-	kcat | kcat-ctr | console-ctr)
+	kcat | kcat-seccomp | kcat-ctr | console-ctr)
 		local pre=("${W[@]}" kcat) name=kmx-$RUN-$c-$t
 		[ "$c" = kcat-ctr ] && pre=("${ctr[@]}" --name "$name-p" --entrypoint kcat "$IMAGE")
 		if [ "$c" = console-ctr ]; then
@@ -272,24 +326,11 @@ roundtrip() {
 	kafkajs) timeout -k 5 $((lim + 15)) "${W[@]}" env NODE_PATH="$MATRIX_NODE_PATH" KAFKAJS_NO_PARTITIONER_WARNING=1 \
 		node "$M/kafkajs_client.js" "$boot" "$t" "$N" "$RUN" "$lim" ;;
 	my-client) timeout -k 5 $((lim + 15)) "${W[@]}" "$MOUT/my_client" "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	franz-go) timeout -k 5 $((lim + 15)) "${W[@]}" "$MOUT/goclient" roundtrip "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	kafka-go) timeout -k 5 $((lim + 15)) "${W[@]}" "$MOUT/kafkago_client" "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	my-client-static) timeout -k 5 $((lim + 15)) "${W[@]}" "$MOUT/my_client_static" "$boot" "$t" "$N" "$RUN" "$lim" ;;
+	rust-client) timeout -k 5 $((lim + 15)) "${W[@]}" "$MOUT/rust_client" "$boot" "$t" "$N" "$RUN" "$lim" ;;
 	esac
-}
-
-# verify FILE: "produced got dups badkeys disorder done" for this run's records in a client's output.
-verify() {
-	awk -F'\t' -v run="$RUN" '
-		/^PRODUCED / { split($0, w, " "); produced = w[2] }
-		/^DONE$/ { done = 1 }
-		$1 == "M" {
-			v = $5
-			if (index(v, run ":") != 1) { foreign++; next }
-			seq = substr(v, length(run) + 2) + 0
-			if (seen[seq]++) dups++; else got++
-			if ($4 != "k" seq) bad++
-			if (($2 in last) && (seq <= last[$2] || $3 + 0 <= lastoff[$2])) disorder++
-			last[$2] = seq; lastoff[$2] = $3 + 0
-		}
-		END { printf "%d %d %d %d %d %d\n", produced, got, dups, bad + foreign, disorder, done }' "$1"
 }
 
 # why ERRFILE RC: a short reason for a failed cell, from the client's own messages.
@@ -317,7 +358,7 @@ cell() {
 	rc=$?
 	SECS_OF[$c.$col]=$(el "$s")
 	local produced got dups bad disorder fin
-	read -r produced got dups bad disorder fin < <(verify "$MOUT/$col-$c.out")
+	read -r produced got dups bad disorder fin < <(roundtrip_counts "$MOUT/$col-$c.out" "$RUN")
 	local desc="($col) ${LABEL_OF[$c]}"
 	if [ "$rc" = 0 ] && [ "$fin" = 1 ] && [ "$produced" = "$N" ] && [ "$got" = "$N" ] &&
 		[ "$dups$bad$disorder" = 000 ]; then
@@ -353,16 +394,27 @@ if [ $INT_OK = 1 ]; then
 	out=$(timeout 15 env -u LD_PRELOAD kcat -b kafka1:9092 -L -m 3 2>&1)
 	check "without the shim, host kcat cannot use bootstrap kafka1:9092" test $? != 0
 	s=$EPOCHREALTIME
-	for c in "${CLIENTS[@]}"; do
-		mode=shim
-		[ "$c" = java ] && mode=shim-debug
+	for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}"; do
+		case $c in
+		java | franz-go | kafka-go | my-client-static | rust-client) mode=shim-debug ;;
+		kcat-seccomp) mode=seccomp ;;
+		*) mode=shim ;;
+		esac
 		cell "$c" a "$mode" kafka1:9092 "$INT" pass
 	done
 	COL_T[a]=$(el "$s")
+	# kshim run chose the mechanism itself (no --via), except for the forced kcat row.
+	for c in franz-go:"seccomp (Go program)" kafka-go:"seccomp (Go program)" \
+		my-client-static:"seccomp (statically linked)" rust-client:"preload (dynamically linked)" \
+		kcat-seccomp:"seccomp (forced with --via)"; do
+		runs "${c%%:*}" || continue
+		expect_eq "(a) ${LABEL_OF[${c%%:*}]}: kshim run went via ${c#*:}" \
+			"$(grep '^kshim: run: via' "$MOUT/a-${c%%:*}.err" | sort -u)" "kshim: run: via ${c#*:}"
+	done
 	# Java on defaults: the JVM connects AF_INET6 sockets to ::ffff:127.77.x.y and the shim rewrites
 	# them keeping the family (its KSHIM_DEBUG log says "(v4-mapped)").
-	n4=$(grep -c 'connect fd [0-9]*: 127\.77\.[0-9.]*:9092 -> 127\.0\.0\.1:[0-9]* (v4-mapped)' "$MOUT/a-java.err")
-	check "(a) Java ran on default dual-stack sockets and succeeded through the shim: $n4 v4-mapped connects rewritten" \
+	runs java && n4=$(grep -c 'connect fd [0-9]*: 127\.77\.[0-9.]*:9092 -> 127\.0\.0\.1:[0-9]* (v4-mapped)' "$MOUT/a-java.err")
+	runs java && check "(a) Java ran on default dual-stack sockets and succeeded through the shim: $n4 v4-mapped connects rewritten" \
 		test "$n4" -gt 0 -a "${CELL[java.a]#*✓}" != "${CELL[java.a]}"
 	s=$EPOCHREALTIME
 	for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do cell "$c" b "netns:$INT" kafka1:9092 "$INT" pass; done
@@ -396,10 +448,12 @@ fi
 	echo
 	echo "| client | (a) internal, host, \`kshim run\`, kafka1:9092 | (b) internal, in network, kafka1:9092 | (c) localhost, host, no shim, localhost bootstrap | (d) localhost, in network, kafka1:9092 (expected ✗) |"
 	echo "|---|---|---|---|---|"
-	for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do
+	for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do
 		echo "| ${LABEL_OF[$c]} | ${CELL[$c.a]} | ${CELL[$c.b]} | ${CELL[$c.c]} | ${CELL[$c.d]} |"
 	done
 	echo
+	echo "(a): the Go and static rows run under kshim's seccomp supervisor (chosen by kshim run), the"
+	echo "Rust row under the preloaded shim; the forced row runs kcat under the supervisor."
 	echo "(b)/(d) host clients run in a sidecar container's network namespace with its resolv.conf/hosts"
 	echo "(tests/matrix/in-netns.sh); the last three rows run from real containers (docker run --network)."
 	echo

@@ -3,6 +3,8 @@
  *
  *   seqclient create   BOOTSTRAP TOPIC PARTITIONS RF MIN_ISR
  *   seqclient minisr   BOOTSTRAP TOPIC           prints the topic's min.insync.replicas
+ *       create and minisr give up after ADMIN_TIMEOUT_MS (exit 1, the cause on stderr)
+ *       and end at once on SIGTERM, so a caller can retry a request that got no answer.
  *   seqclient produce  BOOTSTRAP TOPIC PARTITIONS RATE
  *       sends 1, 2, 3, ... (message i to partition i % PARTITIONS) at RATE per second,
  *       idempotent with acks=all, until SIGTERM; then flushes and prints
@@ -19,6 +21,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* librdkafka's default for admin requests is socket.timeout.ms (60 s), and a
+ * request to a broker that does not answer waits all of it. */
+#define ADMIN_TIMEOUT_MS 10000
 
 static volatile sig_atomic_t stop;
 static long acked, failed;
@@ -69,20 +75,41 @@ client(rd_kafka_type_t type, const char *bootstrap, const char *const *settings,
 	return rk;
 }
 
-/* Waits for the admin result of type want on q. */
+/* Options for admin operation op: bounded by ADMIN_TIMEOUT_MS, and for
+ * CreateTopics the reply waits until the topic exists on the controller. */
+static rd_kafka_AdminOptions_t *
+admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op)
+{
+	rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
+	char errstr[512];
+
+	if (rd_kafka_AdminOptions_set_request_timeout(o, ADMIN_TIMEOUT_MS, errstr, sizeof(errstr)))
+		die("request timeout", errstr);
+	if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS &&
+	    rd_kafka_AdminOptions_set_operation_timeout(o, ADMIN_TIMEOUT_MS / 2, errstr,
+							sizeof(errstr)))
+		die("operation timeout", errstr);
+	return o;
+}
+
+/* Waits for the admin result of type want on q, a little longer than the
+ * request timeout (librdkafka reports that one itself), or until SIGTERM. */
 static rd_kafka_event_t *
 admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t want)
 {
-	for (int i = 0; i < 60; i++) {
-		rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 1000);
-		if (ev && rd_kafka_event_type(ev) == want)
-			return ev;
-		if (ev && rd_kafka_event_error(ev))
+	long long deadline = now_ms() + ADMIN_TIMEOUT_MS + 2000;
+
+	while (!stop && now_ms() < deadline) {
+		rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+		if (!ev)
+			continue;
+		if (rd_kafka_event_error(ev))
 			die("admin", rd_kafka_event_error_string(ev));
-		if (ev)
-			rd_kafka_event_destroy(ev);
+		if (rd_kafka_event_type(ev) == want)
+			return ev;
+		rd_kafka_event_destroy(ev);
 	}
-	die("admin", "no answer in 60 s");
+	die("admin", stop ? "interrupted" : "no answer");
 	return NULL;
 }
 
@@ -94,20 +121,24 @@ create(const char *bootstrap, const char *topic, int parts, int rf, const char *
 	char errstr[512];
 	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, parts, rf, errstr, sizeof(errstr));
 	const rd_kafka_topic_result_t **res;
+	rd_kafka_AdminOptions_t *o;
 	rd_kafka_event_t *ev;
 	size_t n;
 
 	if (!nt)
 		die("NewTopic", errstr);
 	rd_kafka_NewTopic_set_config(nt, "min.insync.replicas", min_isr);
-	rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+	o = admin_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+	rd_kafka_CreateTopics(rk, &nt, 1, o, q);
 	ev = admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT);
 	res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-	if (n != 1 || (rd_kafka_topic_result_error(res[0]) &&
-		       rd_kafka_topic_result_error(res[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS))
+	if (n != 1 ||
+	    (rd_kafka_topic_result_error(res[0]) &&
+	     rd_kafka_topic_result_error(res[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS))
 		die("CreateTopics", n ? rd_kafka_topic_result_error_string(res[0]) : "no result");
 	rd_kafka_event_destroy(ev);
 	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_AdminOptions_destroy(o);
 	rd_kafka_queue_destroy(q);
 	rd_kafka_destroy(rk);
 	return 0;
@@ -121,10 +152,12 @@ minisr(const char *bootstrap, const char *topic)
 	rd_kafka_ConfigResource_t *cr = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
 	const rd_kafka_ConfigResource_t **res;
 	const rd_kafka_ConfigEntry_t **entries;
+	rd_kafka_AdminOptions_t *o;
 	rd_kafka_event_t *ev;
 	size_t n, ne;
 
-	rd_kafka_DescribeConfigs(rk, &cr, 1, NULL, q);
+	o = admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+	rd_kafka_DescribeConfigs(rk, &cr, 1, o, q);
 	ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT);
 	res = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev),
 							&n);
@@ -136,6 +169,7 @@ minisr(const char *bootstrap, const char *topic)
 			printf("%s\n", rd_kafka_ConfigEntry_value(entries[i]));
 	rd_kafka_event_destroy(ev);
 	rd_kafka_ConfigResource_destroy(cr);
+	rd_kafka_AdminOptions_destroy(o);
 	rd_kafka_queue_destroy(q);
 	rd_kafka_destroy(rk);
 	return 0;
@@ -157,8 +191,8 @@ static int
 produce(const char *bootstrap, const char *topic, int parts, int rate)
 {
 	static const char *const settings[] = {
-		"enable.idempotence", "true", "acks", "all", "linger.ms", "5",
-		"message.timeout.ms", "300000", NULL,
+	    "enable.idempotence", "true",   "acks", "all", "linger.ms", "5",
+	    "message.timeout.ms", "300000", NULL,
 	};
 	char val[24];
 	long long start = now_ms(), next_report = start + 1000;
@@ -170,9 +204,10 @@ produce(const char *bootstrap, const char *topic, int parts, int rate)
 		while (sent < due && !stop) {
 			int len = snprintf(val, sizeof(val), "%ld", sent + 1);
 			rd_kafka_resp_err_t e = rd_kafka_producev(
-				rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION((int)((sent + 1) % parts)),
-				RD_KAFKA_V_VALUE(val, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-				RD_KAFKA_V_END);
+			    rk, RD_KAFKA_V_TOPIC(topic),
+			    RD_KAFKA_V_PARTITION((int)((sent + 1) % parts)),
+			    RD_KAFKA_V_VALUE(val, (size_t)len),
+			    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
 			if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
 				rd_kafka_poll(rk, 10);
 				continue;
@@ -200,8 +235,7 @@ consume(const char *bootstrap, const char *topic, int parts)
 {
 	char group[64];
 	const char *const settings[] = {
-		"group.id", group, "enable.auto.commit", "false", "enable.partition.eof", "false",
-		NULL,
+	    "group.id", group, "enable.auto.commit", "false", "enable.partition.eof", "false", NULL,
 	};
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
 	rd_kafka_t *rk;
@@ -219,10 +253,11 @@ consume(const char *bootstrap, const char *topic, int parts)
 		if (!m)
 			continue;
 		if (m->err)
-			fprintf(stderr, "%lld consumer: %s\n", now_ms(), rd_kafka_message_errstr(m));
+			fprintf(stderr, "%lld consumer: %s\n", now_ms(),
+				rd_kafka_message_errstr(m));
 		else
-			printf("%.*s %d %lld\n", (int)m->len, (const char *)m->payload, m->partition,
-			       now_ms());
+			printf("%.*s %d %lld\n", (int)m->len, (const char *)m->payload,
+			       m->partition, now_ms());
 		rd_kafka_message_destroy(m);
 	}
 	fflush(stdout);
