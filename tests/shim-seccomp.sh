@@ -7,7 +7,7 @@
 # system calls) and a static C program (tests/clients/probe.c) linked with
 # glibc (cc -static) and with musl (musl-gcc -static), whose resolvers read
 # /etc/hosts themselves. Loopback identity servers stand in
-# for Docker-published ports (tests/identity_server.py) and answer with their
+# for Docker-published ports (tests/helpers/identity_server.py) and answer with their
 # name. For each probe: kafka1..3 reach their own server through --table,
 # --map and --name; an unmapped name and a numeric address pass through
 # exactly as without kshim; a child process is covered; errno and exit status
