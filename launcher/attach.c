@@ -121,7 +121,7 @@ attach(docker_t *d, const char *net, const char *name, kshim_err_t *err)
 	char path[PATH_MAX];
 	cJSON *network = NULL, *c;
 	uint32_t base;
-	int rc = -1, mapped = 0;
+	int rc = -1, mapped = 0, lock = -1;
 
 	if (docker_network_inspect(d, net, &network, err) < 0)
 		return -1;
@@ -130,8 +130,9 @@ attach(docker_t *d, const char *net, const char *name, kshim_err_t *err)
 		return kshim_hint(err, "'docker network ls' lists them; a compose project's is "
 				       "usually <project>_default");
 	}
+	/* The block is chosen and the table written under the directory's lock. */
 	if (kshim_table_path(name, path, sizeof(path), 1, err) < 0 ||
-	    tables_block(path, &base, err) < 0)
+	    kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0 || tables_block(path, &base, err) < 0)
 		goto out;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(network, "Containers"))
 	{
@@ -155,6 +156,7 @@ attach(docker_t *d, const char *net, const char *name, kshim_err_t *err)
 	       t.hosts[0].names[0], t.hosts[0].ports[0].port);
 	rc = 0;
 out:
+	kshim_unlock(lock);
 	kshim_table_free(&t);
 	cJSON_Delete(network);
 	return rc;

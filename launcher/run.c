@@ -65,11 +65,15 @@ write_map_table(const char *const *maps, int nmaps, char *path, size_t len, kshi
 	struct kshim_table t = {0};
 	char name[64];
 	uint32_t base;
-	int rc = -1;
+	int rc = -1, lock = -1;
 
 	snprintf(name, sizeof(name), "run-%d", (int)getpid());
-	if (kshim_table_path(name, path, len, 1, err) < 0 || tables_block(NULL, &base, err) < 0)
+	/* The block is chosen and the table written under the directory's lock. */
+	if (kshim_table_path(name, path, len, 1, err) < 0 ||
+	    kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
 		return -1;
+	if (tables_block(NULL, &base, err) < 0)
+		goto out;
 	for (int i = 0; i < nmaps; i++)
 		if (add_map(&t, maps[i], base, err) < 0)
 			goto out;
@@ -79,6 +83,7 @@ write_map_table(const char *const *maps, int nmaps, char *path, size_t len, kshi
 	}
 	rc = 0;
 out:
+	kshim_unlock(lock);
 	kshim_table_free(&t);
 	return rc;
 }
@@ -114,21 +119,31 @@ run_and_clean(char **argv, const char *table, kshim_err_t *err)
 	static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,  SIGQUIT,
 					SIGUSR1, SIGUSR2, SIGWINCH};
 	struct sigaction sa = {.sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART};
+	sigset_t set, old;
 	int status;
 
+	/* Blocked until the handlers are in place, so none is lost around fork. */
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	sigemptyset(&sa.sa_mask);
 	child = fork();
 	if (child < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		unlink(table);
-		return kshim_fail(err, errno, "fork: %s", strerror(errno));
+		return kshim_fail(err, e, "fork: %s", strerror(e));
 	}
 	if (child == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		execvp(argv[0], argv);
 		fprintf(stderr, "kshim: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaction(forwarded[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	unlink(table);

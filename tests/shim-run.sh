@@ -83,6 +83,14 @@ wait "$kpid"
 expect_eq "kill -INT to kshim run --map reaches the program (its exit 9)" "$?" 9
 expect_eq "  ... and its private table is removed" "$(ls "$KSHIM_HOME" | grep -c '^run-')" 0
 
+# Issue 11, launcher 4: concurrent --map runs each get their own loopback block
+# (the block is chosen and the table written under the directory's lock).
+for i in 1 2 3 4 5 6 7 8; do
+	"$KSHIM" run --map k:1=127.0.0.1:1 -- sh -c 'sleep 1; awk "\$1 == \"k\" { sub(/\\.[0-9]+\$/, \"\", \$2); print \$2 }" "$KSHIM_TABLE"' >"$work/block.$i" &
+done
+wait
+expect_eq "8 concurrent kshim run --map: 8 distinct loopback blocks" "$(sort -u "$work"/block.* | grep -c .)" 8
+
 out=$("$KSHIM" run --map 'kafka1=127.0.0.1:1' -- true 2>&1); rc=$?
 expect_eq "a malformed --map is a usage error" "$rc" 2
 expect_match "  ... with an example" 'expected NAME:PORT=HOST:HOSTPORT' "$out"
