@@ -149,9 +149,10 @@ probe_checks() {
 	# The supervisor killed: the program's trapped calls fail with ENOSYS.
 	timeout 30 "$KSHIM" run --table "$TABLE" -- "$bin" --loop kafka1 9092 >"$work/loop" 2>&1 8>&- 7>&- &
 	kpid=$!
-	for _ in $(seq 50); do grep -q identity "$work/loop" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q identity "$work/loop" && break; sleep 0.1; done
 	sup=$(pgrep -P "$kpid" | head -n 1)
 	prog=$(pgrep -P "$sup" | head -n 1)
+	[ -n "$sup" ] && [ -n "$prog" ] || notok "[$p] found kshim ($sup) and the program ($prog) to kill"
 	kill -KILL "$sup"
 	check "[$p] the supervisor killed with -9: the program ends within 5 s" pid_gone "$prog" 5
 	# Go's connect says ENOSYS; glibc's resolver, failing to open /etc/hosts and to

@@ -225,6 +225,6 @@ main(int argc, char **argv)
 	do {
 		if (probe(argv[i], argv[i + 1]) < 0)
 			return loop ? 3 : 1;
-	} while (loop && nanosleep(&pause, NULL) == 0);
+	} while (loop && (nanosleep(&pause, NULL) == 0 || errno == EINTR));
 	return status;
 }
