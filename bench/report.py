@@ -35,6 +35,11 @@ def series(sec, metric, variant):
     return data.get((sec, metric, variant), {})
 
 
+def metric_of(sec, metric):
+    """variant -> {rep: value} for one section's metric."""
+    return lambda variant: series(sec, metric, variant)
+
+
 def summary(values):
     """(median, min, max) of a list, or None."""
     values = list(values)
@@ -86,9 +91,7 @@ PROFILES = [("rdkafka", "librdkafka / kcat: AI_ADDRCONFIG, SOCK_STREAM, proto 6,
             ("node", "Node: AI_ADDRCONFIG, SOCK_STREAM, service NULL")]
 micro = []
 if any(k[0] == "micro" for k in data):
-    ns = lambda v: series("micro", "cpu", v)
-    wall = lambda v: series("micro", "ns", v)
-    ir = lambda v: series("micro", "ir", v)
+    ns, wall, ir = metric_of("micro", "cpu"), metric_of("micro", "ns"), metric_of("micro", "ir")
     micro.append("## 1. Hook cost\n")
     micro.append("Each cell: median [min–max] over repetitions; each run is one process "
                  "making the call in a loop (`bench/hooks.c`), so ns/call is the mean over "
@@ -340,6 +343,99 @@ if any(k[0] == "memory" for k in data):
                 "to 16 neighbouring cached pages of a shared library per fault, so VmRSS and "
                 "RssFile overstate what the shim costs and vary from run to run.\n")
 
+# ------------------------------------------------------------------ seccomp
+scp = []
+if any(k[0] == "seccomp" for k in data):
+    wall, cpu = metric_of("seccomp", "ns"), metric_of("seccomp", "cpu")
+    scp.append("## 5. The seccomp supervisor (`kshim run --via seccomp`)\n")
+    scp.append("A static build of `bench/hooks.c` (the kind of program the supervisor is for) "
+               "makes one system call in a loop, under `kshim run --via seccomp --table` with the "
+               "micro table (kafka1 = 127.77.0.1, port 9092 → the loopback listener) or without "
+               "kshim, variants interleaved within each of "
+               f"{meta.get('micro_reps')} repetitions. Each cell: median [min–max] over "
+               "repetitions of the median per-call time of a run (each call timed alone). "
+               "Wall time is what counts here: a trapped call sleeps while the supervisor, "
+               "another process, answers it, so the caller's own CPU time (shown too) leaves "
+               "the supervisor's work out. A connect iteration is socket + SO_LINGER 0 + "
+               "connect + close, connect timed; **connect-nb** is Go's way: a non-blocking "
+               "socket, connect, poll until writable and SO_ERROR, all timed.\n")
+    scp.append("| variant | what runs | wall ns/call | CPU ns/call (caller only) |")
+    scp.append("|---|---|---|---|")
+    desc = {
+        "sc.connect.mapped": "supervised: blocking connect to 127.77.0.1:9092, redirected to the listener",
+        "sc.connect.direct": "no kshim: blocking connect to 127.0.0.1:listener",
+        "sc.connect-nb.mapped": "supervised: non-blocking connect to 127.77.0.1:9092, redirected",
+        "sc.connect-nb.direct": "no kshim: non-blocking connect to 127.0.0.1:listener",
+        "sc.pass.connect.sup": "supervised: connect to 127.0.0.1:listener (unmapped: trapped, let through)",
+        "sc.pass.connect.plain": "no kshim: the same",
+        "sc.pass.openat.sup": "supervised: openat of a regular file, O_RDONLY (trapped, let through)",
+        "sc.pass.openat.plain": "no kshim: the same",
+        "sc.free.openw.sup": "supervised: openat O_WRONLY (not trapped: the filter alone)",
+        "sc.free.openw.plain": "no kshim: the same",
+        "sc.free.getpid.sup": "supervised: getpid (not trapped: the filter alone)",
+        "sc.free.getpid.plain": "no kshim: the same",
+    }
+    for v, d in desc.items():
+        scp.append(f"| `{v}` | {d} | {cell(summary(wall(v).values()))} | {cell(summary(cpu(v).values()))} |")
+    scp.append("\n### Supervisor cost per call\n")
+    scp.append("Per-repetition differences and ratios of the wall-time medians (the two "
+               "variants of a repetition ran back to back), median [min–max].\n")
+    scp.append("| call | added per call | supervised ÷ without | goal | verdict |")
+    scp.append("|---|---|---|---|---|")
+    us = lambda a, b: (a - b) / 1000
+    rows = [("mapped connect, blocking", "sc.connect.mapped", "sc.connect.direct", 20),
+            ("mapped connect, non-blocking (Go)", "sc.connect-nb.mapped", "sc.connect-nb.direct", 20),
+            ("untouched connect (unmapped address, trapped)", "sc.pass.connect.sup", "sc.pass.connect.plain", None),
+            ("untouched openat O_RDONLY (trapped)", "sc.pass.openat.sup", "sc.pass.openat.plain", None),
+            ("untrapped openat O_WRONLY (filter only)", "sc.free.openw.sup", "sc.free.openw.plain", None),
+            ("untrapped getpid (filter only)", "sc.free.getpid.sup", "sc.free.getpid.plain", None)]
+    for name, a, b, limit in rows:
+        d = summary(paired(wall(a), wall(b), us))
+        r = summary(paired(wall(a), wall(b), lambda x, y: x / y))
+        added = cell(d, 2, " µs") if limit or (d and abs(d[0]) >= 1) else cell(
+            summary(paired(wall(a), wall(b), lambda x, y: x - y)), 0, " ns")
+        g, v = "—", "—"
+        if limit:
+            g = f"< {limit} µs"
+            v = goal(f"supervisor: {name} adds < {limit} µs", d, lambda x: x < limit, 2, " µs")
+        scp.append(f"| {name} | {added} | {cell(r, 2, 'x')} | {g} | {v} |")
+    scp.append("")
+
+    m = lambda metric, mode: series("seccomp", metric, mode)
+    if any(k[0] == "seccomp" and k[1] == "produce_msgs_s" for k in data):
+        scp.append("### Data path: franz-go through the supervisor vs inside the cluster network\n")
+        scp.append(f"One 3-broker cluster; `bench/goperf` (franz-go, `CGO_ENABLED=0`, a static "
+                   f"binary) produces {int(float(meta.get('sc_msgs', 0))):,} messages of "
+                   f"{meta.get('msg_size')} B (acks=all, idempotent: franz-go's defaults) to a "
+                   "fresh topic (3 partitions, replication 3), then consumes them from the start "
+                   "with exact counts; the clock runs from the client's creation. **sup**: "
+                   "`kshim run --via seccomp --name C -- goperf -b kafka1:9092,...` on the host "
+                   "(names from the supervisor's hosts file, connects redirected to the published "
+                   "ports); **net**: the same binary in a sidecar container's network namespace "
+                   "with Docker DNS (`tests/matrix/in-netns.sh`), reaching the brokers' container "
+                   f"addresses directly. One unrecorded warm-up round per mode, then "
+                   f"{meta.get('sc_reps')} pairs alternating sup net, net sup, net sup, sup net, "
+                   "... Ratios are per pair. CPU is user + system time of the whole command "
+                   "(supervisor or wrapper included), from `/usr/bin/time`.\n")
+        scp.append("| metric | sup (supervisor) | net (inside the network) | sup ÷ net | goal | verdict |")
+        scp.append("|---|---|---|---|---|---|")
+        for metric, name, ok in (("produce_msgs_s", "produce, msgs/s", True),
+                                 ("consume_msgs_s", "consume, msgs/s", True),
+                                 ("produce_cpu_s", "produce, CPU s", False),
+                                 ("consume_cpu_s", "consume, CPU s", False),
+                                 ("load1", "load average (1 min) as the round began", False)):
+            r = None if metric == "load1" else summary(paired(m(metric, "sup"), m(metric, "net"), lambda a, b: a / b))
+            v, g = "—", "—"
+            if ok:
+                g = "≥ 0.99"
+                v = goal(f"supervisor data path, franz-go {name}, sup ÷ net ≥ 0.99", r, lambda x: x >= 0.99, 3, "x")
+            scp.append(f"| {name} | {cell(summary(m(metric, 'sup').values()))} | "
+                       f"{cell(summary(m(metric, 'net').values()))} | {cell(r, 3, 'x')} | {g} | {v} |")
+        bad = [f for f in failures if f.split()[0] in ("sup", "net")]
+        if bad:
+            scp.append(f"\nSteps that failed twice and left a gap: {', '.join(bad)}.")
+        scp.append("")
+
 # ------------------------------------------------------------------ assemble
 head = ["# kshim benchmark report\n",
         f"- command: `{meta.get('command')}`",
@@ -349,7 +445,7 @@ head = ["# kshim benchmark report\n",
         f"{meta.get('load_end')} at the end; {meta.get('other_containers')} other containers "
         f"running at the start (other people's clusters: absolute figures are noisy, compare ratios)",
         f"- run time: {meta.get('secs_total')} s"
-        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "memory")
+        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "memory", "seccomp")
                   if "secs_" + s in meta),
         "",
         "```",
@@ -360,7 +456,7 @@ head += ["## Goals\n", "| goal | measured: median [min–max] | verdict |", "|--
 head += [f"| {g} | {c} | {v} |" for g, c, v in goals]
 head.append("")
 with open(report, "w") as f:
-    f.write("\n".join(head + micro + datap + startp + memp) + "\n")
+    f.write("\n".join(head + micro + datap + startp + memp + scp) + "\n")
 with open(f"{outdir}/plot_tp.dat", "w") as f:
     f.write("# mode produce_med min max consume_med min max (thousand msgs/s)\n" + "\n".join(plot_tp) + "\n")
 with open(f"{outdir}/plot_lat.dat", "w") as f:
