@@ -44,7 +44,7 @@ else
 	DATA_REPS=4 DATA_MSGS=1000000 LAT_SECS=20 LAT_WARMUP=3
 	START_REPS=3 START_NODES="1 3 5"
 	MEM_REPS=5
-	SC_REPS=5 SC_MSGS=200000
+	SC_REPS=8 SC_MSGS=200000
 fi
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
@@ -209,6 +209,7 @@ time_variants() {
 	done
 	for rep in $(seq "$MICRO_REPS"); do
 		log "$sec: timing, repetition $rep/$MICRO_REPS"
+		record "$sec" load1 all "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
 		for id in "${VARIANTS[@]}"; do
 			read -r ns cpu < <(run_variant "$id" "${N[${VGROUP[$id]}]}") && [ -n "$cpu" ] ||
 				die "$sec: $id failed"
@@ -441,7 +442,9 @@ define_seccomp_variants() {
 # ports) vs the same binary inside the cluster network (net: a sidecar container's
 # network namespace and Docker DNS, tests/matrix/in-netns.sh), modes alternating
 # ABBA. Topics are created through kshim run (the preload, librdkafka).
-goperf_mode() { # MODE ARGS...: runs goperf the MODE way, under /usr/bin/time
+# goperf_mode MODE ARGS...: runs goperf the MODE way; the whole command's CPU time
+# (user + system, the supervisor or the wrapper included) goes to $WORK/sc.cpu.
+goperf_mode() {
 	local mode=$1 wrap
 	shift
 	if [ "$mode" = sup ]; then
@@ -449,14 +452,20 @@ goperf_mode() { # MODE ARGS...: runs goperf the MODE way, under /usr/bin/time
 	else
 		wrap=("$TOP/tests/matrix/in-netns.sh" "$SC_CLUSTER-side" --)
 	fi
-	/usr/bin/time -f '%U %S' -o "$WORK/sc.time" "${wrap[@]}" "$GOPERF" "$@" -b "$SC_BOOT"
+	(
+		"${wrap[@]}" "$GOPERF" "$@" -b "$SC_BOOT" && rc=0 || rc=$?
+		times >"$WORK/sc.times" # not in a pipe: that would be a fresh process, with no children
+		awk 'NR == 2 { split($1 " " $2, t, /[ms ]+/); print t[1] * 60 + t[2] + t[3] * 60 + t[4] }' "$WORK/sc.times" >"$WORK/sc.cpu"
+		exit "$rc"
+	)
 }
 sc_create() { "$KSHIM" run --name "$SC_CLUSTER" -- "$KPERF" create -t "$1" -b "$SC_BOOT"; }
 sc_create_mode() { shift; sc_create "$@"; } # the MODE argument try_twice passes is moot
 
-sc_record() { # METRIC MODE REP OUT
-	record seccomp "$1" "$2" "$3" "$(field msgs_per_s "$4")"
-	record seccomp "${1%_msgs_s}_cpu_s" "$2" "$3" "$(awk '{ print $1 + $2 }' "$WORK/sc.time")"
+sc_record() { # STEP MODE REP OUT
+	record seccomp "$1_msgs_s" "$2" "$3" "$(field msgs_per_s "$4")"
+	record seccomp "$1_client_cpu_s" "$2" "$3" "$(field cpu_s "$4")"
+	record seccomp "$1_cpu_s" "$2" "$3" "$(cat "$WORK/sc.cpu")"
 }
 
 sc_round() { # MODE REP [-warm]: a failed step leaves a gap, not a failed run
@@ -466,9 +475,9 @@ sc_round() { # MODE REP [-warm]: a failed step leaves a gap, not a failed run
 	try_twice sc_create_mode "$mode" "$t" >/dev/null || return 0
 	[ -n "$warm" ] || record seccomp load1 "$mode" "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
 	out=$(try_twice goperf_mode "$mode" produce -t "$t" -n "$n" -s "$MSG_SIZE") || return 0
-	[ -n "$warm" ] || sc_record produce_msgs_s "$mode" "$rep" "$out"
+	[ -n "$warm" ] || sc_record produce "$mode" "$rep" "$out"
 	out=$(try_twice goperf_mode "$mode" consume -t "$t" -n "$n") || return 0
-	[ -n "$warm" ] || sc_record consume_msgs_s "$mode" "$rep" "$out"
+	[ -n "$warm" ] || sc_record consume "$mode" "$rep" "$out"
 }
 
 section_seccomp_data() {
@@ -483,6 +492,14 @@ section_seccomp_data() {
 	# Fresh brokers run interpreted Java: one unrecorded round of each mode first.
 	sc_round sup 0 -warm
 	sc_round net 0 -warm
+	# What the supervisor answers itself in a whole produce and consume run (the rest of
+	# the trapped calls it lets through): its KSHIM_DEBUG lines.
+	if sc_create bench-sc-debug >/dev/null 2>&1; then
+		KSHIM_DEBUG=1 goperf_mode sup produce -t bench-sc-debug -n $((SC_MSGS / 4)) >/dev/null 2>"$WORK/sc-debug.err" || true
+		KSHIM_DEBUG=1 goperf_mode sup consume -t bench-sc-debug -n $((SC_MSGS / 4)) >/dev/null 2>>"$WORK/sc-debug.err" || true
+		record seccomp sup_connects sup 0 "$(grep -c 'kshim\[sup\]: connect pid' "$WORK/sc-debug.err")"
+		record seccomp sup_hosts_opens sup 0 "$(grep -c 'kshim\[sup\]: open pid' "$WORK/sc-debug.err")"
+	fi
 	abba sc_round sup net "$SC_REPS"
 }
 

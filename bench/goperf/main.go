@@ -5,7 +5,8 @@
 //	goperf consume -b BROKERS -t TOPIC -n COUNT           from the start, no group
 //
 // Exits 1 unless exactly COUNT records were acknowledged (produce) or read
-// (consume). The clock runs from the client's creation, so its connections count.
+// (consume). The clock runs from the client's creation, so its connections count;
+// cpu_s is the process's own CPU time (user + system) over its whole life.
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -31,10 +33,19 @@ func fail(format string, args ...any) {
 	os.Exit(1)
 }
 
+// cpuSeconds is this process's user + system time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
 func report(what string, o opts, bytes int64, start time.Time) {
 	secs := time.Since(start).Seconds()
-	fmt.Printf("%s topic=%s n=%d secs=%.3f msgs_per_s=%.0f mb_per_s=%.2f\n", what, o.topic,
-		o.count, secs, float64(o.count)/secs, float64(bytes)/secs/1e6)
+	fmt.Printf("%s topic=%s n=%d secs=%.3f msgs_per_s=%.0f mb_per_s=%.2f cpu_s=%.3f\n", what, o.topic,
+		o.count, secs, float64(o.count)/secs, float64(bytes)/secs/1e6, cpuSeconds())
 }
 
 func client(o opts, extra ...kgo.Opt) *kgo.Client {
