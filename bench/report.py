@@ -429,9 +429,8 @@ if any(k[0] == "seccomp" for k in data):
                                  ("produce_client_cpu_s", "produce, CPU s of goperf itself", False),
                                  ("produce_cpu_s", "produce, CPU s of the whole command", False),
                                  ("consume_client_cpu_s", "consume, CPU s of goperf itself", False),
-                                 ("consume_cpu_s", "consume, CPU s of the whole command", False),
-                                 ("load1", "load average (1 min) as the round began", False)):
-            r = None if metric == "load1" else summary(paired(m(metric, "sup"), m(metric, "net"), lambda a, b: a / b))
+                                 ("consume_cpu_s", "consume, CPU s of the whole command", False)):
+            r = summary(paired(m(metric, "sup"), m(metric, "net"), lambda a, b: a / b))
             v, g = "—", "—"
             if ok:
                 g = "≥ 0.99"
@@ -446,6 +445,12 @@ if any(k[0] == "seccomp" for k in data):
             scp.append(f"| {step}, CPU s of the command beyond goperf (the supervisor + kshim run; "
                        f"in-netns.sh's unshare, sh, nsenter) | {cell(summary(extra.values()), 3)} | "
                        f"{cell(summary(wrap.values()), 3)} | — | — | — |")
+        for step in ("produce", "consume"):
+            scp.append(f"| {step}, CPU s of Docker's userland proxy (all docker-proxy processes) | "
+                       f"{cell(summary(m(f'{step}_proxy_cpu_s', 'sup').values()), 2)} | "
+                       f"{cell(summary(m(f'{step}_proxy_cpu_s', 'net').values()), 2)} | — | — | — |")
+        scp.append(f"| load average (1 min) as the round began | {cell(summary(m('load1', 'sup').values()))} | "
+                   f"{cell(summary(m('load1', 'net').values()))} | — | — | — |")
         calls = (m("sup_connects", "sup").get(0), m("sup_hosts_opens", "sup").get(0))
         if calls[0] is not None:
             scp.append(f"\nWhat the supervisor answers itself (KSHIM_DEBUG, one produce and one consume "

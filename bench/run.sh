@@ -44,7 +44,7 @@ else
 	DATA_REPS=4 DATA_MSGS=1000000 LAT_SECS=20 LAT_WARMUP=3
 	START_REPS=3 START_NODES="1 3 5"
 	MEM_REPS=5
-	SC_REPS=8 SC_MSGS=200000
+	SC_REPS=8 SC_MSGS=1000000
 fi
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
@@ -462,22 +462,33 @@ goperf_mode() {
 sc_create() { "$KSHIM" run --name "$SC_CLUSTER" -- "$KPERF" create -t "$1" -b "$SC_BOOT"; }
 sc_create_mode() { shift; sc_create "$@"; } # the MODE argument try_twice passes is moot
 
-sc_record() { # STEP MODE REP OUT
+# Seconds of CPU (user + system) all docker-proxy processes have used: Docker's
+# userland proxy carries the published ports' traffic on the sup path, not on net.
+proxy_cpu() {
+	local p
+	for p in $(pgrep -x docker-proxy); do cat "/proc/$p/stat" 2>/dev/null; done |
+		awk -v hz="$(getconf CLK_TCK)" '{ t += $14 + $15 } END { printf "%.2f", t / hz }'
+}
+
+sc_record() { # STEP MODE REP OUT PROXY-CPU-BEFORE
 	record seccomp "$1_msgs_s" "$2" "$3" "$(field msgs_per_s "$4")"
 	record seccomp "$1_client_cpu_s" "$2" "$3" "$(field cpu_s "$4")"
 	record seccomp "$1_cpu_s" "$2" "$3" "$(cat "$WORK/sc.cpu")"
+	record seccomp "$1_proxy_cpu_s" "$2" "$3" "$(awk -v a="$5" -v b="$(proxy_cpu)" 'BEGIN { printf "%.2f", b - a }')"
 }
 
 sc_round() { # MODE REP [-warm]: a failed step leaves a gap, not a failed run
-	local mode=$1 rep=$2 warm=${3:-} t=bench-sc-$1-$2${3:-} n=$SC_MSGS out
+	local mode=$1 rep=$2 warm=${3:-} t=bench-sc-$1-$2${3:-} n=$SC_MSGS out p0
 	[ -z "$warm" ] || n=$((SC_MSGS / 4))
 	log "seccomp: ${warm:+warm-up, }repetition $rep/$SC_REPS, $mode: produce and consume $n x $MSG_SIZE B"
 	try_twice sc_create_mode "$mode" "$t" >/dev/null || return 0
 	[ -n "$warm" ] || record seccomp load1 "$mode" "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	p0=$(proxy_cpu)
 	out=$(try_twice goperf_mode "$mode" produce -t "$t" -n "$n" -s "$MSG_SIZE") || return 0
-	[ -n "$warm" ] || sc_record produce "$mode" "$rep" "$out"
+	[ -n "$warm" ] || sc_record produce "$mode" "$rep" "$out" "$p0"
+	p0=$(proxy_cpu)
 	out=$(try_twice goperf_mode "$mode" consume -t "$t" -n "$n") || return 0
-	[ -n "$warm" ] || sc_record consume "$mode" "$rep" "$out"
+	[ -n "$warm" ] || sc_record consume "$mode" "$rep" "$out" "$p0"
 }
 
 section_seccomp_data() {
