@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# libFuzzer targets for the table parser and the getaddrinfo hook.
+# libFuzzer targets for the table parser, the getaddrinfo hook and the seccomp
+# supervisor's connect decision.
 #   tests/fuzz.sh short   a few seconds each (part of make test)
 #   tests/fuzz.sh long    10,000,000 executions each (make fuzz); prints the figures
 set -u
@@ -14,8 +15,9 @@ build() { # build NAME SOURCES...
 		-fno-sanitize-recover=all -o "$out/$name" "$@" -ldl -lpthread
 }
 build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/shim/table_format.c" || exit 1
+build fuzz_sockaddr "$TOP/tests/fuzz/fuzz_sockaddr.c" "$TOP/shim/table_format.c" || exit 1
 build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real,table_format}.c || exit 1
-for t in table gai; do
+for t in table gai sockaddr; do
 	work=$(mktemp -d)
 	start=$(date +%s)
 	# New inputs go to the scratch directory; the committed corpus is only read.

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The shim's resolver and bad-input tests again, with the shim built under
-# AddressSanitizer and UndefinedBehaviorSanitizer; any report fails.
+# AddressSanitizer and UndefinedBehaviorSanitizer, and the seccomp supervisor's
+# tests with kshim itself built so; any report fails.
 . "$(dirname "$0")/lib.sh"
 build=$TOP/build/asan
-make -s -C "$TOP" BUILD="$build" SAN=address,undefined "$build/libkshim.so" >/dev/null ||
-	{ notok "build the shim with -fsanitize=address,undefined"; finish; }
+make -s -C "$TOP" BUILD="$build" SAN=address,undefined "$build/libkshim.so" "$build/kshim" >/dev/null ||
+	{ notok "build the shim and kshim with -fsanitize=address,undefined"; finish; }
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
 export SHIM_PRELOAD="$(cc -print-file-name=libasan.so) $build/libkshim.so"
 export ASAN_OPTIONS=detect_leaks=0:log_path=$logs/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$logs/ubsan
@@ -12,6 +13,11 @@ for t in shim-hints shim-badinput; do
 	bash "$TOP/tests/$t.sh" | sed "s/^\(not \)\{0,1\}ok - /&[asan] $t: /"
 	[ "${PIPESTATUS[0]}" = 0 ] || notok "[asan] $t exited non-zero"
 done
+# The supervisor runs in kshim: the sanitized kshim (leaks checked too), the
+# unsanitized probes.
+expect_match "[asan] kshim is built with AddressSanitizer" 'libasan' "$(ldd "$build/kshim")"
+BUILD=$build ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan bash "$TOP/tests/shim-seccomp.sh" 2>&1 | sed "s/^\(not \)\{0,1\}ok - /&[asan] shim-seccomp: /"
+[ "${PIPESTATUS[0]}" = 0 ] || notok "[asan] shim-seccomp exited non-zero"
 if ls "$logs" | grep -q .; then
 	notok "[asan] sanitizer reports"; head -n 40 "$logs"/* | sed 's/^/    # /'
 else

@@ -17,6 +17,19 @@
 #define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for any thread, not only a leader */
 #endif
 
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64) /* Linux 6.6 */
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1UL
+#endif
+
+void
+sc_prefer_sync_wakeup(int listener)
+{
+	/* Best effort: older kernels answer EINVAL and wake up as usual. */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
+		return;
+}
+
 int
 sc_check_sizes(void)
 {

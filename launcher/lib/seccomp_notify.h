@@ -22,6 +22,10 @@ struct sc_ctx {
 
 /* Fails (errno) when the kernel's structures do not fit SC_BUF_SIZE. */
 int sc_check_sizes(void);
+/* Asks the kernel to run the caller and the supervisor on the same CPU, one
+ * after the other (Linux 6.6): a trapped call then costs two switches, not
+ * two wake-ups across CPUs. */
+void sc_prefer_sync_wakeup(int listener);
 /* Receives one notification into buf (SC_BUF_SIZE bytes) and answers it;
  * -1 only when the listener itself fails. */
 int sc_serve_one(struct sc_ctx *c, void *buf);

@@ -199,6 +199,7 @@ start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 int
 supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
 {
+	struct sigaction pipe_was;
 	struct sc_ctx c;
 	sigset_t old;
 	pid_t child = -1;
@@ -216,8 +217,12 @@ supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
+	sc_prefer_sync_wakeup(listener);
 	ctx_init(&c, listener, table);
+	/* A closed stderr must not end the supervisor, and with it the program's calls. */
+	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = SIG_IGN}, &pipe_was);
 	serve(&c, sigfd, child, status);
+	sigaction(SIGPIPE, &pipe_was, NULL);
 	ctx_free(&c);
 	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -6,8 +6,9 @@
 //	goprobe [-child] [-exit N] [-loop] HOST PORT
 //
 // -child runs the program again as a child process (os/exec) and prints the
-// child's line; -exit N exits with status N after a success; -loop connects
-// every 100 ms until a connect fails, then prints the error and exits 3.
+// child's line, prefixed "child: "; -exit N exits with status N after a
+// success; -loop prints a line every 100 ms until a step fails, then prints
+// the error and exits 3. The flags may be given with - or --.
 package main
 
 import (
@@ -25,12 +26,12 @@ func probe(host, port string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 5*time.Second)
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 15*time.Second)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.SetDeadline(time.Now().Add(15 * time.Second))
 	if _, err := conn.Write([]byte("who\n")); err != nil {
 		return "", err
 	}
@@ -56,7 +57,9 @@ func main() {
 	}
 	host, port := flag.Arg(0), flag.Arg(1)
 	if *child {
-		out, err := exec.Command(os.Args[0], host, port).Output()
+		cmd := exec.Command(os.Args[0], host, port)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "goprobe: child:", err)
 			os.Exit(1)
@@ -73,8 +76,8 @@ func main() {
 			}
 			os.Exit(1)
 		}
+		fmt.Println(line)
 		if !*loop {
-			fmt.Println(line)
 			os.Exit(*exit)
 		}
 		time.Sleep(100 * time.Millisecond)

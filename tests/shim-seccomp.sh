@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Issue 10, "done when" item 3: Go and static programs reach the right
+# published port for each name through the seccomp supervisor of kshim run.
+#
+# Two probes resolve a name and connect with no libc kshim could hook: a static
+# Go program (tests/clients/goprobe, CGO_ENABLED=0: Go's resolver, raw system
+# calls) and a static C program (tests/clients/probe.c, cc -static: glibc's
+# static resolver reads /etc/hosts itself). Loopback identity servers stand in
+# for Docker-published ports (tests/identity_server.py) and answer with their
+# name. For each probe: kafka1..3 reach their own server through --table,
+# --map and --name; an unmapped name and a numeric address pass through
+# exactly as without kshim; a child process is covered; errno and exit status
+# are the program's; a table rewrite moves a running program to the new port;
+# the supervisor killed with -9 leaves the program failing, not hanging.
+# Then the process tree, signals, a connect that hangs while others are served,
+# the hosts file the program sees, and the refusals.
+#   bash tests/shim-seccomp.sh      or      bash tests/run.sh shim
+. "$(dirname "$0")/lib.sh"
+export PATH=$PATH:/usr/local/go/bin
+unset KSHIM_DEBUG KSHIM_TABLE LD_PRELOAD
+work=$(mktemp -d /tmp/kshim-seccomp.XXXXXX)
+cleanup() {
+	stop_identity_servers
+	exec 8>&-
+	wait "$stuck_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build the probes ----------------------------------------------------------
+if (cd "$TOP/tests/clients/goprobe" && CGO_ENABLED=0 go build -o "$OUT/goprobe" .) >"$work/go.log" 2>&1; then
+	ok "built the static Go probe (CGO_ENABLED=0)"
+else
+	notok "build tests/clients/goprobe"; sed 's/^/    # /' "$work/go.log" | tail -n 5
+fi
+# glibc warns at link time that a static getaddrinfo may load NSS modules;
+# "files" is built into libc since 2.34, so /etc/hosts needs none.
+if cc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe" "$TOP/tests/clients/probe.c" 2>"$work/cc.log"; then
+	ok "built the static C probe (cc -static)"
+else
+	notok "build tests/clients/probe.c"; sed 's/^/    # /' "$work/cc.log" | tail -n 5
+fi
+
+# --- the stand-in published ports ---------------------------------------------
+identity_servers "$work" kafka1 kafka2 kafka3 || finish
+mkfifo "$work/stuck.in"
+/usr/bin/python3 "$TOP/tests/stuck_listener.py" <"$work/stuck.in" >"$work/stuck" 2>&1 &
+stuck_pid=$!
+exec 8>"$work/stuck.in" # the listener ends when this closes
+for _ in $(seq 50); do [ -s "$work/stuck" ] && break; sleep 0.1; done
+STUCK=$(cat "$work/stuck")
+TABLE=$work/table
+write_tables() { # write_tables NAME...: the identity servers, a closed port, the stuck listener
+	write_table "$TABLE.new" "$@"
+	{
+		cat "$TABLE.new"
+		echo "kafka4 127.77.0.4 9092=127.0.0.1:1"
+		echo "kafka9 127.77.0.9 9092=127.0.0.1:$STUCK"
+	} >"$TABLE.tmp"
+	rm -f "$TABLE.new"
+	chmod 600 "$TABLE.tmp"
+	mv -f "$TABLE.tmp" "$TABLE"
+}
+write_tables kafka1 kafka2 kafka3
+check "stuck listener ready" test -n "$STUCK"
+
+# run ARGS...: kshim run --table under a time limit; stderr in $work/err.
+run() { timeout 20 "$KSHIM" run --table "$TABLE" "$@" 2>"$work/err" 8>&- 7>&-; }
+# expect_out DESC GOT WANT: expect_eq, plus kshim's stderr on failure.
+expect_out() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		notok "$1: got '$2', want '$3'"
+		sed -n '1,10s/^/    # stderr: /p' "$work/err"
+	fi
+}
+# pid_gone PID SECONDS: waits for PID to end.
+pid_gone() {
+	local i
+	for i in $(seq $(($2 * 10))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+
+# --- per probe -----------------------------------------------------------------
+probe_checks() {
+	local p=$1 bin=$2 kind=$3 n out rc want
+	for n in 1 2 3; do
+		out=$(run -- "$bin" kafka$n 9092)
+		expect_out "[$p] kafka$n reaches its own server" "$out" "identity=kafka$n addr=127.77.0.$n"
+	done
+	want=$(timeout 10 "$bin" localhost "${PORT[kafka1]}" 2>&1)
+	out=$(run -- "$bin" localhost "${PORT[kafka1]}")
+	expect_out "[$p] an unmapped name (localhost) passes through as without kshim" "$out" "$want"
+	expect_eq "  ... which reached the server" "${want%% *}" "identity=kafka1"
+	out=$(run -- "$bin" 127.0.0.1 "${PORT[kafka2]}")
+	expect_out "[$p] a numeric address passes through" "$out" "identity=kafka2 addr=127.0.0.1"
+	out=$(run -- "$bin" --child kafka3 9092)
+	expect_out "[$p] a child process it starts is covered" "$out" "child: identity=kafka3 addr=127.77.0.3"
+	run -- "$bin" --exit 7 kafka1 9092 >/dev/null
+	expect_eq "[$p] its exit status is kshim's" "$?" 7
+	out=$(run -- "$bin" kafka4 9092 2>&1); rc=$?
+	expect_eq "[$p] a mapped port nobody listens on fails (exit 1)" "$rc" 1
+	expect_match "  ... with the kernel's ECONNREFUSED" '[Cc]onnection refused' "$(cat "$work/err")"
+
+	out=$(KSHIM_DEBUG=1 run -- "$bin" kafka2 9092)
+	expect_match "[$p] chosen without a flag: KSHIM_DEBUG says via seccomp ($kind)" \
+		"^kshim: run: via seccomp \\($kind\\)\$" "$(cat "$work/err")"
+	expect_match "  ... and logs the redirect" \
+		"^kshim\\[sup\\]: connect pid [0-9]+ fd [0-9]+: 127\\.77\\.0\\.2:9092 -> 127\\.0\\.0\\.1:${PORT[kafka2]}" \
+		"$(cat "$work/err")"
+	expect_match "  ... and the hosts file it handed out" '^kshim\[sup\]: open pid [0-9]+: /etc/hosts -> ' \
+		"$(cat "$work/err")"
+
+	out=$(run --via preload -- "$bin" kafka1 9092 2>&1); rc=$?
+	expect_eq "[$p] --via preload refuses it (exit 1)" "$rc" 1
+	expect_match "  ... saying why and what to do" 'cannot reach it' "$(cat "$work/err")"
+	expect_eq "  ... before it ran" "$out" ""
+
+	out=$(timeout 20 "$KSHIM" run --map kafka2:9092=127.0.0.1:"${PORT[kafka2]}" -- "$bin" kafka2 9092 2>"$work/err")
+	expect_match "[$p] --map: kafka2 reaches its server" '^identity=kafka2 addr=127\.77\.[0-9]+\.1$' "$out"
+	expect_eq "  ... and the private table is gone afterwards" "$(ls "$KSHIM_HOME" | grep -c '^run-')" 0
+	cp "$TABLE" "$KSHIM_HOME/sc.table"
+	out=$(timeout 20 "$KSHIM" run --name sc -- "$bin" kafka3 9092 2>"$work/err")
+	expect_out "[$p] --name: kafka3 reaches its server" "$out" "identity=kafka3 addr=127.77.0.3"
+
+	# A table rewrite (a broker restarted on a new port) reaches a running program.
+	timeout 30 "$KSHIM" run --table "$TABLE" -- "$bin" --loop kafka1 9092 >"$work/loop" 2>&1 8>&- 7>&- &
+	local kpid=$! sup prog
+	for _ in $(seq 50); do grep -q identity "$work/loop" && break; sleep 0.1; done
+	sup=$(pgrep -P "$kpid" | head -n 1) # timeout -> kshim -> the program
+	PORT[tmp]=${PORT[kafka1]}; PORT[kafka1]=${PORT[kafka2]}
+	write_tables kafka1 kafka2 kafka3
+	for _ in $(seq 50); do grep -q 'identity=kafka2 addr=127.77.0.1' "$work/loop" && break; sleep 0.1; done
+	PORT[kafka1]=${PORT[tmp]}
+	write_tables kafka1 kafka2 kafka3
+	expect_match "[$p] a running program follows a table rewrite (kafka1 -> kafka2's port)" \
+		'identity=kafka2 addr=127\.77\.0\.1' "$(cat "$work/loop")"
+	kill -TERM "$sup"; wait "$kpid"
+	expect_eq "  ... and SIGTERM to kshim reaches it (exit 143)" "$?" 143
+
+	# The supervisor killed: the program's trapped calls fail with ENOSYS.
+	timeout 30 "$KSHIM" run --table "$TABLE" -- "$bin" --loop kafka1 9092 >"$work/loop" 2>&1 8>&- 7>&- &
+	kpid=$!
+	for _ in $(seq 50); do grep -q identity "$work/loop" && break; sleep 0.1; done
+	sup=$(pgrep -P "$kpid" | head -n 1)
+	prog=$(pgrep -P "$sup" | head -n 1)
+	kill -KILL "$sup"
+	check "[$p] the supervisor killed with -9: the program ends within 5 s" pid_gone "$prog" 5
+	# Go's connect says ENOSYS; glibc's resolver, failing to open /etc/hosts and to
+	# reach a DNS server with ENOSYS, says EAI_AGAIN.
+	expect_match "  ... failing with ENOSYS, not hanging" \
+		'[Ff]unction not implemented|getaddrinfo kafka1: Temporary failure in name resolution' "$(cat "$work/loop")"
+	wait "$kpid" 2>/dev/null
+}
+probe_checks go "$OUT/goprobe" "Go program"
+probe_checks c "$OUT/probe" "statically linked"
+
+# The C probe's other socket kinds: non-blocking (EINPROGRESS, poll, SO_ERROR)
+# and an AF_INET6 socket to ::ffff:a.b.c.d (as Java connects).
+out=$(run -- "$OUT/probe" --nonblock kafka2 9092)
+expect_out "[c] non-blocking connect: kafka2 reaches its server" "$out" "identity=kafka2 addr=127.77.0.2"
+out=$(run -- "$OUT/probe" --v6 kafka3 9092)
+expect_out "[c] AF_INET6 v4-mapped connect: kafka3 reaches its server" "$out" "identity=kafka3 addr=::ffff:127.77.0.3"
+run -- "$OUT/probe" --nonblock kafka4 9092 >/dev/null
+expect_match "[c] non-blocking connect to a closed mapped port: ECONNREFUSED via SO_ERROR" \
+	'connect \(SO_ERROR\): Connection refused' "$(cat "$work/err")"
+
+# A dynamically linked program forced through the supervisor: glibc's resolver
+# (NSS "files") reads the merged /etc/hosts, as kcat's librdkafka would.
+PY=/usr/bin/python3
+out=$(run --via seccomp -- "$PY" -c "import socket
+s = socket.create_connection(('kafka2', 9092)); s.sendall(b'who\n'); print(s.recv(100).decode().strip())")
+expect_out "--via seccomp on a dynamic program (python3): kafka2 reaches its server" "$out" "kafka2"
+out=$(run --via seccomp -- "$PY" -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(('127.77.0.1', 9092)); print(s.getpeername())")
+expect_out "  ... a datagram socket's connect to a mapped address is left alone" "$out" "('127.77.0.1', 9092)"
+
+# --- the process tree ------------------------------------------------------------
+start=$(date +%s%N)
+run --via seccomp -- sh -c "(sleep 1; '$OUT/probe' kafka1 9092 >'$work/late') &"
+expect_eq "an exec'd shell's background grandchild: kshim waits for it (exit 0)" "$?" 0
+expect_eq "  ... and serves it after its parent exited" "$(cat "$work/late" 2>/dev/null)" "identity=kafka1 addr=127.77.0.1"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+check "  ... kshim ended after it, not before (${elapsed} ms >= 1000)" test "$elapsed" -ge 1000
+KSHIM_DEBUG=1 run --via seccomp -- true
+expect_match "KSHIM_DEBUG says when --via forced the supervisor" '^kshim: run: via seccomp \(forced with --via\)$' "$(cat "$work/err")"
+
+run --via seccomp -- sh -c 'kill -TERM $$'
+expect_eq "death by signal is passed on (143)" "$?" 143
+timeout 20 "$KSHIM" run --via seccomp --table "$TABLE" -- \
+	sh -c 'trap "echo got USR1; exit 5" USR1; echo ready; while :; do sleep 0.1; done' >"$work/sig" 2>&1 8>&- 7>&- &
+kpid=$!
+for _ in $(seq 50); do grep -q ready "$work/sig" && break; sleep 0.1; done
+kill -USR1 "$(pgrep -P "$kpid" | head -n 1)"; wait "$kpid"; rc=$?
+expect_eq "SIGUSR1 to kshim is forwarded to the program (its exit 5)" "$rc" 5
+expect_match "  ... which ran its handler" 'got USR1' "$(cat "$work/sig")"
+
+# A blocking connect that hangs (kafka9: a listener whose accept queue is full)
+# is made on a thread of the supervisor: another process is served meanwhile.
+start=$(date +%s%N)
+out=$(KSHIM_DEBUG=1 run --via seccomp -- sh -c "'$OUT/probe' kafka9 9092 & p=\$!; sleep 0.5;
+	'$OUT/probe' kafka1 9092 && kill \$p && echo the-hanging-connect-was-still-waiting")
+elapsed=$((($(date +%s%N) - start) / 1000000))
+expect_out "a hanging blocking connect does not hold up another process's" "$out" \
+	"identity=kafka1 addr=127.77.0.1
+the-hanging-connect-was-still-waiting"
+expect_match "  ... it was a blocking connect made on a thread" ':9092 -> 127\.0\.0\.1:[0-9]+ \(blocking\)' "$(grep 127.77.0.9 "$work/err")"
+check "  ... and kshim ended when the program did (${elapsed} ms < 5000)" test "$elapsed" -lt 5000
+
+# --- the hosts file ----------------------------------------------------------------
+{
+	cat /etc/hosts
+	[ -z "$(tail -c 1 /etc/hosts)" ] || echo
+	echo "# kshim run: the names of $TABLE"
+	awk '/^kafka/ { print $2, $1 }' "$TABLE"
+} >"$work/hosts.want"
+run --via seccomp -- cat /etc/hosts >"$work/hosts.got"
+check "a program reading /etc/hosts sees the real file plus one line per table host" \
+	cmp -s "$work/hosts.got" "$work/hosts.want"
+check "  ... the real /etc/hosts is unchanged" test "$(grep -c 127.77.0 /etc/hosts)" = 0
+lines=$(($(wc -l </etc/hosts) + 1 + $(grep -c '^kafka' "$TABLE")))
+for how in open:0 openat-cloexec:1 openat2:0; do
+	out=$(run -- "$OUT/probe" --hosts "${how%:*}")
+	expect_out "/etc/hosts through ${how%:*}: the merged file, FD_CLOEXEC as asked" "$out" \
+		"cloexec=${how#*:} lines=$lines kafka=$(grep -c '^kafka' "$TABLE")"
+done
+out=$(run --via seccomp -- sh -c 'cat /etc//hosts /etc/hostname >/dev/null && echo read')
+expect_eq "other paths are opened as made" "$out" "read"
+
+# --- refusals ---------------------------------------------------------------------
+cp "$OUT/probe" "$work/suid-probe"
+chown nobody "$work/suid-probe" && chmod 4755 "$work/suid-probe"
+out=$(run -- "$work/suid-probe" kafka1 9092); rc=$?
+expect_eq "a set-user-ID static program is refused (exit 1)" "$rc" 1
+expect_match "  ... the reason being no_new_privs" '^kshim: .*suid-probe is set-user-ID or set-group-ID: the seccomp supervisor needs no_new_privs' "$(cat "$work/err")"
+expect_eq "  ... before it ran" "$out" ""
+out=$(run --via seccomp -- "$KSHIM" run --via seccomp --table "$TABLE" -- true 2>&1); rc=$?
+expect_eq "seccomp user notification unavailable (already supervised): refused (exit 1)" "$rc" 1
+expect_match "  ... in one line" '^kshim: run: seccomp user notification is taken' "$(cat "$work/err")"
+expect_match "  ... with a hint" '^hint: use --via preload for a dynamically linked program' "$(cat "$work/err")"
+out=$(run --via bogus -- true 2>&1); rc=$?
+expect_eq "--via takes preload or seccomp (usage error, exit 2)" "$rc" 2
+finish
