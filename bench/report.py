@@ -416,41 +416,48 @@ if any(k[0] == "seccomp" for k in data):
                    "with exact counts; the clock runs from the client's creation. **sup**: "
                    "`kshim run --via seccomp --name C -- goperf -b kafka1:9092,...` on the host "
                    "(names from the supervisor's hosts file, connects redirected to the published "
-                   "ports); **net**: the same binary in a sidecar container's network namespace "
-                   "with Docker DNS (`tests/matrix/in-netns.sh`), reaching the brokers' container "
-                   f"addresses directly. One unrecorded warm-up round per mode, then "
-                   f"{meta.get('sc_reps')} pairs alternating sup net, net sup, net sup, sup net, "
-                   "... Ratios are per pair. CPU is user + system time: goperf's own (getrusage), "
-                   "and the whole command's (bash `times`, supervisor or wrapper included).\n")
-        scp.append("| metric | sup (supervisor) | net (inside the network) | sup ÷ net | goal | verdict |")
-        scp.append("|---|---|---|---|---|---|")
+                   "ports, which Docker's userland proxy carries to the brokers); **net**: the same "
+                   "binary in a sidecar container's network namespace with Docker DNS "
+                   "(`tests/matrix/in-netns.sh`), reaching the brokers' container addresses "
+                   "directly; **host**: the same binary on the host without kshim, its own dialer "
+                   "(`-map`) sending `kafkaN:9092` to the published ports: the sup path without "
+                   "the supervisor. One unrecorded warm-up round per mode, then "
+                   f"{meta.get('sc_reps')} repetitions of the three modes, their order rotating "
+                   "(sup net host, net host sup, host sup net, ...). Ratios are per repetition. "
+                   "CPU is user + system time: goperf's own (getrusage), the whole command's "
+                   "(bash `times`, supervisor or wrapper included), and the docker-proxy "
+                   "processes' (/proc) over the step.\n")
+        ratio = lambda metric, a, b: summary(paired(m(metric, a), m(metric, b), lambda x, y: x / y))
+        scp.append("| metric | sup | net | host | sup ÷ net | goal | verdict | sup ÷ host | host ÷ net |")
+        scp.append("|---|---|---|---|---|---|---|---|---|")
         for metric, name, ok in (("produce_msgs_s", "produce, msgs/s", True),
                                  ("consume_msgs_s", "consume, msgs/s", True),
                                  ("produce_client_cpu_s", "produce, CPU s of goperf itself", False),
                                  ("produce_cpu_s", "produce, CPU s of the whole command", False),
+                                 ("produce_proxy_cpu_s", "produce, CPU s of docker-proxy", False),
                                  ("consume_client_cpu_s", "consume, CPU s of goperf itself", False),
-                                 ("consume_cpu_s", "consume, CPU s of the whole command", False)):
-            r = summary(paired(m(metric, "sup"), m(metric, "net"), lambda a, b: a / b))
+                                 ("consume_cpu_s", "consume, CPU s of the whole command", False),
+                                 ("consume_proxy_cpu_s", "consume, CPU s of docker-proxy", False),
+                                 ("load1", "load average (1 min) as the round began", False)):
+            cols = " | ".join(cell(summary(m(metric, mode).values()), 3 if "cpu" in metric else None)
+                              for mode in ("sup", "net", "host"))
+            if metric == "load1" or "proxy" in metric:
+                scp.append(f"| {name} | {cols} | — | — | — | — | — |")
+                continue
+            r = ratio(metric, "sup", "net")
             v, g = "—", "—"
             if ok:
                 g = "≥ 0.99"
                 v = goal(f"supervisor data path, franz-go {name}, sup ÷ net ≥ 0.99", r, lambda x: x >= 0.99, 3, "x")
-            scp.append(f"| {name} | {cell(summary(m(metric, 'sup').values()))} | "
-                       f"{cell(summary(m(metric, 'net').values()))} | {cell(r, 3, 'x')} | {g} | {v} |")
+            scp.append(f"| {name} | {cols} | {cell(r, 3, 'x')} | {g} | {v} | "
+                       f"{cell(ratio(metric, 'sup', 'host'), 3, 'x')} | {cell(ratio(metric, 'host', 'net'), 3, 'x')} |")
         for step in ("produce", "consume"):
-            extra = {r: v - m(f"{step}_client_cpu_s", "sup").get(r, v)
-                     for r, v in m(f"{step}_cpu_s", "sup").items()}
-            wrap = {r: v - m(f"{step}_client_cpu_s", "net").get(r, v)
-                    for r, v in m(f"{step}_cpu_s", "net").items()}
-            scp.append(f"| {step}, CPU s of the command beyond goperf (the supervisor + kshim run; "
-                       f"in-netns.sh's unshare, sh, nsenter) | {cell(summary(extra.values()), 3)} | "
-                       f"{cell(summary(wrap.values()), 3)} | — | — | — |")
-        for step in ("produce", "consume"):
-            scp.append(f"| {step}, CPU s of Docker's userland proxy (all docker-proxy processes) | "
-                       f"{cell(summary(m(f'{step}_proxy_cpu_s', 'sup').values()), 2)} | "
-                       f"{cell(summary(m(f'{step}_proxy_cpu_s', 'net').values()), 2)} | — | — | — |")
-        scp.append(f"| load average (1 min) as the round began | {cell(summary(m('load1', 'sup').values()))} | "
-                   f"{cell(summary(m('load1', 'net').values()))} | — | — | — |")
+            beyond = {mode: {r: v - m(f"{step}_client_cpu_s", mode).get(r, v)
+                             for r, v in m(f"{step}_cpu_s", mode).items()} for mode in ("sup", "net", "host")}
+            scp.append(f"| {step}, CPU s of the command beyond goperf (sup: kshim run and the "
+                       "supervisor; net: in-netns.sh's docker inspect, unshare, sh, nsenter) | "
+                       + " | ".join(cell(summary(beyond[mode].values()), 3) for mode in ("sup", "net", "host"))
+                       + " | — | — | — | — | — |")
         calls = (m("sup_connects", "sup").get(0), m("sup_hosts_opens", "sup").get(0))
         if calls[0] is not None:
             scp.append(f"\nWhat the supervisor answers itself (KSHIM_DEBUG, one produce and one consume "
@@ -459,7 +466,7 @@ if any(k[0] == "seccomp" for k in data):
                        "answered with its own hosts file; every other trapped call (other read-only "
                        "opens, unmapped connects) is let through, and reads and writes on the "
                        "sockets are not trapped at all.")
-        bad = [f for f in failures if f.split()[0] in ("sup", "net")]
+        bad = [f for f in failures if f.split()[0] in ("sup", "net", "host")]
         if bad:
             scp.append(f"\nSteps that failed twice and left a gap: {', '.join(bad)}.")
         scp.append("")

@@ -44,7 +44,7 @@ else
 	DATA_REPS=4 DATA_MSGS=1000000 LAT_SECS=20 LAT_WARMUP=3
 	START_REPS=3 START_NODES="1 3 5"
 	MEM_REPS=5
-	SC_REPS=8 SC_MSGS=1000000
+	SC_REPS=12 SC_MSGS=1000000
 fi
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
@@ -332,6 +332,19 @@ abba() {
 	done
 }
 
+# rotate ROUND REPS MODE...: in repetition r, ROUND MODE r for each mode, the
+# order rotated by r - 1 (sup net host, net host sup, host sup net, ...).
+rotate() {
+	local round=$1 reps=$2 rep i
+	shift 2
+	local modes=("$@") n=$#
+	for rep in $(seq "$reps"); do
+		for i in $(seq 0 $((n - 1))); do
+			"$round" "${modes[$(((i + rep - 1) % n))]}" "$rep"
+		done
+	done
+}
+
 data_round() { # MODE REP [warm]: a failed step leaves a gap, not a failed run
 	local mode=$1 rep=$2 warm=${3:-} t out n=$DATA_MSGS secs=$LAT_SECS
 	t=bench-$mode-$rep$warm
@@ -440,18 +453,21 @@ define_seccomp_variants() {
 # tools) against one 3-broker cluster, through the supervisor (sup: kafka1:9092
 # resolved from the supervisor's hosts file, connects redirected to the published
 # ports) vs the same binary inside the cluster network (net: a sidecar container's
-# network namespace and Docker DNS, tests/matrix/in-netns.sh), modes alternating
-# ABBA. Topics are created through kshim run (the preload, librdkafka).
+# network namespace and Docker DNS, tests/matrix/in-netns.sh), and, to tell the
+# supervisor's share from the published ports', vs the same binary on the host
+# without kshim, its own dialer sending kafkaN:9092 to the published ports (host).
+# The order of the modes rotates between repetitions. Topics are created through
+# kshim run (the preload, librdkafka).
 # goperf_mode MODE ARGS...: runs goperf the MODE way; the whole command's CPU time
 # (user + system, the supervisor or the wrapper included) goes to $WORK/sc.cpu.
 goperf_mode() {
 	local mode=$1 wrap
 	shift
-	if [ "$mode" = sup ]; then
-		wrap=("$KSHIM" run --via seccomp --name "$SC_CLUSTER" --)
-	else
-		wrap=("$TOP/tests/matrix/in-netns.sh" "$SC_CLUSTER-side" --)
-	fi
+	case $mode in
+	sup) wrap=("$KSHIM" run --via seccomp --name "$SC_CLUSTER" --) ;;
+	net) wrap=("$TOP/tests/matrix/in-netns.sh" "$SC_CLUSTER-side" --) ;;
+	host) wrap=() && set -- "$@" -map "$SC_MAP" ;;
+	esac
 	(
 		"${wrap[@]}" "$GOPERF" "$@" -b "$SC_BOOT" && rc=0 || rc=$?
 		times >"$WORK/sc.times" # not in a pipe: that would be a fresh process, with no children
@@ -497,12 +513,16 @@ section_seccomp_data() {
 	CLUSTERS+=("$SC_CLUSTER")
 	"$KSHIM" up --image "$IMAGE" -n 3 --name "$SC_CLUSTER" >"$WORK/sc.out" 2>&1 ||
 		{ cat "$WORK/sc.out" >&2; die "kshim up ($SC_CLUSTER) failed"; }
+	SC_MAP=$(for i in 1 2 3; do
+		printf 'kafka%s:9092=%s,' "$i" "$(docker port "$SC_CLUSTER-kafka$i" 9092/tcp | head -n 1)"
+	done)
 	SIDECARS+=("$SC_CLUSTER-side")
 	docker run -d --name "$SC_CLUSTER-side" --network "$SC_CLUSTER-net" --label "io.kshim.bench=$TAG" \
 		--entrypoint sleep "$IMAGE" 3600 >/dev/null || die "sidecar on $SC_CLUSTER-net failed"
 	# Fresh brokers run interpreted Java: one unrecorded round of each mode first.
 	sc_round sup 0 -warm
 	sc_round net 0 -warm
+	sc_round host 0 -warm
 	# What the supervisor answers itself in a whole produce and consume run (the rest of
 	# the trapped calls it lets through): its KSHIM_DEBUG lines.
 	if sc_create bench-sc-debug >/dev/null 2>&1; then
@@ -511,7 +531,7 @@ section_seccomp_data() {
 		record seccomp sup_connects sup 0 "$(grep -c 'kshim\[sup\]: connect pid' "$WORK/sc-debug.err")"
 		record seccomp sup_hosts_opens sup 0 "$(grep -c 'kshim\[sup\]: open pid' "$WORK/sc-debug.err")"
 	fi
-	abba sc_round sup net "$SC_REPS"
+	rotate sc_round "$SC_REPS" sup net host
 }
 
 section_seccomp() {

@@ -4,6 +4,9 @@
 //	goperf produce -b BROKERS -t TOPIC -n COUNT -s SIZE   acks=all (franz-go's default, idempotent)
 //	goperf consume -b BROKERS -t TOPIC -n COUNT           from the start, no group
 //
+// -map NAME:PORT=HOST:PORT,... makes the client's own dialer connect there instead
+// (what the supervisor does, done in the process: the bench's baseline for it).
+//
 // Exits 1 unless exactly COUNT records were acknowledged (produce) or read
 // (consume). The clock runs from the client's creation, so its connections count;
 // cpu_s is the process's own CPU time (user + system) over its whole life.
@@ -14,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -24,8 +28,8 @@ import (
 )
 
 type opts struct {
-	brokers, topic string
-	count, size    int
+	brokers, topic, remap string
+	count, size           int
 }
 
 func fail(format string, args ...any) {
@@ -48,8 +52,31 @@ func report(what string, o opts, bytes int64, start time.Time) {
 		o.count, secs, float64(o.count)/secs, float64(bytes)/secs/1e6, cpuSeconds())
 }
 
+// dialer connects to the address -map gives for a broker's host:port, or to it.
+func dialer(remap string) func(ctx context.Context, network, host string) (net.Conn, error) {
+	to := map[string]string{}
+	for _, m := range strings.Split(remap, ",") {
+		if from, dst, ok := strings.Cut(m, "="); ok {
+			to[from] = dst
+		} else if m != "" {
+			fail("-map %s: expected NAME:PORT=HOST:PORT", m)
+		}
+	}
+	var d net.Dialer
+	return func(ctx context.Context, network, host string) (net.Conn, error) {
+		if dst, ok := to[host]; ok {
+			host = dst
+		}
+		return d.DialContext(ctx, network, host)
+	}
+}
+
 func client(o opts, extra ...kgo.Opt) *kgo.Client {
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(o.brokers, ",")...)}, extra...)...)
+	base := []kgo.Opt{kgo.SeedBrokers(strings.Split(o.brokers, ",")...)}
+	if o.remap != "" {
+		base = append(base, kgo.Dialer(dialer(o.remap)))
+	}
+	cl, err := kgo.NewClient(append(base, extra...)...)
 	if err != nil {
 		fail("%v", err)
 	}
@@ -122,6 +149,7 @@ func main() {
 	fs.StringVar(&o.topic, "t", "", "topic")
 	fs.IntVar(&o.count, "n", 100000, "records")
 	fs.IntVar(&o.size, "s", 100, "value size in bytes (produce)")
+	fs.StringVar(&o.remap, "map", "", "NAME:PORT=HOST:PORT,...: where the client's dialer connects instead")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	fs.Parse(os.Args[2:])
 	if o.topic == "" || o.count < 1 {
