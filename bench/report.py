@@ -421,9 +421,10 @@ if any(k[0] == "seccomp" for k in data):
                    "(`tests/matrix/in-netns.sh`), reaching the brokers' container addresses "
                    "directly; **host**: the same binary on the host without kshim, its own dialer "
                    "(`-map`) sending `kafkaN:9092` to the published ports: the sup path without "
-                   "the supervisor. One unrecorded warm-up round per mode, then "
-                   f"{meta.get('sc_reps')} repetitions of the three modes, their order rotating "
-                   "(sup net host, net host sup, host sup net, ...). Ratios are per repetition. "
+                   "the supervisor. One unrecorded warm-up round per mode, of the same size, then "
+                   f"{meta.get('sc_reps')} repetitions of the three modes in all six orders in turn "
+                   "(sup net host, host net sup, net host sup, sup host net, ...: each mode runs "
+                   "before each other one equally often). Ratios are per repetition. "
                    "CPU is user + system time: goperf's own (getrusage), the whole command's "
                    "(bash `times`, supervisor or wrapper included), and the docker-proxy "
                    "processes' (/proc) over the step.\n")

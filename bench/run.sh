@@ -321,27 +321,25 @@ try_twice() {
 }
 kperf_try() { try_twice kperf_mode "$@"; }
 
-# abba ROUND A B REPS: ROUND A 1, ROUND B 1, then B A, B A, A B, A B, B A, ...
-abba() {
-	local round=$1 a=$2 b=$3 reps=$4 rep
-	for rep in $(seq "$reps"); do
-		case $((rep % 4)) in
-		1 | 0) "$round" "$a" "$rep" && "$round" "$b" "$rep" ;;
-		*) "$round" "$b" "$rep" && "$round" "$a" "$rep" ;;
-		esac
-	done
-}
-
-# rotate ROUND REPS MODE...: in repetition r, ROUND MODE r for each mode, the
-# order rotated by r - 1 (sup net host, net host sup, host sup net, ...).
-rotate() {
-	local round=$1 reps=$2 rep i
+# interleave ROUND REPS MODE...: in repetition r, ROUND MODE r for each mode, in the
+# order rotated by (r - 1) / 2 and reversed in even repetitions: for two modes
+# A B, B A, B A, A B, ...; for three, all six orders in turn. Each mode runs before
+# each other one equally often, so a drift within a repetition (brokers still
+# warming up, a neighbour's load) favours none of them.
+interleave() {
+	local round=$1 reps=$2 rep i k order
 	shift 2
 	local modes=("$@") n=$#
 	for rep in $(seq "$reps"); do
+		k=$(((rep - 1) / 2)) order=()
 		for i in $(seq 0 $((n - 1))); do
-			"$round" "${modes[$(((i + rep - 1) % n))]}" "$rep"
+			if ((rep % 2)); then
+				order+=("${modes[$(((k + i) % n))]}")
+			else
+				order=("${modes[$(((k + i) % n))]}" "${order[@]}")
+			fi
 		done
+		for i in "${order[@]}"; do "$round" "$i" "$rep"; done
 	done
 }
 
@@ -399,7 +397,7 @@ section_data() {
 		record data shim_getaddrinfo int 0 "$(grep -c 'getaddrinfo kafka' "$WORK/debug.err")"
 		record data shim_connect int 0 "$(grep -c ': connect fd' "$WORK/debug.err")"
 	fi
-	abba data_round int loc "$DATA_REPS"
+	interleave data_round "$DATA_REPS" int loc
 }
 
 # ---------------------------------------------------------------- 4. memory
@@ -456,7 +454,7 @@ define_seccomp_variants() {
 # network namespace and Docker DNS, tests/matrix/in-netns.sh), and, to tell the
 # supervisor's share from the published ports', vs the same binary on the host
 # without kshim, its own dialer sending kafkaN:9092 to the published ports (host).
-# The order of the modes rotates between repetitions. Topics are created through
+# The modes take turns in all six orders (interleave). Topics are created through
 # kshim run (the preload, librdkafka).
 # goperf_mode MODE ARGS...: runs goperf the MODE way; the whole command's CPU time
 # (user + system, the supervisor or the wrapper included) goes to $WORK/sc.cpu.
@@ -495,7 +493,6 @@ sc_record() { # STEP MODE REP OUT PROXY-CPU-BEFORE
 
 sc_round() { # MODE REP [-warm]: a failed step leaves a gap, not a failed run
 	local mode=$1 rep=$2 warm=${3:-} t=bench-sc-$1-$2${3:-} n=$SC_MSGS out p0
-	[ -z "$warm" ] || n=$((SC_MSGS / 4))
 	log "seccomp: ${warm:+warm-up, }repetition $rep/$SC_REPS, $mode: produce and consume $n x $MSG_SIZE B"
 	try_twice sc_create_mode "$mode" "$t" >/dev/null || return 0
 	[ -n "$warm" ] || record seccomp load1 "$mode" "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
@@ -519,7 +516,8 @@ section_seccomp_data() {
 	SIDECARS+=("$SC_CLUSTER-side")
 	docker run -d --name "$SC_CLUSTER-side" --network "$SC_CLUSTER-net" --label "io.kshim.bench=$TAG" \
 		--entrypoint sleep "$IMAGE" 3600 >/dev/null || die "sidecar on $SC_CLUSTER-net failed"
-	# Fresh brokers run interpreted Java: one unrecorded round of each mode first.
+	# Fresh brokers run interpreted Java: one unrecorded round of each mode first, of
+	# the full size (throughput was still rising after rounds of a quarter of it).
 	sc_round sup 0 -warm
 	sc_round net 0 -warm
 	sc_round host 0 -warm
@@ -531,7 +529,7 @@ section_seccomp_data() {
 		record seccomp sup_connects sup 0 "$(grep -c 'kshim\[sup\]: connect pid' "$WORK/sc-debug.err")"
 		record seccomp sup_hosts_opens sup 0 "$(grep -c 'kshim\[sup\]: open pid' "$WORK/sc-debug.err")"
 	fi
-	rotate sc_round "$SC_REPS" sup net host
+	interleave sc_round "$SC_REPS" sup net host
 }
 
 section_seccomp() {
