@@ -23,8 +23,8 @@
 #define MAPS_MAX 64
 
 static const char usage_text[] =
-    "usage: kshim run [--name CLUSTER] [--table FILE] [--map NAME:PORT=HOST:HOSTPORT]...\n"
-    "                 [--via preload|seccomp] [--debug] -- COMMAND [ARG]...\n";
+	"usage: kshim run [--name CLUSTER] [--table FILE] [--map NAME:PORT=HOST:HOSTPORT]...\n"
+	"                 [--via preload|seccomp] [--debug] -- COMMAND [ARG]...\n";
 
 enum via { VIA_AUTO, VIA_PRELOAD, VIA_SECCOMP };
 
@@ -46,16 +46,16 @@ add_map(struct kshim_table *t, const char *spec, uint32_t base, kshim_err_t *err
 	if (strcmp(host, "localhost") == 0)
 		strcpy(host, "127.0.0.1");
 	if (inet_pton(AF_INET, host, &a) != 1)
-		return kshim_fail(err, KSHIM_EUSAGE,
-				  "--map %s: HOST must be an IPv4 address or localhost", spec);
+		return kshim_fail(err, KSHIM_EUSAGE, "--map %s: HOST must be an IPv4 address or localhost",
+				  spec);
 	h = (struct kshim_host *)kshim_table_find_name(t, name);
 	if (!h) {
 		if (t->nhosts >= 254)
 			return kshim_fail(err, KSHIM_EUSAGE, "--map: too many names");
 		h = kshim_table_add(t, name, base + (uint32_t)t->nhosts + 1);
 		if (!h)
-			return kshim_fail(err, KSHIM_EUSAGE,
-					  "--map %s: '%s' is not a valid host name", spec, name);
+			return kshim_fail(err, KSHIM_EUSAGE, "--map %s: '%s' is not a valid host name", spec,
+					  name);
 	}
 	if (kshim_host_set_port(h, (uint16_t)port, ntohl(a.s_addr), (uint16_t)hport) < 0)
 		return kshim_fail(err, KSHIM_EUSAGE, "--map %s: too many ports for %s", spec, name);
@@ -210,13 +210,10 @@ int
 cmd_run(int argc, char **argv, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-	    {"name", required_argument, NULL, 'n'},
-	    {"table", required_argument, NULL, 't'},
-	    {"map", required_argument, NULL, 'm'},
-	    {"debug", no_argument, NULL, 'd'},
-	    {"via", required_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"name", required_argument, NULL, 'n'}, {"table", required_argument, NULL, 't'},
+		{"map", required_argument, NULL, 'm'},  {"debug", no_argument, NULL, 'd'},
+		{"via", required_argument, NULL, 'v'},  {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *cluster = KSHIM_DEFAULT_CLUSTER, *table = NULL;
 	char *maps[MAPS_MAX], path[PATH_MAX];

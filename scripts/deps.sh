@@ -20,6 +20,8 @@ command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script 
 # when the command is missing, so they never fight an existing install.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || PKGS+=(golang-go)
+# musl-gcc: the static musl probe of tests/shim-seccomp.sh.
+PKGS+=(musl-tools)
 
 missing=()
 for p in "${PKGS[@]}"; do

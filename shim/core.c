@@ -30,9 +30,9 @@ static const char *table_path; /* NULL: pass-through */
 int core_debugging;
 static struct kshim_table table;
 static char (*numeric)[INET_ADDRSTRLEN]; /* table.hosts[i].addr, formatted once */
-static struct stat table_id;		 /* identity of the loaded file */
-static int table_state;			 /* 0 never looked, 1 loaded, -1 unusable */
-static long last_check;			 /* CLOCK_MONOTONIC_COARSE, ns; atomic */
+static struct stat table_id;   /* identity of the loaded file */
+static int table_state;        /* 0 never looked, 1 loaded, -1 unusable */
+static long last_check;        /* CLOCK_MONOTONIC_COARSE, ns; atomic */
 /* One bit per first character of the table's names (all bits until the table is
  * read), read without the lock: most unmapped names are ruled out by it. */
 static uint32_t first_chars = ~0u;
@@ -66,7 +66,8 @@ core_log(const char *fmt, ...)
 }
 
 /* Printed whether or not KSHIM_DEBUG is set: the user has to know. */
-static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2)))
+warn(const char *fmt, ...)
 {
 	va_list ap;
 

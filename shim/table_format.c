@@ -435,8 +435,7 @@ kshim_table_parse(const char *text, size_t len, struct kshim_table *t, kshim_tab
 		if (f.n == 0)
 			continue;
 		if (!seen_header) {
-			if (!is_header(&f) || f.len[1] != 1 ||
-			    f.s[1][0] != '0' + KSHIM_TABLE_VERSION) {
+			if (!is_header(&f) || f.len[1] != 1 || f.s[1][0] != '0' + KSHIM_TABLE_VERSION) {
 				*why = is_header(&f) ? "unsupported table version"
 						     : "missing 'kshim-table 1' header";
 				kshim_table_free(t);

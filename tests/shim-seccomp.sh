@@ -2,10 +2,11 @@
 # Issue 10, "done when" item 3: Go and static programs reach the right
 # published port for each name through the seccomp supervisor of kshim run.
 #
-# Two probes resolve a name and connect with no libc kshim could hook: a static
-# Go program (tests/clients/goprobe, CGO_ENABLED=0: Go's resolver, raw system
-# calls) and a static C program (tests/clients/probe.c, cc -static: glibc's
-# static resolver reads /etc/hosts itself). Loopback identity servers stand in
+# Three probes resolve a name and connect with no libc kshim could hook: a
+# static Go program (tests/clients/goprobe, CGO_ENABLED=0: Go's resolver, raw
+# system calls) and a static C program (tests/clients/probe.c) linked with
+# glibc (cc -static) and with musl (musl-gcc -static), whose resolvers read
+# /etc/hosts themselves. Loopback identity servers stand in
 # for Docker-published ports (tests/identity_server.py) and answer with their
 # name. For each probe: kafka1..3 reach their own server through --table,
 # --map and --name; an unmapped name and a numeric address pass through
@@ -40,6 +41,13 @@ if cc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe" "$TOP/tests/cli
 	ok "built the static C probe (cc -static)"
 else
 	notok "build tests/clients/probe.c"; sed 's/^/    # /' "$work/cc.log" | tail -n 5
+fi
+
+if command -v musl-gcc >/dev/null 2>&1 &&
+	musl-gcc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe-musl" "$TOP/tests/clients/probe.c" 2>"$work/musl.log"; then
+	ok "built the static musl probe (musl-gcc -static)"
+else
+	notok "build tests/clients/probe.c with musl-gcc (Debian package musl-tools)"; sed 's/^/    # /' "$work/musl.log" 2>/dev/null | tail -n 5
 fi
 
 # --- the stand-in published ports ---------------------------------------------
@@ -153,17 +161,25 @@ probe_checks() {
 	wait "$kpid" 2>/dev/null
 }
 probe_checks go "$OUT/goprobe" "Go program"
+# 60 dials at once from 60 goroutines (Go's threads, its SIGURG preemption):
+# the supervisor answers them one after the other, each with its own port.
+out=$(run -- "$OUT/goprobe" --parallel 60 kafka 9092)
+expect_out "[go] 60 concurrent dials to kafka1..3 each reach their own server" "$out" "parallel=60 right=60"
 probe_checks c "$OUT/probe" "statically linked"
+probe_checks musl "$OUT/probe-musl" "statically linked"
 
-# The C probe's other socket kinds: non-blocking (EINPROGRESS, poll, SO_ERROR)
+# The C probes' other socket kinds: non-blocking (EINPROGRESS, poll, SO_ERROR)
 # and an AF_INET6 socket to ::ffff:a.b.c.d (as Java connects).
-out=$(run -- "$OUT/probe" --nonblock kafka2 9092)
-expect_out "[c] non-blocking connect: kafka2 reaches its server" "$out" "identity=kafka2 addr=127.77.0.2"
-out=$(run -- "$OUT/probe" --v6 kafka3 9092)
-expect_out "[c] AF_INET6 v4-mapped connect: kafka3 reaches its server" "$out" "identity=kafka3 addr=::ffff:127.77.0.3"
-run -- "$OUT/probe" --nonblock kafka4 9092 >/dev/null
-expect_match "[c] non-blocking connect to a closed mapped port: ECONNREFUSED via SO_ERROR" \
-	'connect \(SO_ERROR\): Connection refused' "$(cat "$work/err")"
+for p in c:probe musl:probe-musl; do
+	bin=$OUT/${p#*:} p=${p%%:*}
+	out=$(run -- "$bin" --nonblock kafka2 9092)
+	expect_out "[$p] non-blocking connect: kafka2 reaches its server" "$out" "identity=kafka2 addr=127.77.0.2"
+	out=$(run -- "$bin" --v6 kafka3 9092)
+	expect_out "[$p] AF_INET6 v4-mapped connect: kafka3 reaches its server" "$out" "identity=kafka3 addr=::ffff:127.77.0.3"
+	run -- "$bin" --nonblock kafka4 9092 >/dev/null
+	expect_match "[$p] non-blocking connect to a closed mapped port: ECONNREFUSED via SO_ERROR" \
+		'connect \(SO_ERROR\): Connection refused' "$(cat "$work/err")"
+done
 
 # A dynamically linked program forced through the supervisor: glibc's resolver
 # (NSS "files") reads the merged /etc/hosts, as kcat's librdkafka would.
@@ -224,6 +240,8 @@ for how in open:0 openat-cloexec:1 openat2:0; do
 	expect_out "/etc/hosts through ${how%:*}: the merged file, FD_CLOEXEC as asked" "$out" \
 		"cloexec=${how#*:} lines=$lines kafka=$(grep -c '^kafka' "$TABLE")"
 done
+out=$(run -- "$OUT/probe-musl" --hosts openat-cloexec)
+expect_out "  ... and through musl" "$out" "cloexec=1 lines=$lines kafka=$(grep -c '^kafka' "$TABLE")"
 out=$(run --via seccomp -- sh -c 'cat /etc//hosts /etc/hostname >/dev/null && echo read')
 expect_eq "other paths are opened as made" "$out" "read"
 

@@ -26,7 +26,7 @@
 #define KSHIM_LOOPBACK_NET 0x7f4d0000u
 
 struct kshim_port {
-	uint16_t port;	    /* internal port, as advertised */
+	uint16_t port;      /* internal port, as advertised */
 	uint32_t host_addr; /* IPv4 address the port is published on */
 	uint16_t host_port;
 };
@@ -34,7 +34,7 @@ struct kshim_port {
 struct kshim_host {
 	int nnames;
 	char names[KSHIM_NAMES_MAX][KSHIM_NAME_MAX + 1]; /* lower case, no trailing dot */
-	uint32_t addr;					 /* synthetic loopback address */
+	uint32_t addr;                                   /* synthetic loopback address */
 	int nports;
 	struct kshim_port ports[KSHIM_PORTS_MAX];
 };
@@ -51,12 +51,12 @@ typedef void (*kshim_table_warn_fn)(void *ctx, int line, const char *why);
 /* Parses text into t (which must be zeroed or freed). Malformed lines are skipped
  * and reported through warn. Returns 0, or -1 with *why set when the file as a
  * whole is unusable (no header, wrong version, out of memory). */
-int kshim_table_parse(const char *text, size_t len, struct kshim_table *t, kshim_table_warn_fn warn,
-		      void *ctx, const char **why);
+int kshim_table_parse(const char *text, size_t len, struct kshim_table *t,
+		      kshim_table_warn_fn warn, void *ctx, const char **why);
 
 /* Reads and parses path. Returns -1 with errno set (why="...") if unreadable. */
-int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn, void *ctx,
-		     const char **why);
+int kshim_table_load(const char *path, struct kshim_table *t, kshim_table_warn_fn warn,
+		     void *ctx, const char **why);
 
 /* Serialises t; returns 0 or -1 on a write error. */
 int kshim_table_print(const struct kshim_table *t, FILE *f);

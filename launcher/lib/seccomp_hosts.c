@@ -169,10 +169,16 @@ install(struct sc_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
 	};
 	int rc = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 
-	if (rc >= 0)
+	if (rc >= 0) {
 		sc_debug(c, "open pid %u: %s -> kshim's hosts file (fd %d)", n->pid, HOSTS, rc);
+		return;
+	}
+	/* ENOENT: the caller is gone. EINVAL: a kernel before 5.14, without
+	 * ADDFD_FLAG_SEND: the open runs as made. EMFILE and the like: the open's. */
+	if (errno == EINVAL)
+		sc_continue(c->listener, n->id);
 	else if (errno != ENOENT)
-		sc_reply(c->listener, n->id, errno); /* EMFILE and the like, as open gives */
+		sc_reply(c->listener, n->id, errno);
 }
 
 void

@@ -100,32 +100,44 @@ on_signal(int sigfd, pid_t child, int *status, int reaped)
 	return reaped;
 }
 
+/* Closed, the listener fails trapped calls with ENOSYS: errors, not a freeze. */
+static void
+stop_answering(struct sc_ctx *c, const char *why)
+{
+	fprintf(stderr, "kshim: supervisor: %s: %s; trapped calls now fail with ENOSYS\n", why,
+		strerror(errno));
+	close(c->listener);
+	c->listener = -1;
+}
+
 static void
 serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
 {
 	struct pollfd p[2] = {{.fd = c->listener, .events = POLLIN},
 			      {.fd = sigfd, .events = POLLIN}};
+	_Alignas(8) char buf[SC_BUF_SIZE];
 	int reaped = 0;
-	void *buf = malloc(SC_BUF_SIZE);
 
+	*status = 1 << 8; /* exit status 1, should the program never be reaped */
 	while (!reaped || p[0].fd >= 0) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (c->listener >= 0)
+				stop_answering(c, "poll");
 			break;
+		}
 		if (p[1].revents & POLLIN)
 			reaped = on_signal(sigfd, child, status, reaped);
 		if ((p[0].revents & POLLIN) && sc_serve_one(c, buf) < 0) {
-			/* Closed, the listener fails trapped calls with ENOSYS: errors, not a
-			 * freeze. */
-			fprintf(stderr, "kshim: supervisor: %s; stopped answering\n",
-				strerror(errno));
-			close(c->listener);
-			c->listener = -1;
+			stop_answering(c, "receiving a notification");
 			p[0].revents |= POLLHUP;
 		}
 		if (p[0].revents & POLLHUP)
 			p[0].fd = -1; /* no process uses the filter any more */
 	}
-	free(buf);
+	while (!reaped && waitpid(child, status, 0) < 0 && errno == EINTR)
+		;
 }
 
 static void

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/openat2.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -105,7 +104,8 @@ probe(const char *host, const char *port)
 	hints.ai_family = v6 ? AF_INET6 : AF_INET;
 	hints.ai_flags = v6 ? AI_V4MAPPED : 0;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		fprintf(stderr, "probe: getaddrinfo %s: %s\n", host, gai_strerror(rc));
+		fprintf(stderr, "probe: getaddrinfo %s: %s%s%s\n", host, gai_strerror(rc),
+			rc == EAI_SYSTEM ? ": " : "", rc == EAI_SYSTEM ? strerror(errno) : "");
 		return -1;
 	}
 	a = v6 ? (const void *)&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr
@@ -145,10 +145,19 @@ run_child(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* linux/openat2.h's, which musl's headers do not carry. */
+struct how {
+	unsigned long long flags, mode, resolve;
+};
+
 static int
 open_hosts(const char *how)
 {
-	struct open_how oh = {.flags = O_RDONLY};
+	struct how oh = {.flags = O_RDONLY};
 
 	if (strcmp(how, "open") == 0)
 		return (int)syscall(SYS_open, "/etc/hosts", O_RDONLY);

@@ -3,7 +3,11 @@
 // tests. It prints one line, "identity=NAME addr=ADDR", NAME being what the
 // server at HOST:PORT answered and ADDR what HOST resolved to.
 //
-//	goprobe [-child] [-exit N] [-loop] HOST PORT
+//	goprobe [-child] [-exit N] [-loop] [-parallel N] HOST PORT
+//
+// -parallel N dials N times at once from N goroutines, kafka1..3 in turn
+// (HOST is then a name prefix, e.g. "kafka"), and prints "parallel=N right=R":
+// R dials got the answer of the name they dialed.
 //
 // -child runs the program again as a child process (os/exec) and prints the
 // child's line, prefixed "child: "; -exit N exits with status N after a
@@ -18,6 +22,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,16 +53,44 @@ func probe(host, port string) (string, error) {
 	return fmt.Sprintf("identity=%s addr=%s", reply[:n], addrs[0]), nil
 }
 
+// parallel dials prefix1..3 from n goroutines at once; returns how many got
+// the answer of the name they dialed.
+func parallel(prefix, port string, n int) int64 {
+	var right int64
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(name string) {
+			defer wg.Done()
+			line, err := probe(name, port)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "goprobe:", err)
+				return
+			}
+			if strings.HasPrefix(line, "identity="+name+" ") {
+				atomic.AddInt64(&right, 1)
+			}
+		}(fmt.Sprintf("%s%d", prefix, i%3+1))
+	}
+	wg.Wait()
+	return right
+}
+
 func main() {
 	child := flag.Bool("child", false, "run again as a child process")
 	exit := flag.Int("exit", 0, "exit status after a success")
 	loop := flag.Bool("loop", false, "connect every 100 ms until one fails")
+	par := flag.Int("parallel", 0, "dial HOST1..3 this many times at once")
 	flag.Parse()
 	if flag.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "usage: goprobe [-child] [-exit N] [-loop] HOST PORT")
+		fmt.Fprintln(os.Stderr, "usage: goprobe [-child] [-exit N] [-loop] [-parallel N] HOST PORT")
 		os.Exit(2)
 	}
 	host, port := flag.Arg(0), flag.Arg(1)
+	if *par > 0 {
+		fmt.Printf("parallel=%d right=%d\n", *par, parallel(host, port, *par))
+		os.Exit(0)
+	}
 	if *child {
 		cmd := exec.Command(os.Args[0], host, port)
 		cmd.Stderr = os.Stderr
