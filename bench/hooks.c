@@ -1,27 +1,38 @@
-/* Micro-benchmark of the shim's hooks. Prints "<wall ns per call> <CPU ns per call>"
- * for one case (CPU: this thread's CPU time, which time spent preempted by other
- * work on a busy machine does not inflate);
- * bench/micro.sh runs it with and without the shim and reports ratios.
+/* Micro-benchmark of the shim's hooks and of the seccomp supervisor. Prints
+ * "<wall ns per call> <CPU ns per call>" for one case (CPU: this thread's CPU
+ * time, which time spent preempted by other work on a busy machine does not
+ * inflate); bench/run.sh runs it with and without kshim and reports ratios.
+ * It is built twice: dynamically (for the preload) and statically (for the
+ * supervisor, which serves the programs the preload cannot reach).
  *   hooks gai NAME PROFILE ITERATIONS     PROFILE: rdkafka | java | node, and each
  *                                         with "-numeric": the same hints plus AI_NUMERICHOST
- *   hooks connect ADDR PORT ITERATIONS    (a listener must accept on ADDR:PORT); times
- *                                         connect() alone, not socket() and close(), and
- *                                         prints the median over the calls, not the mean:
- *                                         the kernel charges a connecting thread now and
- *                                         then for other traffic's softirq work
+ *   hooks connect ADDR PORT ITERATIONS    (a listener must accept on ADDR:PORT) times
+ *                                         connect() alone, not socket() and close()
+ *   hooks connect-nb ADDR PORT ITERATIONS the same the way Go connects: a non-blocking
+ *                                         socket, connect, poll until writable, SO_ERROR
+ *   hooks openat PATH ITERATIONS          openat(PATH, O_RDONLY) timed, then close
+ *   hooks openw PATH ITERATIONS           the same with O_WRONLY
+ *   hooks getpid ITERATIONS               the raw getpid system call
  *   hooks listen                          (prints a port, accepts until killed)
  *   hooks mem NAME PORT                   resolves NAME, connects to it on PORT, then prints
  *                                         this process's memory ("key value_kB" lines)
- * gai and connect run ITERATIONS/10 + 1 untimed warm-up calls first, so a run makes
- * ITERATIONS + ITERATIONS/10 + 1 calls in all (bench/micro.sh relies on that for
- * callgrind's instructions per call). */
+ * Every timed mode runs ITERATIONS/10 + 1 untimed warm-up calls first, so a run makes
+ * ITERATIONS + ITERATIONS/10 + 1 calls in all (bench/run.sh relies on that for
+ * callgrind's instructions per call). gai prints the mean over the calls; the
+ * others print the median of the per-call times: the kernel charges a
+ * connecting thread now and then for other traffic's softirq work, and a
+ * supervised call now and then waits for a busy core. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -115,33 +126,119 @@ drain(void *arg)
 	return NULL;
 }
 
-/* One socket + connect + close; stores the wall and CPU ns spent in connect() in
- * *wall and *used; returns -1 if it fails. */
-static int
-connect_once(const struct sockaddr_in *sa, double *wall, double *used)
+/* One timed call: stores the wall and CPU ns it took in *wall and *used;
+ * returns -1 if it fails. */
+typedef int (*call_fn)(const void *arg, double *wall, double *used);
+
+struct clocks {
+	double t0, c0;
+};
+
+static struct clocks
+clocks_start(void)
 {
-	/* Linger 0: close() resets, so a long run leaves no TIME_WAIT behind. */
+	struct clocks k;
+
+	k.c0 = cpu();
+	k.t0 = now();
+	return k;
+}
+
+static void
+clocks_stop(const struct clocks *k, double *wall, double *used)
+{
+	*wall = now() - k->t0;
+	*used = cpu() - k->c0;
+}
+
+/* A TCP socket that close() resets (linger 0), so a long run leaves no
+ * TIME_WAIT behind. */
+static int
+stream_socket(int flags)
+{
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	double t0, c0, t1, c1;
-	int rc;
+	int fd = socket(AF_INET, SOCK_STREAM | flags, 0);
+
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	return fd;
+}
+
+/* socket + connect + close, connect() timed. */
+static int
+connect_once(const void *sa, double *wall, double *used)
+{
+	int fd = stream_socket(0), rc;
+	struct clocks k;
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	c0 = cpu();
-	t0 = now();
-	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	t1 = now();
-	c1 = cpu();
+	k = clocks_start();
+	rc = connect(fd, sa, sizeof(struct sockaddr_in));
+	clocks_stop(&k, wall, used);
 	close(fd);
-	if (rc != 0) {
+	if (rc != 0)
 		perror("connect");
+	return rc;
+}
+
+/* The way Go connects: a non-blocking socket, connect(), then wait until it is
+ * writable and read SO_ERROR; all of that timed. */
+static int
+connect_nb_once(const void *sa, double *wall, double *used)
+{
+	int fd = stream_socket(SOCK_NONBLOCK), rc, e = 0;
+	socklen_t len = sizeof(e);
+	struct pollfd p = {.events = POLLOUT};
+	struct clocks k;
+
+	if (fd < 0)
+		return -1;
+	p.fd = fd;
+	k = clocks_start();
+	rc = connect(fd, sa, sizeof(struct sockaddr_in));
+	if (rc < 0 && errno == EINPROGRESS && poll(&p, 1, 5000) == 1 &&
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e == 0)
+		rc = 0;
+	clocks_stop(&k, wall, used);
+	close(fd);
+	if (rc != 0)
+		fprintf(stderr, "connect: %s\n", strerror(e ? e : errno));
+	return rc;
+}
+
+/* openat(path, flags) + close, openat() timed. */
+struct open_arg {
+	const char *path;
+	int flags;
+};
+
+static int
+openat_once(const void *arg, double *wall, double *used)
+{
+	const struct open_arg *o = arg;
+	struct clocks k = clocks_start();
+	int fd = openat(AT_FDCWD, o->path, o->flags | O_CLOEXEC);
+
+	clocks_stop(&k, wall, used);
+	if (fd < 0) {
+		perror(o->path);
 		return -1;
 	}
-	*wall = t1 - t0;
-	*used = c1 - c0;
+	close(fd);
 	return 0;
+}
+
+/* The raw system call: glibc does not cache getpid, but say so anyway. */
+static int
+getpid_once(const void *arg, double *wall, double *used)
+{
+	struct clocks k = clocks_start();
+	long pid = syscall(SYS_getpid);
+
+	(void)arg;
+	clocks_stop(&k, wall, used);
+	return pid > 0 ? 0 : -1;
 }
 
 static int
@@ -159,26 +256,51 @@ median(double *v, long n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Makes n/10 + 1 untimed calls, then n timed ones; prints the median wall and
+ * CPU ns per call. */
 static int
-bench_connect(const char *addr, int port, long n)
+time_calls(call_fn once, const void *arg, long n)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	double *wall = calloc((size_t)n + 1, sizeof(double)), *used = calloc((size_t)n + 1, sizeof(double));
+	double *wall, *used;
+	int rc = 1;
 
-	if (!wall || !used || n < 1)
+	if (n < 1)
 		return 2;
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
-		return 2;
+	wall = calloc((size_t)n + 1, sizeof(double));
+	used = calloc((size_t)n + 1, sizeof(double));
+	if (!wall || !used)
+		goto out;
 	for (long i = 0; i < n / 10 + 1; i++) /* warm up */
-		if (connect_once(&sa, &wall[0], &used[0]) < 0)
-			return 1;
+		if (once(arg, &wall[0], &used[0]) < 0)
+			goto out;
 	for (long i = 0; i < n; i++)
-		if (connect_once(&sa, &wall[i], &used[i]) < 0)
-			return 1;
+		if (once(arg, &wall[i], &used[i]) < 0)
+			goto out;
 	printf("%.1f %.1f\n", median(wall, n), median(used, n));
+	rc = 0;
+out:
 	free(wall);
 	free(used);
-	return 0;
+	return rc;
+}
+
+static int
+bench_connect(const char *mode, const char *addr, int port, long n)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return 2;
+	return time_calls(strcmp(mode, "connect-nb") == 0 ? connect_nb_once : connect_once, &sa, n);
+}
+
+static int
+bench_open(const char *mode, const char *path, long n)
+{
+	struct open_arg o = {.path = path,
+			     .flags = strcmp(mode, "openw") == 0 ? O_WRONLY : O_RDONLY};
+
+	return time_calls(openat_once, &o, n);
 }
 
 static int
@@ -287,13 +409,17 @@ main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "gai") == 0)
 		return bench_gai(argv[2], argv[3], atol(argv[4]));
-	if (argc == 5 && strcmp(argv[1], "connect") == 0)
-		return bench_connect(argv[2], atoi(argv[3]), atol(argv[4]));
+	if (argc == 5 && (strcmp(argv[1], "connect") == 0 || strcmp(argv[1], "connect-nb") == 0))
+		return bench_connect(argv[1], argv[2], atoi(argv[3]), atol(argv[4]));
+	if (argc == 4 && (strcmp(argv[1], "openat") == 0 || strcmp(argv[1], "openw") == 0))
+		return bench_open(argv[1], argv[2], atol(argv[3]));
+	if (argc == 3 && strcmp(argv[1], "getpid") == 0)
+		return time_calls(getpid_once, NULL, atol(argv[2]));
 	if (argc == 2 && strcmp(argv[1], "listen") == 0)
 		return listen_forever();
 	if (argc == 4 && strcmp(argv[1], "mem") == 0)
 		return mem(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: hooks gai NAME PROFILE N | connect ADDR PORT N | listen | "
-			"mem NAME PORT\n");
+	fprintf(stderr, "usage: hooks gai NAME PROFILE N | connect|connect-nb ADDR PORT N | "
+			"openat|openw PATH N | getpid N | listen | mem NAME PORT\n");
 	return 2;
 }

@@ -35,6 +35,11 @@ def series(sec, metric, variant):
     return data.get((sec, metric, variant), {})
 
 
+def metric_of(sec, metric):
+    """variant -> {rep: value} for one section's metric."""
+    return lambda variant: series(sec, metric, variant)
+
+
 def summary(values):
     """(median, min, max) of a list, or None."""
     values = list(values)
@@ -86,9 +91,7 @@ PROFILES = [("rdkafka", "librdkafka / kcat: AI_ADDRCONFIG, SOCK_STREAM, proto 6,
             ("node", "Node: AI_ADDRCONFIG, SOCK_STREAM, service NULL")]
 micro = []
 if any(k[0] == "micro" for k in data):
-    ns = lambda v: series("micro", "cpu", v)
-    wall = lambda v: series("micro", "ns", v)
-    ir = lambda v: series("micro", "ir", v)
+    ns, wall, ir = metric_of("micro", "cpu"), metric_of("micro", "ns"), metric_of("micro", "ir")
     micro.append("## 1. Hook cost\n")
     micro.append("Each cell: median [min–max] over repetitions; each run is one process "
                  "making the call in a loop (`bench/hooks.c`), so ns/call is the mean over "
@@ -340,6 +343,135 @@ if any(k[0] == "memory" for k in data):
                 "to 16 neighbouring cached pages of a shared library per fault, so VmRSS and "
                 "RssFile overstate what the shim costs and vary from run to run.\n")
 
+# ------------------------------------------------------------------ seccomp
+scp = []
+if any(k[0] == "seccomp" for k in data):
+    wall, cpu = metric_of("seccomp", "ns"), metric_of("seccomp", "cpu")
+    scp.append("## 5. The seccomp supervisor (`kshim run --via seccomp`)\n")
+    scp.append("A static build of `bench/hooks.c` (the kind of program the supervisor is for) "
+               "makes one system call in a loop, under `kshim run --via seccomp --table` with the "
+               "micro table (kafka1 = 127.77.0.1, port 9092 → the loopback listener) or without "
+               "kshim, variants interleaved within each of "
+               f"{meta.get('micro_reps')} repetitions. Each cell: median [min–max] over "
+               "repetitions of the median per-call time of a run (each call timed alone). "
+               "Wall time is what counts here: a trapped call sleeps while the supervisor, "
+               "another process, answers it, so the caller's own CPU time (shown too) leaves "
+               "the supervisor's work out. A connect iteration is socket + SO_LINGER 0 + "
+               "connect + close, connect timed; **connect-nb** is Go's way: a non-blocking "
+               "socket, connect, poll until writable and SO_ERROR, all timed.\n")
+    load = summary(series("seccomp", "load1", "all").values())
+    if load:
+        scp.append(f"Load average (1 min) as each repetition began: {cell(load)} "
+                   f"(on {meta.get('nproc')} cores; a trapped call waits for the supervisor to "
+                   "be scheduled, so these wall times grow with the machine's load).\n")
+    scp.append("| variant | what runs | wall ns/call | CPU ns/call (caller only) |")
+    scp.append("|---|---|---|---|")
+    desc = {
+        "sc.connect.mapped": "supervised: blocking connect to 127.77.0.1:9092, redirected to the listener",
+        "sc.connect.direct": "no kshim: blocking connect to 127.0.0.1:listener",
+        "sc.connect-nb.mapped": "supervised: non-blocking connect to 127.77.0.1:9092, redirected",
+        "sc.connect-nb.direct": "no kshim: non-blocking connect to 127.0.0.1:listener",
+        "sc.pass.connect.sup": "supervised: connect to 127.0.0.1:listener (unmapped: trapped, let through)",
+        "sc.pass.connect.plain": "no kshim: the same",
+        "sc.pass.openat.sup": "supervised: openat of a regular file, O_RDONLY (trapped, let through)",
+        "sc.pass.openat.plain": "no kshim: the same",
+        "sc.free.openw.sup": "supervised: openat O_WRONLY (not trapped: the filter alone)",
+        "sc.free.openw.plain": "no kshim: the same",
+        "sc.free.getpid.sup": "supervised: getpid (not trapped: the filter alone)",
+        "sc.free.getpid.plain": "no kshim: the same",
+    }
+    for v, d in desc.items():
+        scp.append(f"| `{v}` | {d} | {cell(summary(wall(v).values()))} | {cell(summary(cpu(v).values()))} |")
+    scp.append("\n### Supervisor cost per call\n")
+    scp.append("Per-repetition differences and ratios of the wall-time medians (the two "
+               "variants of a repetition ran back to back), median [min–max].\n")
+    scp.append("| call | added per call | supervised ÷ without | goal | verdict |")
+    scp.append("|---|---|---|---|---|")
+    us = lambda a, b: (a - b) / 1000
+    rows = [("mapped connect, blocking", "sc.connect.mapped", "sc.connect.direct", 20),
+            ("mapped connect, non-blocking (Go)", "sc.connect-nb.mapped", "sc.connect-nb.direct", 20),
+            ("untouched connect (unmapped address, trapped)", "sc.pass.connect.sup", "sc.pass.connect.plain", None),
+            ("untouched openat O_RDONLY (trapped)", "sc.pass.openat.sup", "sc.pass.openat.plain", None),
+            ("untrapped openat O_WRONLY (filter only)", "sc.free.openw.sup", "sc.free.openw.plain", None),
+            ("untrapped getpid (filter only)", "sc.free.getpid.sup", "sc.free.getpid.plain", None)]
+    for name, a, b, limit in rows:
+        d = summary(paired(wall(a), wall(b), us))
+        r = summary(paired(wall(a), wall(b), lambda x, y: x / y))
+        added = cell(d, 2, " µs") if limit or (d and abs(d[0]) >= 1) else cell(
+            summary(paired(wall(a), wall(b), lambda x, y: x - y)), 0, " ns")
+        g, v = "—", "—"
+        if limit:
+            g = f"< {limit} µs"
+            v = goal(f"supervisor: {name} adds < {limit} µs", d, lambda x: x < limit, 2, " µs")
+        scp.append(f"| {name} | {added} | {cell(r, 2, 'x')} | {g} | {v} |")
+    scp.append("")
+
+    m = lambda metric, mode: series("seccomp", metric, mode)
+    if any(k[0] == "seccomp" and k[1] == "produce_msgs_s" for k in data):
+        scp.append("### Data path: franz-go through the supervisor vs inside the cluster network\n")
+        scp.append(f"One 3-broker cluster; `bench/goperf` (franz-go, `CGO_ENABLED=0`, a static "
+                   f"binary) produces {int(float(meta.get('sc_msgs', 0))):,} messages of "
+                   f"{meta.get('msg_size')} B (acks=all, idempotent: franz-go's defaults) to a "
+                   "fresh topic (3 partitions, replication 3), then consumes them from the start "
+                   "with exact counts; the clock runs from the client's creation. **sup**: "
+                   "`kshim run --via seccomp --name C -- goperf -b kafka1:9092,...` on the host "
+                   "(names from the supervisor's hosts file, connects redirected to the published "
+                   "ports, which Docker's userland proxy carries to the brokers); **net**: the same "
+                   "binary in a sidecar container's network namespace with Docker DNS "
+                   "(`tests/matrix/in-netns.sh`), reaching the brokers' container addresses "
+                   "directly; **host**: the same binary on the host without kshim, its own dialer "
+                   "(`-map`) sending `kafkaN:9092` to the published ports: the sup path without "
+                   "the supervisor. One unrecorded warm-up round per mode, of the same size, then "
+                   f"{meta.get('sc_reps')} repetitions of the three modes in all six orders in turn "
+                   "(sup net host, host net sup, net host sup, sup host net, ...: each mode runs "
+                   "before each other one equally often). Ratios are per repetition. "
+                   "CPU is user + system time: goperf's own (getrusage), the whole command's "
+                   "(bash `times`, supervisor or wrapper included), and the docker-proxy "
+                   "processes' (/proc) over the step.\n")
+        ratio = lambda metric, a, b: summary(paired(m(metric, a), m(metric, b), lambda x, y: x / y))
+        scp.append("| metric | sup | net | host | sup ÷ net | goal | verdict | sup ÷ host | host ÷ net |")
+        scp.append("|---|---|---|---|---|---|---|---|---|")
+        for metric, name, ok in (("produce_msgs_s", "produce, msgs/s", True),
+                                 ("consume_msgs_s", "consume, msgs/s", True),
+                                 ("produce_client_cpu_s", "produce, CPU s of goperf itself", False),
+                                 ("produce_cpu_s", "produce, CPU s of the whole command", False),
+                                 ("produce_proxy_cpu_s", "produce, CPU s of docker-proxy", False),
+                                 ("consume_client_cpu_s", "consume, CPU s of goperf itself", False),
+                                 ("consume_cpu_s", "consume, CPU s of the whole command", False),
+                                 ("consume_proxy_cpu_s", "consume, CPU s of docker-proxy", False),
+                                 ("load1", "load average (1 min) as the round began", False)):
+            cols = " | ".join(cell(summary(m(metric, mode).values()), 3 if "cpu" in metric else None)
+                              for mode in ("sup", "net", "host"))
+            if metric == "load1" or "proxy" in metric:
+                scp.append(f"| {name} | {cols} | — | — | — | — | — |")
+                continue
+            r = ratio(metric, "sup", "net")
+            v, g = "—", "—"
+            if ok:
+                g = "≥ 0.99"
+                v = goal(f"supervisor data path, franz-go {name}, sup ÷ net ≥ 0.99", r, lambda x: x >= 0.99, 3, "x")
+            scp.append(f"| {name} | {cols} | {cell(r, 3, 'x')} | {g} | {v} | "
+                       f"{cell(ratio(metric, 'sup', 'host'), 3, 'x')} | {cell(ratio(metric, 'host', 'net'), 3, 'x')} |")
+        for step in ("produce", "consume"):
+            beyond = {mode: {r: v - m(f"{step}_client_cpu_s", mode).get(r, v)
+                             for r, v in m(f"{step}_cpu_s", mode).items()} for mode in ("sup", "net", "host")}
+            scp.append(f"| {step}, CPU s of the command beyond goperf (sup: kshim run and the "
+                       "supervisor; net: in-netns.sh's docker inspect, unshare, sh, nsenter) | "
+                       + " | ".join(cell(summary(beyond[mode].values()), 3) for mode in ("sup", "net", "host"))
+                       + " | — | — | — | — | — |")
+        calls = (m("sup_connects", "sup").get(0), m("sup_hosts_opens", "sup").get(0))
+        if calls[0] is not None:
+            scp.append(f"\nWhat the supervisor answers itself (KSHIM_DEBUG, one produce and one consume "
+                       f"run of {int(float(meta.get('sc_msgs', 0))) // 4:,} messages): "
+                       f"{int(calls[0])} redirected connects and {int(calls[1])} opens of /etc/hosts "
+                       "answered with its own hosts file; every other trapped call (other read-only "
+                       "opens, unmapped connects) is let through, and reads and writes on the "
+                       "sockets are not trapped at all.")
+        bad = [f for f in failures if f.split()[0] in ("sup", "net", "host")]
+        if bad:
+            scp.append(f"\nSteps that failed twice and left a gap: {', '.join(bad)}.")
+        scp.append("")
+
 # ------------------------------------------------------------------ assemble
 head = ["# kshim benchmark report\n",
         f"- command: `{meta.get('command')}`",
@@ -349,7 +481,7 @@ head = ["# kshim benchmark report\n",
         f"{meta.get('load_end')} at the end; {meta.get('other_containers')} other containers "
         f"running at the start (other people's clusters: absolute figures are noisy, compare ratios)",
         f"- run time: {meta.get('secs_total')} s"
-        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "memory")
+        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "memory", "seccomp")
                   if "secs_" + s in meta),
         "",
         "```",
@@ -360,7 +492,7 @@ head += ["## Goals\n", "| goal | measured: median [min–max] | verdict |", "|--
 head += [f"| {g} | {c} | {v} |" for g, c, v in goals]
 head.append("")
 with open(report, "w") as f:
-    f.write("\n".join(head + micro + datap + startp + memp) + "\n")
+    f.write("\n".join(head + micro + datap + startp + memp + scp) + "\n")
 with open(f"{outdir}/plot_tp.dat", "w") as f:
     f.write("# mode produce_med min max consume_med min max (thousand msgs/s)\n" + "\n".join(plot_tp) + "\n")
 with open(f"{outdir}/plot_lat.dat", "w") as f:

@@ -9,10 +9,13 @@
 #   2. startup  `kshim up` wall time for -n 1, 3, 5 and the launcher's peak RSS
 #   3. data     3-broker cluster, internal names through the shim vs --advertise localhost
 #   4. memory   resident memory the shim adds to a small C client
+#   5. seccomp  the supervisor (kshim run --via seccomp): mapped, trapped and untrapped
+#               system calls of a static program; franz-go's throughput through it vs
+#               inside the cluster network
 #
 # Environment:
 #   BENCH_QUICK=1       smoke pass: fewer repetitions and messages (a minute or three)
-#   BENCH_SECTIONS=...  subset of "micro startup data memory" (default: all)
+#   BENCH_SECTIONS=...  subset of "micro startup data memory seccomp" (default: all)
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
@@ -24,7 +27,7 @@ cd "$TOP"
 OUT=$TOP/bench/out
 BUILD=$OUT/build
 QUICK=${BENCH_QUICK:-0}
-SECTIONS=${BENCH_SECTIONS:-micro startup data memory}
+SECTIONS=${BENCH_SECTIONS:-micro startup data memory seccomp}
 IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
 RESULTS=$OUT/results.tsv
 META=$OUT/meta.txt
@@ -35,11 +38,13 @@ if [ "$QUICK" = 1 ]; then
 	DATA_REPS=1 DATA_MSGS=100000 LAT_SECS=5 LAT_WARMUP=2
 	START_REPS=1 START_NODES="1 3"
 	MEM_REPS=3
+	SC_REPS=1 SC_MSGS=50000
 else
 	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
 	DATA_REPS=4 DATA_MSGS=1000000 LAT_SECS=20 LAT_WARMUP=3
 	START_REPS=3 START_NODES="1 3 5"
 	MEM_REPS=5
+	SC_REPS=12 SC_MSGS=1000000
 fi
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
@@ -57,12 +62,16 @@ export KSHIM_HOME=$WORK/home
 mkdir -m 700 "$KSHIM_HOME"
 TAG=kbench-$$
 CLUSTERS=()
+SIDECARS=()
 LISTENER=
 
 cleanup() {
 	local rc=$? c
 	trap - EXIT INT TERM
 	[ -z "$LISTENER" ] || { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; } || true
+	for c in "${SIDECARS[@]}"; do
+		docker rm -f "$c" >/dev/null 2>&1 || log "warning: docker rm -f $c failed"
+	done
 	for c in "${CLUSTERS[@]}"; do
 		"$BUILD/kshim" down --name "$c" >/dev/null 2>&1 || log "warning: kshim down --name $c failed"
 	done
@@ -78,6 +87,14 @@ make -s BUILD="$BUILD" all
 cc "${CFLAGS_BENCH[@]}" -o "$OUT/hooks" bench/hooks.c -lpthread
 cc "${CFLAGS_BENCH[@]}" -o "$OUT/kperf" bench/kperf.c -lrdkafka -lpthread -lm
 KSHIM=$BUILD/kshim SHIM=$BUILD/libkshim.so HOOKS=$OUT/hooks KPERF=$OUT/kperf
+if want seccomp; then
+	# hooks.c's gai and mem modes make static glibc warn at link time; the seccomp
+	# section uses neither.
+	cc "${CFLAGS_BENCH[@]}" -static -o "$OUT/hooks-static" bench/hooks.c -lpthread 2>"$OUT/static.log" ||
+		{ cat "$OUT/static.log" >&2; die "static build of bench/hooks.c failed"; }
+	(cd bench/goperf && CGO_ENABLED=0 go build -o "$OUT/goperf" .) || die "go build in bench/goperf failed"
+fi
+HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 
 : >"$RESULTS"
 {
@@ -95,13 +112,13 @@ KSHIM=$BUILD/kshim SHIM=$BUILD/libkshim.so HOOKS=$OUT/hooks KPERF=$OUT/kperf
 	echo "other_containers=$(docker ps -q 2>/dev/null | wc -l)"
 	free -m | sed 's/^/free=/'
 	for v in MICRO_REPS CG_REPS DATA_REPS DATA_MSGS MSG_SIZE LAT_RATE LAT_SECS LAT_WARMUP \
-		START_REPS START_NODES MEM_REPS; do
+		START_REPS START_NODES MEM_REPS SC_REPS SC_MSGS; do
 		echo "${v,,}=${!v}"
 	done
 	echo "cg_calls=${CG_CALLS[0]} and ${CG_CALLS[1]} iterations"
 } >"$META"
 
-if want startup || want data; then
+if want startup || want data || want seccomp; then
 	docker image inspect "$IMAGE" >/dev/null 2>&1 || die "image $IMAGE not found: run 'make kafka-image'"
 fi
 
@@ -126,9 +143,10 @@ start_listener() {
 }
 
 # Variants: id, then the command minus its iteration count. "shim" runs under
-# LD_PRELOAD with the table; "hosts" in a private mount namespace whose
+# LD_PRELOAD with the table; "sup" under the seccomp supervisor (kshim run --via
+# seccomp) with the table; "hosts" in a private mount namespace whose
 # /etc/hosts is $HOSTS; "plain" as is.
-declare -A VCMD VENV VGROUP
+declare -A VCMD VENV VGROUP VBIN
 VARIANTS=()
 variant() { # ID ENV GROUP ARGS...
 	local id=$1 env=$2 group=$3; shift 3
@@ -157,9 +175,10 @@ define_variants() {
 run_variant() {
 	local id=$1 n=$2; shift 2
 	# shellcheck disable=SC2086
-	set -- "$@" "$HOOKS" ${VCMD[$id]} "$n"
+	set -- "$@" "${VBIN[$id]:-$HOOKS}" ${VCMD[$id]} "$n"
 	case ${VENV[$id]} in
 	shim) env LD_PRELOAD="$SHIM" KSHIM_TABLE="$TABLE" "$@" ;;
+	sup) "$KSHIM" run --via seccomp --table "$TABLE" -- "$@" ;;
 	hosts) unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$HOSTS" "$@" ;;
 	plain) "$@" ;;
 	esac
@@ -174,30 +193,37 @@ callgrind_ir() {
 	awk '/^totals:/ { print $2 }' "$f"
 }
 
-section_micro() {
-	local id rep ns cpu g ir1 ir2 calls
+# time_variants SECTION: times every variant in VARIANTS, REPS interleaved
+# repetitions. One iteration count per group (a pair compared with each other
+# uses the same), sized for about MICRO_TARGET_NS per run.
+time_variants() {
+	local sec=$1 id rep ns cpu g
 	declare -A N
-	start_listener
-	define_variants
-	log "micro: calibrating ${#VARIANTS[@]} variants"
-	# One iteration count per group (a pair compared with each other uses the same),
-	# sized for about MICRO_TARGET_NS per run.
+	log "$sec: calibrating ${#VARIANTS[@]} variants"
 	for id in "${VARIANTS[@]}"; do
 		g=${VGROUP[$id]}
 		[ -z "${N[$g]:-}" ] || continue
-		read -r ns _ < <(run_variant "$id" 2000) && [ -n "$ns" ] || die "micro: $id failed"
+		read -r ns _ < <(run_variant "$id" 2000) && [ -n "$ns" ] || die "$sec: $id failed"
 		N[$g]=$(awk -v t="$MICRO_TARGET_NS" -v ns="$ns" 'BEGIN {
 			n = int(t / ns); if (n < 2000) n = 2000; if (n > 2000000) n = 2000000; print n }')
 	done
 	for rep in $(seq "$MICRO_REPS"); do
-		log "micro: timing, repetition $rep/$MICRO_REPS"
+		log "$sec: timing, repetition $rep/$MICRO_REPS"
+		record "$sec" load1 all "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
 		for id in "${VARIANTS[@]}"; do
 			read -r ns cpu < <(run_variant "$id" "${N[${VGROUP[$id]}]}") && [ -n "$cpu" ] ||
-				die "micro: $id failed"
-			record micro ns "$id" "$rep" "$ns"
-			record micro cpu "$id" "$rep" "$cpu"
+				die "$sec: $id failed"
+			record "$sec" ns "$id" "$rep" "$ns"
+			record "$sec" cpu "$id" "$rep" "$cpu"
 		done
 	done
+}
+
+section_micro() {
+	local id rep ir1 ir2 calls
+	start_listener
+	define_variants
+	time_variants micro
 	# Instructions per call: (Ir(n2) - Ir(n1)) / (calls(n2) - calls(n1)), where a run
 	# of n makes n + n/10 + 1 calls (hooks.c warms up with n/10 + 1).
 	calls() { echo $(($1 + $1 / 10 + 1)); }
@@ -281,16 +307,40 @@ kperf_mode() { # MODE ARGS...: runs kperf against the MODE cluster
 # field KEY LINE: the value of KEY=... in a kperf result line
 field() { printf '%s\n' "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 
-# kperf_try MODE ARGS...: kperf_mode, once more if it fails (a broker busy with other
-# people's work can time a request out); prints its result line.
-kperf_try() {
-	local out
-	out=$(kperf_mode "$@" 2>>"$WORK/kperf.err") || out=$(kperf_mode "$@" 2>>"$WORK/kperf.err") || {
-		log "warning: kperf $2 failed twice ($1); stderr:"; tail -n 5 "$WORK/kperf.err" >&2
+# try_twice RUNNER MODE ARGS...: RUNNER MODE ARGS, once more if it fails (a broker
+# busy with other people's work can time a request out); prints its result line.
+try_twice() {
+	local run=$1 out
+	shift
+	out=$("$run" "$@" 2>>"$WORK/kperf.err") || out=$("$run" "$@" 2>>"$WORK/kperf.err") || {
+		log "warning: ${run%_mode} $2 failed twice ($1); stderr:"; tail -n 5 "$WORK/kperf.err" >&2
 		echo "data_failures+=$1 $2" >>"$META"
 		return 1
 	}
 	printf '%s\n' "$out"
+}
+kperf_try() { try_twice kperf_mode "$@"; }
+
+# interleave ROUND REPS MODE...: in repetition r, ROUND MODE r for each mode, in the
+# order rotated by (r - 1) / 2 and reversed in even repetitions: for two modes
+# A B, B A, B A, A B, ...; for three, all six orders in turn. Each mode runs before
+# each other one equally often, so a drift within a repetition (brokers still
+# warming up, a neighbour's load) favours none of them.
+interleave() {
+	local round=$1 reps=$2 rep i k order
+	shift 2
+	local modes=("$@") n=$#
+	for rep in $(seq "$reps"); do
+		k=$(((rep - 1) / 2)) order=()
+		for i in $(seq 0 $((n - 1))); do
+			if ((rep % 2)); then
+				order+=("${modes[$(((k + i) % n))]}")
+			else
+				order=("${modes[$(((k + i) % n))]}" "${order[@]}")
+			fi
+		done
+		for i in "${order[@]}"; do "$round" "$i" "$rep"; done
+	done
 }
 
 data_round() { # MODE REP [warm]: a failed step leaves a gap, not a failed run
@@ -327,7 +377,6 @@ data_round() { # MODE REP [warm]: a failed step leaves a gap, not a failed run
 }
 
 section_data() {
-	local rep first second
 	log "data: kshim up -n 3 in internal mode ($TAG-int) and localhost mode ($TAG-loc)"
 	CLUSTERS+=("$TAG-int")
 	"$KSHIM" up --image "$IMAGE" -n 3 --name "$TAG-int" >"$WORK/int.out" 2>&1 ||
@@ -348,11 +397,7 @@ section_data() {
 		record data shim_getaddrinfo int 0 "$(grep -c 'getaddrinfo kafka' "$WORK/debug.err")"
 		record data shim_connect int 0 "$(grep -c ': connect fd' "$WORK/debug.err")"
 	fi
-	for rep in $(seq "$DATA_REPS"); do
-		case $((rep % 4)) in 1 | 0) first=int second=loc ;; *) first=loc second=int ;; esac
-		data_round "$first" "$rep"
-		data_round "$second" "$rep"
-	done
+	interleave data_round "$DATA_REPS" int loc
 }
 
 # ---------------------------------------------------------------- 4. memory
@@ -374,8 +419,128 @@ section_memory() {
 	done
 }
 
+# ---------------------------------------------------------------- 5. seccomp
+# The supervisor (kshim run --via seccomp) serves the programs the preload cannot
+# reach. Micro: the static build of hooks.c under the supervisor with the micro
+# table vs the same binary without kshim, interleaved as in section 1: a mapped
+# connect (blocking, and non-blocking the way Go connects) vs a direct connect to
+# the listener; calls the filter traps and the supervisor lets through (a
+# read-only openat of a regular file, a connect to an unmapped address); calls
+# the filter lets pass without a trap (getpid, a write-only openat).
+static_variant() { variant "$@" && VBIN[$1]=$HOOKS_STATIC; }
+define_seccomp_variants() {
+	local f=$WORK/regular.file w=$WORK/write.file
+	echo data >"$f"
+	: >"$w"
+	VARIANTS=()
+	static_variant sc.connect.mapped sup sc.connect connect 127.77.0.1 9092
+	static_variant sc.connect.direct plain sc.connect connect 127.0.0.1 "$LPORT"
+	static_variant sc.connect-nb.mapped sup sc.connect-nb connect-nb 127.77.0.1 9092
+	static_variant sc.connect-nb.direct plain sc.connect-nb connect-nb 127.0.0.1 "$LPORT"
+	static_variant sc.pass.connect.sup sup sc.connect connect 127.0.0.1 "$LPORT"
+	static_variant sc.pass.connect.plain plain sc.connect connect 127.0.0.1 "$LPORT"
+	static_variant sc.pass.openat.sup sup sc.openat openat "$f"
+	static_variant sc.pass.openat.plain plain sc.openat openat "$f"
+	static_variant sc.free.openw.sup sup sc.openw openw "$w"
+	static_variant sc.free.openw.plain plain sc.openw openw "$w"
+	static_variant sc.free.getpid.sup sup sc.getpid getpid
+	static_variant sc.free.getpid.plain plain sc.getpid getpid
+}
+
+# Data: the franz-go client (bench/goperf, built with CGO_ENABLED=0 like released Go
+# tools) against one 3-broker cluster, through the supervisor (sup: kafka1:9092
+# resolved from the supervisor's hosts file, connects redirected to the published
+# ports) vs the same binary inside the cluster network (net: a sidecar container's
+# network namespace and Docker DNS, tests/matrix/in-netns.sh), and, to tell the
+# supervisor's share from the published ports', vs the same binary on the host
+# without kshim, its own dialer sending kafkaN:9092 to the published ports (host).
+# The modes take turns in all six orders (interleave). Topics are created through
+# kshim run (the preload, librdkafka).
+# goperf_mode MODE ARGS...: runs goperf the MODE way; the whole command's CPU time
+# (user + system, the supervisor or the wrapper included) goes to $WORK/sc.cpu.
+goperf_mode() {
+	local mode=$1 wrap
+	shift
+	case $mode in
+	sup) wrap=("$KSHIM" run --via seccomp --name "$SC_CLUSTER" --) ;;
+	net) wrap=("$TOP/tests/matrix/in-netns.sh" "$SC_CLUSTER-side" --) ;;
+	host) wrap=() && set -- "$@" -map "$SC_MAP" ;;
+	esac
+	(
+		"${wrap[@]}" "$GOPERF" "$@" -b "$SC_BOOT" && rc=0 || rc=$?
+		times >"$WORK/sc.times" # not in a pipe: that would be a fresh process, with no children
+		awk 'NR == 2 { split($1 " " $2, t, /[ms ]+/); print t[1] * 60 + t[2] + t[3] * 60 + t[4] }' "$WORK/sc.times" >"$WORK/sc.cpu"
+		exit "$rc"
+	)
+}
+sc_create() { "$KSHIM" run --name "$SC_CLUSTER" -- "$KPERF" create -t "$1" -b "$SC_BOOT"; }
+sc_create_mode() { shift; sc_create "$@"; } # the MODE argument try_twice passes is moot
+
+# Seconds of CPU (user + system) all docker-proxy processes have used: Docker's
+# userland proxy carries the published ports' traffic on the sup path, not on net.
+proxy_cpu() {
+	local p
+	for p in $(pgrep -x docker-proxy); do cat "/proc/$p/stat" 2>/dev/null; done |
+		awk -v hz="$(getconf CLK_TCK)" '{ t += $14 + $15 } END { printf "%.2f", t / hz }'
+}
+
+sc_record() { # STEP MODE REP OUT PROXY-CPU-BEFORE
+	record seccomp "$1_msgs_s" "$2" "$3" "$(field msgs_per_s "$4")"
+	record seccomp "$1_client_cpu_s" "$2" "$3" "$(field cpu_s "$4")"
+	record seccomp "$1_cpu_s" "$2" "$3" "$(cat "$WORK/sc.cpu")"
+	record seccomp "$1_proxy_cpu_s" "$2" "$3" "$(awk -v a="$5" -v b="$(proxy_cpu)" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+sc_round() { # MODE REP [-warm]: a failed step leaves a gap, not a failed run
+	local mode=$1 rep=$2 warm=${3:-} t=bench-sc-$1-$2${3:-} n=$SC_MSGS out p0
+	log "seccomp: ${warm:+warm-up, }repetition $rep/$SC_REPS, $mode: produce and consume $n x $MSG_SIZE B"
+	try_twice sc_create_mode "$mode" "$t" >/dev/null || return 0
+	[ -n "$warm" ] || record seccomp load1 "$mode" "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	p0=$(proxy_cpu)
+	out=$(try_twice goperf_mode "$mode" produce -t "$t" -n "$n" -s "$MSG_SIZE") || return 0
+	[ -n "$warm" ] || sc_record produce "$mode" "$rep" "$out" "$p0"
+	p0=$(proxy_cpu)
+	out=$(try_twice goperf_mode "$mode" consume -t "$t" -n "$n") || return 0
+	[ -n "$warm" ] || sc_record consume "$mode" "$rep" "$out" "$p0"
+}
+
+section_seccomp_data() {
+	SC_CLUSTER=$TAG-sc SC_BOOT=kafka1:9092,kafka2:9092,kafka3:9092
+	log "seccomp: kshim up -n 3 ($SC_CLUSTER) and a sidecar on its network"
+	CLUSTERS+=("$SC_CLUSTER")
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$SC_CLUSTER" >"$WORK/sc.out" 2>&1 ||
+		{ cat "$WORK/sc.out" >&2; die "kshim up ($SC_CLUSTER) failed"; }
+	SC_MAP=$(for i in 1 2 3; do
+		printf 'kafka%s:9092=%s,' "$i" "$(docker port "$SC_CLUSTER-kafka$i" 9092/tcp | head -n 1)"
+	done)
+	SIDECARS+=("$SC_CLUSTER-side")
+	docker run -d --name "$SC_CLUSTER-side" --network "$SC_CLUSTER-net" --label "io.kshim.bench=$TAG" \
+		--entrypoint sleep "$IMAGE" 3600 >/dev/null || die "sidecar on $SC_CLUSTER-net failed"
+	# Fresh brokers run interpreted Java: one unrecorded round of each mode first, of
+	# the full size (throughput was still rising after rounds of a quarter of it).
+	sc_round sup 0 -warm
+	sc_round net 0 -warm
+	sc_round host 0 -warm
+	# What the supervisor answers itself in a whole produce and consume run (the rest of
+	# the trapped calls it lets through): its KSHIM_DEBUG lines.
+	if sc_create bench-sc-debug >/dev/null 2>&1; then
+		KSHIM_DEBUG=1 goperf_mode sup produce -t bench-sc-debug -n $((SC_MSGS / 4)) >/dev/null 2>"$WORK/sc-debug.err" || true
+		KSHIM_DEBUG=1 goperf_mode sup consume -t bench-sc-debug -n $((SC_MSGS / 4)) >/dev/null 2>>"$WORK/sc-debug.err" || true
+		record seccomp sup_connects sup 0 "$(grep -c 'kshim\[sup\]: connect pid' "$WORK/sc-debug.err")"
+		record seccomp sup_hosts_opens sup 0 "$(grep -c 'kshim\[sup\]: open pid' "$WORK/sc-debug.err")"
+	fi
+	interleave sc_round "$SC_REPS" sup net host
+}
+
+section_seccomp() {
+	[ -n "$LISTENER" ] || start_listener
+	define_seccomp_variants
+	time_variants seccomp
+	section_seccomp_data
+}
+
 START=$(date +%s)
-for s in micro startup data memory; do
+for s in micro startup data memory seccomp; do
 	want "$s" || continue
 	t0=$(date +%s)
 	"section_$s"
