@@ -59,12 +59,14 @@ chmod 620 "$work/open.table"
 out=$(probe "$work/open.table" 1 0 kafka1)
 expect_match "a group-writable table is ignored too" 'ignored' "$out"
 # Owned by another user: as root, a table given to nobody; otherwise root's
-# /etc/passwd seen from a user namespace where root is unmapped (so not uid 0).
+# /etc/passwd seen from a user namespace where root is unmapped (it shows as
+# the overflow uid) and we are uid 4242 (neither 0 nor the overflow uid, so
+# this holds for the user nobody too).
 if [ "$(id -u)" = 0 ]; then
 	chmod 600 "$work/open.table"; chown nobody "$work/open.table"
 	out=$(probe "$work/open.table" 1 0 kafka1)
 else
-	out=$(unshare -U --map-current-user env KSHIM_TABLE=/etc/passwd LD_PRELOAD="$SHIM_PRELOAD" \
+	out=$(unshare -U --map-user=4242 --map-group=4242 env KSHIM_TABLE=/etc/passwd LD_PRELOAD="$SHIM_PRELOAD" \
 		timeout 60 "$PY" "$TOP/tests/unit/probe.py" 1 0 kafka1 2>&1)
 fi
 expect_match "a table owned by another user is ignored" 'ignored' "$out"
