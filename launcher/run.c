@@ -150,14 +150,6 @@ run_and_clean(char **argv, const char *table, kshim_err_t *err)
 	return exit_like(status);
 }
 
-static int
-debugging(void)
-{
-	const char *d = getenv("KSHIM_DEBUG");
-
-	return d && *d && strcmp(d, "0") != 0;
-}
-
 static const char *
 kind_reason(enum exec_kind kind)
 {
@@ -189,7 +181,7 @@ choose(enum run_via via, const char *cmd, kshim_err_t *err)
 	if (chosen == VIA_PRELOAD ? exec_check_preloadable(&info, err) < 0
 				  : exec_check_supervisable(&info, err) < 0)
 		return -1;
-	if (debugging())
+	if (kshim_debugging())
 		fprintf(stderr, "kshim: run: via %s (%s)\n",
 			chosen == VIA_PRELOAD ? "preload" : "seccomp",
 			via == VIA_AUTO ? kind_reason(info.kind) : "forced with --via");

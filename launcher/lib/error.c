@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -61,4 +62,12 @@ kshim_err_print(const kshim_err_t *err)
 	fprintf(stderr, "kshim: %s\n", err->msg[0] ? err->msg : "unknown error");
 	if (err->hint[0])
 		fprintf(stderr, "hint: %s\n", err->hint);
+}
+
+int
+kshim_debugging(void)
+{
+	const char *d = getenv("KSHIM_DEBUG");
+
+	return d && *d && strcmp(d, "0") != 0;
 }

@@ -46,5 +46,7 @@ int kshim_hint(kshim_err_t *err, const char *fmt, ...) __attribute__((format(pri
 int kshim_wrap(kshim_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "kshim: cause" and, when set, "hint: ..." to stderr. */
 void kshim_err_print(const kshim_err_t *err);
+/* Whether KSHIM_DEBUG asks for debug lines: set, not empty and not "0". */
+int kshim_debugging(void);
 
 #endif

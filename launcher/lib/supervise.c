@@ -143,11 +143,9 @@ serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
 static void
 ctx_init(struct sc_ctx *c, int listener, const char *table)
 {
-	const char *d = getenv("KSHIM_DEBUG");
-
 	memset(c, 0, sizeof(*c));
 	c->listener = listener;
-	c->debug = d && *d && strcmp(d, "0") != 0;
+	c->debug = kshim_debugging();
 	sc_table_init(&c->table, table);
 	sc_hosts_init(&c->hosts);
 }
