@@ -269,7 +269,8 @@ if any(k[0] == "data" for k in data):
 # ------------------------------------------------------------------ startup
 startp = []
 if any(k[0] == "startup" for k in data):
-    nodes = sorted({int(k[2][1:]) for k in data if k[0] == "startup"})
+    nodes = sorted({int(k[2][1:]) for k in data if k[0] == "startup" and k[2][0] == "n"})
+    before = sorted({int(k[2][6:]) for k in data if k[0] == "startup" and k[2].startswith("before")})
     w = lambda n: series("startup", "wall_s", f"n{n}")
     rss = lambda n: series("startup", "launcher_maxrss_kb", f"n{n}")
     startp.append("## 3. Start-up scaling and launcher memory\n")
@@ -291,6 +292,40 @@ if any(k[0] == "startup" for k in data):
         startp.append(f"| {n} | {cell(mw)} | {cell(r, 2, 'x')} | {g} | {v} | {rm} | "
                       f"{cell(summary(rss(n).values()), 0)} | "
                       f"{cell(summary(series('startup', 'launcher_cpu_s', f'n{n}').values()))} |")
+    startp.append("")
+    # Before and after (issue 12): the image under test vs the image of an older commit.
+    startp.append(f"Before and after: `kshim up -n N` with the image under test (**after**, "
+                  f"{meta.get('image')}) and with {meta.get('before_image') or 'no before image'} "
+                  "(**before**: that commit's scripts/kafka-image.sh, Kafka 4.1.1, Kafka's G1 "
+                  "server flags, configuration and storage format in a JVM of their own, no "
+                  "class-data archive), each N of one right after the same N of the other. "
+                  "CPU is Docker's own accounting of the containers (their cgroups' "
+                  "cpuacct.usage) when `kshim up` returns, that is when every broker lists "
+                  "the whole cluster.\n")
+    startp.append("| N | image | wall time, s | goal | verdict | brokers' CPU, s | CPU per broker, s | goal | verdict |")
+    startp.append("|---|---|---|---|---|---|---|---|---|")
+    wall_goal = {1: 1.5, 3: 3.5}
+    for n in nodes:
+        if n not in wall_goal and n not in before:
+            continue
+        for side, var in (("before", f"before{n}"), ("after", f"n{n}")):
+            if side == "before" and n not in before:
+                continue
+            cpu = series("startup", "broker_cpu_s", var)
+            per = summary(c / n for c in cpu.values())
+            wg = cg = wv = cv = "—"
+            if side == "after" and n in wall_goal:
+                wg, cg = f"≤ {wall_goal[n]} s", "≤ 2.0 s"
+                wv = goal(f"kshim up -n {n} ≤ {wall_goal[n]} s", summary(series("startup", "wall_s", var).values()),
+                          lambda x, m=wall_goal[n]: x <= m, 2, " s")
+                cv = goal(f"CPU to ready per broker, kshim up -n {n} ≤ 2.0 s", per, lambda x: x <= 2.0, 2, " s")
+            startp.append(f"| {n} | {side} | {cell(summary(series('startup', 'wall_s', var).values()))} | {wg} | {wv} | "
+                          f"{cell(summary(cpu.values()))} | {cell(per)} | {cg} | {cv} |")
+        if n in before:
+            r = lambda m: cell(summary(paired(series("startup", m, f"n{n}"), series("startup", m, f"before{n}"),
+                                              lambda a, b: a / b)), 2, "x")
+            startp.append(f"| {n} | after ÷ before, per repetition | {r('wall_s')} | — | — | {r('broker_cpu_s')} | "
+                          f"{r('broker_cpu_s')} | — | — |")
     startp.append("")
     st = lambda m, n: series("startup", m, f"n{n}")
     startp.append("Where the time goes, from `kshim up`'s progress lines: creating the network "

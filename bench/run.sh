@@ -17,6 +17,9 @@
 #   BENCH_QUICK=1       smoke pass: fewer repetitions and messages (a minute or three)
 #   BENCH_SECTIONS=...  subset of "micro startup data memory seccomp" (default: all)
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
+#   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
+#                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
+#                       two JVMs and no class-data archive, before issue 12); "none" leaves it out
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
 #                       only for a full run of every section; otherwise it stays in bench/out)
@@ -29,6 +32,9 @@ BUILD=$OUT/build
 QUICK=${BENCH_QUICK:-0}
 SECTIONS=${BENCH_SECTIONS:-micro startup data memory seccomp}
 IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
+BEFORE=${BENCH_BEFORE:-5fb2872}
+BEFORE_IMAGE=
+[ "$BEFORE" = none ] || BEFORE_IMAGE=kshim/kafka:before-$BEFORE
 RESULTS=$OUT/results.tsv
 META=$OUT/meta.txt
 CFLAGS_BENCH=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g)
@@ -36,13 +42,13 @@ CFLAGS_BENCH=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g)
 if [ "$QUICK" = 1 ]; then
 	MICRO_REPS=3 MICRO_TARGET_NS=50000000 CG_REPS=1
 	DATA_REPS=1 DATA_MSGS=100000 LAT_SECS=5 LAT_WARMUP=2
-	START_REPS=1 START_NODES="1 3"
+	START_REPS=1 START_NODES="1 3" BEFORE_NODES="1"
 	MEM_REPS=3
 	SC_REPS=1 SC_MSGS=50000
 else
 	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
 	DATA_REPS=4 DATA_MSGS=1000000 LAT_SECS=20 LAT_WARMUP=3
-	START_REPS=3 START_NODES="1 3 5"
+	START_REPS=3 START_NODES="1 3 5" BEFORE_NODES="1 3"
 	MEM_REPS=5
 	SC_REPS=12 SC_MSGS=1000000
 fi
@@ -108,11 +114,12 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 	echo "glibc=$(getconf GNU_LIBC_VERSION)"
 	echo "librdkafka=$(dpkg-query -W -f='${Version}' librdkafka1 2>/dev/null)"
 	echo "image=$IMAGE"
+	echo "before_image=$BEFORE_IMAGE"
 	echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "other_containers=$(docker ps -q 2>/dev/null | wc -l)"
 	free -m | sed 's/^/free=/'
 	for v in MICRO_REPS CG_REPS DATA_REPS DATA_MSGS MSG_SIZE LAT_RATE LAT_SECS LAT_WARMUP \
-		START_REPS START_NODES MEM_REPS SC_REPS SC_MSGS; do
+		START_REPS START_NODES BEFORE_NODES MEM_REPS SC_REPS SC_MSGS; do
 		echo "${v,,}=${!v}"
 	done
 	echo "cg_calls=${CG_CALLS[0]} and ${CG_CALLS[1]} iterations"
@@ -120,6 +127,14 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 
 if want startup || want data || want seccomp; then
 	docker image inspect "$IMAGE" >/dev/null 2>&1 || die "image $IMAGE not found: run 'make kafka-image'"
+fi
+if want startup && [ -n "$BEFORE_IMAGE" ]; then
+	# The image as it was at commit $BEFORE, from that commit's own build script (cached like any).
+	log "startup: the before image $BEFORE_IMAGE (scripts/ of $BEFORE)"
+	mkdir "$WORK/before"
+	git archive "$BEFORE" scripts | tar -x -C "$WORK/before" || die "git archive $BEFORE failed"
+	KSHIM_KAFKA_IMAGE=$BEFORE_IMAGE bash "$WORK/before/scripts/kafka-image.sh" ||
+		die "building $BEFORE_IMAGE failed"
 fi
 
 # ---------------------------------------------------------------- 1. micro
@@ -247,44 +262,54 @@ section_micro() {
 # busy share over the run from /proc/stat. The order of N rotates between repetitions.
 cpu_busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 
-section_startup() {
-	local rep i n name order=($START_NODES) k=${#order[@]} t0 busy0 all0 busy1 all1 wall rss cpu id ucpu scpu
+# startup_up VARIANT IMAGE N: one timed `kshim up`, its figures recorded under VARIANT.
+startup_up() {
+	local v=$1 image=$2 n=$3 name=$TAG-s$3 t0 busy0 all0 busy1 all1 wall rss cpu id ucpu scpu
 	local created started line stamp
+	CLUSTERS+=("$name")
+	read -r busy0 all0 < <(cpu_busy_jiffies)
+	t0=$EPOCHREALTIME created= started=
+	while IFS= read -r line; do
+		stamp=$EPOCHREALTIME line=${line%$'\r'}
+		printf '%s %s\n' "$stamp" "$line" >>"$WORK/up.out"
+		case $line in
+		starting*) created=$stamp ;;
+		waiting*) started=$stamp ;;
+		esac
+	done < <(script -qec "/usr/bin/time -f '%e %M %U %S' -o '$WORK/time' '$KSHIM' up --image '$image' -n $n --name '$name'; echo \"exit \$?\"" /dev/null)
+	grep -q ' exit 0$' "$WORK/up.out" || { cat "$WORK/up.out" >&2; die "kshim up -n $n failed"; }
+	read -r busy1 all1 < <(cpu_busy_jiffies)
+	read -r wall rss ucpu scpu <"$WORK/time"
+	cpu=0
+	for id in $(docker ps -q --no-trunc --filter "label=io.kshim.cluster=$name"); do
+		[ -r "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage" ] || continue
+		cpu=$((cpu + $(cat "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage")))
+	done
+	record startup wall_s "$v" "$rep" "$wall"
+	record startup launcher_maxrss_kb "$v" "$rep" "$rss"
+	record startup launcher_cpu_s "$v" "$rep" "$(awk -v u="$ucpu" -v s="$scpu" 'BEGIN { print u + s }')"
+	[ -z "$created" ] || record startup phase_create_s "$v" "$rep" "$(awk -v a="$t0" -v b="$created" 'BEGIN { printf "%.2f", b - a }')"
+	[ -z "$started" ] || record startup phase_start_s "$v" "$rep" "$(awk -v a="$created" -v b="$started" 'BEGIN { printf "%.2f", b - a }')"
+	[ -z "$started" ] || record startup phase_ready_s "$v" "$rep" "$(awk -v a="$started" -v t0="$t0" -v w="$wall" 'BEGIN { printf "%.2f", t0 + w - a }')"
+	[ "$cpu" = 0 ] || record startup broker_cpu_s "$v" "$rep" "$(awk -v c="$cpu" 'BEGIN { printf "%.2f", c / 1e9 }')"
+	record startup machine_busy_pct "$v" "$rep" "$(awk -v b="$((busy1 - busy0))" -v a="$((all1 - all0))" 'BEGIN { printf "%.0f", a ? 100 * b / a : 0 }')"
+	: >"$WORK/up.out"
+	"$KSHIM" down --name "$name" >/dev/null || die "kshim down --name $name failed"
+	unset 'CLUSTERS[-1]'
+}
+
+# Variants nN (the image under test) and beforeN (BEFORE_IMAGE), each N of the
+# before image right after the same N of the image under test.
+section_startup() {
+	local rep i n order=($START_NODES) k=${#order[@]}
 	for rep in $(seq "$START_REPS"); do
 		for i in $(seq 0 $((k - 1))); do
 			n=${order[$(((i + rep - 1) % k))]}
-			name=$TAG-s$n
 			log "startup: repetition $rep/$START_REPS, kshim up -n $n"
-			CLUSTERS+=("$name")
-			read -r busy0 all0 < <(cpu_busy_jiffies)
-			t0=$EPOCHREALTIME created= started=
-			while IFS= read -r line; do
-				stamp=$EPOCHREALTIME line=${line%$'\r'}
-				printf '%s %s\n' "$stamp" "$line" >>"$WORK/up.out"
-				case $line in
-				starting*) created=$stamp ;;
-				waiting*) started=$stamp ;;
-				esac
-			done < <(script -qec "/usr/bin/time -f '%e %M %U %S' -o '$WORK/time' '$KSHIM' up --image '$IMAGE' -n $n --name '$name'; echo \"exit \$?\"" /dev/null)
-			grep -q ' exit 0$' "$WORK/up.out" || { cat "$WORK/up.out" >&2; die "kshim up -n $n failed"; }
-			read -r busy1 all1 < <(cpu_busy_jiffies)
-			read -r wall rss ucpu scpu <"$WORK/time"
-			cpu=0
-			for id in $(docker ps -q --no-trunc --filter "label=io.kshim.cluster=$name"); do
-				[ -r "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage" ] || continue
-				cpu=$((cpu + $(cat "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage")))
-			done
-			record startup wall_s "n$n" "$rep" "$wall"
-			record startup launcher_maxrss_kb "n$n" "$rep" "$rss"
-			record startup launcher_cpu_s "n$n" "$rep" "$(awk -v u="$ucpu" -v s="$scpu" 'BEGIN { print u + s }')"
-			[ -z "$created" ] || record startup phase_create_s "n$n" "$rep" "$(awk -v a="$t0" -v b="$created" 'BEGIN { printf "%.2f", b - a }')"
-			[ -z "$started" ] || record startup phase_start_s "n$n" "$rep" "$(awk -v a="$created" -v b="$started" 'BEGIN { printf "%.2f", b - a }')"
-			[ -z "$started" ] || record startup phase_ready_s "n$n" "$rep" "$(awk -v a="$started" -v t0="$t0" -v w="$wall" 'BEGIN { printf "%.2f", t0 + w - a }')"
-			[ "$cpu" = 0 ] || record startup broker_cpu_s "n$n" "$rep" "$(awk -v c="$cpu" 'BEGIN { printf "%.2f", c / 1e9 }')"
-			record startup machine_busy_pct "n$n" "$rep" "$(awk -v b="$((busy1 - busy0))" -v a="$((all1 - all0))" 'BEGIN { printf "%.0f", a ? 100 * b / a : 0 }')"
-			: >"$WORK/up.out"
-			"$KSHIM" down --name "$name" >/dev/null || die "kshim down --name $name failed"
-			unset 'CLUSTERS[-1]'
+			startup_up "n$n" "$IMAGE" "$n"
+			[ -n "$BEFORE_IMAGE" ] && [[ " $BEFORE_NODES " == *" $n "* ]] || continue
+			log "startup: repetition $rep/$START_REPS, kshim up -n $n, before ($BEFORE_IMAGE)"
+			startup_up "before$n" "$BEFORE_IMAGE" "$n"
 		done
 	done
 }

@@ -15,7 +15,7 @@
 #include "lib/signals.h"
 #include "lib/watch.h"
 
-#define DEFAULT_IMAGE "apache/kafka:4.1.1"
+#define DEFAULT_IMAGE "apache/kafka:4.4.0" /* scripts/kafka-image.sh builds the same version */
 #define DEFAULT_NODES 3
 #define DEFAULT_TIMEOUT 180
 

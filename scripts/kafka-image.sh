@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build kshim/kafka:local, a stand-in for the official apache/kafka image (Kafka 4.1.1, Scala 2.13),
-# from Debian packages and Maven Central only (no container registry needed).
+# Build kshim/kafka:<version>, a stand-in for the official apache/kafka image (Scala 2.13), from
+# Debian packages and Maven Central only (no container registry needed). The default version is
+# also tagged kshim/kafka:local.
 #
-# Usage: scripts/kafka-image.sh [--force] [--force-all]
+# Usage: [KAFKA_VERSION=X.Y.Z] scripts/kafka-image.sh [--force] [--force-all]
 #   (no args)    no-op when the image exists with the same build-input hash (label kshim.inputs)
 #   --force      rebuild the image (reuses the cached rootfs tarball and jars)
 #   --force-all  also rebuild the cached rootfs tarball and re-fetch the jars
@@ -11,21 +12,24 @@
 #   1. rootfs: debootstrap bookworm (minbase + JRE 17 + kcat + iproute2 + procps) -> rootfs/*.tar,
 #      imported as kshim/kafka-base:<key>
 #   2. jars: mvn dependency:copy-dependencies on a generated pom -> maven/kafka-<ver>-<key>/libs
-#   3. docker build (scripts/image/Dockerfile) -> kshim/kafka:local, labelled with the input hash
+#   3. docker build (scripts/image/Dockerfile) -> kshim/kafka:<version>, labelled with the input hash
+#      and org.opencontainers.image.version; the build records a class-data archive from a training
+#      start of the broker (scripts/image/train-cds)
 #
-# Environment: KSHIM_KAFKA_IMAGE (default kshim/kafka:local), KSHIM_CACHE (default /var/cache/kshim),
-#              KSHIM_DEBIAN_MIRROR (default http://deb.debian.org/debian)
+# Environment: KAFKA_VERSION (default 4.4.0; 3.9.x or any 4.x), KSHIM_KAFKA_IMAGE (the one tag to
+#              build instead of kshim/kafka:<version> [+ kshim/kafka:local]),
+#              KSHIM_CACHE (default /var/cache/kshim), KSHIM_DEBIAN_MIRROR (default http://deb.debian.org/debian)
 set -euo pipefail
 
-KAFKA_VERSION=4.1.1
+DEFAULT_KAFKA_VERSION=4.4.0 # also launcher/up.c's apache/kafka:<version>
+KAFKA_VERSION=${KAFKA_VERSION:-$DEFAULT_KAFKA_VERSION}
 SCALA_VERSION=2.13
-LOG4J_VERSION=2.24.3
-SUITE=bookworm
+LOG4J_VERSION=2.25.5 # Kafka 4.x only; 3.x logs through reload4j (log4j 1), its own dependency
+SUITE=bookworm # trixie's OpenJDK 21 started a broker with no less CPU (README, Performance)
 MIRROR=${KSHIM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ROOTFS_PKGS=openjdk-17-jre-headless,kcat,iproute2,procps
 ROOTFS_RECIPE=3   # bump when the rootfs cleanup below changes
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
-IMAGE=${KSHIM_KAFKA_IMAGE:-kshim/kafka:local}
 CACHE=${KSHIM_CACHE:-/var/cache/kshim}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,6 +39,23 @@ T0=$EPOCHREALTIME
 die() { echo "kafka-image.sh: error: $1" >&2; [[ -n ${2:-} ]] && echo "kafka-image.sh: hint: $2" >&2; exit 1; }
 log() { echo "kafka-image.sh: [$(awk "BEGIN{printf \"%5.1fs\", $EPOCHREALTIME - $T0}")] $*" >&2; }
 sha() { sha256sum | cut -c1-16; }
+
+[[ $KAFKA_VERSION =~ ^(3\.9|4\.[0-9]+)\.[0-9]+$ ]] ||
+  die "unsupported KAFKA_VERSION '$KAFKA_VERSION'" "use 3.9.x or 4.x.y (KRaft images), e.g. KAFKA_VERSION=3.9.1"
+if [[ -n ${KSHIM_KAFKA_IMAGE:-} ]]; then
+  TAGS=("$KSHIM_KAFKA_IMAGE")
+elif [[ $KAFKA_VERSION == "$DEFAULT_KAFKA_VERSION" ]]; then
+  TAGS=("kshim/kafka:$KAFKA_VERSION" kshim/kafka:local)
+else
+  TAGS=("kshim/kafka:$KAFKA_VERSION")
+fi
+IMAGE=${TAGS[0]}
+# Kafka 4.x: log4j 2 with YAML files; 3.x: log4j 1 (reload4j) with properties files.
+if [[ $KAFKA_VERSION == 3.* ]]; then
+  LOG4J_FILES=(log4j.properties tools-log4j.properties)
+else
+  LOG4J_FILES=(log4j2.yaml tools-log4j2.yaml)
+fi
 
 FORCE=0 FORCE_ALL=0
 for a in "$@"; do
@@ -61,10 +82,13 @@ INPUTS=$( {
 
 up_to_date() {
   local have
-  have=$(docker image inspect -f '{{ index .Config.Labels "kshim.inputs" }}' "$IMAGE" 2>/dev/null || true)
-  [[ $have == "$INPUTS" ]] && return 0
-  [[ -n $have && ${1:-} == verbose ]] && log "$IMAGE exists with inputs $have, want $INPUTS: rebuilding"
-  return 1
+  local have t
+  for t in "${TAGS[@]}"; do
+    have=$(docker image inspect -f '{{ index .Config.Labels "kshim.inputs" }}' "$t" 2>/dev/null || true)
+    [[ $have == "$INPUTS" ]] && continue
+    [[ -n $have && ${1:-} == verbose ]] && log "$t exists with inputs $have, want $INPUTS: rebuilding"
+    return 1
+  done
 }
 if (( ! FORCE )) && up_to_date verbose; then
   log "$IMAGE is up to date (inputs $INPUTS)"
@@ -72,7 +96,7 @@ if (( ! FORCE )) && up_to_date verbose; then
 fi
 
 [[ $(id -u) -eq 0 ]] || die "building the image needs root (debootstrap)" "run: sudo $0"
-for t in debootstrap mvn java tar flock; do
+for t in debootstrap mvn java javac jar tar flock; do
   command -v "$t" >/dev/null || die "$t not found" "run scripts/deps.sh"
 done
 mkdir -p "$CACHE"
@@ -135,14 +159,18 @@ POM=$(cat <<EOF
   <modelVersion>4.0.0</modelVersion>
   <groupId>kshim</groupId><artifactId>kafka-image-libs</artifactId><version>1</version>
   <packaging>pom</packaging>
-  <!-- what the broker, the storage tool, the CLI tools and log4j2 need at runtime -->
+  <!-- what the broker, the storage tool, the CLI tools and their logging need at runtime -->
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$SCALA_VERSION</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>$(
+    [[ $KAFKA_VERSION == 3.* ]] || cat <<EOL
+
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
-    <!-- Kafka 4.1 uses slf4j-api 1.7.x, so the log4j2 binding is log4j-slf4j-impl (not -slf4j2-) -->
+    <!-- Kafka 4.x uses slf4j-api 1.7.x, so the log4j2 binding is log4j-slf4j-impl (not -slf4j2-) -->
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-1.2-api</artifactId><version>$LOG4J_VERSION</version></dependency>
+EOL
+)
   </dependencies>
 </project>
 EOF
@@ -164,7 +192,8 @@ if [[ ! -s $LIBS_DIR/kafka_$SCALA_VERSION-$KAFKA_VERSION.jar ]]; then
   mv "$LIBS_DIR.tmp" "$LIBS_DIR"
   log "jars cached: $LIBS_DIR ($(ls "$LIBS_DIR" | wc -l) jars, $(du -sh "$LIBS_DIR" | cut -f1))"
 fi
-for j in kafka_$SCALA_VERSION kafka-tools kafka-clients log4j-core log4j-slf4j-impl jackson-dataformat-yaml; do
+if [[ $KAFKA_VERSION == 3.* ]]; then LOG_JARS=(reload4j slf4j-reload4j); else LOG_JARS=(log4j-core log4j-slf4j-impl jackson-dataformat-yaml); fi
+for j in kafka_$SCALA_VERSION kafka-tools kafka-clients "${LOG_JARS[@]}"; do
   ls "$LIBS_DIR/$j"-[0-9]*.jar >/dev/null 2>&1 || die "jar $j missing from $LIBS_DIR" "rerun with --force-all"
 done
 
@@ -176,25 +205,37 @@ mkdir -p "$CTX/bin" "$CTX/docker"
 cp -al "$LIBS_DIR" "$CTX/libs" 2>/dev/null || cp -a "$LIBS_DIR" "$CTX/libs"
 cp "$IMGDIR/Dockerfile" "$CTX/Dockerfile"
 install -m 0755 "$IMGDIR/run" "$CTX/docker/run"
-install -m 0644 "$IMGDIR/server.properties" "$IMGDIR/log4j2.yaml" "$IMGDIR/tools-log4j2.yaml" "$CTX/docker/"
+install -m 0755 "$IMGDIR/train-cds" "$CTX/train-cds"
+install -m 0644 "$IMGDIR/server.properties" "${LOG4J_FILES[@]/#/$IMGDIR/}" "$CTX/docker/"
 install -m 0755 "$IMGDIR/kafka-run-class.sh" "$CTX/bin/kafka-run-class.sh"
-while read -r name class; do
+# kshim.KshimStart: setup and broker in one JVM (reflection only, so no Kafka jars to compile with)
+mkdir "$CTX/classes"
+javac --release 17 -d "$CTX/classes" "$IMGDIR/KshimStart.java" ||
+  die "javac of KshimStart.java failed" "see the compiler's message above"
+jar cf "$CTX/libs/kshim-start.jar" -C "$CTX/classes" . && rm -rf "$CTX/classes"
+# a tool's class moved between versions: the first of its classes that the jars hold
+for j in "$LIBS_DIR"/kafka*.jar; do unzip -Z1 "$j"; done | sed -n 's/\.class$//p' | tr / . | LC_ALL=C sort -u >"$CTX/classes.txt"
+while read -r name classes; do
   [[ -z $name || $name == \#* ]] && continue
+  class=""
+  for c in $classes; do grep -qxF "$c" "$CTX/classes.txt" && { class=$c; break; }; done
+  [[ -n $class ]] || die "$name: none of $classes in the Kafka $KAFKA_VERSION jars" "add its class to scripts/image/tools.list"
   printf '#!/usr/bin/env bash\n# %s (Kafka %s): runs %s\nexec "$(dirname "$0")/kafka-run-class.sh" %s "$@"\n' \
     "$name" "$KAFKA_VERSION" "$class" "$class" >"$CTX/bin/$name"
   chmod 0755 "$CTX/bin/$name"
 done <"$IMGDIR/tools.list"
+rm "$CTX/classes.txt"
 
-log "docker build -> $IMAGE"
+log "docker build -> ${TAGS[*]} (with a training start of the broker)"
 if ! DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$BASE_IMAGE" \
       --label kshim.inputs="$INPUTS" --label kshim.image=kafka \
       --label org.opencontainers.image.version="$KAFKA_VERSION" \
       --label org.opencontainers.image.title="kshim local stand-in for apache/kafka" \
-      -t "$IMAGE" "$CTX" >"$CACHE/build/build.log" 2>&1; then
+      "${TAGS[@]/#/-t}" "$CTX" >"$CACHE/build/build.log" 2>&1; then
   die "docker build failed: $(grep -v '^\s*$' "$CACHE/build/build.log" | tail -1)" "see $CACHE/build/build.log"
 fi
 rm -rf "$CTX"
 # drop superseded builds of this image (untagged, ours only)
 docker image prune -f --filter label=kshim.image=kafka >/dev/null 2>&1 || true
 
-log "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')), inputs $INPUTS"
+log "built ${TAGS[*]} ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')), inputs $INPUTS"

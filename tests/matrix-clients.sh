@@ -36,7 +36,8 @@
 # Environment: MATRIX_N (records per cell, default 1000), MATRIX_SECS (time limit of a cell that
 # must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
 # KSHIM_MATRIX_IMAGE (default kshim/kafka:local), MATRIX_CLIENTS (row names, space-separated, e.g.
-# "kafka-go rust-client": only those rows, report in tests/out/matrix-subset.md).
+# "kafka-go rust-client": only those rows, report in tests/out/matrix-subset.md), MATRIX_REPORT (the
+# report's path instead). tests/matrix-kafka39.sh runs a subset against Kafka 3.9.1.
 #   bash tests/matrix-clients.sh    or    bash tests/run.sh matrix    or    make matrix
 export KSHIM_HOME
 KSHIM_HOME=$(mktemp -d /tmp/kmx-home.XXXXXX)
@@ -68,6 +69,7 @@ if [ -n "${MATRIX_CLIENTS:-}" ]; then
 	mapfile -t CTR_CLIENTS < <(only_run "${CTR_CLIENTS[@]}")
 	REPORT=$OUT/matrix-subset.md
 fi
+REPORT=${MATRIX_REPORT:-$REPORT}
 COLS=(a b c d)
 declare -A CELL SECS_OF LABEL_OF UP_SECS
 for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do for col in "${COLS[@]}"; do CELL[$c.$col]="✗ (not run)"; done; done
@@ -442,7 +444,8 @@ fi
 {
 	echo "# kshim client compatibility matrix"
 	echo
-	echo "Run $RUN, $(date -u +%FT%TZ), image $IMAGE (Kafka 4.1.1), 3 brokers, $N keyed records per cell"
+	kver=$(docker image inspect -f '{{ index .Config.Labels "org.opencontainers.image.version" }}' "$IMAGE" 2>/dev/null)
+	echo "Run $RUN, $(date -u +%FT%TZ), image $IMAGE (Kafka ${kver:-version unknown}), 3 brokers, $N keyed records per cell"
 	echo "to a fresh topic (3 partitions, RF 3), read back from the beginning; ✓ = exactly $N distinct"
 	echo "records, keys match values, per-partition order kept. Seconds = produce + consume, incl. client start."
 	echo

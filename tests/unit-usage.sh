@@ -56,4 +56,10 @@ run_kshim run --map k:1=127.0.0.1:1
 expect_eq "run without a command: exit 2, the cause" "$rc|${err%%$'\n'*}" "2|kshim: run: no command given"
 run_kshim run --map k:1=127.0.0.1:1 --table /dev/null -- true
 expect_eq "run with --map and --table: exit 2" "$rc" 2
+
+# One default Kafka version: the image make kafka-image builds, kshim up's default, the man page.
+v=$(sed -n 's/^DEFAULT_KAFKA_VERSION=\([0-9.]*\).*/\1/p' "$TOP/scripts/kafka-image.sh")
+expect_match "kafka-image.sh has a default Kafka version" '^[0-9]+\.[0-9]+\.[0-9]+$' "$v"
+expect_eq "kshim up's default image has it" "$(grep -c "DEFAULT_IMAGE \"apache/kafka:$v\"" "$TOP/launcher/up.c")" 1
+expect_eq "  ... and kshim.1 names it" "$(grep -c "^\.Ql apache/kafka:$v \.$" "$TOP/kshim.1")" 1
 finish

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define POLL_MS 1000
-#define PAUSE_MS 500
+#define PAUSE_MS 100
 #define LOG_TAIL 15
 
 static void
@@ -24,13 +24,14 @@ drop_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 
 /* The launcher is not preloaded, so each broker is asked through its own
  * published port by a client of its own. Sparse connections and no periodic
- * refresh keep the client away from the advertised names it cannot resolve. */
+ * refresh keep the client away from the advertised names it cannot resolve; on
+ * loopback, retrying a refused connection every 100 ms is cheap. */
 static const char *const settings[][2] = {
 	{"log_level", "0"},
 	{"enable.sparse.connections", "true"},
 	{"topic.metadata.refresh.interval.ms", "-1"},
 	{"reconnect.backoff.ms", "100"},
-	{"reconnect.backoff.max.ms", "500"},
+	{"reconnect.backoff.max.ms", "100"},
 	{"socket.connection.setup.timeout.ms", "2000"},
 };
 

@@ -207,9 +207,9 @@ test_up(void)
 
 	unsetenv("KSHIM_IMAGE");
 	CHECK(PARSE(up_parse, &o, &err, "up") == CLI_RUN && strcmp(o.name, "kshim") == 0 &&
-		  strcmp(o.image, "apache/kafka:4.1.1") == 0 && o.flavor == FLAVOR_APACHE &&
+		  strcmp(o.image, "apache/kafka:4.4.0") == 0 && o.flavor == FLAVOR_APACHE &&
 		  o.mode == ADVERTISE_INTERNAL && o.nodes == 3 && o.timeout == 180 && !o.watch,
-	      "up: defaults (kshim, apache/kafka:4.1.1, apache, internal, 3 nodes, 180 s)");
+	      "up: defaults (kshim, apache/kafka:4.4.0, apache, internal, 3 nodes, 180 s)");
 	setenv("KSHIM_IMAGE", "bitnami/kafka:3.7", 1);
 	CHECK(PARSE(up_parse, &o, &err, "up") == CLI_RUN &&
 		  strcmp(o.image, "bitnami/kafka:3.7") == 0 && o.flavor == FLAVOR_BITNAMI,
