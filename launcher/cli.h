@@ -15,11 +15,16 @@
 #define CLI_HELP 0
 #define CLI_RUN 1
 
+#define UP_SANS_MAX 7
 struct up_options {
 	const char *name, *image;
 	enum flavor flavor; /* --flavor, else guessed from the image */
 	enum advertise mode;
 	int nodes, timeout, watch;
+	int tls;		       /* --tls */
+	enum sasl sasl;		       /* --sasl */
+	const char *sans[UP_SANS_MAX]; /* --tls-san, each */
+	int nsans;
 };
 /* down, status, watch and doctor: a cluster and at most one switch. */
 struct cluster_options {
