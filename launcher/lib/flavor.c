@@ -203,7 +203,9 @@ rule_value(const struct rule *r, const struct flavor_node *fn, char *buf, size_t
 		snprintf(buf, len, "%s", r->fixed[fn->mode]);
 		break;
 	case V_SASL:
-		snprintf(buf, len, "%s", sasl_mechanism(fn->sasl));
+		/* PLAIN too for SCRAM: kshim's own probe (FLAVOR_PROBE_USER). */
+		snprintf(buf, len, "%s%s", sasl_mechanism(fn->sasl),
+			 fn->sasl == SASL_SCRAM ? ",PLAIN" : "");
 		break;
 	case V_PROTOCOLS:
 		snprintf(buf, len, "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:%s",
@@ -328,24 +330,28 @@ flavor_properties(const struct flavor_node *fn, char *buf, size_t len, kshim_err
 }
 
 int
-flavor_secret_properties(const struct flavor_node *fn, const char *key_password, const char *user,
-			 const char *password, char *buf, size_t len, kshim_err_t *err)
+flavor_secret_properties(const struct flavor_node *fn, const struct flavor_secrets *sec, char *buf,
+			 size_t len, kshim_err_t *err)
 {
+	const char *plain = sec->user, *plain_pw = sec->password;
 	int w = 0, used = 0;
 
 	buf[0] = '\0';
 	if (fn->tls)
-		used = snprintf(buf, len, "ssl.key.password=%s\n", key_password);
-	if (fn->sasl == SASL_PLAIN && used >= 0 && (size_t)used < len)
+		used = snprintf(buf, len, "ssl.key.password=%s\n", sec->key_password);
+	if (fn->sasl == SASL_SCRAM && used >= 0 && (size_t)used < len) {
+		w = snprintf(buf + used, len - (size_t)used, "%s",
+			     "listener.name.external.scram-sha-512.sasl.jaas.config="
+			     "org.apache.kafka.common.security.scram.ScramLoginModule required;\n");
+		used = w < 0 ? -1 : used + w;
+		plain = FLAVOR_PROBE_USER, plain_pw = sec->probe_password;
+	}
+	if (fn->sasl != SASL_NONE && used >= 0 && (size_t)used < len)
 		w = snprintf(buf + used, len - (size_t)used,
 			     "listener.name.external.plain.sasl.jaas.config="
 			     "org.apache.kafka.common.security.plain.PlainLoginModule required "
 			     "user_%s=\"%s\";\n",
-			     user, password);
-	else if (fn->sasl == SASL_SCRAM && used >= 0 && (size_t)used < len)
-		w = snprintf(buf + used, len - (size_t)used, "%s",
-			     "listener.name.external.scram-sha-512.sasl.jaas.config="
-			     "org.apache.kafka.common.security.scram.ScramLoginModule required;\n");
+			     plain, plain_pw);
 	if (used < 0 || w < 0 || (size_t)used + (size_t)w >= len)
 		return kshim_fail(err, ENOSPC, "node %d's secret properties are too long",
 				  fn->node);

@@ -67,10 +67,19 @@ int flavor_env(const struct flavor_node *fn, cJSON **env, kshim_err_t *err);
 cJSON *flavor_cmd(const struct flavor_node *fn);
 /* The properties of flavor_env as a properties file (for that format step). */
 int flavor_properties(const struct flavor_node *fn, char *buf, size_t len, kshim_err_t *err);
-/* The secret properties, for FLAVOR_MOUNTED_PROPS: the key's password and the
- * JAAS configuration (PLAIN's users and passwords). */
-int flavor_secret_properties(const struct flavor_node *fn, const char *key_password,
-			     const char *user, const char *password, char *buf, size_t len,
-			     kshim_err_t *err);
+/* kshim's readiness probe is librdkafka 2.0.2, whose SCRAM Kafka 4 refuses
+ * (a nonce bug, fixed in librdkafka 2.6.1). A SCRAM cluster therefore also
+ * takes PLAIN on EXTERNAL, for this user only, whose password only the
+ * cluster's secrets directory holds. */
+#define FLAVOR_PROBE_USER "kshimprobe"
+struct flavor_secrets {
+	const char *key_password;	  /* of the PEM keys */
+	const char *user, *password; /* PLAIN's user (SCRAM's go in at format time) */
+	const char *probe_password;  /* FLAVOR_PROBE_USER's, with SCRAM */
+};
+/* The secret properties, for FLAVOR_MOUNTED_PROPS_REL: the key's password and
+ * the JAAS configuration (PLAIN's users and passwords). */
+int flavor_secret_properties(const struct flavor_node *fn, const struct flavor_secrets *sec,
+			     char *buf, size_t len, kshim_err_t *err);
 
 #endif

@@ -157,7 +157,8 @@ secrets_create(const struct cluster *c, const char *const *sans, int nsans, stru
 	/* A directory left by a crashed up of a cluster that no longer exists. */
 	if (secrets_remove(c->name, &removed, err) < 0 ||
 	    secrets_dir(c->name, dir, sizeof(dir), 1, err) < 0 ||
-	    tls_password(s->password, err) < 0 || tls_password(s->key_password, err) < 0)
+	    tls_password(s->password, err) < 0 || tls_password(s->key_password, err) < 0 ||
+	    tls_password(s->probe_password, err) < 0)
 		return -1;
 	if (c->tls && write_tls(c, dir, sans, nsans, s, err) < 0)
 		return -1;
@@ -165,37 +166,52 @@ secrets_create(const struct cluster *c, const char *const *sans, int nsans, stru
 		return 0;
 	snprintf(cred, sizeof(cred), "mechanism=%s\nusername=%s\npassword=%s\n",
 		 sasl_mechanism(c->sasl), s->user, s->password);
-	return write_private(dir, SECRETS_CREDENTIALS, cred, err);
-}
-
-static int
-parse_credentials(const char *text, struct secrets *s)
-{
-	const char *u = strstr(text, "username="), *p = strstr(text, "password=");
-
-	if (!u || !p || sscanf(u, "username=%31[^\n]", s->user) != 1 ||
-	    sscanf(p, "password=%32[^\n]", s->password) != 1)
+	if (write_private(dir, SECRETS_CREDENTIALS, cred, err) < 0)
 		return -1;
-	return 0;
+	if (c->sasl != SASL_SCRAM)
+		return 0;
+	snprintf(cred, sizeof(cred), "username=%s\npassword=%s\n", FLAVOR_PROBE_USER,
+		 s->probe_password);
+	return write_private(dir, SECRETS_PROBE, cred, err);
 }
 
-int
-secrets_load(const char *cluster, struct secrets *s, kshim_err_t *err)
+/* The username= and password= lines of <secrets dir>/<file>. */
+static int
+read_credentials(const char *cluster, const char *file, char user[32],
+		 char password[TLS_PASSWORD_LEN + 1], kshim_err_t *err)
 {
 	char path[PATH_MAX], text[512];
+	const char *u, *p;
 	size_t n;
 	FILE *f;
 
-	memset(s, 0, sizeof(*s));
-	if (secrets_path(cluster, SECRETS_CREDENTIALS, path, sizeof(path), err) < 0)
+	if (secrets_path(cluster, file, path, sizeof(path), err) < 0)
 		return -1;
 	if (!(f = fopen(path, "re")))
 		return kshim_fail(err, errno, "cannot read %s: %s", path, strerror(errno));
 	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[n] = '\0';
-	if (parse_credentials(text, s) < 0)
+	u = strstr(text, "username=");
+	p = strstr(text, "password=");
+	if (!u || !p || sscanf(u, "username=%31[^\n]", user) != 1 ||
+	    sscanf(p, "password=%32[^\n]", password) != 1)
 		return kshim_fail(err, EPROTO, "%s: no username= and password= lines", path);
+	return 0;
+}
+
+int
+secrets_load(const char *cluster, struct secrets *s, kshim_err_t *err)
+{
+	char probe_user[32], probe[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	if (read_credentials(cluster, SECRETS_CREDENTIALS, s->user, s->password, err) < 0 ||
+	    secrets_path(cluster, SECRETS_PROBE, probe, sizeof(probe), err) < 0)
+		return -1;
+	if (access(probe, F_OK) == 0 &&
+	    read_credentials(cluster, SECRETS_PROBE, probe_user, s->probe_password, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -308,12 +324,12 @@ static int
 pack_node(const struct cluster *c, int i, const struct secrets *s, struct tarball *t,
 	  kshim_err_t *err)
 {
+	struct flavor_secrets sec = {s->key_password, s->user, s->password, s->probe_password};
 	char props[8192], file[64], scram[160];
 	struct flavor_node fn;
 
 	cluster_flavor_node(c, i, &fn);
-	if (flavor_secret_properties(&fn, s->key_password, s->user, s->password, props,
-				     sizeof(props), err) < 0 ||
+	if (flavor_secret_properties(&fn, &sec, props, sizeof(props), err) < 0 ||
 	    tar_add(t, FLAVOR_MOUNTED_PROPS_REL, props, strlen(props)) < 0)
 		return -1;
 	snprintf(file, sizeof(file), "%s.keystore.pem", c->node[i].name);
@@ -359,8 +375,12 @@ secrets_use_for_probes(const struct cluster *c, kshim_err_t *err)
 		return -1;
 	if (sasl && secrets_load(c->name, &s, err) < 0)
 		return -1;
-	ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL,
-		       sasl ? sasl_mechanism(c->sasl) : NULL, sasl ? s.user : NULL,
-		       sasl ? s.password : NULL);
+	if (c->sasl == SASL_SCRAM) /* see FLAVOR_PROBE_USER */
+		ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL, "PLAIN",
+			       FLAVOR_PROBE_USER, s.probe_password);
+	else
+		ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL,
+			       sasl ? sasl_mechanism(c->sasl) : NULL, sasl ? s.user : NULL,
+			       sasl ? s.password : NULL);
 	return 0;
 }

@@ -152,6 +152,7 @@ test_secure(void)
 				 .tls = 1,
 				 .sasl = SASL_SCRAM};
 	const char *got = env_text(&fn);
+	struct flavor_secrets sec = {"kp", "u", "pw", "pp"};
 	kshim_err_t err = {0};
 	char props[4096];
 	cJSON *cmd;
@@ -161,14 +162,15 @@ test_secure(void)
 	      "--tls --sasl: EXTERNAL speaks SASL_SSL, INTERNAL and CONTROLLER plaintext");
 	CHECK(has_line(got, "KAFKA_SSL_KEYSTORE_TYPE=PEM") &&
 		  has_line(got, "KAFKA_SSL_KEYSTORE_LOCATION=/etc/kafka/secrets/kafka.keystore.pem") &&
-		  has_line(got, "KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS=SCRAM-SHA-512"),
-	      "a PEM keystore in /etc/kafka/secrets, SCRAM-SHA-512 on EXTERNAL");
+		  has_line(got, "KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS=SCRAM-SHA-512,PLAIN"),
+	      "a PEM keystore in /etc/kafka/secrets, SCRAM-SHA-512 (and PLAIN for the probe) on EXTERNAL");
 	CHECK(!strstr(got, "PASSWORD") && !strstr(got, "JAAS"),
 	      "no password and no JAAS in the environment");
-	CHECK(flavor_secret_properties(&fn, "kp", "u", "pw", props, sizeof(props), &err) == 0 &&
+	CHECK(flavor_secret_properties(&fn, &sec, props, sizeof(props), &err) == 0 &&
 		  strstr(props, "ssl.key.password=kp\n") &&
-		  strstr(props, "listener.name.external.scram-sha-512.sasl.jaas.config="),
-	      "the secret properties: the key's password and the JAAS line");
+		  strstr(props, "listener.name.external.scram-sha-512.sasl.jaas.config=") &&
+		  strstr(props, "user_kshimprobe=\"pp\";") && !strstr(props, "user_u="),
+	      "the secret properties: the key's password, SCRAM's JAAS line, PLAIN for the probe only");
 	cmd = flavor_cmd(&fn);
 	CHECK(cJSON_GetArraySize(cmd) == 3 &&
 		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)), "--add-scram") &&
@@ -181,7 +183,7 @@ test_secure(void)
 	CHECK(strstr(got, "EXTERNAL:SASL_PLAINTEXT\n") && !strstr(got, "SSL_KEYSTORE") &&
 		  flavor_cmd(&fn) == NULL,
 	      "--sasl plain alone: SASL_PLAINTEXT, no keystore, the image's own Cmd");
-	CHECK(flavor_secret_properties(&fn, "kp", "u", "pw", props, sizeof(props), &err) == 0 &&
+	CHECK(flavor_secret_properties(&fn, &sec, props, sizeof(props), &err) == 0 &&
 		  !strstr(props, "ssl.key.password") && strstr(props, "user_u=\"pw\";"),
 	      "PLAIN: the user and password in the JAAS line, no key password");
 	CHECK(flavor_secure_check(FLAVOR_BITNAMI, &err) < 0 && err.code == KSHIM_EUSAGE,
