@@ -59,6 +59,10 @@ pw=$(sed -n 's/^password=//p' "$S/credentials")
 expect_eq "no password in the containers' environment" \
 	"$(docker inspect "$N-kafka1" "$N-kafka2" --format '{{range .Config.Env}}{{println .}}{{end}}' | grep -c -e "$pw" -e PASSWORD)" 0
 
+out=$("$KSHIM" doctor --name "$N" 2>&1)
+expect_match "doctor: all layers pass; layer 8 checked the certificates" \
+	"8 advertised +ok +brokers advertise kafka1..3:9092, all in the table; their certificates name them, are valid and come from the cluster's CA" "$out"
+
 cluster=$N
 "$KSHIM" config --name "$N" >"$work/$N.conf"
 expect_eq "config: librdkafka settings (password left out here)" \
@@ -132,6 +136,9 @@ expect_match "localhost mode: config names localhost:<port>" "^bootstrap.servers
 out=$(kcat -F "$work/$N-lh.conf" -L -m 10 2>&1)
 expect_match "  ... without localhost in the certificate, the host client fails verification" \
 	"SSL handshake failed.*certificate verify failed" "$out"
+out=$("$KSHIM" doctor --name "$N-lh" 2>&1)
+expect_match "  ... and doctor says the certificate does not name localhost, with the fix" \
+	"kafka1: the certificate does not name localhost.*--tls-san localhost" "$(tr '\n' ' ' <<<"$out")"
 "$KSHIM" down --name "$N-lh" >/dev/null
 
 "$KSHIM" up --name "$N-san" -n 1 --image "$IMAGE" --advertise localhost --tls --tls-san localhost \

@@ -303,6 +303,16 @@ read_file(const char *path, kshim_err_t *err)
 	return buf;
 }
 
+char *
+secrets_read(const char *cluster, const char *file, kshim_err_t *err)
+{
+	char path[PATH_MAX];
+
+	if (secrets_path(cluster, file, path, sizeof(path), err) < 0)
+		return NULL;
+	return read_file(path, err);
+}
+
 /* Adds the host file <secrets dir>/<file> to t as name. */
 static int
 tar_add_file(struct tarball *t, const char *cluster, const char *file, const char *name,

@@ -35,6 +35,8 @@ int secrets_create(const struct cluster *c, const char *const *sans, int nsans, 
 /* Copies node i's keystore, the CA and its properties into its created container. */
 int secrets_upload(docker_t *d, const struct cluster *c, int i, const struct secrets *s,
 		   kshim_err_t *err);
+/* The text of <secrets dir>/<file> (malloc'd), or NULL with err filled. */
+char *secrets_read(const char *cluster, const char *file, kshim_err_t *err);
 /* Reads back the SASL user and password (and the probe's, when there is one). */
 int secrets_load(const char *cluster, struct secrets *s, kshim_err_t *err);
 /* Makes this process's readiness probes (ready.h) speak c's client protocol,

@@ -252,20 +252,19 @@ check(X509 *cert, X509 *ca, const char *name, time_t now, kshim_err_t *err)
 	EVP_PKEY *ca_key = X509_get0_pubkey(ca);
 
 	if (!names_host(cert, name)) {
-		kshim_fail(err, EPROTO, "the certificate of %s does not name %s", name, name);
+		kshim_fail(err, EPROTO, "the certificate does not name %s", name);
 		return kshim_hint(err, "clients reaching it as %s fail hostname verification",
 				  name);
 	}
 	if (X509_cmp_time(X509_get0_notBefore(cert), &now) > 0)
-		return kshim_fail(err, EPROTO, "the certificate of %s is not valid yet", name);
+		return kshim_fail(err, EPROTO, "the certificate is not valid yet");
 	if (X509_cmp_time(X509_get0_notAfter(cert), &now) < 0) {
-		kshim_fail(err, EPROTO, "the certificate of %s has expired", name);
+		kshim_fail(err, EPROTO, "the certificate has expired");
 		return kshim_hint(err, "recreate the cluster: kshim down, then kshim up --tls");
 	}
 	if (!ca_key || X509_verify(cert, ca_key) != 1) {
 		ERR_clear_error();
-		kshim_fail(err, EPROTO, "the certificate of %s is not signed by the cluster's CA",
-			   name);
+		kshim_fail(err, EPROTO, "the certificate is not signed by the cluster's CA");
 		return kshim_hint(err, "clients trusting that CA ('kshim config') will refuse it");
 	}
 	return 0;
