@@ -24,7 +24,7 @@ doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	const struct cluster *c = &dr->c;
 	char cause[512] = "";
 
-	if ((c->tls || c->sasl != SASL_NONE) && secrets_use_for_probes(c, err) < 0)
+	if (secrets_use_for_probes(c, err) < 0)
 		return -1;
 	for (int i = 0; i < c->n; i++) {
 		char bootstrap[32];

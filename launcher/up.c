@@ -93,6 +93,15 @@ print_result(const struct cluster *c, const char *table)
 			printf("%slocalhost:%u", sep, c->node[i].host_port);
 	}
 	putchar('\n');
+	if (c->tls || c->sasl != SASL_NONE) {
+		/* The settings hold the password: the example keeps its file private. */
+		printf("settings: (umask 077; kshim config --name %s >client.conf)\n", c->name);
+		if (c->mode == ADVERTISE_INTERNAL)
+			printf("example: kshim run --name %s -- kcat -F client.conf -L\n", c->name);
+		else
+			printf("example: kcat -F client.conf -L\n");
+		return;
+	}
 	if (c->mode == ADVERTISE_LOCALHOST) {
 		printf("example: kcat -b localhost:%u -L\n", c->node[0].host_port);
 		return;

@@ -381,6 +381,8 @@ secrets_use_for_probes(const struct cluster *c, kshim_err_t *err)
 	static struct secrets s;
 	int sasl = c->sasl != SASL_NONE;
 
+	if (!c->tls && !sasl)
+		return 0;
 	if (c->tls && secrets_path(c->name, SECRETS_CA, ca, sizeof(ca), err) < 0)
 		return -1;
 	if (sasl && secrets_load(c->name, &s, err) < 0)

@@ -40,7 +40,7 @@ char *secrets_read(const char *cluster, const char *file, kshim_err_t *err);
 /* Reads back the SASL user and password (and the probe's, when there is one). */
 int secrets_load(const char *cluster, struct secrets *s, kshim_err_t *err);
 /* Makes this process's readiness probes (ready.h) speak c's client protocol,
- * with its CA and credentials. */
+ * with its CA and credentials (plaintext clusters: nothing to do). */
 int secrets_use_for_probes(const struct cluster *c, kshim_err_t *err);
 /* Removes the directory and its files; *removed is 1 when there was one. */
 int secrets_remove(const char *cluster, int *removed, kshim_err_t *err);
