@@ -39,7 +39,6 @@
 # Each client gets kshim config's settings in its own form through MATRIX_CLIENT_CONFIG (kcat
 # takes them with -F). PLAIN, not SCRAM: librdkafka before 2.6.1 (Debian's 2.0.2: kcat,
 # confluent-kafka, my-client, Rust) fails SCRAM against Kafka 4 (tests/e2e-tls.sh shows it).
-# The Go clients and the Rust client take no TLS settings yet: n/a in (e)-(g).
 # Output: tests/out/matrix.md (also printed), per-cell logs in tests/out/matrix/.
 # Environment: MATRIX_N (records per cell, default 1000), MATRIX_SECS (time limit of a cell that
 # must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
@@ -80,7 +79,7 @@ if [ -n "${MATRIX_CLIENTS:-}" ]; then
 fi
 COLS=(a b c d e f g)
 # The rows of (e)-(g): the clients that take TLS and SASL settings from MATRIX_CLIENT_CONFIG.
-SEC_CLIENTS=(kcat confluent java kafka-python kafkajs my-client my-client-static)
+SEC_CLIENTS=(kcat confluent java kafka-python kafkajs my-client franz-go kafka-go my-client-static rust-client)
 sec_client() { [[ " ${SEC_CLIENTS[*]} " == *" $1 "* ]]; }
 declare -A CELL SECS_OF LABEL_OF UP_SECS
 for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do for col in "${COLS[@]}"; do CELL[$c.$col]="✗ (not run)"; done; done
