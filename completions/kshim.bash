@@ -37,7 +37,7 @@ _kshim() {
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
 	if [ "$COMP_CWORD" = 1 ]; then
-		COMPREPLY=($(compgen -W "up down status run env attach doctor logs table watch --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "up down status run env config attach doctor logs table watch --help --version" -- "$cur"))
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
@@ -60,16 +60,19 @@ _kshim() {
 	--flavor) values="apache bitnami confluent" ;;
 	--advertise) values="internal localhost" ;;
 	--via) values="preload seccomp" ;;
+	--sasl) values="scram-sha-512 plain" ;;
+	--client) values="librdkafka java python node" ;;
 	--network) values=$(docker network ls --format '{{.Name}}' 2>/dev/null) ;;
 	--table) values=$(compgen -f -- "$cur") ;;
-	-n | --image | --timeout | --tail | --map) return ;;
+	-n | --image | --timeout | --tail | --map | --tls-san) return ;;
 	esac
 	if [ -n "${values+set}" ]; then
 		COMPREPLY=($(compgen -W "$values" -- "$cur"))
 		return
 	fi
 	case $cmd in
-	up) opts="-n --name --image --flavor --advertise --timeout --watch --help" ;;
+	up) opts="-n --name --image --flavor --advertise --tls --tls-san --sasl --timeout --watch --help" ;;
+	config) opts="--name --client --help" ;;
 	down) opts="--name --help" ;;
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;

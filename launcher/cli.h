@@ -15,11 +15,16 @@
 #define CLI_HELP 0
 #define CLI_RUN 1
 
+#define UP_SANS_MAX 7
 struct up_options {
 	const char *name, *image;
 	enum flavor flavor; /* --flavor, else guessed from the image */
 	enum advertise mode;
 	int nodes, timeout, watch;
+	int tls;		       /* --tls */
+	enum sasl sasl;		       /* --sasl */
+	const char *sans[UP_SANS_MAX]; /* --tls-san, each */
+	int nsans;
 };
 /* down, status, watch and doctor: a cluster and at most one switch. */
 struct cluster_options {
@@ -46,12 +51,17 @@ struct run_options {
 	enum run_via via; /* VIA_AUTO: chosen from the program */
 	char **argv;	  /* the command */
 };
+enum config_client { CLIENT_LIBRDKAFKA, CLIENT_JAVA, CLIENT_PYTHON, CLIENT_NODE };
+struct config_options {
+	const char *name;
+	enum config_client client;
+};
 struct table_options {
 	const char *name, *file;
 };
 
 extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
-	doctor_usage[], logs_usage[], table_usage[], watch_usage[];
+	doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[];
 
 int run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err);
 int up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err);
@@ -63,6 +73,7 @@ int env_parse(int argc, char **argv, struct env_options *o, kshim_err_t *err);
 int attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err);
 int logs_parse(int argc, char **argv, struct logs_options *o, kshim_err_t *err);
 int table_parse(int argc, char **argv, struct table_options *o, kshim_err_t *err);
+int config_parse(int argc, char **argv, struct config_options *o, kshim_err_t *err);
 
 /* The subcommands: -1 with err filled, else the exit status (see error.h). */
 int cmd_run(int argc, char **argv, kshim_err_t *err);
@@ -75,6 +86,7 @@ int cmd_doctor(int argc, char **argv, kshim_err_t *err);
 int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);
 int cmd_watch(int argc, char **argv, kshim_err_t *err);
+int cmd_config(int argc, char **argv, kshim_err_t *err);
 
 /* The pieces parse functions share. cli_begin starts a getopt_long loop over
  * a subcommand's arguments; give getopt_long an optstring that starts with ':'. */

@@ -19,7 +19,8 @@ const char doctor_usage[] =
 	"usage: kshim doctor [--name CLUSTER] [--json]\n"
 	"Checks in order: 1 daemon, 2 network, 3 containers, 4 dns (inside each broker),\n"
 	"5 listeners (inside), 6 ports (published on 127.0.0.1, accepting TCP), 7 kafka\n"
-	"(ApiVersions, Metadata), 8 advertised names against the table, 9 the table\n"
+	"(ApiVersions, Metadata), 8 advertised names against the table (and TLS\n"
+	"certificates: names, expiry, the CA of kshim config), 9 the table\n"
 	"against Docker's ports, 10 the shim (each name resolved and connected). A layer\n"
 	"built on a failed one is skipped. Changes nothing; exit 0 only when all pass.\n";
 

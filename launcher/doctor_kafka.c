@@ -1,15 +1,20 @@
 /* Doctor layers about Kafka and the table: each broker answers through its
- * published port, advertises what the table maps, and the table matches Docker. */
+ * published port, advertises what the table maps (and, with --tls, holds a
+ * certificate for that name from the cluster's CA), and the table matches Docker. */
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "doctor.h"
 #include "lib/ready.h"
+#include "lib/secrets.h"
+#include "lib/tls.h"
 
 #define KAFKA_TIMEOUT_MS 5000
 
@@ -19,6 +24,8 @@ doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	const struct cluster *c = &dr->c;
 	char cause[512] = "";
 
+	if (secrets_use_for_probes(c, err) < 0)
+		return -1;
 	for (int i = 0; i < c->n; i++) {
 		char bootstrap[32];
 		kshim_err_t e = {0};
@@ -49,6 +56,49 @@ mapped(const struct kshim_table *t, const char *host, int port)
 	return h && port > 0 && port < 65536 && kshim_host_find_port(h, (uint16_t)port);
 }
 
+/* Node i's certificate, as its container holds it, for a client reaching it as host. */
+static int
+check_cert(struct doctor *dr, int i, const char *ca, const char *host, kshim_err_t *err)
+{
+	static const char *const cat[] = {"cat", FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE, NULL};
+	static char keystore[16384];
+	int code;
+
+	if (docker_exec(dr->d, dr->c.node[i].id, cat, keystore, sizeof(keystore), &code, err) < 0)
+		return -1;
+	if (code != 0)
+		return kshim_fail(err, ENOENT, "%s has no %s/%s", dr->c.node[i].name,
+				  FLAVOR_SECRETS_DIR, FLAVOR_KEYSTORE);
+	if (tls_check(keystore, ca, host, time(NULL), err) == 0)
+		return 0;
+	kshim_wrap(err, "%s", dr->c.node[i].name);
+	if (dr->c.mode == ADVERTISE_LOCALHOST && strstr(err->msg, "does not name"))
+		kshim_hint(err, "localhost mode needs localhost in the certificates: kshim down "
+				"--name %s, then up with --tls --tls-san localhost",
+			   dr->name);
+	return -1;
+}
+
+/* With --tls: each broker's certificate names what it advertises, is valid, and
+ * was signed by the CA that kshim config hands to clients. */
+static int
+check_certs(struct doctor *dr, kshim_err_t *err)
+{
+	char *ca = secrets_read(dr->name, SECRETS_CA, err);
+	int rc = ca ? 0 : -1;
+
+	if (!ca)
+		return kshim_hint(err, "the cluster's secrets are gone: kshim down --name %s, then "
+				       "up again",
+				  dr->name);
+	for (int i = 0; i < dr->c.n && rc == 0; i++)
+		rc = check_cert(dr, i, ca,
+				dr->c.mode == ADVERTISE_INTERNAL ? dr->c.node[i].name : "localhost",
+				err);
+	free(ca);
+	return rc;
+}
+
 int
 doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 {
@@ -77,9 +127,14 @@ doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 			}
 		}
 	}
+	if (c->tls && check_certs(dr, err) < 0)
+		return -1;
 	snprintf(note, len, internal ? "brokers advertise kafka1..%d:%d, all in the table"
 				     : "brokers advertise localhost:<published port>",
 		 c->n, KAFKA_PORT);
+	if (c->tls)
+		doctor_append(note, len, "their certificates name them, are valid and come from "
+					 "the cluster's CA");
 	return 0;
 }
 

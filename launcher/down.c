@@ -1,4 +1,4 @@
-/* kshim down: remove a cluster's containers, network and table. */
+/* kshim down: remove a cluster's containers, network, table and secrets. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "lib/cluster.h"
 #include "lib/paths.h"
+#include "lib/secrets.h"
 
 const char down_usage[] = "usage: kshim down [--name CLUSTER]\n";
 
@@ -24,7 +25,7 @@ cmd_down(int argc, char **argv, kshim_err_t *err)
 {
 	struct cluster_options o;
 	char table[PATH_MAX];
-	int containers, networks, had_table, rc;
+	int containers, networks, had_table, had_secrets, rc;
 	const char *name;
 	docker_t *d;
 
@@ -40,11 +41,16 @@ cmd_down(int argc, char **argv, kshim_err_t *err)
 	had_table = unlink(table) == 0;
 	if (!had_table && errno != ENOENT)
 		return kshim_fail(err, errno, "cannot remove %s: %s", table, strerror(errno));
-	if (containers + networks + had_table == 0)
+	if (secrets_remove(name, &had_secrets, err) < 0)
+		return -1;
+	if (containers + networks + had_table + had_secrets == 0)
 		printf("cluster '%s': nothing to remove\n", name);
 	else
 		printf("cluster '%s': removed %d container%s, %d network%s%s\n", name, containers,
 		       containers == 1 ? "" : "s", networks, networks == 1 ? "" : "s",
-		       had_table ? " and the table" : "");
+		       had_table && had_secrets ? ", the table and the secrets"
+		       : had_table		? " and the table"
+		       : had_secrets		? " and the secrets"
+						: "");
 	return 0;
 }

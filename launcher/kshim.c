@@ -17,6 +17,7 @@ static const struct command {
 	{"status", cmd_status, status_usage, "show each broker's state, port and health"},
 	{"run", cmd_run, run_usage, "run a program with libkshim.so preloaded"},
 	{"env", cmd_env, env_usage, "print export lines that preload the shim in a shell"},
+	{"config", cmd_config, config_usage, "print client settings: bootstrap, TLS, SASL"},
 	{"attach", cmd_attach, attach_usage, "build a table for containers on an existing network"},
 	{"doctor", cmd_doctor, doctor_usage, "check every layer of a cluster and say what is wrong"},
 	{"logs", cmd_logs, logs_usage, "show the brokers' logs"},

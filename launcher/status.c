@@ -12,6 +12,7 @@
 #include "lib/paths.h"
 #include "kshim/table.h"
 #include "lib/ready.h"
+#include "lib/secrets.h"
 #include "lib/table_store.h"
 
 #define TCP_TIMEOUT_MS 1000
@@ -94,7 +95,7 @@ status(docker_t *d, const char *name, int json, kshim_err_t *err)
 	struct cluster c;
 	int healthy = 1, updated = 0;
 
-	if (cluster_load(d, name, &c, err) < 0)
+	if (cluster_load(d, name, &c, err) < 0 || secrets_use_for_probes(&c, err) < 0)
 		return -1;
 	for (int i = 0; i < c.n; i++) {
 		if (check(d, &c.node[i], &h[i], err) < 0)

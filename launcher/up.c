@@ -12,6 +12,7 @@
 #include "lib/cluster.h"
 #include "lib/paths.h"
 #include "lib/ready.h"
+#include "lib/secrets.h"
 #include "lib/signals.h"
 #include "lib/watch.h"
 
@@ -22,6 +23,7 @@
 const char up_usage[] =
 	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
 	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
+	"                [--tls] [--tls-san NAME]... [--sasl scram-sha-512|plain]\n"
 	"                [--timeout SEC] [--watch]\n";
 
 static void
@@ -66,11 +68,12 @@ static int
 roll_back(docker_t *d, const struct cluster *c)
 {
 	kshim_err_t e = {0};
-	int containers, networks;
+	int containers, networks, secrets;
 
 	docker_set_cancel(d, NULL);
 	progress("removing %s", c->name);
-	if (cluster_remove(d, c->name, &containers, &networks, &e) < 0) {
+	if (cluster_remove(d, c->name, &containers, &networks, &e) < 0 ||
+	    secrets_remove(c->name, &secrets, &e) < 0) {
 		kshim_wrap(&e, "rollback incomplete");
 		kshim_hint(&e, "kshim down --name %s", c->name);
 		kshim_err_print(&e);
@@ -90,6 +93,15 @@ print_result(const struct cluster *c, const char *table)
 			printf("%slocalhost:%u", sep, c->node[i].host_port);
 	}
 	putchar('\n');
+	if (c->tls || c->sasl != SASL_NONE) {
+		/* The settings hold the password: the example keeps its file private. */
+		printf("settings: (umask 077; kshim config --name %s >client.conf)\n", c->name);
+		if (c->mode == ADVERTISE_INTERNAL)
+			printf("example: kshim run --name %s -- kcat -F client.conf -L\n", c->name);
+		else
+			printf("example: kcat -F client.conf -L\n");
+		return;
+	}
 	if (c->mode == ADVERTISE_LOCALHOST) {
 		printf("example: kcat -b localhost:%u -L\n", c->node[0].host_port);
 		return;
@@ -102,17 +114,37 @@ print_result(const struct cluster *c, const char *table)
 		       c->node[0].name, KAFKA_PORT);
 }
 
+/* Creates the containers; with --tls or --sasl first the files they need,
+ * copied into each before it starts. */
 static int
-up(docker_t *d, struct cluster *c, int timeout, kshim_err_t *err)
+create(docker_t *d, struct cluster *c, const struct up_options *o, kshim_err_t *err)
+{
+	struct secrets s;
+	int secure = c->tls || c->sasl != SASL_NONE;
+
+	if (secure && (secrets_create(c, o->sans, o->nsans, &s, err) < 0 ||
+		       secrets_use_for_probes(c, err) < 0))
+		return -1;
+	if (cluster_create(d, c, err) < 0)
+		return -1;
+	for (int i = 0; i < c->n && secure; i++)
+		if (secrets_upload(d, c, i, &s, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+up(docker_t *d, struct cluster *c, const struct up_options *o, kshim_err_t *err)
 {
 	char table[PATH_MAX] = "";
+	int timeout = o->timeout;
 
 	if (cluster_claim(c, err) < 0 || cluster_check_free(d, c->name, err) < 0 ||
 	    ensure_image(d, c->image, err) < 0)
 		return -1;
 	progress("creating network %s and %d container%s from %s (%s)", c->network, c->n,
 		 c->n == 1 ? "" : "s", c->image, flavor_name(c->flavor));
-	if (cluster_create(d, c, err) < 0)
+	if (create(d, c, o, err) < 0)
 		return roll_back(d, c);
 	progress("starting %d broker%s", c->n, c->n == 1 ? "" : "s");
 	if (cluster_start(d, c, err) < 0)
@@ -126,6 +158,22 @@ up(docker_t *d, struct cluster *c, int timeout, kshim_err_t *err)
 	return 0;
 }
 
+/* A host name for every broker certificate (--tls-san). */
+static int
+add_san(struct up_options *o, const char *name, kshim_err_t *err)
+{
+	size_t n = strlen(name);
+
+	if (o->nsans == UP_SANS_MAX)
+		return kshim_fail(err, KSHIM_EUSAGE, "up: at most %d --tls-san names", UP_SANS_MAX);
+	if (n == 0 || n > 253 ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
+		return kshim_fail(err, KSHIM_EUSAGE, "up: --tls-san '%s' is not a host name", name);
+	o->sans[o->nsans++] = name;
+	return 0;
+}
+
 int
 up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 {
@@ -136,6 +184,9 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		{"advertise", required_argument, NULL, 'a'},
 		{"timeout", required_argument, NULL, 't'},
 		{"watch", no_argument, NULL, 'w'},
+		{"tls", no_argument, NULL, 'T'},
+		{"tls-san", required_argument, NULL, 'S'},
+		{"sasl", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -174,6 +225,16 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 			o->watch = 1;
 			rc = 0;
 			break;
+		case 'T':
+			o->tls = 1;
+			rc = 0;
+			break;
+		case 'S':
+			rc = add_san(o, optarg, err);
+			break;
+		case 's':
+			rc = sasl_parse(optarg, &o->sasl, err);
+			break;
 		case 'h':
 			return cli_help(up_usage);
 		default:
@@ -188,6 +249,10 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 	if (o->watch && o->mode == ADVERTISE_LOCALHOST)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --watch keeps a table; --advertise localhost has none");
+	if (o->nsans && !o->tls)
+		return kshim_fail(err, KSHIM_EUSAGE, "up: --tls-san needs --tls");
+	if ((o->tls || o->sasl != SASL_NONE) && flavor_secure_check(o->flavor, err) < 0)
+		return -1;
 	return cli_no_more_args(argc, argv, err);
 }
 
@@ -204,9 +269,11 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	if (cluster_init(&c, o.name, o.image, o.flavor, o.mode, o.nodes, err) < 0 ||
 	    docker_open(&d, err) < 0)
 		return -1;
+	c.tls = o.tls;
+	c.sasl = o.sasl;
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
-	rc = up(d, &c, o.timeout, err);
+	rc = up(d, &c, &o, err);
 	if (rc == 0 && o.watch) { /* ready: from here on Ctrl-C ends the watch, not the cluster */
 		fflush(stdout);
 		rc = watch_follow(d, c.name, err);

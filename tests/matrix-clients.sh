@@ -32,6 +32,13 @@
 # bind-mounted in a private mount namespace, so names resolve through Docker's embedded DNS
 # exactly as in a container; no client image to build. Extra rows run kcat, the Java client and
 # the Kafka console tools from real containers (docker run --network) for (b) and (d).
+# Issue 13: three more columns on two more clusters, brought up after (a)-(d) are done:
+#   (e) kmx-tls (kshim up --tls), host, `kshim run`, kafka1:9092, TLS with host name verification
+#   (f) kmx-sasl (kshim up --tls --sasl plain), host, `kshim run`, SASL_SSL, verification on
+#   (g) kmx-tls, in the network (sidecar namespace), TLS, verification on
+# Each client gets kshim config's settings in its own form through MATRIX_CLIENT_CONFIG (kcat
+# takes them with -F). PLAIN, not SCRAM: librdkafka before 2.6.1 (Debian's 2.0.2: kcat,
+# confluent-kafka, my-client, Rust) fails SCRAM against Kafka 4 (tests/e2e-tls.sh shows it).
 # Output: tests/out/matrix.md (also printed), per-cell logs in tests/out/matrix/.
 # Environment: MATRIX_N (records per cell, default 1000), MATRIX_SECS (time limit of a cell that
 # must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
@@ -50,6 +57,8 @@ FAIL_SECS=${MATRIX_FAIL_SECS:-20}
 IMAGE=${KSHIM_MATRIX_IMAGE:-kshim/kafka:local}
 INT=kmx-int
 LOC=kmx-loc
+TLS=kmx-tls
+SASL=kmx-sasl
 M=$TOP/tests/matrix
 MOUT=$OUT/matrix
 PY=/usr/bin/python3
@@ -70,11 +79,17 @@ if [ -n "${MATRIX_CLIENTS:-}" ]; then
 	REPORT=$OUT/matrix-subset.md
 fi
 REPORT=${MATRIX_REPORT:-$REPORT}
-COLS=(a b c d)
+COLS=(a b c d e f g)
+# The rows of (e)-(g): the clients that take TLS and SASL settings from MATRIX_CLIENT_CONFIG.
+SEC_CLIENTS=(kcat confluent java kafka-python kafkajs my-client franz-go kafka-go my-client-static rust-client)
+sec_client() { [[ " ${SEC_CLIENTS[*]} " == *" $1 "* ]]; }
 declare -A CELL SECS_OF LABEL_OF UP_SECS
 for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do for col in "${COLS[@]}"; do CELL[$c.$col]="✗ (not run)"; done; done
 for c in "${CTR_CLIENTS[@]}"; do CELL[$c.a]="n/a"; CELL[$c.c]="n/a"; done
 for c in "${SUP_CLIENTS[@]}"; do for col in b c d; do CELL[$c.$col]="n/a (no kshim)"; done; done
+for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do
+	sec_client "$c" || for col in e f g; do CELL[$c.$col]="n/a (no TLS settings in this test client)"; done
+done
 
 el() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $1}"; }
 say() { echo "# [$(el "$T0") s] $*"; }
@@ -93,9 +108,9 @@ cleanup() {
 		for p in "$MOUT"/up-*.pid; do [ -f "$p" ] && kill -INT "$(cat "$p")" 2>/dev/null; done
 		for p in "${up_pids[@]}"; do wait "$p" 2>/dev/null; done
 	fi
-	docker rm -f "$INT-side" "$LOC-side" >/dev/null 2>&1
+	docker rm -f "$INT-side" "$LOC-side" "$TLS-side" >/dev/null 2>&1
 	docker ps -aq --filter "label=$LABEL" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1
-	for p in "$INT" "$LOC"; do
+	for p in "$INT" "$LOC" "$TLS" "$SASL"; do
 		[ -x "$KSHIM" ] && "$KSHIM" down --name "$p" >>"$MOUT/down.log" 2>&1
 		# Should kshim down itself fail, never leave a cluster running: remove by kshim's label.
 		docker ps -aq --filter "label=io.kshim.cluster=$p" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1
@@ -184,7 +199,7 @@ LABEL_OF[console-ctr]="Kafka console tools in a container"
 
 # --- clusters: both brought up once, in parallel -----------------------------------------------
 if [ $fatal = 0 ]; then
-	for p in "$INT" "$LOC"; do "$KSHIM" down --name "$p" >/dev/null 2>&1; done # a previous run's leftovers
+	for p in "$INT" "$LOC" "$TLS" "$SASL"; do "$KSHIM" down --name "$p" >/dev/null 2>&1; done # a previous run's leftovers
 	docker rm -f "$INT-side" "$LOC-side" >/dev/null 2>&1
 	say "kshim up $INT (internal) and $LOC (--advertise localhost)"
 	for p in "$INT" "$LOC"; do
@@ -260,7 +275,7 @@ wrapper() {
 	W=(env -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS -u JDK_JAVA_OPTIONS -u NODE_OPTIONS
 		-u LD_PRELOAD -u KSHIM_TABLE -u KSHIM_DEBUG)
 	case $1 in
-	shim) W+=("$KSHIM" run --name "$INT" --) ;;
+	shim) W+=("$KSHIM" run --name "${SHIM_CLUSTER:-$INT}" --) ;;
 	shim-debug) W+=("$KSHIM" run --name "$INT" --debug --) ;;
 	seccomp) W+=("$KSHIM" run --name "$INT" --via seccomp --debug --) ;;
 	host) ;;
@@ -276,7 +291,7 @@ roundtrip() {
 	wrapper "$mode"
 	case $c in
 	kcat | kcat-seccomp | kcat-ctr | console-ctr)
-		local pre=("${W[@]}" kcat) name=kmx-$RUN-$c-$t
+		local pre=("${W[@]}" kcat ${MATRIX_CLIENT_CONFIG:+-F "$MATRIX_CLIENT_CONFIG"}) name=kmx-$RUN-$c-$t
 		[ "$c" = kcat-ctr ] && pre=("${ctr[@]}" --name "$name-p" --entrypoint kcat "$IMAGE")
 		if [ "$c" = console-ctr ]; then
 			timeout -k 5 $((lim + 15)) "${ctr[@]}" --name "$name-p" --entrypoint /opt/kafka/bin/kafka-console-producer.sh \
@@ -440,6 +455,74 @@ if [ $LOC_OK = 1 ]; then
 	check "kshim down --name $LOC" down_cluster "$LOC"
 fi
 
+# --- (e), (f), (g): TLS and SASL_SSL clusters -----------------------------------------------
+# conf_form CLIENT: which form of kshim config the client takes.
+conf_form() {
+	case $1 in
+	java) echo java ;;
+	kafka-python) echo python ;;
+	kafkajs) echo node ;;
+	*) echo librdkafka ;;
+	esac
+}
+# sec_cell CLIENT COL MODE CLUSTER: a cell of (e)-(g), the client given the cluster's settings.
+sec_cell() {
+	SHIM_CLUSTER=$4 MATRIX_CLIENT_CONFIG=$MOUT/conf-$4.$(conf_form "$1") cell "$1" "$2" "$3" kafka1:9092 "$4" pass
+}
+write_confs() { # CLUSTER: kshim config in every form, private to this user
+	local f
+	for f in librdkafka java python node; do
+		(umask 077 && "$KSHIM" config --name "$1" --client $f >"$MOUT/conf-$1.$f") || return 1
+	done
+}
+SEC_RUN=()
+for c in "${SEC_CLIENTS[@]}"; do runs "$c" && SEC_RUN+=("$c"); done
+if [ $fatal = 0 ] && [ ${#SEC_RUN[@]} != 0 ]; then
+	say "kshim up $TLS (--tls) and $SASL (--tls --sasl plain)"
+	for p in "$TLS" "$SASL"; do
+		(
+			t=$EPOCHREALTIME
+			sec=(--tls)
+			[ "$p" = "$SASL" ] && sec=(--tls --sasl plain)
+			"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" "${sec[@]}" --timeout 240 \
+				>"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
+			echo $! >"$MOUT/up-$p.pid"
+			wait $!
+			echo "$? $(el "$t")" >"$MOUT/up-$p.rc"
+		) &
+		up_pids+=($!)
+	done
+	wait "${up_pids[@]}"
+	up_pids=()
+	for p in "$TLS" "$SASL"; do
+		if cluster_ok "$p"; then
+			check "kshim up --name $p ($(head -1 "$MOUT/up-$p.out"), ${UP_SECS[$p]} s), kshim config in four forms" write_confs "$p" &&
+				check "create topics on $p (through the internal listener kafka1:19092)" create_topics "$p" kafka1:19092 e f g
+		else
+			notok "kshim up --name $p failed: $(tail -3 "$MOUT/up-$p.err" 2>/dev/null | tr '\n' ' ')"
+		fi
+	done
+	if cluster_ok "$TLS"; then
+		s=$EPOCHREALTIME
+		for c in "${SEC_RUN[@]}"; do sec_cell "$c" e shim "$TLS"; done
+		COL_T[e]=$(el "$s")
+		if check "sidecar container on $TLS-net" sidecar "$TLS"; then
+			s=$EPOCHREALTIME
+			for c in "${SEC_RUN[@]}"; do sec_cell "$c" g "netns:$TLS" "$TLS"; done
+			COL_T[g]=$(el "$s")
+		fi
+		docker rm -f "$TLS-side" >/dev/null 2>&1
+		out=$(timeout 20 kcat -F "$MOUT/conf-$TLS.librdkafka" -b "127.0.0.1:$(docker port "$TLS-kafka1" 9092 | sed -n 's/^127\.0\.0\.1://p')" -L -m 5 2>&1)
+		expect_match "(e) without kshim, 127.0.0.1:<port> fails hostname verification" "certificate verify failed" "$out"
+	fi
+	if cluster_ok "$SASL"; then
+		s=$EPOCHREALTIME
+		for c in "${SEC_RUN[@]}"; do sec_cell "$c" f shim "$SASL"; done
+		COL_T[f]=$(el "$s")
+	fi
+	for p in "$TLS" "$SASL"; do cluster_ok "$p" && check "kshim down --name $p" down_cluster "$p"; done
+fi
+
 # --- the table -------------------------------------------------------------------------------
 {
 	echo "# kshim client compatibility matrix"
@@ -449,10 +532,10 @@ fi
 	echo "to a fresh topic (3 partitions, RF 3), read back from the beginning; ✓ = exactly $N distinct"
 	echo "records, keys match values, per-partition order kept. Seconds = produce + consume, incl. client start."
 	echo
-	echo "| client | (a) internal, host, \`kshim run\`, kafka1:9092 | (b) internal, in network, kafka1:9092 | (c) localhost, host, no shim, localhost bootstrap | (d) localhost, in network, kafka1:9092 (expected ✗) |"
-	echo "|---|---|---|---|---|"
+	echo "| client | (a) internal, host, \`kshim run\`, kafka1:9092 | (b) internal, in network, kafka1:9092 | (c) localhost, host, no shim, localhost bootstrap | (d) localhost, in network, kafka1:9092 (expected ✗) | (e) TLS, internal, host, \`kshim run\` | (f) SASL_SSL (PLAIN), internal, host, \`kshim run\` | (g) TLS, in network |"
+	echo "|---|---|---|---|---|---|---|---|"
 	for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do
-		echo "| ${LABEL_OF[$c]} | ${CELL[$c.a]} | ${CELL[$c.b]} | ${CELL[$c.c]} | ${CELL[$c.d]} |"
+		echo "| ${LABEL_OF[$c]} | ${CELL[$c.a]} | ${CELL[$c.b]} | ${CELL[$c.c]} | ${CELL[$c.d]} | ${CELL[$c.e]} | ${CELL[$c.f]} | ${CELL[$c.g]} |"
 	done
 	echo
 	echo "(a): the Go and static rows run under kshim's seccomp supervisor (chosen by kshim run), the"
@@ -462,6 +545,9 @@ fi
 	echo
 	echo "Figures: kshim up $INT ${UP_SECS[$INT]:-?} s and $LOC ${UP_SECS[$LOC]:-?} s (in parallel);"
 	echo "columns (a) ${COL_T[a]:-?} s, (b) ${COL_T[b]:-?} s, (c) ${COL_T[c]:-?} s, (d) ${COL_T[d]:-?} s;"
+	echo "(e)-(g): clients given \`kshim config\` in their own form, host name verification on (each"
+	echo "client's default, or set by the config); kshim up $TLS ${UP_SECS[$TLS]:-?} s, $SASL ${UP_SECS[$SASL]:-?} s;"
+	echo "columns (e) ${COL_T[e]:-?} s, (f) ${COL_T[f]:-?} s, (g) ${COL_T[g]:-?} s;"
 	echo "whole suite $(el "$T0") s on $(nproc) cores."
 } >"$REPORT"
 cat "$REPORT"

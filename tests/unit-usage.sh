@@ -12,7 +12,7 @@ run_kshim() {
 	rc=$? out=$(cat "$work/out") err=$(cat "$work/err")
 }
 
-for cmd in up down status run env attach doctor logs table watch; do
+for cmd in up down status run env config attach doctor logs table watch; do
 	run_kshim "$cmd" --help
 	expect_eq "$cmd --help: exit 0, nothing on stderr" "$rc|$err" "0|"
 	expect_match "  ... its usage on stdout" "^usage: kshim $cmd " "${out%%$'\n'*}"
@@ -42,12 +42,20 @@ run_kshim frobnicate
 expect_eq "an unknown command: exit 2, named" "$rc|${err%%$'\n'*}" "2|kshim: unknown command 'frobnicate'"
 run_kshim --help
 expect_eq "kshim --help: exit 0, on stdout" "$rc|$err" "0|"
-for cmd in up down status run env attach doctor logs table watch; do
+for cmd in up down status run env config attach doctor logs table watch; do
 	expect_match "kshim --help lists $cmd" "^  $cmd +[a-z]" "$out"
 done
 run_kshim --version
 expect_match "kshim --version: the version on stdout" '^kshim [0-9]+\.[0-9]+\.[0-9]+' "$out"
 expect_eq "  ... exit 0, nothing on stderr" "$rc|$err" "0|"
+run_kshim config --client perl
+expect_eq "config --client perl: exit 2, the cause" "$rc|${err%%$'\n'*}" "2|kshim: config: unknown client 'perl'"
+run_kshim up --tls-san localhost
+expect_eq "up --tls-san without --tls: exit 2" "$rc|${err%%$'\n'*}" "2|kshim: up: --tls-san needs --tls"
+run_kshim up --tls --flavor bitnami
+expect_eq "up --tls with bitnami: exit 2" "$rc|${err%%$'\n'*}" "2|kshim: --tls and --sasl need the apache flavour, not bitnami"
+run_kshim up --sasl gssapi
+expect_eq "up --sasl gssapi: exit 2" "$rc|${err%%$'\n'*}" "2|kshim: unknown SASL mechanism 'gssapi'"
 run_kshim run --via ptrace -- true
 expect_eq "run --via ptrace: exit 2, the cause" "$rc|${err%%$'\n'*}" "2|kshim: --via ptrace: expected preload or seccomp"
 run_kshim run --name Not_A_Name -- true

@@ -19,6 +19,8 @@
 #define NODE_LABEL "io.kshim.node"
 #define FLAVOR_LABEL "io.kshim.flavor"
 #define IMAGE_LABEL "io.kshim.image" /* as given: list replies name a retagged image by id */
+#define TLS_LABEL "io.kshim.tls"     /* "1" when EXTERNAL speaks TLS */
+#define SASL_LABEL "io.kshim.sasl"   /* sasl_name() */
 #define PORT_KEY "9092/tcp"
 
 /* 16 random bytes as 22 characters of unpadded base64url, as Kafka's Uuid prints them. */
@@ -133,6 +135,8 @@ labels(const struct cluster *c, const char *node)
 		cJSON_AddStringToObject(l, NODE_LABEL, node);
 		cJSON_AddStringToObject(l, FLAVOR_LABEL, flavor_name(c->flavor));
 		cJSON_AddStringToObject(l, IMAGE_LABEL, c->image);
+		cJSON_AddStringToObject(l, TLS_LABEL, c->tls ? "1" : "0");
+		cJSON_AddStringToObject(l, SASL_LABEL, sasl_name(c->sasl));
 	}
 	return l;
 }
@@ -164,7 +168,7 @@ pick_ports(struct cluster *c, kshim_err_t *err)
 }
 
 static cJSON *
-container_spec(const struct cluster *c, int i, cJSON *env)
+container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 {
 	const struct cluster_node *node = &c->node[i];
 	cJSON *spec = cJSON_CreateObject(), *host, *bind = cJSON_CreateObject(), *ep;
@@ -173,6 +177,8 @@ container_spec(const struct cluster *c, int i, cJSON *env)
 	cJSON_AddStringToObject(spec, "Image", c->image);
 	cJSON_AddStringToObject(spec, "Hostname", node->name);
 	cJSON_AddItemToObject(spec, "Env", env);
+	if (cmd)
+		cJSON_AddItemToObject(spec, "Cmd", cmd);
 	cJSON_AddItemToObject(spec, "Labels", labels(c, node->name));
 	cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "ExposedPorts"), PORT_KEY);
 	host = cJSON_AddObjectToObject(spec, "HostConfig");
@@ -196,17 +202,30 @@ container_spec(const struct cluster *c, int i, cJSON *env)
 static int
 create_container(docker_t *d, struct cluster *c, int i, kshim_err_t *err)
 {
-	struct flavor_node fn = {c->flavor,	      c->mode,		i + 1, c->n,
-				 c->node[i].host_port, c->cluster_id};
+	struct flavor_node fn;
 	cJSON *env, *spec;
 	int rc;
 
+	cluster_flavor_node(c, i, &fn);
 	if (flavor_env(&fn, &env, err) < 0)
 		return -1;
-	spec = container_spec(c, i, env);
+	spec = container_spec(c, i, env, flavor_cmd(&fn));
 	rc = docker_container_create(d, c->node[i].container, spec, c->node[i].id, err);
 	cJSON_Delete(spec);
 	return rc;
+}
+
+void
+cluster_flavor_node(const struct cluster *c, int i, struct flavor_node *fn)
+{
+	*fn = (struct flavor_node){.flavor = c->flavor,
+				   .mode = c->mode,
+				   .node = i + 1,
+				   .n = c->n,
+				   .host_port = c->node[i].host_port,
+				   .cluster_id = c->cluster_id,
+				   .tls = c->tls,
+				   .sasl = c->sasl};
 }
 
 int
@@ -309,6 +328,8 @@ cluster_load_item(struct cluster *c, const cJSON *item)
 	snprintf(c->image, sizeof(c->image), "%s", label_value(item, IMAGE_LABEL));
 	advertise_parse(label_value(item, MODE_LABEL), &c->mode, NULL);
 	flavor_parse(label_value(item, FLAVOR_LABEL), &c->flavor, NULL);
+	c->tls = strcmp(label_value(item, TLS_LABEL), "1") == 0;
+	sasl_parse(label_value(item, SASL_LABEL), &c->sasl, NULL);
 	if (i > c->n)
 		c->n = i;
 }

@@ -29,6 +29,8 @@ struct cluster {
 	enum flavor flavor;
 	enum advertise mode;
 	int n;
+	int tls;	/* EXTERNAL speaks TLS (set after cluster_init) */
+	enum sasl sasl; /* and authenticates clients with SASL */
 	char cluster_id[23];
 	struct cluster_node node[CLUSTER_MAX_NODES];
 };
@@ -43,6 +45,8 @@ int cluster_check_free(docker_t *d, const char *name, kshim_err_t *err);
  * never remove the first one's containers), and checks what writing the
  * table needs: a private table directory and a free loopback block. */
 int cluster_claim(const struct cluster *c, kshim_err_t *err);
+/* What flavor.c needs to configure node i (0-based). */
+void cluster_flavor_node(const struct cluster *c, int i, struct flavor_node *fn);
 /* Creates the network and every container, none started. */
 int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
 /* Starts the containers back to back and reads their published ports. */

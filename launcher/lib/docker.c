@@ -23,6 +23,8 @@ struct docker {
 	char where[PATH_MAX + 16];
 	char version[16];
 	int (*cancelled)(void);
+	const char *upload; /* a tar body for docker_container_upload's PUT */
+	size_t upload_len;
 };
 
 /* Where a reply goes: kept whole, or cut into lines or log frames as it arrives. */
@@ -202,6 +204,12 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 		curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, body ? body : "");
+	} else if (d->upload) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/x-tar");
+		curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)d->upload_len);
+		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, d->upload);
+		curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, method);
 	} else {
 		curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, method);
 	}
@@ -634,6 +642,25 @@ docker_container_start(docker_t *d, const char *id, kshim_err_t *err)
 	if (status == 404)
 		return kshim_fail(err, ENOENT, "starting container %s: no such container", id);
 	return status < 0 ? kshim_wrap(err, "starting container %.12s", id) : 0;
+}
+
+int
+docker_container_upload(docker_t *d, const char *id, const char *dir, const char *tar, size_t len,
+			kshim_err_t *err)
+{
+	char path[512], *esc = curl_easy_escape(d->curl, dir, 0);
+	struct sink s = {0};
+	int rc;
+
+	if (!esc)
+		return kshim_fail(err, ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "/containers/%.64s/archive?path=%s", id, esc);
+	curl_free(esc);
+	d->upload = tar;
+	d->upload_len = len;
+	rc = stream(d, "PUT", path, NULL, REQUEST_TIMEOUT_S, &s, err);
+	d->upload = NULL;
+	return rc;
 }
 
 int

@@ -55,6 +55,10 @@ int docker_image_pull(docker_t *d, const char *ref, void (*progress)(void *ctx, 
 int docker_container_create(docker_t *d, const char *name, const cJSON *spec, char id[65],
 			    kshim_err_t *err);
 int docker_container_start(docker_t *d, const char *id, kshim_err_t *err);
+/* Unpacks the tar archive tar (len bytes) into dir of the container, which
+ * may be created and not started (its volumes included). */
+int docker_container_upload(docker_t *d, const char *id, const char *dir, const char *tar,
+			    size_t len, kshim_err_t *err);
 /* *info is NULL when no such container. */
 int docker_container_inspect(docker_t *d, const char *id, cJSON **info, kshim_err_t *err);
 /* All containers, running or not, carrying label ("key=value"): a JSON array. */

@@ -26,7 +26,18 @@ static const struct flavor_def {
 			    "ALLOW_PLAINTEXT_LISTENER=yes"},
 };
 
-enum value { V_FIXED, V_NODE_ID, V_VOTERS, V_ADVERTISED, V_DATA_DIR, V_RF, V_MIN_ISR };
+enum value {
+	V_FIXED,
+	V_NODE_ID,
+	V_VOTERS,
+	V_ADVERTISED,
+	V_PROTOCOLS,
+	V_DATA_DIR,
+	V_RF,
+	V_MIN_ISR,
+	V_TLS,	/* V_FIXED, only with TLS */
+	V_SASL, /* the mechanism, only with SASL */
+};
 
 static const struct rule {
 	const char *property;
@@ -44,10 +55,11 @@ static const struct rule {
 	 {"INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093",
 	  "INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093"}},
 	{"advertised.listeners", V_ADVERTISED, {0}},
-	{"listener.security.protocol.map",
-	 V_FIXED,
-	 {"CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT",
-	  "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT"}},
+	/* TLS and SASL are for clients, on EXTERNAL only. INTERNAL and CONTROLLER
+	 * are not published and reach only the cluster's own bridge network;
+	 * encrypting them would cost the brokers' CPU and show nothing a client
+	 * sees (see README, "TLS and SASL"). */
+	{"listener.security.protocol.map", V_PROTOCOLS, {0}},
 	{"inter.broker.listener.name", V_FIXED, {"INTERNAL", "INTERNAL"}},
 	{"log.dirs", V_DATA_DIR, {0}},
 	{"offsets.topic.replication.factor", V_RF, {0}},
@@ -57,10 +69,21 @@ static const struct rule {
 	{"share.coordinator.state.topic.replication.factor", V_RF, {0}},
 	{"share.coordinator.state.topic.min.isr", V_MIN_ISR, {0}},
 	{"group.initial.rebalance.delay.ms", V_FIXED, {"0", "0"}},
+	/* PEM keystores: no keytool; Kafka wants the key encrypted (ssl.key.password
+	 * is in the secret properties). */
+	{"ssl.keystore.type", V_TLS, {"PEM", "PEM"}},
+	{"ssl.keystore.location",
+	 V_TLS,
+	 {FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE, FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE}},
+	{"listener.name.external.sasl.enabled.mechanisms", V_SASL, {0}},
+	{"sasl.enabled.mechanisms", V_SASL, {0}},
 };
 
 static const char *const modes[] = {[ADVERTISE_INTERNAL] = "internal",
 				    [ADVERTISE_LOCALHOST] = "localhost"};
+static const char *const sasls[][2] = {[SASL_NONE] = {"none", ""},
+				       [SASL_PLAIN] = {"plain", "PLAIN"},
+				       [SASL_SCRAM] = {"scram-sha-512", "SCRAM-SHA-512"}};
 
 int
 flavor_parse(const char *name, enum flavor *f, kshim_err_t *err)
@@ -107,6 +130,49 @@ advertise_name(enum advertise m)
 	return modes[m];
 }
 
+int
+sasl_parse(const char *name, enum sasl *s, kshim_err_t *err)
+{
+	for (size_t i = 0; i < COUNT(sasls); i++)
+		if (strcmp(name, sasls[i][0]) == 0) {
+			*s = (enum sasl)i;
+			return 0;
+		}
+	kshim_fail(err, KSHIM_EUSAGE, "unknown SASL mechanism '%s'", name);
+	return kshim_hint(err, "use --sasl scram-sha-512 or --sasl plain");
+}
+
+const char *
+sasl_name(enum sasl s)
+{
+	return sasls[s][0];
+}
+
+const char *
+sasl_mechanism(enum sasl s)
+{
+	return sasls[s][1];
+}
+
+const char *
+flavor_protocol(int tls, enum sasl s)
+{
+	if (s == SASL_NONE)
+		return tls ? "SSL" : "PLAINTEXT";
+	return tls ? "SASL_SSL" : "SASL_PLAINTEXT";
+}
+
+int
+flavor_secure_check(enum flavor f, kshim_err_t *err)
+{
+	if (f == FLAVOR_APACHE)
+		return 0;
+	kshim_fail(err, KSHIM_EUSAGE, "--tls and --sasl need the apache flavour, not %s",
+		   flavor_name(f));
+	return kshim_hint(err, "they rely on the official image's /etc/kafka/secrets and "
+			       "/mnt/shared/config; use apache/kafka or kshim/kafka:local");
+}
+
 /* "1@kafka1:9093,2@kafka2:9093,..." */
 static void
 voters(int n, char *buf, size_t len)
@@ -119,6 +185,13 @@ voters(int n, char *buf, size_t len)
 					 i > 1 ? "," : "", i, i);
 }
 
+/* Whether rule r applies to fn at all. */
+static int
+rule_applies(const struct rule *r, const struct flavor_node *fn)
+{
+	return (r->kind != V_TLS || fn->tls) && (r->kind != V_SASL || fn->sasl != SASL_NONE);
+}
+
 static void
 rule_value(const struct rule *r, const struct flavor_node *fn, char *buf, size_t len)
 {
@@ -126,7 +199,17 @@ rule_value(const struct rule *r, const struct flavor_node *fn, char *buf, size_t
 
 	switch (r->kind) {
 	case V_FIXED:
+	case V_TLS:
 		snprintf(buf, len, "%s", r->fixed[fn->mode]);
+		break;
+	case V_SASL:
+		/* PLAIN too for SCRAM: kshim's own probe (FLAVOR_PROBE_USER). */
+		snprintf(buf, len, "%s%s", sasl_mechanism(fn->sasl),
+			 fn->sasl == SASL_SCRAM ? ",PLAIN" : "");
+		break;
+	case V_PROTOCOLS:
+		snprintf(buf, len, "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:%s",
+			 flavor_protocol(fn->tls, fn->sasl));
 		break;
 	case V_NODE_ID:
 		snprintf(buf, len, "%d", fn->node);
@@ -195,6 +278,8 @@ flavor_env(const struct flavor_node *fn, cJSON **out, kshim_err_t *err)
 	for (size_t i = 0; i < COUNT(f->id_vars) && f->id_vars[i] && !bad; i++)
 		bad = add(env, f->id_vars[i], fn->cluster_id);
 	for (size_t i = 0; i < COUNT(rules) && !bad; i++) {
+		if (!rule_applies(&rules[i], fn))
+			continue;
 		env_name(f->prefix, rules[i].property, name, sizeof(name));
 		rule_value(&rules[i], fn, value, sizeof(value));
 		bad = add(env, name, value);
@@ -206,5 +291,69 @@ flavor_env(const struct flavor_node *fn, cJSON **out, kshim_err_t *err)
 		return kshim_fail(err, ENOMEM, "out of memory");
 	}
 	*out = env;
+	return 0;
+}
+
+cJSON *
+flavor_cmd(const struct flavor_node *fn)
+{
+	static const char script[] =
+	    "kafka-storage.sh format --ignore-formatted --cluster-id \"$CLUSTER_ID\" "
+	    "-c " FLAVOR_SECRETS_DIR "/" FLAVOR_FORMAT_PROPS
+	    " --add-scram \"$(cat " FLAVOR_SECRETS_DIR "/" FLAVOR_SCRAM_ARG
+	    ")\" && exec /etc/kafka/docker/run";
+	const char *argv[] = {"bash", "-c", script};
+
+	if (fn->sasl != SASL_SCRAM)
+		return NULL;
+	return cJSON_CreateStringArray(argv, (int)COUNT(argv));
+}
+
+int
+flavor_properties(const struct flavor_node *fn, char *buf, size_t len, kshim_err_t *err)
+{
+	size_t used = 0;
+	char value[2048];
+
+	for (size_t i = 0; i < COUNT(rules); i++) {
+		int w;
+		if (!rule_applies(&rules[i], fn))
+			continue;
+		rule_value(&rules[i], fn, value, sizeof(value));
+		w = snprintf(buf + used, len - used, "%s=%s\n", rules[i].property, value);
+		if (w < 0 || (size_t)w >= len - used)
+			return kshim_fail(err, ENOSPC, "node %d's properties are too long",
+					  fn->node);
+		used += (size_t)w;
+	}
+	return 0;
+}
+
+int
+flavor_secret_properties(const struct flavor_node *fn, const struct flavor_secrets *sec, char *buf,
+			 size_t len, kshim_err_t *err)
+{
+	const char *plain = sec->user, *plain_pw = sec->password;
+	int w = 0, used = 0;
+
+	buf[0] = '\0';
+	if (fn->tls)
+		used = snprintf(buf, len, "ssl.key.password=%s\n", sec->key_password);
+	if (fn->sasl == SASL_SCRAM && used >= 0 && (size_t)used < len) {
+		w = snprintf(buf + used, len - (size_t)used, "%s",
+			     "listener.name.external.scram-sha-512.sasl.jaas.config="
+			     "org.apache.kafka.common.security.scram.ScramLoginModule required;\n");
+		used = w < 0 ? -1 : used + w;
+		plain = FLAVOR_PROBE_USER, plain_pw = sec->probe_password;
+	}
+	if (fn->sasl != SASL_NONE && used >= 0 && (size_t)used < len)
+		w = snprintf(buf + used, len - (size_t)used,
+			     "listener.name.external.plain.sasl.jaas.config="
+			     "org.apache.kafka.common.security.plain.PlainLoginModule required "
+			     "user_%s=\"%s\";\n",
+			     plain, plain_pw);
+	if (used < 0 || w < 0 || (size_t)used + (size_t)w >= len)
+		return kshim_fail(err, ENOSPC, "node %d's secret properties are too long",
+				  fn->node);
 	return 0;
 }

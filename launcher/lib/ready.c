@@ -35,6 +35,37 @@ static const char *const settings[][2] = {
 	{"socket.connection.setup.timeout.ms", "2000"},
 };
 
+static const char *security[][2] = {
+    {"security.protocol", NULL},
+    {"ssl.ca.location", NULL},
+    {"ssl.endpoint.identification.algorithm", NULL},
+    {"sasl.mechanism", NULL},
+    {"sasl.username", NULL},
+    {"sasl.password", NULL},
+};
+
+void
+ready_security(const char *protocol, const char *ca, const char *mechanism, const char *user,
+	       const char *password)
+{
+	security[0][1] = protocol;
+	security[1][1] = ca;
+	security[2][1] = ca ? "none" : NULL;
+	security[3][1] = mechanism;
+	security[4][1] = user;
+	security[5][1] = password;
+}
+
+static int
+set_all(rd_kafka_conf_t *conf, const char *const (*kv)[2], size_t n, char *errstr, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kv[i][1] &&
+		    rd_kafka_conf_set(conf, kv[i][0], kv[i][1], errstr, len) != RD_KAFKA_CONF_OK)
+			return -1;
+	return 0;
+}
+
 int
 ready_metadata(const char *bootstrap, int timeout_ms, const struct rd_kafka_metadata **md,
 	       kshim_err_t *err)
@@ -45,12 +76,13 @@ ready_metadata(const char *bootstrap, int timeout_ms, const struct rd_kafka_meta
 	rd_kafka_t *rk;
 
 	rd_kafka_conf_set_log_cb(conf, drop_log);
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], errstr,
-				      sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-			rd_kafka_conf_destroy(conf);
-			return kshim_fail(err, EINVAL, "librdkafka: %s", errstr);
-		}
+	if (set_all(conf, settings, sizeof(settings) / sizeof(settings[0]), errstr,
+		    sizeof(errstr)) < 0 ||
+	    set_all(conf, (const char *const(*)[2])security, sizeof(security) / sizeof(security[0]),
+		    errstr, sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		return kshim_fail(err, EINVAL, "librdkafka: %s", errstr);
+	}
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr)) !=
 		    RD_KAFKA_CONF_OK ||
 	    !(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {

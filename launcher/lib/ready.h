@@ -27,6 +27,14 @@ int ready_metadata(const char *bootstrap, int timeout_ms, const struct rd_kafka_
  * localhost:<its published port> in localhost mode. */
 int ready_advertised(const struct cluster *c, const struct rd_kafka_metadata_broker *b);
 
+/* How every later probe of this process speaks to EXTERNAL: protocol as Kafka
+ * names it; the CA file (TLS), the SASL mechanism, user and password, or NULL.
+ * Probes reach brokers by 127.0.0.1:<port>, a name no certificate carries, so
+ * they check the chain against the CA but not the host name. The strings must
+ * outlive the probes. */
+void ready_security(const char *protocol, const char *ca, const char *mechanism, const char *user,
+		    const char *password);
+
 /* Whether 127.0.0.1:port accepts a TCP connection within timeout_ms. */
 int ready_tcp(unsigned port, int timeout_ms);
 

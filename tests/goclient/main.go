@@ -16,11 +16,16 @@
 //	goclient consume BOOTSTRAP TOPIC PARTITIONS
 //	    reads every partition from the beginning until SIGTERM, printing
 //	    "VALUE PARTITION EPOCH_MS" per record
+//
+// MATRIX_CLIENT_CONFIG, when set, names librdkafka properties (kshim config) whose TLS (CA,
+// host name verified) and SASL PLAIN settings every client of the run takes.
 package main
 
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"os"
@@ -34,6 +39,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
 )
 
 func fail(what string, err error) {
@@ -60,7 +66,40 @@ func ints(args ...string) []int {
 	return v
 }
 
+// security turns MATRIX_CLIENT_CONFIG's key=value lines into client options.
+func security() []kgo.Opt {
+	path := os.Getenv("MATRIX_CLIENT_CONFIG")
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fail("MATRIX_CLIENT_CONFIG", err)
+	}
+	conf := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			conf[k] = v
+		}
+	}
+	var opts []kgo.Opt
+	if ca := conf["ssl.ca.location"]; ca != "" {
+		pem, err := os.ReadFile(ca)
+		pool := x509.NewCertPool()
+		if err != nil || !pool.AppendCertsFromPEM(pem) {
+			fail("ssl.ca.location", fmt.Errorf("no certificate in %s (%v)", ca, err))
+		}
+		// ServerName is left empty: franz-go sets it to each broker's host, and verifies it.
+		opts = append(opts, kgo.DialTLSConfig(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}))
+	}
+	if conf["sasl.mechanism"] == "PLAIN" {
+		opts = append(opts, kgo.SASL(plain.Auth{User: conf["sasl.username"], Pass: conf["sasl.password"]}.AsMechanism()))
+	}
+	return opts
+}
+
 func newClient(bootstrap string, opts ...kgo.Opt) *kgo.Client {
+	opts = append(opts, security()...)
 	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(bootstrap, ",")...)}, opts...)...)
 	if err != nil {
 		fail("client", err)

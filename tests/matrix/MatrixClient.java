@@ -9,6 +9,11 @@
 //     "M\t<partition>\t<offset>\t<key>\t<value>" per record, then "DONE".
 //   java -cp DIR:JARS MatrixClient create BOOTSTRAP PARTITIONS RF SECONDS TOPIC...
 //     Creates the topics and waits until every partition has a leader and RF in-sync replicas.
+// MATRIX_CLIENT_CONFIG, when set, names a .properties file (kshim config --client java) whose
+// TLS and SASL settings both the producer and the consumer take.
+import java.io.FileReader;
+import java.io.IOException;
+import java.io.Reader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,6 +85,18 @@ public class MatrixClient {
         return 0;
     }
 
+    /** MATRIX_CLIENT_CONFIG's settings, less the bootstrap string the command line gives. */
+    static Properties security() throws IOException {
+        Properties s = new Properties();
+        String path = System.getenv("MATRIX_CLIENT_CONFIG");
+        if (path != null && !path.isEmpty())
+            try (Reader r = new FileReader(path)) {
+                s.load(r);
+            }
+        s.remove("bootstrap.servers");
+        return s;
+    }
+
     static int roundtrip(String bootstrap, String topic, int n, String runid, int secs)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
@@ -96,6 +113,7 @@ public class MatrixClient {
         p.put("max.block.ms", Integer.toString(half));
         p.put("key.serializer", StringSerializer.class.getName());
         p.put("value.serializer", StringSerializer.class.getName());
+        p.putAll(security());
         try (KafkaProducer<String, String> pr = new KafkaProducer<>(p)) {
             for (int i = 0; i < n; i++) {
                 pr.send(new ProducerRecord<>(topic, "k" + i, runid + ":" + i), (md, e) -> {
@@ -121,6 +139,7 @@ public class MatrixClient {
         c.put("enable.auto.commit", "false");
         c.put("key.deserializer", StringDeserializer.class.getName());
         c.put("value.deserializer", StringDeserializer.class.getName());
+        c.putAll(security());
         StringBuilder out = new StringBuilder();
         try (KafkaConsumer<String, String> co = new KafkaConsumer<>(c)) {
             List<PartitionInfo> pis = null;

@@ -4,10 +4,25 @@
 #   /usr/bin/python3 confluent_client.py BOOTSTRAP TOPIC N RUNID SECONDS
 # stdout: "PRODUCED <acked>", then "M\t<partition>\t<offset>\t<key>\t<value>" per record read
 # back from the beginning of every partition (assign, no group), then "DONE".
+# MATRIX_CLIENT_CONFIG, when set, names librdkafka properties (kshim config) for TLS and SASL.
+import os
 import sys
 import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition, OFFSET_BEGINNING
+
+
+def security():
+    """The settings of MATRIX_CLIENT_CONFIG, less the bootstrap string the command line gives."""
+    conf = {}
+    path = os.environ.get("MATRIX_CLIENT_CONFIG")
+    for line in open(path) if path else []:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            k, v = line.split("=", 1)
+            conf[k] = v
+    conf.pop("bootstrap.servers", None)
+    return conf
 
 
 def main():
@@ -27,7 +42,7 @@ def main():
                 print("confluent_client: delivery failed: %s" % err, file=sys.stderr)
 
     p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
-                  "message.timeout.ms": secs * 500})
+                  "message.timeout.ms": secs * 500, **security()})
     for i in range(n):
         while True:
             try:
@@ -43,7 +58,7 @@ def main():
         return
 
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": runid + "-confluent",
-                  "enable.auto.commit": False, "enable.partition.eof": True})
+                  "enable.auto.commit": False, "enable.partition.eof": True, **security()})
     parts = None
     while parts is None and time.monotonic() < deadline:
         try:

@@ -4,11 +4,23 @@
 #   /usr/bin/python3 kafka_python_client.py BOOTSTRAP TOPIC N RUNID SECONDS
 # stdout: "PRODUCED <acked>", then "M\t<partition>\t<offset>\t<key>\t<value>" per record read
 # back from the beginning of every partition (assign, no group), then "DONE".
+# MATRIX_CLIENT_CONFIG, when set, names kafka-python's keyword arguments as JSON (kshim config
+# --client python) for TLS and SASL.
+import json
 import logging
+import os
 import sys
 import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+
+def security():
+    """The keyword arguments of MATRIX_CLIENT_CONFIG, less the bootstrap servers."""
+    path = os.environ.get("MATRIX_CLIENT_CONFIG")
+    kw = json.load(open(path)) if path else {}
+    kw.pop("bootstrap_servers", None)
+    return kw
 
 
 def main():
@@ -21,7 +33,7 @@ def main():
     deadline = time.monotonic() + secs
     half_ms = secs * 500
     p = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all", linger_ms=5,
-                      request_timeout_ms=half_ms, max_block_ms=half_ms)
+                      request_timeout_ms=half_ms, max_block_ms=half_ms, **security())
     futures = []
     try:
         for i in range(n):
@@ -46,7 +58,7 @@ def main():
         return
 
     c = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False,
-                      group_id=None, request_timeout_ms=max(half_ms, 11000))
+                      group_id=None, request_timeout_ms=max(half_ms, 11000), **security())
     parts = None
     while parts is None and time.monotonic() < deadline:
         parts = c.partitions_for_topic(topic)

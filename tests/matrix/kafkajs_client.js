@@ -5,6 +5,8 @@
 // stdout: "PRODUCED <acked>", then "M\t<partition>\t<offset>\t<key>\t<value>" per record read
 // back from the beginning of every partition, then "DONE". kafkajs has no assign(): the read
 // uses a fresh consumer group and stops once every partition reaches its high watermark.
+// MATRIX_CLIENT_CONFIG, when set, names a kafkajs config as JSON (kshim config --client node)
+// whose ssl and sasl settings the client takes.
 'use strict';
 const { Kafka, Partitioners, logLevel } = require('kafkajs');
 
@@ -18,7 +20,11 @@ async function main() {
   }
   const deadline = Date.now() + secs * 1000;
   const half = secs * 500;
+  const cfg = process.env.MATRIX_CLIENT_CONFIG;
+  const security = cfg ? JSON.parse(require('fs').readFileSync(cfg, 'utf8')) : {};
+  delete security.brokers;
   const kafka = new Kafka({
+    ...security,
     clientId: 'kshim-matrix',
     brokers: bootstrap.split(','),
     logLevel: logLevel.WARN,

@@ -14,6 +14,7 @@
  * librdkafka's own log lines and errors go to stderr. SECONDS bounds the whole run: deliveries
  * time out after half of it, the read stops at the deadline. Exit 0 when the run completed
  * (whatever the counts: the caller checks them), 1 on an error, 2 on bad usage.
+ * MATRIX_CLIENT_CONFIG, when set, names librdkafka properties (kshim config) for TLS and SASL.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -60,6 +61,33 @@ set(rd_kafka_conf_t *conf, const char *k, const char *v)
 	return 0;
 }
 
+/* The key=value lines of MATRIX_CLIENT_CONFIG, but its bootstrap.servers, into conf. */
+static int
+set_security(rd_kafka_conf_t *conf)
+{
+	const char *path = getenv("MATRIX_CLIENT_CONFIG");
+	char line[4096];
+	int rc = 0;
+	FILE *f;
+
+	if (!path || !*path)
+		return 0;
+	if (!(f = fopen(path, "r"))) {
+		perror(path);
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char *eq = strchr(line, '=');
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || !eq || strncmp(line, "bootstrap.servers=", 18) == 0)
+			continue;
+		*eq = '\0';
+		rc = set(conf, line, eq + 1);
+	}
+	fclose(f);
+	return rc;
+}
+
 static rd_kafka_t *
 client(rd_kafka_type_t type, rd_kafka_conf_t *conf)
 {
@@ -82,7 +110,8 @@ produce(const char *bootstrap, const char *topic, long n, const char *runid, int
 
 	snprintf(tmo, sizeof(tmo), "%d", ms);
 	if (set(conf, "bootstrap.servers", bootstrap) || set(conf, "acks", "all") ||
-	    set(conf, "message.timeout.ms", tmo) || set(conf, "linger.ms", "5")) {
+	    set(conf, "message.timeout.ms", tmo) || set(conf, "linger.ms", "5") ||
+	    set_security(conf)) {
 		rd_kafka_conf_destroy(conf);
 		return -1;
 	}
@@ -127,7 +156,7 @@ consume(const char *bootstrap, const char *topic, const char *runid, double dead
 	snprintf(group, sizeof(group), "%s-my-client", runid);
 	if (set(conf, "bootstrap.servers", bootstrap) || set(conf, "group.id", group) ||
 	    set(conf, "enable.auto.commit", "false") || set(conf, "enable.partition.eof", "true") ||
-	    set(conf, "auto.offset.reset", "earliest")) {
+	    set(conf, "auto.offset.reset", "earliest") || set_security(conf)) {
 		rd_kafka_conf_destroy(conf);
 		return -1;
 	}

@@ -50,8 +50,7 @@ count_lines(const char *text)
 static void
 test_apache_internal(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE,		  ADVERTISE_INTERNAL, 2, 3, 0,
-				 "abcdefghijklmnopqrstuv"};
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "abcdefghijklmnopqrstuv", 0, SASL_NONE};
 	const char *want =
 	    "CLUSTER_ID=abcdefghijklmnopqrstuv\n"
 	    "KAFKA_NODE_ID=2\n"
@@ -79,7 +78,7 @@ test_apache_internal(void)
 static void
 test_sizes(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 1, 1, 0, "id"};
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 1, 1, 0, "id", 0, SASL_NONE};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka1:9093"),
@@ -106,7 +105,7 @@ test_sizes(void)
 static void
 test_localhost(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_LOCALHOST, 3, 3, 32771, "id"};
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_LOCALHOST, 3, 3, 32771, "id", 0, SASL_NONE};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_ADVERTISED_LISTENERS=INTERNAL://kafka3:19092,EXTERNAL://"
@@ -122,7 +121,7 @@ test_localhost(void)
 static void
 test_other_flavours(void)
 {
-	struct flavor_node fn = {FLAVOR_BITNAMI, ADVERTISE_INTERNAL, 1, 3, 0, "bid"};
+	struct flavor_node fn = {FLAVOR_BITNAMI, ADVERTISE_INTERNAL, 1, 3, 0, "bid", 0, SASL_NONE};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_KRAFT_CLUSTER_ID=bid") && has_line(got, "KAFKA_CLUSTER_ID=bid"),
@@ -140,6 +139,58 @@ test_other_flavours(void)
 		  has_line(got, "KAFKA_LOG_DIRS=/var/lib/kafka/data"),
 	      "confluent: apache's variables");
 	CHECK(count_lines(got) == 16, "confluent: 16 variables (%d)", count_lines(got));
+}
+
+static void
+test_secure(void)
+{
+	struct flavor_node fn = {.flavor = FLAVOR_APACHE,
+				 .mode = ADVERTISE_INTERNAL,
+				 .node = 2,
+				 .n = 3,
+				 .cluster_id = "id",
+				 .tls = 1,
+				 .sasl = SASL_SCRAM};
+	const char *got = env_text(&fn);
+	struct flavor_secrets sec = {"kp", "u", "pw", "pp"};
+	kshim_err_t err = {0};
+	char props[4096];
+	cJSON *cmd;
+
+	CHECK(has_line(got, "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,INTERNAL:"
+			    "PLAINTEXT,EXTERNAL:SASL_SSL"),
+	      "--tls --sasl: EXTERNAL speaks SASL_SSL, INTERNAL and CONTROLLER plaintext");
+	CHECK(has_line(got, "KAFKA_SSL_KEYSTORE_TYPE=PEM") &&
+		  has_line(got, "KAFKA_SSL_KEYSTORE_LOCATION=/etc/kafka/secrets/kafka.keystore.pem") &&
+		  has_line(got, "KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS=SCRAM-SHA-512,PLAIN"),
+	      "a PEM keystore in /etc/kafka/secrets, SCRAM-SHA-512 (and PLAIN for the probe) on EXTERNAL");
+	CHECK(!strstr(got, "PASSWORD") && !strstr(got, "JAAS"),
+	      "no password and no JAAS in the environment");
+	CHECK(flavor_secret_properties(&fn, &sec, props, sizeof(props), &err) == 0 &&
+		  strstr(props, "ssl.key.password=kp\n") &&
+		  strstr(props, "listener.name.external.scram-sha-512.sasl.jaas.config=") &&
+		  strstr(props, "user_kshimprobe=\"pp\";") && !strstr(props, "user_u="),
+	      "the secret properties: the key's password, SCRAM's JAAS line, PLAIN for the probe only");
+	cmd = flavor_cmd(&fn);
+	CHECK(cJSON_GetArraySize(cmd) == 3 &&
+		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)), "--add-scram") &&
+		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)), "exec /etc/kafka/docker/run"),
+	      "SCRAM: the Cmd formats with --add-scram, then runs the image's entry point");
+	cJSON_Delete(cmd);
+	fn.sasl = SASL_PLAIN;
+	fn.tls = 0;
+	got = env_text(&fn);
+	CHECK(strstr(got, "EXTERNAL:SASL_PLAINTEXT\n") && !strstr(got, "SSL_KEYSTORE") &&
+		  flavor_cmd(&fn) == NULL,
+	      "--sasl plain alone: SASL_PLAINTEXT, no keystore, the image's own Cmd");
+	CHECK(flavor_secret_properties(&fn, &sec, props, sizeof(props), &err) == 0 &&
+		  !strstr(props, "ssl.key.password") && strstr(props, "user_u=\"pw\";"),
+	      "PLAIN: the user and password in the JAAS line, no key password");
+	CHECK(flavor_secure_check(FLAVOR_BITNAMI, &err) < 0 && err.code == KSHIM_EUSAGE,
+	      "--tls with bitnami is a usage error");
+	CHECK(flavor_properties(&fn, props, sizeof(props), &err) == 0 &&
+		  strstr(props, "node.id=2\n") && strstr(props, "process.roles=broker,controller\n"),
+	      "the properties file for the format step");
 }
 
 static void
@@ -180,6 +231,7 @@ main(void)
 	test_sizes();
 	test_localhost();
 	test_other_flavours();
+	test_secure();
 	test_names();
 	return check_done();
 }

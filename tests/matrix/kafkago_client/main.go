@@ -8,10 +8,14 @@
 // "PRODUCED <acked>", then "M\t<partition>\t<offset>\t<key>\t<value>" per record, then "DONE".
 // BOOTSTRAP is one host:port or a comma-separated list.
 // Exit 0 when the run completed (the caller checks the counts), 1 on an error, 2 on bad usage.
+// MATRIX_CLIENT_CONFIG, when set, names librdkafka properties (kshim config): the writer, the
+// client and the readers then take its CA (host names verified) and SASL PLAIN settings.
 package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -20,7 +24,53 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/sasl"
+	"github.com/segmentio/kafka-go/sasl/plain"
 )
+
+// The settings of MATRIX_CLIENT_CONFIG (nil: plaintext, no SASL); see loadSecurity.
+var (
+	secTLS  *tls.Config
+	secSASL sasl.Mechanism
+)
+
+// loadSecurity reads MATRIX_CLIENT_CONFIG. kafka-go fills in ServerName with the
+// host it dials, so certificates are checked against kafka1..N.
+func loadSecurity() {
+	path := os.Getenv("MATRIX_CLIENT_CONFIG")
+	if path == "" {
+		return
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		fail("MATRIX_CLIENT_CONFIG", err)
+	}
+	props := map[string]string{}
+	for _, l := range strings.Split(string(text), "\n") {
+		if !strings.HasPrefix(l, "#") && strings.Contains(l, "=") {
+			kv := strings.SplitN(l, "=", 2)
+			props[kv[0]] = kv[1]
+		}
+	}
+	if path := props["ssl.ca.location"]; path != "" {
+		roots := x509.NewCertPool()
+		if pem, err := os.ReadFile(path); err != nil || !roots.AppendCertsFromPEM(pem) {
+			fail("ssl.ca.location", fmt.Errorf("%s holds no certificate (%v)", path, err))
+		}
+		secTLS = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
+	if props["sasl.mechanism"] == "PLAIN" {
+		secSASL = plain.Mechanism{Username: props["sasl.username"], Password: props["sasl.password"]}
+	}
+}
+
+// transport is the writer's and the client's connection settings.
+func transport() kafka.RoundTripper {
+	if secTLS == nil && secSASL == nil {
+		return nil
+	}
+	return &kafka.Transport{TLS: secTLS, SASL: secSASL}
+}
 
 // errorLog puts the library's errors (failed dials, for one) on stderr.
 var errorLog = kafka.LoggerFunc(func(msg string, args ...interface{}) {
@@ -45,6 +95,7 @@ func produce(ctx context.Context, bootstrap, topic string, n int, run string) in
 		BatchTimeout: 5 * time.Millisecond,
 		BatchSize:    n,
 		ErrorLogger:  errorLog,
+		Transport:    transport(),
 	}
 	defer w.Close()
 	msgs := make([]kafka.Message, n)
@@ -85,7 +136,8 @@ func produce(ctx context.Context, bootstrap, topic string, n int, run string) in
 
 // ends returns each partition's end offset (the offset the next record would get).
 func ends(ctx context.Context, bootstrap, topic string) map[int]int64 {
-	cl := &kafka.Client{Addr: kafka.TCP(strings.Split(bootstrap, ",")...), Timeout: 10 * time.Second}
+	cl := &kafka.Client{Addr: kafka.TCP(strings.Split(bootstrap, ",")...), Timeout: 10 * time.Second,
+		Transport: transport()}
 	md, err := cl.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
 		fail("metadata", err)
@@ -116,7 +168,8 @@ func consume(ctx context.Context, bootstrap, topic string, p int, end int64) {
 	// MaxWait bounds each fetch; with the default (10 s) every partition's read takes
 	// about that long even when all its records are there.
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: strings.Split(bootstrap, ","), Topic: topic, Partition: p,
-		MaxBytes: 1 << 20, MaxWait: 500 * time.Millisecond, ErrorLogger: errorLog})
+		MaxBytes: 1 << 20, MaxWait: 500 * time.Millisecond, ErrorLogger: errorLog,
+		Dialer: &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: secTLS, SASLMechanism: secSASL}})
 	defer r.Close()
 	if err := r.SetOffset(kafka.FirstOffset); err != nil {
 		fail("set offset", err)
@@ -144,6 +197,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: kafkago_client BOOTSTRAP TOPIC N RUNID SECONDS")
 		os.Exit(2)
 	}
+	loadSecurity()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs)*time.Second)
 	defer cancel()
 	pctx, pcancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second/2)

@@ -8,6 +8,7 @@
 //! no group) and prints each record. stdout: "PRODUCED <acked>", then
 //! "M\t<partition>\t<offset>\t<key>\t<value>" per record, then "DONE". Exit 0 when the run
 //! completed (the caller checks the counts), 1 on an error, 2 on bad usage.
+//! MATRIX_CLIENT_CONFIG, when set, names librdkafka properties (kshim config) for TLS and SASL.
 use std::process::exit;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -77,9 +78,25 @@ fn fail(what: &str, e: impl std::fmt::Display) -> ! {
     exit(1);
 }
 
+/// A client configuration with MATRIX_CLIENT_CONFIG's settings, but its bootstrap.servers.
+fn with_security() -> ClientConfig {
+    let mut config = ClientConfig::new();
+    if let Ok(path) = std::env::var("MATRIX_CLIENT_CONFIG") {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| fail(&path, e));
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            if let Some((k, v)) = line.split_once('=') {
+                if k != "bootstrap.servers" {
+                    config.set(k, v);
+                }
+            }
+        }
+    }
+    config
+}
+
 /// Sends the N records and returns how many were acknowledged.
 fn produce(bootstrap: &str, topic: &str, n: u64, run: &str, ms: u64) -> u64 {
-    let producer: BaseProducer<Deliveries> = ClientConfig::new()
+    let producer: BaseProducer<Deliveries> = with_security()
         .set("bootstrap.servers", bootstrap)
         .set("acks", "all")
         .set("linger.ms", "5")
@@ -131,7 +148,7 @@ fn partitions(consumer: &BaseConsumer<Logs>, topic: &str, deadline: Instant) -> 
 
 /// Reads every partition from the beginning to its end, printing each record.
 fn consume(bootstrap: &str, topic: &str, run: &str, deadline: Instant) {
-    let consumer: BaseConsumer<Logs> = ClientConfig::new()
+    let consumer: BaseConsumer<Logs> = with_security()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", format!("{run}-rust-client"))
         .set("enable.auto.commit", "false")

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Unit tests of the certificates kshim up --tls makes (launcher/lib/tls.c), under ASan and UBSan.
+. "$(dirname "$0")/lib.sh"
+unit_test tls_test
+finish
