@@ -8,7 +8,7 @@ CFLAGS  ?= -O2 -g
 SAN     ?=
 # The shim needs c-ares' header; the launcher links libcurl, cJSON and librdkafka.
 SHIM_PKGS     = libcares
-LAUNCHER_PKGS = libcurl libcjson rdkafka
+LAUNCHER_PKGS = libcurl libcjson rdkafka libcrypto
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SANFLAGS = $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
 ALLCFLAGS = $(WARN) -Iinclude -I$(BUILD) $(CFLAGS) $(SANFLAGS)

@@ -42,7 +42,9 @@ doctor_daemon(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		return -1;
 	if (gather(dr, err) < 0)
 		return kshim_wrap(err, "Docker at %s", docker_where(dr->d));
-	snprintf(note, len, "%s answers, API %s", docker_where(dr->d), docker_version(dr->d));
+	snprintf(note, len, "%s at %s answers, API %s (from %s)",
+		 docker_is_podman(dr->d) ? "Podman" : "Docker", docker_where(dr->d),
+		 docker_version(dr->d), docker_engine(dr->d)->reason);
 	return 0;
 }
 
