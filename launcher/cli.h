@@ -20,6 +20,7 @@ struct up_options {
 	enum flavor flavor; /* --flavor, else guessed from the image */
 	enum advertise mode;
 	int nodes, timeout, watch;
+	const char *publish; /* --publish-address; NULL: loopback, for a local engine */
 };
 /* down, status, watch and doctor: a cluster and at most one switch. */
 struct cluster_options {

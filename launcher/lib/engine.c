@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -289,4 +291,46 @@ engine_local(const struct engine *e)
 		return 0;
 	return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost:", 10) == 0 ||
 	       strcmp(h, "localhost") == 0 || strncmp(h, "[::1]", 5) == 0;
+}
+
+/* The pid of the process listening on the unix socket path; -1 when unknown. */
+static pid_t
+socket_peer(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct ucred cred = {.pid = -1};
+	socklen_t len = sizeof(cred);
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	memcpy(a.sun_path, path, strlen(path));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		cred.pid = -1;
+	close(fd);
+	return cred.pid;
+}
+
+void
+engine_limits(const struct engine *e, long *nofile, long *nproc)
+{
+	pid_t pid = e->transport == ENGINE_UNIX ? socket_peer(e->host + 7) : -1;
+	char path[64], line[256], hard[32];
+	FILE *f;
+
+	*nofile = *nproc = 0;
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	if (pid <= 0 || !(f = fopen(path, "re")))
+		return;
+	/* "Max open files            20000                20000                files" */
+	while (fgets(line, sizeof(line), f)) {
+		long *out = strncmp(line, "Max open files ", 15) == 0 ? nofile
+			    : strncmp(line, "Max processes ", 14) == 0 ? nproc
+								       : NULL;
+		if (out && sscanf(line + 26, "%*s %31s", hard) == 1)
+			*out = strtol(hard, NULL, 10); /* "unlimited" reads as 0: unknown */
+	}
+	fclose(f);
 }

@@ -30,4 +30,9 @@ int engine_resolve(struct engine *e, kshim_err_t *err);
  * or localhost. Its published ports are then on this machine's loopback. */
 int engine_local(const struct engine *e);
 
+/* The hard limits of the engine's own process, which its containers cannot
+ * exceed: read from /proc through the peer of a local socket. 0 when unknown
+ * (a remote engine, or another user's process). */
+void engine_limits(const struct engine *e, long *nofile, long *nproc);
+
 #endif
