@@ -62,14 +62,14 @@ _kshim() {
 	--via) values="preload seccomp" ;;
 	--network) values=$(docker network ls --format '{{.Name}}' 2>/dev/null) ;;
 	--table) values=$(compgen -f -- "$cur") ;;
-	-n | --image | --timeout | --tail | --map) return ;;
+	-n | --image | --timeout | --tail | --map | --publish-address) return ;;
 	esac
 	if [ -n "${values+set}" ]; then
 		COMPREPLY=($(compgen -W "$values" -- "$cur"))
 		return
 	fi
 	case $cmd in
-	up) opts="-n --name --image --flavor --advertise --timeout --watch --help" ;;
+	up) opts="-n --name --image --flavor --advertise --timeout --watch --publish-address --help" ;;
 	down) opts="--name --help" ;;
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;

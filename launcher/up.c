@@ -84,7 +84,7 @@ roll_back(docker_t *d, const struct cluster *c)
 {
 	kshim_err_t e = {0};
 	int containers, networks;
-	char left[1024];
+	char left[1024], why[sizeof(e.msg)];
 
 	docker_set_cancel(d, NULL);
 	progress("removing %s", c->name);
@@ -92,8 +92,9 @@ roll_back(docker_t *d, const struct cluster *c)
 		return -1;
 	if (e.http_status == 0) { /* the engine did not answer: nothing was listed */
 		created(c, left, sizeof(left));
+		snprintf(why, sizeof(why), "%s", e.msg);
 		kshim_fail(&e, e.code, "rollback incomplete: %s may be left on %s (%s)", left,
-			   docker_where(d), e.msg);
+			   docker_where(d), why);
 	} else {
 		kshim_wrap(&e, "rollback incomplete");
 	}

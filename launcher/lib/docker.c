@@ -178,7 +178,7 @@ transport_cause(docker_t *d, CURLcode rc, char *buf, size_t len)
 		char why[400];
 		ssh_bridge_error(d->ssh, why, sizeof(why));
 		if (why[0])
-			snprintf(buf, len, "ssh: %s", why);
+			snprintf(buf, len, "%s%s", strncmp(why, "ssh: ", 5) ? "ssh: " : "", why);
 	}
 }
 
@@ -227,6 +227,13 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 		return kshim_fail(err, ETIMEDOUT, "Docker at %s did not answer %s %s within %ld s",
 				  d->where, method, path, timeout_s);
 	default:
+		if (d->ssh && !d->version[0]) {
+			kshim_fail(err, EIO, "cannot connect to the Docker daemon at %s: %s", d->where,
+				   cause);
+			return kshim_hint(err, "check that 'ssh %s docker version' works here without "
+					       "a prompt (keys, known hosts)",
+					  d->where + 6);
+		}
 		if (d->ssh)
 			return kshim_fail(err, EIO, "lost the Docker daemon at %s (%s %s): %s",
 					  d->where, method, path, cause);
@@ -431,8 +438,12 @@ server_version(docker_t *d, char *buf, size_t len, kshim_err_t *err)
 	av = cJSON_GetObjectItemCaseSensitive(v, "ApiVersion");
 	if (!cJSON_IsString(av)) {
 		cJSON_Delete(v);
-		return kshim_fail(err, EPROTO, "no Docker API at %s (GET /version answered %ld)",
-				  d->where, status);
+		kshim_fail(err, EPROTO, "no Docker API at %s (GET /version answered %ld)", d->where,
+			   status);
+		if (status == 400 && d->engine.transport == ENGINE_TCP && !d->engine.tls)
+			return kshim_hint(err, "a daemon that wants TLS answers plain HTTP with 400: "
+					       "set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH");
+		return -1;
 	}
 	snprintf(buf, len, "%s", av->valuestring);
 	cJSON_Delete(v);

@@ -326,7 +326,7 @@ engine_limits(const struct engine *e, long *nofile, long *nproc)
 		return;
 	/* "Max open files            20000                20000                files" */
 	while (fgets(line, sizeof(line), f)) {
-		long *out = strncmp(line, "Max open files ", 15) == 0 ? nofile
+		long *out = strncmp(line, "Max open files ", 15) == 0  ? nofile
 			    : strncmp(line, "Max processes ", 14) == 0 ? nproc
 								       : NULL;
 		if (out && sscanf(line + 26, "%*s %31s", hard) == 1)
