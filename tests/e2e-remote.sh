@@ -137,6 +137,40 @@ until_created() {
 	return 1
 }
 
+# up_remote KSHIM-WRAPPER CLUSTER WHAT: up -n 3 on the second engine, timed; fills out.
+up_remote() {
+	local t0 rc
+	t0=$(date +%s)
+	out=$("$1" up -n 3 --name "$2" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>"$W/up.err")
+	rc=$?
+	echo "# up -n 3 over $3: $(($(date +%s) - t0)) s"
+	expect_eq "$3: up -n 3 --publish-address $REMOTE_IP exits 0" "$rc" 0
+	[ "$rc" = 0 ] || sed 's/^/    # /' "$W/up.err"
+}
+
+# drop_mid_up KSHIM-WRAPPER CLUSTER WHAT HOST CMD...: up in the background; once its
+# containers exist, CMD cuts the line to the engine. Checks the exit status and that the
+# rollback says what it could not remove, which must be what is there.
+drop_mid_up() {
+	local k=$1 c=$2 what=$3 host=$4 pid rc
+	shift 4
+	"$k" up -n 3 --name "$c" --image "$IMAGE" --publish-address "$REMOTE_IP" >"$W/drop.out" 2>&1 &
+	pid=$!
+	until_created "$c" || notok "the containers of $c appeared"
+	"$@"
+	wait "$pid"
+	rc=$?
+	sed 's/^/    # /' "$W/drop.out"
+	expect_eq "$what dropped mid-up: exit 1" "$rc" 1
+	expect_match "  ... the rollback says what may be left, and where" \
+		"^kshim: rollback incomplete: network $c-net, containers $c-kafka1, $c-kafka2, $c-kafka3 may be left on $host \(" \
+		"$(cat "$W/drop.out")"
+	expect_match "  ... then the cause of the failure" "^kshim: .*$host" "$(tail -2 "$W/drop.out" | head -1)"
+	expect_eq "  ... what it said is what is there" "$(left "$c")" "3 1"
+}
+engine_port() { ip netns exec "$NS" iptables "$1" INPUT -p tcp --dport 2376 -j REJECT --reject-with tcp-reset; }
+kill_sshd() { ip netns pids "$NS" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = sshd ] && kill -9 "$p"; done; }
+
 check "network namespace $NS with a veth: host $HOST_IP, engine $REMOTE_IP" netns
 check "CA, daemon and client certificates (openssl)" certs
 check "second dockerd in $NS (data-root $DATA), tcp+TLS on $REMOTE_IP:2376" start_dockerd
@@ -158,12 +192,7 @@ expect_eq "  ... the cause names the remote engine" "$(echo "$out" | head -1)" \
 	"kshim: $TLS_HOST (from DOCKER_HOST) is a remote engine: its loopback is not this machine's"
 expect_eq "  ... nothing was created" "$(left "$N")" "0 0"
 
-t0=$(date +%s)
-out=$(ktls up -n 3 --name "$N" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>"$W/up.err")
-rc=$?
-echo "# up -n 3 over tcp+TLS: $(($(date +%s) - t0)) s"
-expect_eq "tcp+TLS: up -n 3 --publish-address $REMOTE_IP exits 0" "$rc" 0
-[ "$rc" = 0 ] || sed 's/^/    # /' "$W/up.err"
+up_remote ktls "$N" tcp+TLS
 expect_eq "  ... its bootstrap list" "$(echo "$out" | head -1)" "kafka1:9092,kafka2:9092,kafka3:9092"
 expect_match "the table maps kafka1..3 to $REMOTE_IP" \
 	"^kafka1	127\.77\.[0-9]+\.1	9092=10\.231\.77\.2:[0-9]+
@@ -203,30 +232,14 @@ expect_match "  ... one-line cause names the host" "^kshim: cannot connect to th
 echo "#   ($(($(date +%s) - t0)) s) $(echo "$out" | head -1)"
 
 # a connection dropped mid-up: once the containers exist, the engine's port answers with resets
-ktls up -n 3 --name "$N-drop" --image "$IMAGE" --publish-address "$REMOTE_IP" >"$W/drop.out" 2>&1 &
-pid=$!
-until_created "$N-drop" || notok "the containers of $N-drop appeared"
-ip netns exec "$NS" iptables -I INPUT -p tcp --dport 2376 -j REJECT --reject-with tcp-reset
-wait "$pid"
-rc=$?
-ip netns exec "$NS" iptables -D INPUT -p tcp --dport 2376 -j REJECT --reject-with tcp-reset
-expect_eq "dropped tcp connection mid-up: exit 1" "$rc" 1
-sed 's/^/    # /' "$W/drop.out"
-expect_match "  ... the rollback says what may be left, and where" \
-	"^kshim: rollback incomplete: network $N-drop-net, containers $N-drop-kafka1, $N-drop-kafka2, $N-drop-kafka3 may be left on $TLS_HOST \(" "$(cat "$W/drop.out")"
-expect_match "  ... and the cause of the failure" "^kshim: .*$TLS_HOST" "$(tail -2 "$W/drop.out" | head -1)"
-expect_eq "  ... what it said is what is there" "$(left "$N-drop")" "3 1"
+drop_mid_up ktls "$N-drop" "tcp connection" "$TLS_HOST" engine_port -I
+engine_port -D
 expect_eq "  ... kshim down, once the engine answers, removes it" "$(ktls down --name "$N-drop")" \
 	"cluster '$N-drop': removed 3 containers, 1 network"
 expect_eq "  ... nothing left" "$(left "$N-drop")" "0 0"
 
 # --- ssh:// ---
-t0=$(date +%s)
-out=$(kssh up -n 3 --name "$N-ssh" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>"$W/up.err")
-rc=$?
-echo "# up -n 3 over ssh: $(($(date +%s) - t0)) s"
-expect_eq "ssh: up -n 3 --publish-address $REMOTE_IP exits 0" "$rc" 0
-[ "$rc" = 0 ] || sed 's/^/    # /' "$W/up.err"
+up_remote kssh "$N-ssh" ssh
 expect_match "ssh: doctor layer 1 names the ssh engine" "^ 1 daemon +ok +Docker at $SSH_HOST answers" "$(kssh doctor --name "$N-ssh")"
 expect_eq "ssh: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip kssh "$N-ssh" remote-ssh)" "$SUM"
@@ -241,17 +254,7 @@ echo "#   $(echo "$out" | head -1)"
 out=$(DOCKER_HOST=ssh://nobody@$REMOTE_IP PATH=$W/bin:$PATH "$KSHIM" up --name "$N-ssh" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>&1)
 expect_match "ssh, key refused: one-line cause in ssh's words" "^kshim: .*ssh: .*Permission denied" "$(echo "$out" | head -1)"
 
-kssh up -n 3 --name "$N-sdrop" --image "$IMAGE" --publish-address "$REMOTE_IP" >"$W/sdrop.out" 2>&1 &
-pid=$!
-until_created "$N-sdrop" || notok "the containers of $N-sdrop appeared"
-ip netns pids "$NS" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = sshd ] && kill -9 "$p"; done
-wait "$pid"
-rc=$?
-sed 's/^/    # /' "$W/sdrop.out"
-expect_eq "ssh dropped mid-up (sshd killed): exit 1" "$rc" 1
-expect_match "  ... the rollback says what may be left" \
-	"^kshim: rollback incomplete: network $N-sdrop-net, containers $N-sdrop-kafka1, $N-sdrop-kafka2, $N-sdrop-kafka3 may be left on $SSH_HOST \(" "$(cat "$W/sdrop.out")"
-expect_eq "  ... what it said is what is there" "$(left "$N-sdrop")" "3 1"
+drop_mid_up kssh "$N-sdrop" "ssh (sshd killed)" "$SSH_HOST" kill_sshd
 rm -f "$W/sshd.pid"
 check "sshd started again" start_sshd
 expect_eq "  ... kshim down over ssh removes it" "$(kssh down --name "$N-sdrop")" "cluster '$N-sdrop': removed 3 containers, 1 network"
