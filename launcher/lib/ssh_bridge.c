@@ -66,7 +66,8 @@ parse_url(const char *url, struct ssh_command *c)
 	    (at && part(c->user, sizeof(c->user), rest, (size_t)(at - rest), "._-") < 0) ||
 	    (colon &&
 	     part(c->port, sizeof(c->port), colon + 1, (size_t)(path - colon - 1), "") < 0) ||
-	    part(c->host, sizeof(c->host), host, (size_t)(host_end - host), "._-") < 0)
+	    part(c->host, sizeof(c->host), host, (size_t)(host_end - host), "._-") < 0 ||
+	    strspn(c->port, "0123456789") != strlen(c->port))
 		return -1;
 	/* a path names the remote daemon's socket, as in the docker CLI */
 	if (path[0] && path[1] &&
