@@ -67,6 +67,15 @@ inside=$(podman run --rm --network "$N-net" --ulimit nofile=1024:1024 --ulimit n
 	--entrypoint kcat "$IMAGE" -b kafka1:9092 -C -t "$topic" -o beginning -e -q 2>/dev/null | wc -l)
 expect_eq "a Podman container on the cluster network reads all $MSGS from kafka1:9092" "$inside" "$MSGS"
 
+expect_eq "logs --tail 3 through Podman's log frames: 3 prefixed lines per node" \
+	"$("$KSHIM" logs --name "$N" --tail 3 | grep -cE '^kafka[1-3] \| ')" 9
+podman stop -t 5 "$N-kafka3" >/dev/null
+podman start "$N-kafka3" >/dev/null
+new=$(podman port "$N-kafka3" 9092/tcp | sed 's/.*://')
+"$KSHIM" status --name "$N" >/dev/null 2>&1
+expect_eq "kafka3 restarted on Podman: status puts its new port in the table" \
+	"$(awk '$1 == "kafka3" {sub(/.*:/, "", $3); print $3}' "$KSHIM_HOME/$N.table")" "$new"
+
 expect_eq "down removes 3 containers, 1 network, the table" "$("$KSHIM" down --name "$N")" \
 	"cluster '$N': removed 3 containers, 1 network and the table"
 expect_eq "no Podman container or network of the cluster is left" \

@@ -119,8 +119,8 @@ static void
 reap(ssh_bridge_t *b)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++)
-		if (b->child[i] > 0 && waitpid(b->child[i], NULL, WNOHANG) == b->child[i])
-			b->child[i] = 0;
+		if (b->child[i] > 0 && waitpid(b->child[i], NULL, WNOHANG) != 0)
+			b->child[i] = 0; /* ended, or not ours to wait for any more */
 }
 
 /* ssh with the connection as stdin and stdout, in its own session: a Ctrl-C
@@ -252,7 +252,7 @@ ssh_bridge_stop(ssh_bridge_t *b)
 		pthread_join(b->thread, NULL);
 	}
 	for (int i = 0; i < MAX_CHILDREN; i++)
-		if (b->child[i] > 0) {
+		if (b->child[i] > 0 && waitpid(b->child[i], NULL, WNOHANG) == 0) {
 			kill(b->child[i], SIGTERM);
 			waitpid(b->child[i], NULL, 0);
 		}
