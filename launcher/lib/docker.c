@@ -182,12 +182,16 @@ transport_cause(docker_t *d, CURLcode rc, char *buf, size_t len)
 	}
 }
 
+/* A refused handshake; a client certificate refused under TLS 1.3 only shows as an
+ * alert on the first read, while a plain reset there is no TLS matter. */
 static int
-tls_failure(CURLcode rc)
+tls_failure(const docker_t *d, CURLcode rc)
 {
+	if (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)
+		return strstr(d->curl_error, "SSL routines") || strstr(d->curl_error, "alert");
 	return rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION ||
 	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE ||
-	       rc == CURLE_SSL_CIPHER || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR;
+	       rc == CURLE_SSL_CIPHER;
 }
 
 static int
@@ -199,7 +203,7 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 
 	curl_easy_getinfo(d->curl, CURLINFO_OS_ERRNO, &os_errno);
 	transport_cause(d, rc, cause, sizeof(cause));
-	if (d->engine.tls && tls_failure(rc)) {
+	if (d->engine.tls && tls_failure(d, rc)) {
 		kshim_fail(err, EPROTO, "TLS with the Docker daemon at %s failed: %s", d->where,
 			   cause);
 		return kshim_hint(err,
