@@ -238,7 +238,7 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 					       "a prompt (keys, known hosts)",
 					  d->where + 6);
 		}
-		if (d->ssh)
+		if (!engine_local(&d->engine))
 			return kshim_fail(err, EIO, "lost the Docker daemon at %s (%s %s): %s",
 					  d->where, method, path, cause);
 		return kshim_fail(err, EIO, "Docker request %s %s failed: %s", method, path, cause);
