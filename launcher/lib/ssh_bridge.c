@@ -135,6 +135,9 @@ spawn(ssh_bridge_t *b, int conn)
 			slot = i;
 	pid_t pid = slot < 0 ? -1 : fork();
 	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* kshim may block what it forwards */
 		dup2(conn, 0);
 		dup2(conn, 1);
 		dup2(b->errfd, 2);
@@ -142,7 +145,7 @@ spawn(ssh_bridge_t *b, int conn)
 		setsid();
 		signal(SIGPIPE, SIG_DFL);
 		execvp("ssh", (char *const *)b->cmd.argv);
-		dprintf(2, "cannot run ssh: %s\n", strerror(errno));
+		dprintf(2, "cannot run ssh (errno %d)\n", errno);
 		_exit(127);
 	}
 	if (pid > 0)
