@@ -31,7 +31,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c))
 HEADERS  = $(wildcard include/kshim/*.h shim/*.h launcher/*.h launcher/lib/*.h)
 
-.PHONY: all install FORCE deps dockerd kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
+.PHONY: all install FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
 
 all: $(BUILD)/kshim $(BUILD)/libkshim.so
 
@@ -81,7 +81,12 @@ deps:
 dockerd: deps
 	@bash scripts/dockerd.sh
 
-kafka-image: dockerd
+# Podman's Docker-compatible API, rootful, on /run/podman/podman.sock.
+podman: deps
+	@bash scripts/podman.sh
+
+# Into the engine DOCKER_HOST names (Podman: DOCKER_HOST=unix:///run/podman/podman.sock).
+kafka-image: $(if $(DOCKER_HOST),deps,dockerd)
 	@bash scripts/kafka-image.sh
 
 # The everyday loop: the unit and shim suites as any user, with no Docker and

@@ -64,14 +64,14 @@ _kshim() {
 	--client) values="librdkafka java python node" ;;
 	--network) values=$(docker network ls --format '{{.Name}}' 2>/dev/null) ;;
 	--table) values=$(compgen -f -- "$cur") ;;
-	-n | --image | --timeout | --tail | --map | --tls-san) return ;;
+	-n | --image | --timeout | --tail | --map | --tls-san | --publish-address) return ;;
 	esac
 	if [ -n "${values+set}" ]; then
 		COMPREPLY=($(compgen -W "$values" -- "$cur"))
 		return
 	fi
 	case $cmd in
-	up) opts="-n --name --image --flavor --advertise --tls --tls-san --sasl --timeout --watch --help" ;;
+	up) opts="-n --name --image --flavor --advertise --tls --tls-san --sasl --timeout --watch --publish-address --help" ;;
 	config) opts="--name --client --help" ;;
 	down) opts="--name --help" ;;
 	status | doctor) opts="--name --json --help" ;;

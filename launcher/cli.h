@@ -25,6 +25,7 @@ struct up_options {
 	enum sasl sasl;		       /* --sasl */
 	const char *sans[UP_SANS_MAX]; /* --tls-san, each */
 	int nsans;
+	const char *publish; /* --publish-address; NULL: loopback, for a local engine */
 };
 /* down, status, watch and doctor: a cluster and at most one switch. */
 struct cluster_options {

@@ -42,7 +42,9 @@ doctor_daemon(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		return -1;
 	if (gather(dr, err) < 0)
 		return kshim_wrap(err, "Docker at %s", docker_where(dr->d));
-	snprintf(note, len, "%s answers, API %s", docker_where(dr->d), docker_version(dr->d));
+	snprintf(note, len, "%s at %s answers, API %s (from %s)",
+		 docker_is_podman(dr->d) ? "Podman" : "Docker", docker_where(dr->d),
+		 docker_version(dr->d), docker_engine(dr->d)->reason);
 	return 0;
 }
 
@@ -170,8 +172,11 @@ check_binding(const struct doctor *dr, int i, char *cause, size_t len)
 	const struct cluster_node *node = &dr->c.node[i];
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(dr->info[i], "NetworkSettings");
 	const cJSON *b, *binds;
-	char key[16];
+	char key[16], want[32], where[32];
 	int n = 0, wide = 0;
+
+	cluster_node_address(&dr->c, i, where, sizeof(where));
+	snprintf(want, sizeof(want), "%.*s", (int)strcspn(where, ":"), where);
 
 	snprintf(key, sizeof(key), "%d/tcp", KAFKA_PORT);
 	binds = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ns, "Ports"), key);
@@ -182,12 +187,12 @@ check_binding(const struct doctor *dr, int i, char *cause, size_t len)
 		const char *ips = cJSON_IsString(ip) ? ip->valuestring : "?";
 
 		n++;
-		if (strcmp(ips, "127.0.0.1") == 0)
+		if (strcmp(ips, want) == 0)
 			continue;
-		doctor_append(cause, len, "%s's %s is published on %s:%s, %s", node->name, key,
+		doctor_append(cause, len, "%s's %s is published on %s:%s, %s%s", node->name, key,
 			      ips[0] ? ips : "0.0.0.0", cJSON_IsString(port) ? port->valuestring : "?",
-			      strncmp(ips, "127.", 4) == 0 ? "not on 127.0.0.1"
-							   : "open to other machines");
+			      strncmp(ips, "127.", 4) == 0 ? "not on " : "open to other machines, not only ",
+			      want);
 		wide = 1;
 	}
 	if (wide)
@@ -195,9 +200,9 @@ check_binding(const struct doctor *dr, int i, char *cause, size_t len)
 	if (n == 0)
 		doctor_append(cause, len, "%s (%s) publishes no host port for %s", node->name,
 			      node->container, key);
-	else if (!node->host_port || !ready_tcp(node->host_port, TCP_TIMEOUT_MS))
-		doctor_append(cause, len, "127.0.0.1:%u (%s's %s) refuses TCP connections",
-			      node->host_port, node->name, key);
+	else if (!node->host_port || !ready_tcp(dr->c.publish_addr, node->host_port, TCP_TIMEOUT_MS))
+		doctor_append(cause, len, "%s (%s's %s) refuses TCP connections", where, node->name,
+			      key);
 	else
 		return 0;
 	return 2;
@@ -212,22 +217,26 @@ doctor_ports(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 
 	for (int i = 0; i < c->n; i++) {
 		int bad = check_binding(dr, i, cause, sizeof(cause));
+		char where[32];
 
 		wide |= bad == 1;
 		if (bad == 2 && dead < 0)
 			dead = i;
-		doctor_append(ports, sizeof(ports), "%s 127.0.0.1:%u", c->node[i].name,
-			      c->node[i].host_port);
+		cluster_node_address(c, i, where, sizeof(where));
+		doctor_append(ports, sizeof(ports), "%s %s", c->node[i].name, where);
 	}
 	if (!cause[0]) {
 		snprintf(note, len, "%s; each accepts TCP", ports);
 		return 0;
 	}
 	kshim_fail(err, ECONNREFUSED, "%s", cause);
-	if (wide)
-		return kshim_hint(err, "recreate the cluster with kshim, which binds 127.0.0.1 only: "
+	if (wide) {
+		char addr[32];
+		cluster_node_address(c, 0, addr, sizeof(addr));
+		return kshim_hint(err, "recreate the cluster with kshim, which binds %.*s only: "
 				       "kshim down --name %s && kshim up --name %s",
-				  dr->name, dr->name);
+				  (int)strcspn(addr, ":"), addr, dr->name, dr->name);
+	}
 	return kshim_hint(err, "docker restart %s (Docker publishes it anew), then 'kshim status "
 			       "--name %s' updates the table",
 			  c->node[dead].container, dr->name);

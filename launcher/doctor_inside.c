@@ -25,6 +25,16 @@ run_in(struct doctor *dr, int i, const char *const argv[], char *out, int *code,
 			  argv[0]);
 }
 
+/* Whether getent's tok names name: itself, or with a search domain after it
+ * (Podman's aardvark-dns answers kafka2 as kafka2.dns.podman). */
+static int
+names(const char *tok, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(tok, name, n) == 0 && (tok[n] == '\0' || tok[n] == '.');
+}
+
 /* The address getent's output gives name; "" when it has none. */
 static void
 resolved(const char *out, const char *name, char *ip, size_t len)
@@ -36,7 +46,7 @@ resolved(const char *out, const char *name, char *ip, size_t len)
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *tok, *s2, *addr = strtok_r(line, " \t", &s2);
 		while ((tok = strtok_r(NULL, " \t", &s2)))
-			if (addr && strcmp(tok, name) == 0) {
+			if (addr && names(tok, name)) {
 				snprintf(ip, len, "%s", addr);
 				return;
 			}

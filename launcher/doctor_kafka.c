@@ -30,7 +30,7 @@ doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		char bootstrap[32];
 		kshim_err_t e = {0};
 
-		snprintf(bootstrap, sizeof(bootstrap), "127.0.0.1:%u", c->node[i].host_port);
+		cluster_node_address(c, i, bootstrap, sizeof(bootstrap));
 		if (ready_metadata(bootstrap, KAFKA_TIMEOUT_MS, &dr->md[i], &e) < 0)
 			doctor_append(cause, sizeof(cause), "%s: %s", c->node[i].name, e.msg);
 		else if (dr->md[i]->broker_cnt != c->n)
@@ -178,13 +178,16 @@ doctor_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		if (!p && ++absent)
 			doctor_append(cause, sizeof(cause), "the table has no %s:%d", node->name,
 				      KAFKA_PORT);
-		else if (p->host_addr != INADDR_LOOPBACK || p->host_port != node->host_port)
+		else if (p->host_addr != c->publish_addr || p->host_port != node->host_port) {
+			char where[32];
+			cluster_node_address(c, i, where, sizeof(where));
 			doctor_append(cause, sizeof(cause),
 				      "the table sends %s:%d to %u.%u.%u.%u:%u, Docker publishes it "
-				      "on 127.0.0.1:%u",
+				      "on %s",
 				      node->name, KAFKA_PORT, p->host_addr >> 24,
 				      (p->host_addr >> 16) & 255, (p->host_addr >> 8) & 255,
-				      p->host_addr & 255, p->host_port, node->host_port);
+				      p->host_addr & 255, p->host_port, where);
+		}
 	}
 	if (!cause[0]) {
 		snprintf(note, len, "%s matches Docker's ports", dr->table);

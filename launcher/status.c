@@ -29,15 +29,18 @@ struct health {
 };
 
 static int
-check(docker_t *d, const struct cluster_node *node, struct health *h, kshim_err_t *err)
+check(docker_t *d, const struct cluster *c, int i, struct health *h, kshim_err_t *err)
 {
+	const struct cluster_node *node = &c->node[i];
 	kshim_err_t e = {0};
 
 	memset(h, 0, sizeof(*h));
 	if (cluster_node_state(d, node, h->state, sizeof(h->state), &h->running, err) < 0)
 		return -1;
-	h->tcp = h->running && node->host_port && ready_tcp(node->host_port, TCP_TIMEOUT_MS);
-	h->kafka = h->tcp && ready_probe(node->host_port, KAFKA_TIMEOUT_MS, &h->brokers, &e) == 0;
+	h->tcp = h->running && node->host_port &&
+		 ready_tcp(c->publish_addr, node->host_port, TCP_TIMEOUT_MS);
+	h->kafka = h->tcp && ready_probe(c->publish_addr, node->host_port, KAFKA_TIMEOUT_MS,
+					 &h->brokers, &e) == 0;
 	return 0;
 }
 
@@ -50,7 +53,7 @@ print_text(const struct cluster *c, const struct health *h, const char *table)
 	for (int i = 0; i < c->n; i++) {
 		char port[24] = "-", kafka[32] = "-";
 		if (c->node[i].host_port)
-			snprintf(port, sizeof(port), "127.0.0.1:%u", c->node[i].host_port);
+			cluster_node_address(c, i, port, sizeof(port));
 		if (h[i].tcp)
 			snprintf(kafka, sizeof(kafka), h[i].kafka ? "ok, %d brokers" : "no answer",
 				 h[i].brokers);
@@ -98,7 +101,7 @@ status(docker_t *d, const char *name, int json, kshim_err_t *err)
 	if (cluster_load(d, name, &c, err) < 0 || secrets_use_for_probes(&c, err) < 0)
 		return -1;
 	for (int i = 0; i < c.n; i++) {
-		if (check(d, &c.node[i], &h[i], err) < 0)
+		if (check(d, &c, i, &h[i], err) < 0)
 			return -1;
 		healthy &= h[i].kafka;
 	}

@@ -1,4 +1,5 @@
 /* kshim up: create and start a Kafka cluster, wait for it, write its port table. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -24,7 +25,7 @@ const char up_usage[] =
 	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
 	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
 	"                [--tls] [--tls-san NAME]... [--sasl scram-sha-512|plain]\n"
-	"                [--timeout SEC] [--watch]\n";
+	"                [--timeout SEC] [--watch] [--publish-address ADDR]\n";
 
 static void
 progress(const char *fmt, ...)
@@ -63,21 +64,49 @@ ensure_image(docker_t *d, const char *image, kshim_err_t *err)
 			       "kshim/kafka:local or KSHIM_IMAGE");
 }
 
-/* After a failure or an interrupt: removes everything labelled with the cluster. */
+/* What up created, as far as it knows, for a rollback that could not reach the
+ * engine: "network N-net, containers N-kafka1, N-kafka2". */
+static void
+created(const struct cluster *c, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "network %s", c->network);
+	const char *sep = ", containers ";
+
+	for (int i = 0; i < c->n && n < len; i++)
+		if (c->node[i].id[0]) {
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, c->node[i].container);
+			sep = ", ";
+		}
+}
+
+/* After a failure or an interrupt: removes everything labelled with the cluster.
+ * When the engine cannot be reached, says what is left there. */
 static int
 roll_back(docker_t *d, const struct cluster *c)
 {
 	kshim_err_t e = {0};
-	int containers, networks, secrets;
+	kshim_err_t se = {0};
+	int containers, networks, secrets, gone;
+	char left[1024], why[sizeof(e.msg)];
 
 	docker_set_cancel(d, NULL);
 	progress("removing %s", c->name);
-	if (cluster_remove(d, c->name, &containers, &networks, &e) < 0 ||
-	    secrets_remove(c->name, &secrets, &e) < 0) {
+	gone = secrets_remove(c->name, &secrets, &se) == 0;
+	if (cluster_remove(d, c->name, &containers, &networks, &e) == 0) {
+		if (gone)
+			return -1;
+		e = se;
 		kshim_wrap(&e, "rollback incomplete");
-		kshim_hint(&e, "kshim down --name %s", c->name);
-		kshim_err_print(&e);
+	} else if (e.http_status == 0) { /* the engine did not answer: nothing was listed */
+		created(c, left, sizeof(left));
+		snprintf(why, sizeof(why), "%s", e.msg);
+		kshim_fail(&e, e.code, "rollback incomplete: %s may be left on %s (%s)", left,
+			   docker_where(d), why);
+	} else {
+		kshim_wrap(&e, "rollback incomplete");
 	}
+	kshim_hint(&e, "kshim down --name %s, once %s answers again", c->name, docker_where(d));
+	kshim_err_print(&e);
 	return -1;
 }
 
@@ -187,6 +216,7 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		{"tls", no_argument, NULL, 'T'},
 		{"tls-san", required_argument, NULL, 'S'},
 		{"sasl", required_argument, NULL, 's'},
+		{"publish-address", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -235,6 +265,10 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		case 's':
 			rc = sasl_parse(optarg, &o->sasl, err);
 			break;
+		case 'p':
+			o->publish = optarg;
+			rc = 0;
+			break;
 		case 'h':
 			return cli_help(up_usage);
 		default:
@@ -253,7 +287,41 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		return kshim_fail(err, KSHIM_EUSAGE, "up: --tls-san needs --tls");
 	if ((o->tls || o->sasl != SASL_NONE) && flavor_secure_check(o->flavor, err) < 0)
 		return -1;
+	if (o->publish && o->mode == ADVERTISE_LOCALHOST)
+		return kshim_fail(err, KSHIM_EUSAGE,
+				  "up: --advertise localhost advertises this machine's loopback; "
+				  "--publish-address goes with the internal names");
 	return cli_no_more_args(argc, argv, err);
+}
+
+/* The address the brokers' ports bind to on the engine's host: --publish-address,
+ * else loopback when the engine runs here. A remote engine's loopback is not
+ * this machine's, and binding every interface is never chosen silently. */
+static int
+publish_address(const struct up_options *o, struct cluster *c, kshim_err_t *err)
+{
+	struct engine e;
+	struct in_addr a;
+
+	if (o->publish) {
+		if (inet_pton(AF_INET, o->publish, &a) != 1 || a.s_addr == INADDR_ANY) {
+			kshim_fail(err, KSHIM_EUSAGE,
+				   "up: --publish-address %s: want one IPv4 address of the engine's "
+				   "host",
+				   o->publish);
+			return kshim_hint(err, "kshim binds one address, never 0.0.0.0");
+		}
+		c->publish_addr = ntohl(a.s_addr);
+		return 0;
+	}
+	if (engine_resolve(&e, err) < 0)
+		return -1;
+	if (engine_local(&e))
+		return 0;
+	kshim_fail(err, EINVAL, "%s (from %s) is a remote engine: its loopback is not this machine's",
+		   e.host, e.reason);
+	return kshim_hint(err, "give the address of that host this machine reaches, e.g. kshim up "
+			       "--publish-address 192.0.2.10 (ports bind to it alone)");
 }
 
 int
@@ -267,10 +335,11 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	if ((rc = up_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
 	if (cluster_init(&c, o.name, o.image, o.flavor, o.mode, o.nodes, err) < 0 ||
-	    docker_open(&d, err) < 0)
+	    publish_address(&o, &c, err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	c.tls = o.tls;
 	c.sasl = o.sasl;
+	cluster_set_limits(d, &c);
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
 	rc = up(d, &c, &o, err);

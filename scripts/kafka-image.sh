@@ -68,7 +68,10 @@ for a in "$@"; do
 done
 
 command -v docker >/dev/null || die "docker CLI not found" "run scripts/deps.sh (installs docker.io)"
-if [[ $(curl -s -m 2 --unix-socket /var/run/docker.sock http://d/_ping 2>/dev/null || true) != OK ]]; then
+# The engine is the docker CLI's: DOCKER_HOST when set (Podman: unix:///run/podman/podman.sock).
+if [[ -n ${DOCKER_HOST:-} ]]; then
+  docker version >/dev/null 2>&1 || die "no engine answers at DOCKER_HOST=$DOCKER_HOST" "make podman, or unset DOCKER_HOST"
+elif [[ $(curl -s -m 2 --unix-socket /var/run/docker.sock http://d/_ping 2>/dev/null || true) != OK ]]; then
   "$HERE/dockerd.sh" || die "no Docker engine" "scripts/dockerd.sh; tail -50 /var/log/kshim-dockerd.log"
 fi
 

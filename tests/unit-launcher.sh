@@ -22,7 +22,7 @@ done
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -I"$TOP/include" -I"$TOP/launcher/lib" \
 	$(pkg-config --cflags libcjson) -o "$work/tables_race" "$TOP/tests/unit/tables_race.c" \
-	"$BUILD/libkshim-launcher.a" $(pkg-config --libs libcurl libcjson rdkafka) -lpthread ||
+	"$BUILD/libkshim-launcher.a" $(pkg-config --libs libcurl libcjson rdkafka libcrypto) -lpthread ||
 	{ notok "build tables_race.c"; finish; }
 for round in 1 2 3; do
 	home=$work/race$round; mkdir -m 700 "$home"

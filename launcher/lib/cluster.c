@@ -21,6 +21,9 @@
 #define IMAGE_LABEL "io.kshim.image" /* as given: list replies name a retagged image by id */
 #define TLS_LABEL "io.kshim.tls"     /* "1" when EXTERNAL speaks TLS */
 #define SASL_LABEL "io.kshim.sasl"   /* sasl_name() */
+#define PUBLISH_LABEL "io.kshim.publish"
+#define NOFILE_DEFAULT 65536
+#define NPROC_DEFAULT 4096 /* Podman's default is above what many hosts allow */
 #define PORT_KEY "9092/tcp"
 
 /* 16 random bytes as 22 characters of unpadded base64url, as Kafka's Uuid prints them. */
@@ -57,6 +60,7 @@ set_names(struct cluster *c, const char *name, int n, kshim_err_t *err)
 		return -1;
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->network, sizeof(c->network), "%s-net", name);
+	c->publish_addr = INADDR_LOOPBACK;
 	for (int i = 0; i < n; i++) {
 		snprintf(c->node[i].name, sizeof(c->node[i].name), KAFKA_NODE_FMT, i + 1);
 		snprintf(c->node[i].container, sizeof(c->node[i].container), "%s-%s", name,
@@ -138,7 +142,60 @@ labels(const struct cluster *c, const char *node)
 		cJSON_AddStringToObject(l, TLS_LABEL, c->tls ? "1" : "0");
 		cJSON_AddStringToObject(l, SASL_LABEL, sasl_name(c->sasl));
 	}
+	if (c->publish_addr != INADDR_LOOPBACK) {
+		char addr[INET_ADDRSTRLEN];
+		struct in_addr a = {htonl(c->publish_addr)};
+		cJSON_AddStringToObject(l, PUBLISH_LABEL,
+					inet_ntop(AF_INET, &a, addr, sizeof(addr)));
+	}
 	return l;
+}
+
+static int
+capped(int want, long limit)
+{
+	return limit > 0 && limit < want ? (int)limit : want;
+}
+
+void
+cluster_set_limits(docker_t *d, struct cluster *c)
+{
+	const struct engine *e = docker_engine(d);
+	long nofile, nproc;
+
+	c->nofile = c->nproc = 0;
+	if (!engine_local(e) && !docker_is_podman(d))
+		return; /* Docker's default fits its host; a remote one's limits are not known */
+	engine_limits(e, &nofile, &nproc);
+	c->nofile = capped(NOFILE_DEFAULT, nofile);
+	if (docker_is_podman(d))
+		c->nproc = capped(NPROC_DEFAULT, nproc);
+}
+
+void
+cluster_node_address(const struct cluster *c, int i, char *buf, size_t len)
+{
+	uint32_t a = c->publish_addr;
+
+	snprintf(buf, len, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+		 c->node[i].host_port);
+}
+
+/* One entry of HostConfig.Ulimits, soft and hard alike; none for 0. */
+static void
+add_ulimit(cJSON *host, const char *name, int value)
+{
+	cJSON *l, *list = cJSON_GetObjectItemCaseSensitive(host, "Ulimits");
+
+	if (!value)
+		return;
+	if (!list)
+		list = cJSON_AddArrayToObject(host, "Ulimits");
+	l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "Name", name);
+	cJSON_AddNumberToObject(l, "Soft", value);
+	cJSON_AddNumberToObject(l, "Hard", value);
+	cJSON_AddItemToArray(list, l);
 }
 
 /* Free ports on 127.0.0.1 for localhost mode, whose brokers must advertise their
@@ -172,7 +229,10 @@ container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 {
 	const struct cluster_node *node = &c->node[i];
 	cJSON *spec = cJSON_CreateObject(), *host, *bind = cJSON_CreateObject(), *ep;
-	char port[8] = "";
+	char port[8] = "", publish[INET_ADDRSTRLEN];
+	struct in_addr a = {htonl(c->publish_addr)};
+
+	inet_ntop(AF_INET, &a, publish, sizeof(publish));
 
 	cJSON_AddStringToObject(spec, "Image", c->image);
 	cJSON_AddStringToObject(spec, "Hostname", node->name);
@@ -183,10 +243,12 @@ container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 	cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "ExposedPorts"), PORT_KEY);
 	host = cJSON_AddObjectToObject(spec, "HostConfig");
 	cJSON_AddStringToObject(host, "NetworkMode", c->network);
-	/* Loopback only; an empty HostPort lets Docker choose. */
+	add_ulimit(host, "nofile", c->nofile);
+	add_ulimit(host, "nproc", c->nproc);
+	/* One address (loopback by default); an empty HostPort lets Docker choose. */
 	if (node->host_port)
 		snprintf(port, sizeof(port), "%u", node->host_port);
-	cJSON_AddStringToObject(bind, "HostIp", "127.0.0.1");
+	cJSON_AddStringToObject(bind, "HostIp", publish);
 	cJSON_AddStringToObject(bind, "HostPort", port);
 	cJSON_AddItemToArray(
 		cJSON_AddArrayToObject(cJSON_AddObjectToObject(host, "PortBindings"), PORT_KEY),
@@ -317,6 +379,7 @@ cluster_load_item(struct cluster *c, const cJSON *item)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "Id");
 	struct cluster_node *node;
+	struct in_addr addr;
 	int i;
 
 	if (sscanf(label_value(item, NODE_LABEL), KAFKA_NODE_FMT, &i) != 1 || i < 1 ||
@@ -327,6 +390,8 @@ cluster_load_item(struct cluster *c, const cJSON *item)
 	node->host_port = list_port(item);
 	snprintf(c->image, sizeof(c->image), "%s", label_value(item, IMAGE_LABEL));
 	advertise_parse(label_value(item, MODE_LABEL), &c->mode, NULL);
+	if (inet_pton(AF_INET, label_value(item, PUBLISH_LABEL), &addr) == 1)
+		c->publish_addr = ntohl(addr.s_addr);
 	flavor_parse(label_value(item, FLAVOR_LABEL), &c->flavor, NULL);
 	c->tls = strcmp(label_value(item, TLS_LABEL), "1") == 0;
 	sasl_parse(label_value(item, SASL_LABEL), &c->sasl, NULL);
@@ -501,7 +566,7 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	}
 	for (int i = 0; i < c->n && rc == 0; i++) {
 		struct kshim_host *h = kshim_table_add(&t, c->node[i].name, base + (uint32_t)i + 1);
-		if (!h || kshim_host_set_port(h, KAFKA_PORT, INADDR_LOOPBACK,
+		if (!h || kshim_host_set_port(h, KAFKA_PORT, c->publish_addr,
 					      c->node[i].host_port) < 0)
 			rc = kshim_fail(err, errno, "cannot add %s to the table: %s",
 					c->node[i].name, strerror(errno));
@@ -559,12 +624,15 @@ cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated
 		struct kshim_host *h = (struct kshim_host *)kshim_table_find_name(&t, node->name);
 		const struct kshim_port *p = h ? kshim_host_find_port(h, KAFKA_PORT) : NULL;
 
-		if (!h || !node->host_port || (p && p->host_port == node->host_port))
+		char where[32];
+
+		if (!h || !node->host_port ||
+		    (p && p->host_port == node->host_port && p->host_addr == c->publish_addr))
 			continue;
-		fprintf(stderr, "kshim: %s is now published on 127.0.0.1:%u (table had %u): table "
-				"updated\n",
-			node->name, node->host_port, p ? p->host_port : 0);
-		kshim_host_set_port(h, KAFKA_PORT, INADDR_LOOPBACK, node->host_port);
+		cluster_node_address(c, i, where, sizeof(where));
+		fprintf(stderr, "kshim: %s is now published on %s (table had %u): table updated\n",
+			node->name, where, p ? p->host_port : 0);
+		kshim_host_set_port(h, KAFKA_PORT, c->publish_addr, node->host_port);
 		(*updated)++;
 	}
 	if (*updated && kshim_table_write(path, &t) < 0)

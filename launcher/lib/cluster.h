@@ -19,7 +19,7 @@ struct cluster_node {
 	char name[16];      /* kafka<i>: host name, network alias, advertised name */
 	char container[64]; /* <cluster>-kafka<i> */
 	char id[65];        /* container id; "" when there is none */
-	uint16_t host_port; /* where 9092 is published on 127.0.0.1; 0 when unknown */
+	uint16_t host_port; /* where 9092 is published on publish_addr; 0 when unknown */
 };
 
 struct cluster {
@@ -31,11 +31,14 @@ struct cluster {
 	int n;
 	int tls;	/* EXTERNAL speaks TLS (set after cluster_init) */
 	enum sasl sasl; /* and authenticates clients with SASL */
+	uint32_t publish_addr; /* the engine host's address ports bind to (host order) */
+	int nofile, nproc;     /* each broker's RLIMIT_NOFILE, RLIMIT_NPROC; 0: the engine's */
 	char cluster_id[23];
 	struct cluster_node node[CLUSTER_MAX_NODES];
 };
 
-/* Names everything and draws a cluster id; no Docker calls. */
+/* Names everything and draws a cluster id; no Docker calls. Ports are
+ * published on 127.0.0.1 unless publish_addr is changed before cluster_create. */
 int cluster_init(struct cluster *c, const char *name, const char *image, enum flavor flavor,
 		 enum advertise mode, int n, kshim_err_t *err);
 /* Fails when the network <name>-net or containers labelled with name exist. */
@@ -47,6 +50,11 @@ int cluster_check_free(docker_t *d, const char *name, kshim_err_t *err);
 int cluster_claim(const struct cluster *c, kshim_err_t *err);
 /* What flavor.c needs to configure node i (0-based). */
 void cluster_flavor_node(const struct cluster *c, int i, struct flavor_node *fn);
+/* Sets c->nofile (65536) and, for Podman, c->nproc (4096), each capped by the
+ * engine process's own hard limit when it runs here; none for a remote Docker,
+ * whose defaults always fit its host. Podman's defaults can exceed what its
+ * host allows, and its containers then fail to start. */
+void cluster_set_limits(docker_t *d, struct cluster *c);
 /* Creates the network and every container, none started. */
 int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
 /* Starts the containers back to back and reads their published ports. */
@@ -75,8 +83,11 @@ int cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, 
 int cluster_node_logs(docker_t *d, const struct cluster_node *node, int tail, int follow,
 		      const char *prefix, FILE *out, kshim_err_t *err);
 
+/* "addr:port" where node i's 9092 is published. */
+void cluster_node_address(const struct cluster *c, int i, char *buf, size_t len);
+
 /* Writes the port table: node i of the cluster gets 127.77.B.i, B a block no
- * other table uses. */
+ * other table uses, mapped to the node's port on c->publish_addr. */
 int cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t *err);
 
 /* A restarted container is published on a new port: brings the table up to date,

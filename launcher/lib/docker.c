@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_HOST "unix:///var/run/docker.sock"
+#include "ssh_bridge.h"
+
 #define API_MIN 40 /* 1.40: Docker 19.03, Podman's compatible socket */
 #define API_MAX 51 /* newest we know; Docker 29 refuses clients below 1.44 */
 #define CONNECT_TIMEOUT_MS 5000L
@@ -18,10 +19,14 @@
 
 struct docker {
 	CURL *curl;
-	char socket[PATH_MAX]; /* unix socket path, "" for tcp */
-	char base[320];        /* "http://localhost" or "http://host:port" */
+	struct engine engine;
+	ssh_bridge_t *ssh;     /* ssh:// only */
+	char socket[PATH_MAX]; /* unix socket path (ssh's bridge for ssh://), "" for tcp */
+	char base[320];	       /* "http://localhost" or "http[s]://host:port" */
 	char where[PATH_MAX + 16];
 	char version[16];
+	char curl_error[CURL_ERROR_SIZE];
+	int podman; /* the engine is Podman's Docker-compatible API */
 	int (*cancelled)(void);
 	const char *upload; /* a tar body for docker_container_upload's PUT */
 	size_t upload_len;
@@ -48,6 +53,18 @@ const char *
 docker_version(const docker_t *d)
 {
 	return d->version;
+}
+
+const struct engine *
+docker_engine(const docker_t *d)
+{
+	return &d->engine;
+}
+
+int
+docker_is_podman(const docker_t *d)
+{
+	return d->podman;
 }
 
 void
@@ -154,13 +171,48 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	return docker_cancelled(arg);
 }
 
+/* What went wrong below HTTP, in curl's words, or ssh's when ssh said why. */
+static void
+transport_cause(docker_t *d, CURLcode rc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", d->curl_error[0] ? d->curl_error : curl_easy_strerror(rc));
+	if (d->ssh) {
+		char why[400];
+		ssh_bridge_error(d->ssh, why, sizeof(why));
+		if (why[0])
+			snprintf(buf, len, "%s%s", strncmp(why, "ssh: ", 5) ? "ssh: " : "", why);
+	}
+}
+
+/* A refused handshake; a client certificate refused under TLS 1.3 only shows as an
+ * alert on the first read, while a plain reset there is no TLS matter. */
+static int
+tls_failure(const docker_t *d, CURLcode rc)
+{
+	if (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)
+		return strstr(d->curl_error, "SSL routines") || strstr(d->curl_error, "alert");
+	return rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION ||
+	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_SSL_CIPHER;
+}
+
 static int
 transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, long timeout_s,
 	       kshim_err_t *err)
 {
 	long os_errno = 0;
+	char cause[512];
 
 	curl_easy_getinfo(d->curl, CURLINFO_OS_ERRNO, &os_errno);
+	transport_cause(d, rc, cause, sizeof(cause));
+	if (d->engine.tls && tls_failure(d, rc)) {
+		kshim_fail(err, EPROTO, "TLS with the Docker daemon at %s failed: %s", d->where,
+			   cause);
+		return kshim_hint(err,
+				  "check the certificates (DOCKER_CERT_PATH or the context's): "
+				  "ca.pem signed the daemon's, cert.pem and key.pem are a client's "
+				  "its --tlscacert accepts");
+	}
 	switch (rc) {
 	case CURLE_ABORTED_BY_CALLBACK:
 		return kshim_fail(err, EINTR, "interrupted");
@@ -168,17 +220,48 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 	case CURLE_COULDNT_RESOLVE_HOST:
 		kshim_fail(err, os_errno ? (int)os_errno : ECONNREFUSED,
 			   "cannot connect to the Docker daemon at %s: %s", d->where,
-			   os_errno ? strerror((int)os_errno) : curl_easy_strerror(rc));
+			   os_errno ? strerror((int)os_errno) : cause);
 		if (os_errno == EACCES)
 			return kshim_hint(err, "run as root or join the 'docker' group");
 		return kshim_hint(err, "start dockerd ('make dockerd' does it here) or point "
 				       "DOCKER_HOST at a running daemon");
 	case CURLE_OPERATION_TIMEDOUT:
+		if (d->curl_error[0] && strstr(d->curl_error, "onnect"))
+			return kshim_fail(err, ETIMEDOUT,
+					  "cannot connect to the Docker daemon at %s: %s", d->where,
+					  cause);
 		return kshim_fail(err, ETIMEDOUT, "Docker at %s did not answer %s %s within %ld s",
 				  d->where, method, path, timeout_s);
 	default:
-		return kshim_fail(err, EIO, "Docker request %s %s failed: %s", method, path,
-				  curl_easy_strerror(rc));
+		if (d->ssh && !d->version[0]) {
+			kshim_fail(err, EIO, "cannot connect to the Docker daemon at %s: %s", d->where,
+				   cause);
+			return kshim_hint(err, "check that 'ssh %s docker version' works here without "
+					       "a prompt (keys, known hosts)",
+					  d->where + 6);
+		}
+		if (!engine_local(&d->engine))
+			return kshim_fail(err, EIO, "lost the Docker daemon at %s (%s %s): %s",
+					  d->where, method, path, cause);
+		return kshim_fail(err, EIO, "Docker request %s %s failed: %s", method, path, cause);
+	}
+}
+
+/* The TLS material of a tcp:// engine. */
+static void
+set_tls(docker_t *d)
+{
+	const struct engine *e = &d->engine;
+
+	if (e->ca[0])
+		curl_easy_setopt(d->curl, CURLOPT_CAINFO, e->ca);
+	if (e->cert[0])
+		curl_easy_setopt(d->curl, CURLOPT_SSLCERT, e->cert);
+	if (e->key[0])
+		curl_easy_setopt(d->curl, CURLOPT_SSLKEY, e->key);
+	if (!e->tls_verify) {
+		curl_easy_setopt(d->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(d->curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
 
@@ -197,8 +280,12 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 			     versioned ? d->version : "", path) >= sizeof(url))
 		return kshim_fail(err, ENAMETOOLONG, "Docker request path too long: %s", path);
 	curl_easy_reset(d->curl);
+	d->curl_error[0] = '\0';
+	curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, d->curl_error);
 	if (d->socket[0])
 		curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->socket);
+	if (d->engine.tls)
+		set_tls(d);
 	curl_easy_setopt(d->curl, CURLOPT_URL, url);
 	if (strcmp(method, "POST") == 0) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
@@ -237,8 +324,8 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 }
 
 int
-docker_request(docker_t *d, const char *method, const char *path, const cJSON *body,
-	       long *status, cJSON **reply, kshim_err_t *err)
+docker_request(docker_t *d, const char *method, const char *path, const cJSON *body, long *status,
+	       cJSON **reply, kshim_err_t *err)
 {
 	struct sink s = {0};
 	char *text = body ? cJSON_PrintUnformatted(body) : NULL;
@@ -305,30 +392,34 @@ stream(docker_t *d, const char *method, const char *path, const char *body, long
 	return rc;
 }
 
+/* Where requests go: the engine's socket, its tcp address, or ssh's bridge. */
 static int
-parse_host(docker_t *d, kshim_err_t *err)
+connect_engine(docker_t *d, kshim_err_t *err)
 {
-	const char *h = getenv("DOCKER_HOST");
+	const struct engine *e = &d->engine;
+	const char *h = e->host;
 
-	if (!h || !*h)
-		h = DEFAULT_HOST;
-	if ((size_t)snprintf(d->where, sizeof(d->where), "%s", h) >= sizeof(d->where))
-		return kshim_fail(err, ENAMETOOLONG, "DOCKER_HOST is too long");
-	if (strncmp(h, "unix://", 7) == 0 && h[7]) {
+	if (engine_resolve(&d->engine, err) < 0)
+		return -1;
+	snprintf(d->where, sizeof(d->where), "%s", h);
+	snprintf(d->base, sizeof(d->base), "http://localhost");
+	switch (e->transport) {
+	case ENGINE_UNIX:
 		snprintf(d->socket, sizeof(d->socket), "%s", h + 7);
-		snprintf(d->base, sizeof(d->base), "http://localhost");
+		return 0;
+	case ENGINE_SSH:
+		if (ssh_bridge_start(h, &d->ssh, err) < 0)
+			return -1;
+		snprintf(d->socket, sizeof(d->socket), "%s", ssh_bridge_socket(d->ssh));
+		return 0;
+	case ENGINE_TCP:
+		if (strlen(h) >= sizeof(d->base) - 10)
+			return kshim_fail(err, ENAMETOOLONG, "DOCKER_HOST is too long");
+		snprintf(d->base, sizeof(d->base), "%s://%.*s", e->tls ? "https" : "http",
+			 (int)strcspn(h + 6, "/"), h + 6);
 		return 0;
 	}
-	if (strncmp(h, "tcp://", 6) == 0 && h[6] && strlen(h) < sizeof(d->base) - 8) {
-		const char *tls = getenv("DOCKER_TLS_VERIFY");
-		if (tls && *tls)
-			return kshim_fail(err, ENOTSUP, "DOCKER_TLS_VERIFY: TLS to the Docker "
-							"daemon is not supported");
-		snprintf(d->base, sizeof(d->base), "http://%.*s", (int)strcspn(h + 6, "/"), h + 6);
-		return 0;
-	}
-	kshim_fail(err, EINVAL, "DOCKER_HOST=%s is not supported", h);
-	return kshim_hint(err, "use unix:///path/to/docker.sock or tcp://host:port");
+	return 0;
 }
 
 /* The server's version from /_ping's API-Version header, else from /version. */
@@ -346,6 +437,8 @@ server_version(docker_t *d, char *buf, size_t len, kshim_err_t *err)
 		return -1;
 	}
 	free(s.buf);
+	d->podman =
+	    curl_easy_header(d->curl, "Libpod-API-Version", 0, CURLH_HEADER, -1, &h) == CURLHE_OK;
 	if (curl_easy_header(d->curl, "API-Version", 0, CURLH_HEADER, -1, &h) == CURLHE_OK) {
 		snprintf(buf, len, "%s", h->value);
 		return 0;
@@ -357,8 +450,12 @@ server_version(docker_t *d, char *buf, size_t len, kshim_err_t *err)
 	av = cJSON_GetObjectItemCaseSensitive(v, "ApiVersion");
 	if (!cJSON_IsString(av)) {
 		cJSON_Delete(v);
-		return kshim_fail(err, EPROTO, "no Docker API at %s (GET /version answered %ld)",
-				  d->where, status);
+		kshim_fail(err, EPROTO, "no Docker API at %s (GET /version answered %ld)", d->where,
+			   status);
+		if (status == 400 && d->engine.transport == ENGINE_TCP && !d->engine.tls)
+			return kshim_hint(err, "a daemon that wants TLS answers plain HTTP with 400: "
+					       "set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH");
+		return -1;
 	}
 	snprintf(buf, len, "%s", av->valuestring);
 	cJSON_Delete(v);
@@ -396,7 +493,7 @@ docker_open(docker_t **out, kshim_err_t *err)
 		free(d);
 		return kshim_fail(err, ENOMEM, "cannot initialise libcurl");
 	}
-	if (parse_host(d, err) < 0 || negotiate(d, err) < 0) {
+	if (connect_engine(d, err) < 0 || negotiate(d, err) < 0) {
 		docker_close(d);
 		return -1;
 	}
@@ -410,6 +507,7 @@ docker_close(docker_t *d)
 	if (!d)
 		return;
 	curl_easy_cleanup(d->curl);
+	ssh_bridge_stop(d->ssh);
 	free(d);
 	curl_global_cleanup();
 }
@@ -441,10 +539,10 @@ list_by_label(docker_t *d, const char *what, const char *label, cJSON **list, ks
 
 	*list = NULL;
 	cJSON_AddItemToArray(labels, cJSON_CreateString(label));
-	status = filters_query(d, strchr(what, '?') ? "&" : "?", f, path + n, sizeof(path) - n,
-			       err) < 0
-			 ? -1
-			 : call(d, "GET", path, NULL, list, err);
+	status =
+	    filters_query(d, strchr(what, '?') ? "&" : "?", f, path + n, sizeof(path) - n, err) < 0
+		? -1
+		: call(d, "GET", path, NULL, list, err);
 	cJSON_Delete(f);
 	if (status < 0)
 		return -1;
@@ -529,7 +627,8 @@ escaped_path(docker_t *d, char *buf, size_t len, const char *prefix, const char 
 
 	curl_free(esc);
 	if (n < 0 || (size_t)n >= len)
-		return kshim_fail(err, ENAMETOOLONG, "name too long for a Docker request: %s", name);
+		return kshim_fail(err, ENAMETOOLONG, "name too long for a Docker request: %s",
+				  name);
 	return 0;
 }
 
@@ -800,8 +899,8 @@ exec_code(docker_t *d, const char *exec_id, int *code, kshim_err_t *err)
 }
 
 int
-docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, size_t len,
-	    int *code, kshim_err_t *err)
+docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, size_t len, int *code,
+	    kshim_err_t *err)
 {
 	static const char start[] = "{\"Detach\":false,\"Tty\":false}";
 	struct exec_out o = {out, len, 0};

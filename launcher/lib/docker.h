@@ -1,7 +1,8 @@
 /* The Docker Engine API client: the only place that speaks HTTP and JSON to the
- * daemon. libcurl over the unix socket /var/run/docker.sock, or what DOCKER_HOST
- * names (unix://path or tcp://host:port). The API version is negotiated once,
- * in docker_open, and every path is sent as /v<version><path>. */
+ * daemon (Docker's, or Podman's compatible one). libcurl to the engine that
+ * engine.h finds: a unix socket, tcp:// (with TLS when asked), or ssh:// through
+ * ssh_bridge.h. The API version is negotiated once, in docker_open, and every
+ * path is sent as /v<version><path>. */
 #ifndef KSHIM_DOCKER_H
 #define KSHIM_DOCKER_H
 
@@ -9,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "engine.h"
 #include "error.h"
 
 typedef struct docker docker_t;
@@ -16,10 +18,14 @@ typedef struct docker docker_t;
 /* Connects to the daemon and negotiates the API version. */
 int docker_open(docker_t **d, kshim_err_t *err);
 void docker_close(docker_t *d);
-/* "unix:///var/run/docker.sock" or "tcp://host:port", for messages. */
+/* "unix:///var/run/docker.sock", "tcp://host:port" or "ssh://user@host", for messages. */
 const char *docker_where(const docker_t *d);
 /* "1.41": the negotiated API version. */
 const char *docker_version(const docker_t *d);
+/* The engine docker_open found, and why it chose it. */
+const struct engine *docker_engine(const docker_t *d);
+/* Whether the engine is Podman (its /_ping sends Libpod-API-Version). */
+int docker_is_podman(const docker_t *d);
 
 /* While cancelled() returns nonzero, new requests fail with code EINTR and
  * streams in flight (pull, events, followed logs) are aborted; other requests in
@@ -81,8 +87,8 @@ typedef int (*docker_event_fn)(void *ctx, const cJSON *event);
  * or NULL), starting with those since the Unix time since (0: from now on), until
  * fn asks to stop, the request is cancelled, or the daemon goes away. Stopping by
  * fn returns 0. */
-int docker_events(docker_t *d, const cJSON *filters, long long since, docker_event_fn fn,
-		  void *ctx, kshim_err_t *err);
+int docker_events(docker_t *d, const cJSON *filters, long long since, docker_event_fn fn, void *ctx,
+		  kshim_err_t *err);
 /* The parsing half of docker_events, without HTTP: splits data, as it would
  * arrive from the daemon in pieces of chunk bytes, into lines and hands each
  * line that parses as JSON to fn. Returns 0, or -1 when the reply outgrows the

@@ -98,20 +98,22 @@ ready_metadata(const char *bootstrap, int timeout_ms, const struct rd_kafka_meta
 }
 
 static int
-fetch(unsigned port, int timeout_ms, const struct rd_kafka_metadata **md, kshim_err_t *err)
+fetch(uint32_t addr, unsigned port, int timeout_ms, const struct rd_kafka_metadata **md,
+      kshim_err_t *err)
 {
 	char bootstrap[32];
 
-	snprintf(bootstrap, sizeof(bootstrap), "127.0.0.1:%u", port);
+	snprintf(bootstrap, sizeof(bootstrap), "%u.%u.%u.%u:%u", addr >> 24, (addr >> 16) & 255,
+		 (addr >> 8) & 255, addr & 255, port);
 	return ready_metadata(bootstrap, timeout_ms, md, err);
 }
 
 int
-ready_probe(unsigned port, int timeout_ms, int *brokers, kshim_err_t *err)
+ready_probe(uint32_t addr, unsigned port, int timeout_ms, int *brokers, kshim_err_t *err)
 {
 	const struct rd_kafka_metadata *md;
 
-	if (fetch(port, timeout_ms, &md, err) < 0)
+	if (fetch(addr, port, timeout_ms, &md, err) < 0)
 		return -1;
 	*brokers = md->broker_cnt;
 	rd_kafka_metadata_destroy(md);
@@ -133,11 +135,11 @@ ready_advertised(const struct cluster *c, const struct rd_kafka_metadata_broker 
 }
 
 int
-ready_tcp(unsigned port, int timeout_ms)
+ready_tcp(uint32_t addr, unsigned port, int timeout_ms)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+				.sin_addr.s_addr = htonl(addr)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), e = -1;
 	struct pollfd p = {.fd = fd, .events = POLLOUT};
 	socklen_t len = sizeof(e);
@@ -159,7 +161,7 @@ node_ready(const struct cluster *c, int i, char *why, size_t len)
 	kshim_err_t e = {0};
 	int good = 0;
 
-	if (fetch(c->node[i].host_port, POLL_MS, &md, &e) < 0) {
+	if (fetch(c->publish_addr, c->node[i].host_port, POLL_MS, &md, &e) < 0) {
 		snprintf(why, len, "%s: %s", c->node[i].name, e.msg);
 		return 0;
 	}

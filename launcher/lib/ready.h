@@ -11,9 +11,9 @@
  * and after timeout_s; both print every node's state and last log lines. */
 int ready_wait(docker_t *d, const struct cluster *c, int timeout_s, kshim_err_t *err);
 
-/* One Metadata request to the broker published on 127.0.0.1:port; *brokers gets
- * how many brokers it lists. */
-int ready_probe(unsigned port, int timeout_ms, int *brokers, kshim_err_t *err);
+/* One Metadata request to the broker published on addr:port (IPv4, host order);
+ * *brokers gets how many brokers it lists. */
+int ready_probe(uint32_t addr, unsigned port, int timeout_ms, int *brokers, kshim_err_t *err);
 
 struct rd_kafka_metadata;
 struct rd_kafka_metadata_broker;
@@ -35,7 +35,7 @@ int ready_advertised(const struct cluster *c, const struct rd_kafka_metadata_bro
 void ready_security(const char *protocol, const char *ca, const char *mechanism, const char *user,
 		    const char *password);
 
-/* Whether 127.0.0.1:port accepts a TCP connection within timeout_ms. */
-int ready_tcp(unsigned port, int timeout_ms);
+/* Whether addr:port (IPv4, host order) accepts a TCP connection within timeout_ms. */
+int ready_tcp(uint32_t addr, unsigned port, int timeout_ms);
 
 #endif

@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# needs: root docker network
+# A remote engine, for real: a second dockerd in a network namespace this script creates (own
+# data-root, exec-root and pid file), reached from the host only over a veth address, over
+# tcp:// with TLS client certificates (made here with openssl) and over ssh:// (an sshd in that
+# namespace, keys made here). kshim up -n 3 --publish-address <veth address> there, and a host
+# client through the shim moves 1,000 records with exact counts; the docker CLI's contexts
+# (DOCKER_CONTEXT and config.json's currentContext) find the same engine. Wrong certificates, an
+# unreachable host and a connection dropped mid-up each give a one-line cause, and what the
+# rollback left is checked.
+. "$(dirname "$0")/lib.sh"
+
+IMAGE=${KSHIM_TEST_IMAGE:-kshim/kafka:local}
+NS=kshim-remote-$$
+HOST_IP=10.231.77.1
+REMOTE_IP=10.231.77.2
+NOBODY_IP=10.231.77.9 # on the veth's subnet, answered by no one
+DATA=${KSHIM_CACHE:-/var/cache/kshim}/remote-engine # the second engine's data-root (keeps the image)
+W=$(mktemp -d /tmp/kshim-remote.XXXXXX)
+N=remote$$
+LABEL=io.kshim.cluster
+MSGS=1000
+TLS_HOST=tcp://$REMOTE_IP:2376
+SSH_HOST=ssh://root@$REMOTE_IP
+
+# the second engine, as the docker CLI on this host reaches it (over its unix socket)
+rdocker() { DOCKER_HOST=unix://$W/docker.sock command docker "$@"; }
+# kshim over tcp+TLS with the good client certificate
+ktls() { DOCKER_HOST=$TLS_HOST DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$W/client "$KSHIM" "$@"; }
+kssh() { DOCKER_HOST=$SSH_HOST PATH=$W/bin:$PATH "$KSHIM" "$@"; }
+left() { echo "$(rdocker ps -aq --filter "label=$LABEL=$1" | wc -l) $(rdocker network ls -q --filter "label=$LABEL=$1" | wc -l)"; }
+
+cleanup() {
+	for c in "$N" "$N-ssh" "$N-drop" "$N-sdrop" "$N-ctx"; do ktls down --name "$c" >/dev/null 2>&1; done
+	[ -s "$W/sshd.pid" ] && kill "$(cat "$W/sshd.pid")" 2>/dev/null
+	if [ -s "$W/dockerd.pid" ]; then
+		kill "$(cat "$W/dockerd.pid")" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$(cat "$W/dockerd.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
+	fi
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+# --- the namespace and its veth ---
+netns() {
+	ip netns add "$NS" &&
+		ip link add "krh$$" type veth peer name "krn$$" &&
+		ip link set "krn$$" netns "$NS" &&
+		ip addr add "$HOST_IP/24" dev "krh$$" && ip link set "krh$$" up &&
+		ip -n "$NS" addr add "$REMOTE_IP/24" dev "krn$$" && ip -n "$NS" link set "krn$$" up &&
+		ip -n "$NS" link set lo up
+}
+
+# --- certificates: a CA, the daemon's (for the veth address), a client's; and a stranger's ---
+certs() {
+	local d=$W/pki
+	mkdir -p "$d" "$W/client" "$W/wrong"
+	(
+		cd "$d" || exit 1
+		for ca in ca other; do
+			openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca-key.pem -out $ca.pem -days 2 -subj "/CN=kshim test $ca"
+		done
+		openssl req -newkey rsa:2048 -nodes -keyout server-key.pem -out server.csr -subj "/CN=$REMOTE_IP"
+		printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$REMOTE_IP" >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile server.ext -out server.pem
+		for who in client:ca wrong:other; do
+			openssl req -newkey rsa:2048 -nodes -keyout "${who%:*}-key.pem" -out "${who%:*}.csr" -subj "/CN=${who%:*}"
+			echo extendedKeyUsage=clientAuth >client.ext
+			openssl x509 -req -in "${who%:*}.csr" -CA "${who#*:}.pem" -CAkey "${who#*:}-key.pem" -CAcreateserial -days 2 \
+				-extfile client.ext -out "${who%:*}.pem"
+		done
+	) >"$W/openssl.log" 2>&1 || return 1
+	cp "$d/ca.pem" "$W/client/ca.pem" && cp "$d/client.pem" "$W/client/cert.pem" && cp "$d/client-key.pem" "$W/client/key.pem" &&
+		cp "$d/ca.pem" "$W/wrong/ca.pem" && cp "$d/wrong.pem" "$W/wrong/cert.pem" && cp "$d/wrong-key.pem" "$W/wrong/key.pem"
+}
+
+start_dockerd() {
+	mkdir -p "$DATA"
+	# nsenter, not ip netns exec: that one mounts a fresh /sys, without the cgroup mounts dockerd needs
+	nsenter --net=/var/run/netns/"$NS" setsid dockerd --data-root "$DATA" --exec-root "$W/exec" --pidfile "$W/dockerd.pid" \
+		-H "unix://$W/docker.sock" -H "tcp://$REMOTE_IP:2376" --tlsverify --tlscacert "$W/pki/ca.pem" \
+		--tlscert "$W/pki/server.pem" --tlskey "$W/pki/server-key.pem" </dev/null >>"$W/dockerd.log" 2>&1 &
+	for _ in $(seq 150); do
+		[ "$(curl -s -m 2 --unix-socket "$W/docker.sock" http://d/_ping 2>/dev/null)" = OK ] && return 0
+		sleep 0.2
+	done
+	tail -5 "$W/dockerd.log" | sed 's/^/    # /'
+	return 1
+}
+
+start_sshd() {
+	mkdir -p "$W/bin" /run/sshd
+	if [ ! -e "$W/id" ]; then
+		ssh-keygen -q -t ed25519 -N '' -f "$W/host_key" && ssh-keygen -q -t ed25519 -N '' -f "$W/id" || return 1
+	fi
+	cp "$W/id.pub" "$W/authorized_keys"
+	echo "$REMOTE_IP $(cat "$W/host_key.pub")" >"$W/known_hosts"
+	cat >"$W/sshd_config" <<-CFG
+		ListenAddress $REMOTE_IP:22
+		HostKey $W/host_key
+		PidFile $W/sshd.pid
+		AuthorizedKeysFile $W/authorized_keys
+		PermitRootLogin prohibit-password
+		PasswordAuthentication no
+		UsePAM no
+		StrictModes no
+		SetEnv DOCKER_HOST=unix://$W/docker.sock
+	CFG
+	cat >"$W/ssh_config" <<-CFG
+		IdentityFile $W/id
+		UserKnownHostsFile $W/known_hosts
+		StrictHostKeyChecking yes
+	CFG
+	# what kshim runs as "ssh": the system's, with this test's keys and known host
+	printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$W/ssh_config" >"$W/bin/ssh"
+	chmod 755 "$W/bin/ssh"
+	nsenter --net=/var/run/netns/"$NS" /usr/sbin/sshd -f "$W/sshd_config" -E "$W/sshd.log" || return 1
+	for _ in $(seq 50); do [ -s "$W/sshd.pid" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+# kcat through the shim: MSGS produced to a new 3-partition topic, then consumed: "count distinct sum"
+roundtrip() { # KSHIM-WRAPPER CLUSTER TOPIC
+	rdocker exec "$2-kafka1" kafka-topics.sh --bootstrap-server kafka1:9092 --create --topic "$3" \
+		--partitions 3 --replication-factor 3 >/dev/null 2>&1
+	seq 1 $MSGS | "$1" run --name "$2" -- timeout 60 kcat -b kafka1:9092 -P -t "$3" -X acks=all
+	"$1" run --name "$2" -- timeout 60 kcat -b kafka1:9092 -C -t "$3" -o beginning -e -q 2>/dev/null |
+		awk '{n++; if (!s[$1]++) d++; t += $1} END {print n+0, d+0, t+0}'
+}
+SUM="$MSGS $MSGS $((MSGS * (MSGS + 1) / 2))"
+
+# waits until cluster $1 has 3 containers on the second engine
+until_created() {
+	for _ in $(seq 300); do [ "$(left "$1")" = "3 1" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+# up_remote KSHIM-WRAPPER CLUSTER WHAT: up -n 3 on the second engine, timed; fills out.
+up_remote() {
+	local t0 rc
+	t0=$(date +%s)
+	out=$("$1" up -n 3 --name "$2" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>"$W/up.err")
+	rc=$?
+	echo "# up -n 3 over $3: $(($(date +%s) - t0)) s"
+	expect_eq "$3: up -n 3 --publish-address $REMOTE_IP exits 0" "$rc" 0
+	[ "$rc" = 0 ] || sed 's/^/    # /' "$W/up.err"
+}
+
+# drop_mid_up KSHIM-WRAPPER CLUSTER WHAT HOST CMD...: up in the background; once its
+# containers exist, CMD cuts the line to the engine. Checks the exit status and that the
+# rollback says what it could not remove, which must be what is there.
+drop_mid_up() {
+	local k=$1 c=$2 what=$3 host=$4 pid rc
+	shift 4
+	"$k" up -n 3 --name "$c" --image "$IMAGE" --publish-address "$REMOTE_IP" >"$W/drop.out" 2>&1 &
+	pid=$!
+	until_created "$c" || notok "the containers of $c appeared"
+	"$@"
+	wait "$pid"
+	rc=$?
+	sed 's/^/    # /' "$W/drop.out"
+	expect_eq "$what dropped mid-up: exit 1" "$rc" 1
+	expect_match "  ... the rollback says what may be left, and where" \
+		"^kshim: rollback incomplete: network $c-net, containers $c-kafka1, $c-kafka2, $c-kafka3 may be left on $host \(" \
+		"$(cat "$W/drop.out")"
+	expect_match "  ... then the cause of the failure" "^kshim: .*$host" "$(tail -2 "$W/drop.out" | head -1)"
+	expect_eq "  ... what it said is what is there" "$(left "$c")" "3 1"
+}
+engine_port() { ip netns exec "$NS" iptables "$1" INPUT -p tcp --dport 2376 -j REJECT --reject-with tcp-reset; }
+kill_sshd() { ip netns pids "$NS" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = sshd ] && kill -9 "$p"; done; }
+
+check "network namespace $NS with a veth: host $HOST_IP, engine $REMOTE_IP" netns
+check "CA, daemon and client certificates (openssl)" certs
+check "second dockerd in $NS (data-root $DATA), tcp+TLS on $REMOTE_IP:2376" start_dockerd
+check "sshd in $NS on $REMOTE_IP:22" start_sshd
+if ! rdocker image inspect "$IMAGE" >/dev/null 2>&1; then
+	t0=$(date +%s)
+	check "docker save $IMAGE | (second engine) docker load" sh -c "docker save '$IMAGE' | DOCKER_HOST=unix://$W/docker.sock docker load -q >/dev/null"
+	echo "# image copied in $(($(date +%s) - t0)) s"
+fi
+for c in $(rdocker ps -aq --filter "label=$LABEL"); do rdocker rm -f -v "$c" >/dev/null; done # an earlier run's
+for n in $(rdocker network ls -q --filter "label=$LABEL"); do rdocker network rm "$n" >/dev/null; done
+expect_eq "the engine is not on this host's loopback: 127.0.0.1:2376 refuses" \
+	"$(curl -s -m 2 -o /dev/null -w '%{http_code}' https://127.0.0.1:2376/_ping)" "000"
+
+# --- tcp:// with TLS ---
+out=$(ktls up --name "$N" --image "$IMAGE" 2>&1)
+expect_eq "tcp+TLS: up without --publish-address is refused (exit 1)" "$?" 1
+expect_eq "  ... the cause names the remote engine" "$(echo "$out" | head -1)" \
+	"kshim: $TLS_HOST (from DOCKER_HOST) is a remote engine: its loopback is not this machine's"
+expect_eq "  ... nothing was created" "$(left "$N")" "0 0"
+
+up_remote ktls "$N" tcp+TLS
+expect_eq "  ... its bootstrap list" "$(echo "$out" | head -1)" "kafka1:9092,kafka2:9092,kafka3:9092"
+expect_match "the table maps kafka1..3 to $REMOTE_IP" \
+	"^kafka1	127\.77\.[0-9]+\.1	9092=10\.231\.77\.2:[0-9]+
+kafka2	127\.77\.[0-9]+\.2	9092=10\.231\.77\.2:[0-9]+
+kafka3	127\.77\.[0-9]+\.3	9092=10\.231\.77\.2:[0-9]+$" "$(grep -v '^#' "$KSHIM_HOME/$N.table" | tail -n +2)"
+expect_eq "every port is published on $REMOTE_IP only" \
+	"$(rdocker inspect --format '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}{{"\n"}}{{end}}{{end}}' \
+		$(rdocker ps -q --filter "label=$LABEL=$N") | grep -v '^$' | sort | uniq -c | awk '{print $1, $2}')" "3 $REMOTE_IP"
+dr=$(ktls doctor --name "$N")
+expect_eq "doctor over tcp+TLS passes all 10 layers" "$(echo "$dr" | grep -cE '^ *[0-9]+ [a-z]+ +ok ')" 10
+[ "$(echo "$dr" | grep -cE '^ *[0-9]+ [a-z]+ +ok ')" = 10 ] || echo "$dr" | sed 's/^/    # /'
+expect_match "  ... layer 1: the engine and where it came from" \
+	"^ 1 daemon +ok +Docker at $TLS_HOST answers, API 1\.[0-9]+ \(from DOCKER_HOST\)$" "$dr"
+expect_eq "tcp+TLS: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
+	"$(roundtrip ktls "$N" remote-tls)" "$SUM"
+expect_eq "tcp+TLS: down" "$(ktls down --name "$N")" "cluster '$N': removed 3 containers, 1 network and the table"
+expect_eq "  ... nothing left on the engine" "$(left "$N")" "0 0"
+
+# --- failures over tcp ---
+out=$(DOCKER_HOST=$TLS_HOST DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$W/wrong "$KSHIM" up --name "$N" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>&1)
+expect_eq "wrong client certificate: exit 1" "$?" 1
+expect_match "  ... one-line cause: TLS failed" "^kshim: TLS with the Docker daemon at $TLS_HOST failed: .+$" "$(echo "$out" | head -1)"
+expect_match "  ... the hint names the certificates" "^hint: check the certificates" "$(echo "$out" | sed -n 2p)"
+expect_eq "  ... two lines, nothing created" "$(echo "$out" | wc -l) $(left "$N")" "2 0 0"
+out=$(DOCKER_HOST=$TLS_HOST "$KSHIM" up --name "$N" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>&1)
+expect_eq "TLS daemon, no TLS asked: exit 1, one-line cause and hint" "$?|$(echo "$out" | wc -l)" "1|2"
+expect_match "  ... the hint says to ask for TLS" "^hint: .*DOCKER_TLS_VERIFY=1" "$out"
+echo "$out" | sed 's/^/    # /'
+mkdir -p "$W/other"
+cp "$W/pki/other.pem" "$W/other/ca.pem" && cp "$W/client/cert.pem" "$W/client/key.pem" "$W/other/"
+out=$(DOCKER_HOST=$TLS_HOST DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$W/other "$KSHIM" up --name "$N" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>&1)
+expect_match "daemon's certificate not from the trusted CA: one-line TLS cause" "^kshim: TLS with the Docker daemon at $TLS_HOST failed: .+$" "$(echo "$out" | head -1)"
+t0=$(date +%s)
+out=$(DOCKER_HOST=tcp://$NOBODY_IP:2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$W/client "$KSHIM" up --name "$N" --image "$IMAGE" --publish-address "$NOBODY_IP" 2>&1)
+expect_eq "unreachable host: exit 1, two lines" "$?|$(echo "$out" | wc -l)" "1|2"
+expect_match "  ... one-line cause names the host" "^kshim: cannot connect to the Docker daemon at tcp://$NOBODY_IP:2376: .+$" "$(echo "$out" | head -1)"
+echo "#   ($(($(date +%s) - t0)) s) $(echo "$out" | head -1)"
+
+# a connection dropped mid-up: once the containers exist, the engine's port answers with resets
+drop_mid_up ktls "$N-drop" "tcp connection" "$TLS_HOST" engine_port -I
+engine_port -D
+expect_eq "  ... kshim down, once the engine answers, removes it" "$(ktls down --name "$N-drop")" \
+	"cluster '$N-drop': removed 3 containers, 1 network"
+expect_eq "  ... nothing left" "$(left "$N-drop")" "0 0"
+
+# --- ssh:// ---
+up_remote kssh "$N-ssh" ssh
+expect_match "ssh: doctor layer 1 names the ssh engine" "^ 1 daemon +ok +Docker at $SSH_HOST answers" "$(kssh doctor --name "$N-ssh")"
+expect_eq "ssh: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
+	"$(roundtrip kssh "$N-ssh" remote-ssh)" "$SUM"
+expect_eq "ssh: down" "$(kssh down --name "$N-ssh")" "cluster '$N-ssh': removed 3 containers, 1 network and the table"
+expect_eq "  ... nothing left on the engine" "$(left "$N-ssh")" "0 0"
+expect_eq "ssh: no ssh process of kshim is left" "$(pgrep -fc "ssh -F $W/ssh_config")" 0
+
+out=$(DOCKER_HOST=ssh://root@$NOBODY_IP PATH=$W/bin:$PATH "$KSHIM" up --name "$N-ssh" --image "$IMAGE" --publish-address "$NOBODY_IP" 2>&1)
+expect_eq "ssh, unreachable host: exit 1, two lines" "$?|$(echo "$out" | wc -l)" "1|2"
+expect_match "  ... one-line cause in ssh's words" "^kshim: cannot connect to the Docker daemon at ssh://root@$NOBODY_IP: ssh: connect to host $NOBODY_IP port 22: " "$(echo "$out" | head -1)"
+echo "#   $(echo "$out" | head -1)"
+out=$(DOCKER_HOST=ssh://nobody@$REMOTE_IP PATH=$W/bin:$PATH "$KSHIM" up --name "$N-ssh" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>&1)
+expect_match "ssh, key refused: one-line cause in ssh's words" "^kshim: .*ssh: .*Permission denied" "$(echo "$out" | head -1)"
+
+drop_mid_up kssh "$N-sdrop" "ssh (sshd killed)" "$SSH_HOST" kill_sshd
+rm -f "$W/sshd.pid"
+check "sshd started again" start_sshd
+expect_eq "  ... kshim down over ssh removes it" "$(kssh down --name "$N-sdrop")" "cluster '$N-sdrop': removed 3 containers, 1 network"
+
+# --- the docker CLI's contexts ---
+export DOCKER_CONFIG=$W/dockercfg
+check "docker context create remote (tcp+TLS, the client certificate)" docker context create remote \
+	--docker "host=$TLS_HOST,ca=$W/client/ca.pem,cert=$W/client/cert.pem,key=$W/client/key.pem"
+expect_match "DOCKER_CONTEXT=remote: doctor layer 1 names the context" \
+	"^ 1 daemon +ok +Docker at $TLS_HOST answers, API 1\.[0-9]+ \(from docker context 'remote', named by DOCKER_CONTEXT\)$" \
+	"$(DOCKER_CONTEXT=remote "$KSHIM" doctor --name "$N-ctx")"
+docker context use remote >/dev/null 2>&1
+out=$("$KSHIM" up -n 1 --name "$N-ctx" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>&1)
+expect_eq "current context (docker context use remote): up -n 1 there exits 0" "$?" 0
+expect_eq "  ... the broker runs on the second engine" "$(left "$N-ctx")" "1 1"
+expect_match "  ... kcat through the shim lists it" "1 brokers:" "$(timeout 30 "$KSHIM" run --name "$N-ctx" -- kcat -b kafka1:9092 -L 2>&1)"
+expect_eq "  ... down" "$("$KSHIM" down --name "$N-ctx")" "cluster '$N-ctx': removed 1 container, 1 network and the table"
+out=$(DOCKER_CONTEXT=gone "$KSHIM" status --name "$N-ctx" 2>&1)
+expect_eq "a context that does not exist: exit 1, two lines" "$?|$(echo "$out" | wc -l)" "1|2"
+expect_match "  ... one-line cause" "^kshim: docker context 'gone' does not exist" "$out"
+unset DOCKER_CONFIG
+
+finish

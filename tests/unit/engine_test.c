@@ -1,0 +1,165 @@
+/* Engine discovery and the ssh command line, without any engine: DOCKER_HOST's
+ * schemes, the TLS variables, the docker CLI's contexts store, and what ssh runs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "lib/engine.h"
+#include "lib/ssh_bridge.h"
+
+static char dir[64];
+
+static void
+put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void
+docker_host_cases(void)
+{
+	struct engine e;
+	kshim_err_t err = {0};
+
+	setenv("DOCKER_HOST", "unix:///run/podman/podman.sock", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && e.transport == ENGINE_UNIX && engine_local(&e) &&
+		  strcmp(e.reason, "DOCKER_HOST") == 0,
+	      "DOCKER_HOST=unix://...: a local unix engine, from DOCKER_HOST");
+	setenv("DOCKER_HOST", "tcp://10.0.0.2:2376", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && e.transport == ENGINE_TCP && !engine_local(&e) &&
+		  !e.tls,
+	      "tcp://10.0.0.2:2376: remote, plain HTTP without DOCKER_TLS_VERIFY");
+	setenv("DOCKER_HOST", "tcp://127.0.0.1:2375", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && engine_local(&e), "tcp://127.0.0.1: local");
+	setenv("DOCKER_HOST", "ssh://me@box:2222", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && e.transport == ENGINE_SSH && !engine_local(&e),
+	      "ssh://me@box:2222: remote, over ssh");
+	setenv("DOCKER_HOST", "npipe:////./pipe/docker_engine", 1);
+	CHECK(engine_resolve(&e, &err) < 0 && strstr(err.msg, "is not supported") && err.hint[0],
+	      "npipe://: refused with a hint (%s)", err.msg);
+	setenv("DOCKER_HOST", "unix://", 1);
+	CHECK(engine_resolve(&e, &err) < 0, "unix:// without a path: refused");
+}
+
+static void
+tls_cases(void)
+{
+	struct engine e;
+	kshim_err_t err = {0};
+
+	put("ca.pem", "x");
+	put("cert.pem", "x");
+	put("key.pem", "x");
+	setenv("DOCKER_HOST", "tcp://10.0.0.2:2376", 1);
+	setenv("DOCKER_TLS_VERIFY", "1", 1);
+	setenv("DOCKER_CERT_PATH", dir, 1);
+	CHECK(engine_resolve(&e, &err) == 0 && e.tls && e.tls_verify && strstr(e.ca, "/ca.pem") &&
+		  strstr(e.cert, "/cert.pem") && strstr(e.key, "/key.pem"),
+	      "DOCKER_TLS_VERIFY and DOCKER_CERT_PATH: TLS, verified, the three files");
+	unsetenv("DOCKER_TLS_VERIFY");
+	setenv("DOCKER_TLS", "1", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && e.tls && !e.tls_verify,
+	      "DOCKER_TLS alone: TLS without verification");
+	unsetenv("DOCKER_TLS");
+	unsetenv("DOCKER_CERT_PATH");
+}
+
+static void
+context_cases(void)
+{
+	/* sha256("remote") names the context's directories */
+	const char *sha = "b71199ebd070b36beab7317920c2c2f1d777df8d05e5527d8458fda57cb17a7a";
+	char path[512];
+	struct engine e;
+	kshim_err_t err = {0};
+
+	unsetenv("DOCKER_HOST");
+	setenv("DOCKER_CONFIG", dir, 1);
+	snprintf(path, sizeof(path), "%s/contexts", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/contexts/meta", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/contexts/meta/%s", dir, sha);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "contexts/meta/%s/meta.json", sha);
+	put(path,
+	    "{\"Name\":\"remote\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://10.0.0.2:2376\","
+	    "\"SkipTLSVerify\":false}}}");
+	setenv("DOCKER_CONTEXT", "remote", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && strcmp(e.host, "tcp://10.0.0.2:2376") == 0 &&
+		  strcmp(e.reason, "docker context 'remote', named by DOCKER_CONTEXT") == 0 &&
+		  !e.tls,
+	      "DOCKER_CONTEXT=remote: its endpoint (%s)", e.reason);
+	unsetenv("DOCKER_CONTEXT");
+	put("config.json", "{\"currentContext\":\"remote\"}");
+	CHECK(engine_resolve(&e, &err) == 0 && strcmp(e.host, "tcp://10.0.0.2:2376") == 0 &&
+		  strstr(e.reason, "named by currentContext in "),
+	      "config.json's currentContext: the same endpoint (%s)", e.reason);
+	setenv("DOCKER_HOST", "unix:///x.sock", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && strcmp(e.host, "unix:///x.sock") == 0,
+	      "DOCKER_HOST comes before the context");
+	unsetenv("DOCKER_HOST");
+	setenv("DOCKER_CONTEXT", "gone", 1);
+	CHECK(engine_resolve(&e, &err) < 0 &&
+		  strstr(err.msg, "docker context 'gone' does not exist"),
+	      "a context that does not exist: %s", err.msg);
+	setenv("DOCKER_CONTEXT", "default", 1);
+	CHECK(engine_resolve(&e, &err) == 0 && e.transport == ENGINE_UNIX,
+	      "DOCKER_CONTEXT=default: the sockets (%s)", e.host);
+	unsetenv("DOCKER_CONTEXT");
+	unsetenv("DOCKER_CONFIG");
+}
+
+static void
+ssh_cases(void)
+{
+	struct ssh_command c;
+	kshim_err_t err = {0};
+	char line[512] = "";
+
+	CHECK(ssh_bridge_command("ssh://me@box.example:2222/var/run/d.sock", &c, &err) == 0,
+	      "ssh://me@box.example:2222/var/run/d.sock parses");
+	for (int i = 0; c.argv[i]; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
+			 c.argv[i]);
+	CHECK(strcmp(line,
+		     "ssh -o BatchMode=yes -o ConnectTimeout=10 -T -l me -p 2222 -- "
+		     "box.example docker --host unix:///var/run/d.sock system dial-stdio") == 0,
+	      "  ... into %s", line);
+	CHECK(ssh_bridge_command("ssh://-oProxyCommand=x", &c, &err) < 0,
+	      "a host starting with '-' is refused");
+	CHECK(ssh_bridge_command("ssh://me;rm@box", &c, &err) < 0, "a user with ';' is refused");
+	CHECK(ssh_bridge_command("ssh://box:22x", &c, &err) < 0, "a port that is not a number");
+}
+
+int
+main(void)
+{
+	char cmd[128];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/kshim-engine-test.XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+	unsetenv("DOCKER_CONTEXT");
+	unsetenv("DOCKER_TLS_VERIFY");
+	unsetenv("DOCKER_TLS");
+	docker_host_cases();
+	tls_cases();
+	context_cases();
+	ssh_cases();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	rc = check_done();
+	return system(cmd) == 0 ? rc : 1;
+}
