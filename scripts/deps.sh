@@ -9,6 +9,7 @@ PKGS=(
   kcat docker.io python3-kafka python3-confluent-kafka python3-pycares
   clang llvm lld libclang-rt-14-dev valgrind strace debootstrap curl iproute2
   openjdk-17-jdk-headless maven gnuplot-nox util-linux time man-db
+  docker-compose
 )
 
 die() { echo "deps.sh: error: $*" >&2; exit 1; }
