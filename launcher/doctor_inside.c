@@ -192,11 +192,16 @@ check_node(struct doctor *dr, int i, char *cause, size_t len, char *fix, size_t 
 	want[node->port] = 0;
 	if (conf)
 		listener_ports(conf, want);
-	if (conf && !want[node->port])
+	if (conf && !want[node->port] && dr->c.attached)
 		snprintf(fix, flen,
-			 "%s's listeners (%s) leave out %u, the port Docker publishes: %s",
-			 node->name, conf, node->port,
-			 dr->c.attached ? "add it to KAFKA_LISTENERS" : "kshim down && kshim up");
+			 "%s's listeners (%s) leave out %u, the port Docker publishes: add it to "
+			 "KAFKA_LISTENERS",
+			 node->name, conf, node->port);
+	else if (conf && !want[node->port])
+		snprintf(fix, flen,
+			 "%s's listeners (%s) leave out %u, the port Docker publishes: kshim down "
+			 "--name %s && kshim up --name %s",
+			 node->name, conf, node->port, dr->name, dr->name);
 	else
 		snprintf(fix, flen, "the broker has not opened it: see 'kshim logs --name %s %s'",
 			 dr->name, node->name);

@@ -102,10 +102,11 @@ status(docker_t *d, const char *name, int json, kshim_err_t *err)
 	struct health h[CLUSTER_MAX_NODES];
 	char table[PATH_MAX] = "";
 	struct cluster c;
-	int healthy = 1, updated = 0, hosts;
+	int healthy, updated = 0, hosts;
 
 	if (cluster_load(d, name, &c, err) < 0)
 		return -1;
+	healthy = c.n > 0; /* an attached network may have no broker left */
 	for (int i = 0; i < c.n; i++) {
 		if (check(d, &c.node[i], &h[i], err) < 0)
 			return -1;
