@@ -261,6 +261,18 @@ add_ports(struct kshim_host *h, const cJSON *ports)
 	return n;
 }
 
+/* Whether an inspect reply is a container of c: any, or one of its compose project. */
+static int
+belongs(const struct cluster *c, const cJSON *info)
+{
+	const char *project =
+	    label_of(cJSON_GetObjectItemCaseSensitive(
+			 cJSON_GetObjectItemCaseSensitive(info, "Config"), "Labels"),
+		     COMPOSE_PROJECT_LABEL);
+
+	return !c->project[0] || (project && strcmp(project, c->project) == 0);
+}
+
 /* Adds the container with id to s->t under a provisional address; leaves out one
  * that is gone, belongs to another project or publishes nothing. */
 static int
@@ -268,8 +280,8 @@ scan_container(docker_t *d, const struct cluster *c, const char *id, struct scan
 	       kshim_err_t *err)
 {
 	cJSON *info = NULL;
-	const cJSON *settings, *endpoint, *labels;
-	const char *cname, *project;
+	const cJSON *settings, *endpoint;
+	const char *cname;
 	struct kshim_host *h = NULL;
 	int n = s->t.nhosts;
 
@@ -277,14 +289,12 @@ scan_container(docker_t *d, const struct cluster *c, const char *id, struct scan
 		return -1;
 	if (!info)
 		return 0;
-	labels = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(info, "Config"), "Labels");
-	project = label_of(labels, COMPOSE_PROJECT_LABEL);
 	cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Name"));
 	cname = cname && cname[0] == '/' ? cname + 1 : cname;
 	settings = cJSON_GetObjectItemCaseSensitive(info, "NetworkSettings");
 	endpoint = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(settings, "Networks"), c->network);
-	if (!c->project[0] || (project && strcmp(project, c->project) == 0))
+	if (belongs(c, info))
 		add_names(&s->t, &h, info, endpoint, cname, PROVISIONAL + (uint32_t)n);
 	if (h && add_ports(h, cJSON_GetObjectItemCaseSensitive(settings, "Ports")) == 0)
 		s->t.nhosts--; /* nothing reachable from the host: left out */
@@ -476,9 +486,11 @@ attached_sync(docker_t *d, const struct cluster *c, char *path, size_t len, int 
 	return rc;
 }
 
-/* The container of a host kept from the table: the first of its names Docker knows. */
+/* The container of a host kept from the table: the first of its names Docker
+ * knows as a container of c. */
 static int
-find_container(docker_t *d, const struct kshim_host *h, struct cluster_node *node, kshim_err_t *err)
+find_container(docker_t *d, const struct cluster *c, const struct kshim_host *h,
+	       struct cluster_node *node, kshim_err_t *err)
 {
 	for (int i = 0; i < h->nnames; i++) {
 		cJSON *info = NULL;
@@ -486,13 +498,13 @@ find_container(docker_t *d, const struct kshim_host *h, struct cluster_node *nod
 		if (docker_container_inspect(d, h->names[i], &info, err) < 0)
 			return -1;
 		id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Id"));
-		if (id) {
+		if (id && belongs(c, info)) {
 			snprintf(node->id, sizeof(node->id), "%s", id);
 			snprintf(node->container, sizeof(node->container), "%s", h->names[i]);
+			cJSON_Delete(info);
+			return 0;
 		}
 		cJSON_Delete(info);
-		if (id)
-			return 0;
 	}
 	return 0;
 }
@@ -510,7 +522,7 @@ set_node(docker_t *d, struct cluster *c, int i, const struct kshim_host *h, cons
 	p = p ? p : &h->ports[0];
 	node->port = p->port;
 	if (!m->id[0])
-		return find_container(d, h, node, err);
+		return find_container(d, c, h, node, err);
 	snprintf(node->id, sizeof(node->id), "%s", m->id);
 	snprintf(node->container, sizeof(node->container), "%s", m->container);
 	node->host_port = p->host_port;
