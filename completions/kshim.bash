@@ -63,6 +63,7 @@ _kshim() {
 	--sasl) values="scram-sha-512 plain" ;;
 	--client) values="librdkafka java python node" ;;
 	--network) values=$(docker network ls --format '{{.Name}}' 2>/dev/null) ;;
+	--compose) values=$(docker ps --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u) ;;
 	--table) values=$(compgen -f -- "$cur") ;;
 	-n | --image | --timeout | --tail | --map | --tls-san | --publish-address) return ;;
 	esac
@@ -77,7 +78,7 @@ _kshim() {
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;
 	env) opts="--name --table --help" ;;
-	attach) opts="--network --name --help" ;;
+	attach) opts="--network --compose --name --help" ;;
 	logs) opts="--name --tail --follow -f --help" ;;
 	table) opts="--name --help" ;;
 	watch) opts="--name --once --help" ;;

@@ -37,7 +37,8 @@ struct env_options {
 	const char *name, *table;
 };
 struct attach_options {
-	const char *network, *name; /* name defaults to the network's */
+	const char *network, *compose; /* one of them */
+	const char *name;	       /* defaults to the network's or the project's */
 };
 struct logs_options {
 	const char *name, *node; /* node NULL: every node */

@@ -77,6 +77,20 @@ doctor_endpoint(const struct doctor *dr, int i)
 }
 
 int
+doctor_attached_hint(const struct doctor *dr, kshim_err_t *err)
+{
+	if (dr->c.project[0])
+		return kshim_hint(err,
+				  "docker-compose -p %s up -d, then kshim watch --name %s --once "
+				  "(or forget it: kshim down --name %s)",
+				  dr->c.project, dr->name, dr->name);
+	return kshim_hint(err,
+			  "start the containers on %s again, then kshim watch --name %s --once "
+			  "(or forget it: kshim down --name %s)",
+			  dr->c.network, dr->name, dr->name);
+}
+
+int
 doctor_no_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 {
 	if (dr->table_reported) {

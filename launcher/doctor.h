@@ -58,6 +58,9 @@ void doctor_append(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Node i's endpoint on the cluster network in its inspect reply; NULL: not attached. */
 const cJSON *doctor_endpoint(const struct doctor *dr, int i);
+/* The fix for an attached cluster whose containers or network are gone: start
+ * them again (the compose project, when there is one), then resync; -1. */
+int doctor_attached_hint(const struct doctor *dr, kshim_err_t *err);
 /* Fails with the table's problem the first time; DOCTOR_SKIP after that. */
 int doctor_no_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 

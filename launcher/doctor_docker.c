@@ -60,12 +60,43 @@ has_alias(const cJSON *ep, const char *name)
 	return 0;
 }
 
+/* An attached cluster's network: there, with every container on it. */
+static int
+attached_network(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
+{
+	const struct cluster *c = &dr->c;
+	char cause[512] = "";
+	int first = -1;
+
+	if (!dr->net) {
+		kshim_fail(err, ENOENT, "network %s of attached cluster '%s' is gone", c->network,
+			   dr->name);
+		return doctor_attached_hint(dr, err);
+	}
+	for (int i = 0; i < c->n; i++)
+		if (dr->info[i] && !doctor_endpoint(dr, i)) {
+			doctor_append(cause, sizeof(cause), "%s (%s) is not attached to %s",
+				      c->node[i].name, c->node[i].container, c->network);
+			first = first < 0 ? i : first;
+		}
+	if (cause[0]) {
+		kshim_fail(err, ENETUNREACH, "%s", cause);
+		return kshim_hint(err, "docker network connect %s %s", c->network,
+				  c->node[first].container);
+	}
+	snprintf(note, len, "%s: %d container%s attached (attached cluster%s%s)", c->network, c->n,
+		 c->n == 1 ? "" : "s", c->project[0] ? ", compose project " : "", c->project);
+	return 0;
+}
+
 int
 doctor_network(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 {
 	const struct cluster *c = &dr->c;
 	char cause[512] = "", fix[512] = "";
 
+	if (c->attached)
+		return attached_network(dr, note, len, err);
 	if (!dr->net && c->n == 0) {
 		kshim_fail(err, ENOENT, "no cluster named '%s': no network %s, no containers labelled "
 					CLUSTER_LABEL "=%s", dr->name, c->network, dr->name);
@@ -126,8 +157,16 @@ doctor_containers(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	int missing = 0, oom = 0, running;
 
 	if (c->n == 0 && !dr->net) {
-		snprintf(note, len, "because there is no cluster '%s'", dr->name);
+		snprintf(note, len,
+			 c->attached ? "because network %s is gone"
+				     : "because there is no cluster '%s'",
+			 c->attached ? c->network : dr->name);
 		return DOCTOR_SKIP;
+	}
+	if (c->n == 0 && c->attached) {
+		kshim_fail(err, ENOENT, "no running container on %s publishes a TCP port",
+			   c->network);
+		return doctor_attached_hint(dr, err);
 	}
 	if (c->n == 0) {
 		kshim_fail(err, ENOENT, "cluster '%s' has no containers (network %s is left over)",
@@ -153,6 +192,8 @@ doctor_containers(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		return 0;
 	}
 	kshim_fail(err, ECHILD, "%s", cause);
+	if (missing && c->attached)
+		return doctor_attached_hint(dr, err);
 	if (missing)
 		return kshim_hint(err, "a container was removed: kshim down --name %s && kshim up "
 				       "--name %s", dr->name, dr->name);
@@ -178,8 +219,9 @@ check_binding(const struct doctor *dr, int i, char *cause, size_t len)
 	cluster_node_address(&dr->c, i, where, sizeof(where));
 	snprintf(want, sizeof(want), "%.*s", (int)strcspn(where, ":"), where);
 
-	snprintf(key, sizeof(key), "%d/tcp", KAFKA_PORT);
-	binds = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ns, "Ports"), key);
+	snprintf(key, sizeof(key), "%u/tcp", node->port);
+	binds =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ns, "Ports"), key);
 	cJSON_ArrayForEach(b, binds)
 	{
 		const cJSON *ip = cJSON_GetObjectItemCaseSensitive(b, "HostIp");
@@ -230,6 +272,11 @@ doctor_ports(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		return 0;
 	}
 	kshim_fail(err, ECONNREFUSED, "%s", cause);
+	if (wide && c->attached)
+		return kshim_hint(err,
+				  "publish it on loopback only, e.g. ports: [\"127.0.0.1::%u\"] "
+				  "in compose",
+				  c->node[0].port);
 	if (wide) {
 		char addr[32];
 		cluster_node_address(c, 0, addr, sizeof(addr));

@@ -104,8 +104,14 @@ doctor_dns(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		return 0;
 	}
 	kshim_fail(err, EHOSTUNREACH, "%s", cause);
-	return kshim_hint(err, "Docker's DNS on %s does not know the name: check 'docker network "
-			       "inspect %s'; kshim down --name %s && kshim up --name %s recreates it",
+	if (dr->c.attached)
+		return kshim_hint(err,
+				  "Docker's DNS on %s does not know the name: check 'docker "
+				  "network inspect %s' and the containers' aliases",
+				  dr->c.network, dr->c.network);
+	return kshim_hint(err,
+			  "Docker's DNS on %s does not know the name: check 'docker network "
+			  "inspect %s'; kshim down --name %s && kshim up --name %s recreates it",
 			  dr->c.network, dr->c.network, dr->name, dr->name);
 }
 
@@ -176,7 +182,7 @@ check_node(struct doctor *dr, int i, char *cause, size_t len, char *fix, size_t 
 		return -1;
 	memset(want, 0, sizeof(want));
 	memset(have, 0, sizeof(have));
-	want[KAFKA_PORT] = 1;
+	want[node->port] = 1;
 	if (conf)
 		listener_ports(conf, want);
 	listening(out, have);
@@ -193,13 +199,19 @@ check_node(struct doctor *dr, int i, char *cause, size_t len, char *fix, size_t 
 		      missing, seen[0] ? seen : "none");
 	if (fix[0])
 		return 0;
-	want[KAFKA_PORT] = 0;
+	want[node->port] = 0;
 	if (conf)
 		listener_ports(conf, want);
-	if (conf && !want[KAFKA_PORT])
-		snprintf(fix, flen, "%s's listeners (%s) leave out %d, the port Docker publishes: "
-				    "kshim down --name %s && kshim up --name %s",
-			 node->name, conf, KAFKA_PORT, dr->name, dr->name);
+	if (conf && !want[node->port] && dr->c.attached)
+		snprintf(fix, flen,
+			 "%s's listeners (%s) leave out %u, the port Docker publishes: add it to "
+			 "KAFKA_LISTENERS",
+			 node->name, conf, node->port);
+	else if (conf && !want[node->port])
+		snprintf(fix, flen,
+			 "%s's listeners (%s) leave out %u, the port Docker publishes: kshim down "
+			 "--name %s && kshim up --name %s",
+			 node->name, conf, node->port, dr->name, dr->name);
 	else
 		snprintf(fix, flen, "the broker has not opened it: see 'kshim logs --name %s %s'",
 			 dr->name, node->name);
@@ -215,8 +227,10 @@ doctor_listeners(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		if (check_node(dr, i, cause, sizeof(cause), fix, sizeof(fix), err) < 0)
 			return -1;
 	if (!cause[0]) {
-		snprintf(note, len, "every broker listens on %d and its configured listeners",
-			 KAFKA_PORT);
+		snprintf(note, len,
+			 "every broker listens on its client port (%u) and its "
+			 "configured listeners",
+			 dr->c.n ? dr->c.node[0].port : KAFKA_PORT);
 		return 0;
 	}
 	kshim_fail(err, ECONNREFUSED, "%s", cause);

@@ -111,11 +111,14 @@ doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		for (int j = 0; j < dr->md[i]->broker_cnt; j++) {
 			const struct rd_kafka_metadata_broker *b = &dr->md[i]->brokers[j];
 
-			if (!ready_advertised(c, b)) {
-				kshim_fail(err, EPROTO, "broker %d advertises %s:%d, not what kshim "
-							"set up", b->id, b->host, b->port);
-				return kshim_hint(err, "its advertised listeners were changed: kshim "
-						       "down --name %s && kshim up --name %s",
+			if (!c->attached && !ready_advertised(c, b)) {
+				kshim_fail(err, EPROTO,
+					   "broker %d advertises %s:%d, not what kshim "
+					   "set up",
+					   b->id, b->host, b->port);
+				return kshim_hint(err,
+						  "its advertised listeners were changed: kshim "
+						  "down --name %s && kshim up --name %s",
 						  dr->name, dr->name);
 			}
 			if (internal && !mapped(&dr->t, b->host, b->port)) {
@@ -129,9 +132,13 @@ doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	}
 	if (c->tls && check_certs(dr, err) < 0)
 		return -1;
-	snprintf(note, len, internal ? "brokers advertise kafka1..%d:%d, all in the table"
-				     : "brokers advertise localhost:<published port>",
-		 c->n, KAFKA_PORT);
+	if (c->attached)
+		snprintf(note, len, "every advertised host and port is in the table");
+	else
+		snprintf(note, len,
+			 internal ? "brokers advertise kafka1..%d:%d, all in the table"
+				  : "brokers advertise localhost:<published port>",
+			 c->n, KAFKA_PORT);
 	if (c->tls)
 		doctor_append(note, len, "their certificates name them, are valid and come from "
 					 "the cluster's CA");
@@ -173,18 +180,20 @@ doctor_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	for (int i = 0; i < c->n; i++) {
 		const struct cluster_node *node = &c->node[i];
 		const struct kshim_host *h = kshim_table_find_name(&dr->t, node->name);
-		const struct kshim_port *p = h ? kshim_host_find_port(h, KAFKA_PORT) : NULL;
+		const struct kshim_port *p = h ? kshim_host_find_port(h, node->port) : NULL;
 
 		if (!p && ++absent)
-			doctor_append(cause, sizeof(cause), "the table has no %s:%d", node->name,
-				      KAFKA_PORT);
-		else if (p->host_addr != c->publish_addr || p->host_port != node->host_port) {
+			doctor_append(cause, sizeof(cause), "the table has no %s:%u", node->name,
+				      node->port);
+		else if (node->host_port &&
+			 (p->host_port != node->host_port ||
+			  (!c->attached && p->host_addr != c->publish_addr))) {
 			char where[32];
 			cluster_node_address(c, i, where, sizeof(where));
 			doctor_append(cause, sizeof(cause),
-				      "the table sends %s:%d to %u.%u.%u.%u:%u, Docker publishes it "
+				      "the table sends %s:%u to %u.%u.%u.%u:%u, Docker publishes it "
 				      "on %s",
-				      node->name, KAFKA_PORT, p->host_addr >> 24,
+				      node->name, node->port, p->host_addr >> 24,
 				      (p->host_addr >> 16) & 255, (p->host_addr >> 8) & 255,
 				      p->host_addr & 255, p->host_port, where);
 		}

@@ -68,7 +68,8 @@ doctor_shim_probe(int argc, char **argv)
 static void
 exec_probe(const struct doctor *dr, int fd)
 {
-	char self[PATH_MAX], targets[CLUSTER_MAX_NODES][32];
+	static char targets[CLUSTER_MAX_NODES][KSHIM_NAME_MAX + 8];
+	char self[PATH_MAX];
 	char *argv[CLUSTER_MAX_NODES + 4] = {"kshim", "doctor", "--shim-probe"};
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	kshim_err_t e = {0};
@@ -76,7 +77,8 @@ exec_probe(const struct doctor *dr, int fd)
 	dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
 	for (int i = 0; i < dr->c.n; i++) {
-		snprintf(targets[i], sizeof(targets[i]), "%s:%d", dr->c.node[i].name, KAFKA_PORT);
+		snprintf(targets[i], sizeof(targets[i]), "%s:%u", dr->c.node[i].name,
+			 dr->c.node[i].port);
 		argv[i + 3] = targets[i];
 	}
 	unsetenv("KSHIM_DEBUG");
@@ -154,12 +156,13 @@ static void
 judge(const struct doctor *dr, int i, const char *out, char *cause, size_t len)
 {
 	const struct kshim_host *h = kshim_table_find_name(&dr->t, dr->c.node[i].name);
-	char prefix[64], line[512], want[INET_ADDRSTRLEN] = "?", addr[64];
+	char prefix[KSHIM_NAME_MAX + 16], line[512], want[INET_ADDRSTRLEN] = "?", addr[64];
+	unsigned port = dr->c.node[i].port;
 	struct in_addr a = {.s_addr = htonl(h ? h->addr : 0)};
 	int brokers;
 
 	inet_ntop(AF_INET, &a, want, sizeof(want));
-	snprintf(prefix, sizeof(prefix), "ok %s:%d ", dr->c.node[i].name, KAFKA_PORT);
+	snprintf(prefix, sizeof(prefix), "ok %s:%u ", dr->c.node[i].name, port);
 	if (line_of(out, prefix, line, sizeof(line))) {
 		if (sscanf(line, "%63s %d", addr, &brokers) == 2 && strcmp(addr, want) == 0)
 			return;
@@ -167,14 +170,14 @@ judge(const struct doctor *dr, int i, const char *out, char *cause, size_t len)
 			      dr->c.node[i].name, addr, want);
 		return;
 	}
-	snprintf(prefix, sizeof(prefix), "fail %s:%d ", dr->c.node[i].name, KAFKA_PORT);
+	snprintf(prefix, sizeof(prefix), "fail %s:%u ", dr->c.node[i].name, port);
 	if (line_of(out, prefix, line, sizeof(line)))
-		doctor_append(cause, len, "%s:%d through the shim %s", dr->c.node[i].name,
-			      KAFKA_PORT, line);
+		doctor_append(cause, len, "%s:%u through the shim %s", dr->c.node[i].name, port,
+			      line);
 	else
-		doctor_append(cause, len, "no answer for %s:%d from the probe under the shim%s%.*s",
-			      dr->c.node[i].name, KAFKA_PORT, out[0] ? ": " : "",
-			      (int)strcspn(out, "\n"), out);
+		doctor_append(cause, len, "no answer for %s:%u from the probe under the shim%s%.*s",
+			      dr->c.node[i].name, port, out[0] ? ": " : "", (int)strcspn(out, "\n"),
+			      out);
 }
 
 int
@@ -192,9 +195,16 @@ doctor_shim(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	for (int i = 0; i < dr->c.n; i++)
 		judge(dr, i, out, cause, sizeof(cause));
 	if (!cause[0]) {
-		snprintf(note, len, "kafka1..%d resolve to the table's addresses and answer Kafka "
-				    "through the shim",
-			 dr->c.n);
+		if (dr->c.attached)
+			snprintf(note, len,
+				 "the %d nodes resolve to the table's addresses and "
+				 "answer Kafka through the shim",
+				 dr->c.n);
+		else
+			snprintf(note, len,
+				 "kafka1..%d resolve to the table's addresses and answer "
+				 "Kafka through the shim",
+				 dr->c.n);
 		return 0;
 	}
 	kshim_fail(err, EHOSTUNREACH, "%s", cause);

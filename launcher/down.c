@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lib/attached.h"
 #include "lib/cluster.h"
 #include "lib/paths.h"
 #include "lib/secrets.h"
@@ -20,18 +21,37 @@ down_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)
 	return cli_cluster_args(argc, argv, down_usage, &o->name, NULL, NULL, err);
 }
 
+/* An attached cluster: kshim's own files go, the user's containers and networks stay. */
+static int
+forget(const char *name, const struct attached *a, kshim_err_t *err)
+{
+	int had;
+
+	if (attached_forget(name, &had, err) < 0)
+		return -1;
+	printf("cluster '%s': removed the table; %s%s and its containers are left as they are\n",
+	       name, a->project[0] ? "compose project " : "network ",
+	       a->project[0] ? a->project : a->network);
+	return 0;
+}
+
 int
 cmd_down(int argc, char **argv, kshim_err_t *err)
 {
 	struct cluster_options o;
 	char table[PATH_MAX];
-	int containers, networks, had_table, had_secrets, rc;
+	int containers, networks, had_table, had_secrets, attached, rc;
+	struct attached a;
 	const char *name;
 	docker_t *d;
 
 	if ((rc = down_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
 	name = o.name;
+	if (attached_read(name, &a, &attached, err) < 0)
+		return -1;
+	if (attached)
+		return forget(name, &a, err);
 	if (kshim_table_path(name, table, sizeof(table), 0, err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	rc = cluster_remove(d, name, &containers, &networks, err);

@@ -27,6 +27,8 @@ show(docker_t *d, const struct cluster *c, const char *only, int tail, int follo
 	}
 	if (only) {
 		kshim_fail(err, KSHIM_EUSAGE, "cluster '%s' has no node '%s'", c->name, only);
+		if (c->attached)
+			return kshim_hint(err, "'kshim status --name %s' lists its nodes", c->name);
 		return kshim_hint(err, "nodes are kafka1 to kafka%d", c->n);
 	}
 	return 0;

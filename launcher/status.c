@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lib/attached.h"
 #include "lib/cluster.h"
 #include "lib/paths.h"
 #include "kshim/table.h"
@@ -47,8 +48,13 @@ check(docker_t *d, const struct cluster *c, int i, struct health *h, kshim_err_t
 static void
 print_text(const struct cluster *c, const struct health *h, const char *table)
 {
-	printf("cluster %s: %s (%s), advertise %s, table %s\n", c->name, c->image,
-	       flavor_name(c->flavor), advertise_name(c->mode), table[0] ? table : "none");
+	if (c->attached)
+		printf("cluster %s: attached to network %s%s%s, %s, table %s\n", c->name,
+		       c->network, c->project[0] ? ", compose project " : "", c->project, c->image,
+		       table);
+	else
+		printf("cluster %s: %s (%s), advertise %s, table %s\n", c->name, c->image,
+		       flavor_name(c->flavor), advertise_name(c->mode), table[0] ? table : "none");
 	printf("%-8s %-32s %-16s %-4s %s\n", "NODE", "STATE", "PORT", "TCP", "KAFKA");
 	for (int i = 0; i < c->n; i++) {
 		char port[24] = "-", kafka[32] = "-";
@@ -71,6 +77,10 @@ print_json(const struct cluster *c, const struct health *h, const char *table, i
 	cJSON_AddStringToObject(o, "image", c->image);
 	cJSON_AddStringToObject(o, "flavor", flavor_name(c->flavor));
 	cJSON_AddStringToObject(o, "advertise", advertise_name(c->mode));
+	cJSON_AddBoolToObject(o, "attached", c->attached);
+	cJSON_AddStringToObject(o, "network", c->network);
+	if (c->project[0])
+		cJSON_AddStringToObject(o, "compose_project", c->project);
 	cJSON_AddItemToObject(o, "table",
 			      table[0] ? cJSON_CreateString(table) : cJSON_CreateNull());
 	cJSON_AddBoolToObject(o, "table_updated", updated > 0);
@@ -96,16 +106,20 @@ status(docker_t *d, const char *name, int json, kshim_err_t *err)
 	struct health h[CLUSTER_MAX_NODES];
 	char table[PATH_MAX] = "";
 	struct cluster c;
-	int healthy = 1, updated = 0;
+	int healthy, updated = 0, hosts;
 
 	if (cluster_load(d, name, &c, err) < 0 || secrets_use_for_probes(&c, err) < 0)
 		return -1;
+	healthy = c.n > 0; /* an attached network may have no broker left */
 	for (int i = 0; i < c.n; i++) {
 		if (check(d, &c, i, &h[i], err) < 0)
 			return -1;
 		healthy &= h[i].kafka;
 	}
-	if (c.mode == ADVERTISE_INTERNAL && cluster_table_sync(&c, table, sizeof(table), &updated, err) < 0)
+	if (c.attached && attached_sync(d, &c, table, sizeof(table), &updated, &hosts, err) < 0)
+		return -1;
+	if (!c.attached && c.mode == ADVERTISE_INTERNAL &&
+	    cluster_table_sync(&c, table, sizeof(table), &updated, err) < 0)
 		return -1;
 	if (!json)
 		print_text(&c, h, table);

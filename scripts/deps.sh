@@ -9,6 +9,7 @@ PKGS=(
   kcat docker.io python3-kafka python3-confluent-kafka python3-pycares
   clang llvm lld libclang-rt-14-dev valgrind strace debootstrap curl iproute2
   openjdk-17-jdk-headless maven unzip gnuplot-nox util-linux time man-db
+  docker-compose
   # engines (tests/e2e-podman.sh, tests/e2e-remote.sh): Podman's compatible API, a second dockerd
   # reached over tcp+TLS (certificates made with openssl) and over ssh
   podman netavark aardvark-dns openssh-server openssh-client openssl iptables

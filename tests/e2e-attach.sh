@@ -71,6 +71,17 @@ expect_eq "after eval \"\$(kshim env)\", plain kcat -b kafka3:9092 -L lists kafk
 n=$(env -u LD_PRELOAD kcat -b kafka3:9092 -L -m 5 2>/dev/null | grep -c '^  broker')
 expect_eq "without it, kcat -b kafka3:9092 -L finds no broker" "$n" 0
 
+# An attached cluster is a cluster: status reports on it, down forgets it only.
+out=$("$KSHIM" status --name "$proj"); rc=$?
+expect_eq "kshim status on the attached network exits 0" "$rc" 0
+expect_eq "  ... 3 nodes running, each answering Kafka with 3 brokers" \
+	"$(grep -cE ' running +127\.0\.0\.1:[0-9]+ +ok +ok, 3 brokers' <<<"$out")" 3
+out=$("$KSHIM" down --name "$proj")
+expect_eq "kshim down forgets the attached cluster" "$out" \
+	"cluster '$proj': removed the table; network $net and its containers are left as they are"
+expect_eq "  ... its 3 containers still run" "$(docker ps -q --filter "label=$label" | wc -l)" 3
+expect_eq "  ... the table is gone" "$(ls "$KSHIM_HOME" | grep -cE "^$proj\.(table|attached)$")" 0
+
 out=$("$KSHIM" attach --network "$proj-nonexistent" 2>&1); rc=$?
 expect_eq "attach to a missing network fails" "$rc" 1
 expect_match "  ... naming it" "no network '$proj-nonexistent'" "$out"

@@ -46,15 +46,6 @@ partitions() {
 		sed -n 's/^ *partition \([0-9]*\), leader \([0-9-]*\), replicas: \([0-9,]*\), isrs: \([0-9,]*\).*/\1 \2 \3 \4/p'
 }
 led_by() { awk -v b="$1" '$2 == b { printf "%s%s", s, $1; s = " " }' <<<"$2"; }
-# wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS.
-wait_for() {
-	local t0=$SECONDS limit=$1
-	shift
-	until "$@"; do
-		[ $((SECONDS - t0)) -ge "$limit" ] && return 1
-		sleep 0.5
-	done
-}
 
 echo "# image $IMAGE, cluster $N, $RATE msg/s over $PARTS partitions"
 docker image inspect "$IMAGE" >/dev/null 2>&1 || { notok "image $IMAGE exists (make kafka-image)"; finish; }
@@ -167,23 +158,7 @@ sleep "$AFTER"
 for c in "${CLIENTS[@]}"; do kill -TERM "${prod[$c]}"; done
 for c in "${CLIENTS[@]}"; do
 	tag=${TAG[$c]} sent= acked= failed=
-	wait "${prod[$c]}"
-	expect_eq "${tag}producer exits 0 (every message acked)" "$?" 0
-	read -r _ sent _ acked _ failed _ <"$W/prod-$c.out"
-	echo "# ${tag}producer: sent ${sent:-?} acked ${acked:-?} failed ${failed:-?}"
-	expect_eq "${tag}producer: acked = sent, failed = 0" "${acked:-x} ${failed:-x}" "${sent:-y} 0"
-	caught_up() { [ "$(cut -d' ' -f1 "$W/cons-$c.out" | sort -u | wc -l)" -ge "${sent:-0}" ]; }
-	wait_for 60 caught_up
-	if kill -0 "${cons[$c]}" 2>/dev/null; then ok "the ${tag}consumer ran from before the restart to the end, never restarted"; else
-		notok "the ${tag}consumer ran from before the restart to the end"; fi
-	kill -TERM "${cons[$c]}"
-	wait "${cons[$c]}"
-	read -r lines distinct dups missing maxv < <(awk -v sent="${sent:-0}" '
-		{ n++; if (seen[$1]++) d++; if ($1 > m) m = $1 }
-		END { for (i = 1; i <= sent; i++) if (!(i in seen)) miss++; print n + 0, length(seen), d + 0, miss + 0, m + 0 }' "$W/cons-$c.out")
-	echo "# ${tag}consumer: $lines messages, $distinct distinct, $dups duplicates, $missing missing, highest $maxv"
-	expect_eq "${tag}every produced message consumed: distinct, missing, highest" "$distinct $missing $maxv" "${sent:-?} 0 ${sent:-?}"
-	expect_eq "${tag}no duplicates (idempotent producer)" "$dups" 0
+	seq_results "$tag" "${prod[$c]}" "${cons[$c]}" "$W/prod-$c.out" "$W/cons-$c.out"
 	expect_match "the ${tag}consumer read kafka2's partitions after the election (kafka2 reached at its new port)" "^[1-9]" \
 		"$(awk -v t="$t_elect" -v p=" ${k2_after[$c]} " '$3 > t && index(p, " " $2 " ") { n++ } END { print n + 0 }' "$W/cons-$c.out")"
 

@@ -179,6 +179,43 @@ write_table() {
 	mv -f "$file.tmp" "$file"
 }
 
+# wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS.
+wait_for() {
+	local t0=$SECONDS limit=$1
+	shift
+	until "$@"; do
+		[ $((SECONDS - t0)) -ge "$limit" ] && return 1
+		sleep 0.5
+	done
+}
+
+# seq_results TAG PRODUCER_PID CONSUMER_PID PRODUCER_OUT CONSUMER_OUT: stops a
+# seqclient producer, checks that it had every message acked, waits for the
+# consumer (which must still run) to catch up, stops it and checks that it got
+# every message once. Sets sent (the producer's count).
+seq_results() {
+	local tag=$1 prod=$2 cons=$3 pout=$4 cout=$5 acked= failed= lines distinct dups missing maxv
+	sent=
+	kill -TERM "$prod"
+	wait "$prod"
+	expect_eq "${tag}producer exits 0 (every message acked)" "$?" 0
+	read -r _ sent _ acked _ failed _ <"$pout"
+	echo "# ${tag}producer: sent ${sent:-?} acked ${acked:-?} failed ${failed:-?}"
+	expect_eq "${tag}producer: acked = sent, failed = 0" "${acked:-x} ${failed:-x}" "${sent:-y} 0"
+	_caught_up() { [ "$(cut -d' ' -f1 "$cout" | sort -u | wc -l)" -ge "${sent:-0}" ]; }
+	wait_for 60 _caught_up
+	if kill -0 "$cons" 2>/dev/null; then ok "the ${tag}consumer ran from before the restart to the end, never restarted"; else
+		notok "the ${tag}consumer ran from before the restart to the end"; fi
+	kill -TERM "$cons"
+	wait "$cons"
+	read -r lines distinct dups missing maxv < <(awk -v sent="${sent:-0}" '
+		{ n++; if (seen[$1]++) d++; if ($1 > m) m = $1 }
+		END { for (i = 1; i <= sent; i++) if (!(i in seen)) miss++; print n + 0, length(seen), d + 0, miss + 0, m + 0 }' "$cout")
+	echo "# ${tag}consumer: $lines messages, $distinct distinct, $dups duplicates, $missing missing, highest $maxv"
+	expect_eq "${tag}every produced message consumed: distinct, missing, highest" "$distinct $missing $maxv" "${sent:-?} 0 ${sent:-?}"
+	expect_eq "${tag}no duplicates (idempotent producer)" "$dups" 0
+}
+
 # build_seqclient OUT: tests/helpers/seqclient.c (librdkafka) built to OUT.
 build_seqclient() {
 	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$1" "$TOP/tests/helpers/seqclient.c" \

@@ -30,7 +30,7 @@ expect_eq "a missing value is a usage error" "$rc|${err%%$'\n'*}" "2|kshim: up: 
 run_kshim logs kafka1 kafka2
 expect_eq "an extra argument is a usage error" "$rc|${err%%$'\n'*}" "2|kshim: logs: unexpected argument 'kafka2'"
 run_kshim attach
-expect_eq "attach without --network" "$rc|${err%%$'\n'*}" "2|kshim: attach: --network is required"
+expect_eq "attach without --network or --compose" "$rc|${err%%$'\n'*}" "2|kshim: attach: give one of --network and --compose"
 run_kshim status --json
 expect_eq "without a usage error the daemon is asked (exit 1, not 2)" "$rc" 1
 expect_match "  ... and its absence is the cause" "^kshim: cannot connect to the Docker daemon" "$err"

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "attached.h"
 #include "paths.h"
 #include "kshim/table.h"
 #include "table_store.h"
@@ -65,6 +66,7 @@ set_names(struct cluster *c, const char *name, int n, kshim_err_t *err)
 		snprintf(c->node[i].name, sizeof(c->node[i].name), KAFKA_NODE_FMT, i + 1);
 		snprintf(c->node[i].container, sizeof(c->node[i].container), "%s-%s", name,
 			 c->node[i].name);
+		c->node[i].port = KAFKA_PORT;
 	}
 	return 0;
 }
@@ -98,8 +100,18 @@ cluster_check_free(docker_t *d, const char *name, kshim_err_t *err)
 {
 	char label[128], net[64];
 	cJSON *found = NULL;
+	struct attached a;
 	int ours, count;
 
+	if (attached_read(name, &a, &ours, err) < 0)
+		return -1;
+	if (ours) {
+		kshim_fail(err, EEXIST, "cluster '%s' is attached to network %s", name, a.network);
+		return kshim_hint(err,
+				  "choose another --name, or forget it with 'kshim down --name "
+				  "%s' (its containers stay)",
+				  name);
+	}
 	snprintf(net, sizeof(net), "%s-net", name);
 	if (docker_network_inspect(d, net, &found, err) < 0)
 		return -1;
@@ -399,6 +411,31 @@ cluster_load_item(struct cluster *c, const cJSON *item)
 		c->n = i;
 }
 
+/* The cluster attached under name, when there is a record of it. */
+static int
+load_attached(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err)
+{
+	struct attached a;
+	int found;
+
+	if (attached_read(name, &a, &found, err) < 0)
+		return -1;
+	if (!found) {
+		kshim_fail(err, ENOENT, "no cluster named '%s'", name);
+		return kshim_hint(err,
+				  "start one with 'kshim up --name %s', or attach to one with "
+				  "'kshim attach'",
+				  name);
+	}
+	if (set_names(c, name, 0, err) < 0)
+		return -1;
+	c->attached = 1;
+	c->mode = ADVERTISE_INTERNAL;
+	snprintf(c->network, sizeof(c->network), "%s", a.network);
+	snprintf(c->project, sizeof(c->project), "%s", a.project);
+	return attached_load(d, c, err);
+}
+
 int
 cluster_load(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err)
 {
@@ -415,8 +452,7 @@ cluster_load(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err)
 	cJSON_Delete(list);
 	if (c->n > 0)
 		return 0;
-	kshim_fail(err, ENOENT, "no cluster named '%s'", name);
-	return kshim_hint(err, "start one with 'kshim up --name %s'", name);
+	return load_attached(d, name, c, err);
 }
 
 /* Removes every object in list with remove(); counts successes, keeps the first failure. */

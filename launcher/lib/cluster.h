@@ -10,21 +10,23 @@
 #include "docker.h"
 #include "error.h"
 #include "flavor.h"
+#include "kshim/table.h"
 #include "paths.h" /* cluster_name_check */
 
 #define CLUSTER_LABEL "io.kshim.cluster"
 #define CLUSTER_MAX_NODES 32
 
 struct cluster_node {
-	char name[16];      /* kafka<i>: host name, network alias, advertised name */
-	char container[64]; /* <cluster>-kafka<i> */
-	char id[65];        /* container id; "" when there is none */
-	uint16_t host_port; /* where 9092 is published on publish_addr; 0 when unknown */
+	char name[KSHIM_NAME_MAX + 1]; /* kafka<i>: host name, network alias, advertised name */
+	char container[128];	       /* <cluster>-kafka<i> */
+	char id[65];		       /* container id; "" when there is none */
+	uint16_t port;		       /* the client port inside: 9092 (attached: see attached.h) */
+	uint16_t host_port;	       /* where port is published on publish_addr; 0 when unknown */
 };
 
 struct cluster {
 	char name[48];
-	char network[64];
+	char network[128];
 	char image[512];
 	enum flavor flavor;
 	enum advertise mode;
@@ -34,6 +36,8 @@ struct cluster {
 	uint32_t publish_addr; /* the engine host's address ports bind to (host order) */
 	int nofile, nproc;     /* each broker's RLIMIT_NOFILE, RLIMIT_NPROC; 0: the engine's */
 	char cluster_id[23];
+	int attached;	   /* made by kshim attach: the containers are the user's */
+	char project[128]; /* attached: the compose project, "" when none */
 	struct cluster_node node[CLUSTER_MAX_NODES];
 };
 
@@ -59,7 +63,9 @@ void cluster_set_limits(docker_t *d, struct cluster *c);
 int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
 /* Starts the containers back to back and reads their published ports. */
 int cluster_start(docker_t *d, struct cluster *c, kshim_err_t *err);
-/* Reads a cluster back from its labels; fails when Docker has none of it. */
+/* Reads a cluster back from its labels, else from its attach record
+ * (attached.h); fails (ENOENT) when there is neither. c->attached is set
+ * from the record even when loading fails. */
 int cluster_load(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err);
 /* Pure parsers of Docker replies, callable without a daemon (tests, fuzzing). */
 /* NetworkSettings.Ports["9092/tcp"][0].HostPort of a container inspect reply;

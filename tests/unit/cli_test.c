@@ -274,8 +274,14 @@ test_others(void)
 		  strstr(err.hint, "give --name"),
 	      "attach: a network name that is no table name asks for --name");
 	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--name", "x") < 0 &&
-		  strcmp(err.msg, "attach: --network is required") == 0,
-	      "attach: --network is required");
+		  strcmp(err.msg, "attach: give one of --network and --compose") == 0,
+	      "attach: --network or --compose is required");
+	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--network", "n", "--compose", "p") < 0 &&
+		  err.code == KSHIM_EUSAGE,
+	      "attach: --network and --compose together are refused");
+	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--compose", "shop") == CLI_RUN &&
+		  strcmp(ao.compose, "shop") == 0 && !ao.network && strcmp(ao.name, "shop") == 0,
+	      "attach --compose: the table is named after the project");
 	CHECK(PARSE(logs_parse, &lo, &err, "logs") == CLI_RUN && !lo.node && lo.tail == -1 &&
 		  !lo.follow,
 	      "logs: every node, whole logs");
