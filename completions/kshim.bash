@@ -69,7 +69,7 @@ _kshim() {
 		return
 	fi
 	case $cmd in
-	up) opts="-n --name --image --flavor --advertise --timeout --watch --help" ;;
+	up) opts="-n --name --image --flavor --advertise --localhost-listener --timeout --watch --help" ;;
 	down) opts="--name --help" ;;
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;

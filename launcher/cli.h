@@ -19,6 +19,7 @@ struct up_options {
 	const char *name, *image;
 	enum flavor flavor; /* --flavor, else guessed from the image */
 	enum advertise mode;
+	int localhost_listener; /* --localhost-listener */
 	int nodes, timeout, watch;
 };
 /* down, status, watch and doctor: a cluster and at most one switch. */

@@ -22,7 +22,7 @@
 const char up_usage[] =
 	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
 	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
-	"                [--timeout SEC] [--watch]\n";
+	"                [--localhost-listener] [--timeout SEC] [--watch]\n";
 
 static void
 progress(const char *fmt, ...)
@@ -90,6 +90,11 @@ print_result(const struct cluster *c, const char *table)
 			printf("%slocalhost:%u", sep, c->node[i].host_port);
 	}
 	putchar('\n');
+	if (c->localhost_listener) {
+		for (int i = 0; i < c->n; i++)
+			printf("%slocalhost:%u", i ? "," : "", c->node[i].local_port);
+		putchar('\n');
+	}
 	if (c->mode == ADVERTISE_LOCALHOST) {
 		printf("example: kcat -b localhost:%u -L\n", c->node[0].host_port);
 		return;
@@ -134,6 +139,7 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		{"image", required_argument, NULL, 'i'},
 		{"flavor", required_argument, NULL, 'f'},
 		{"advertise", required_argument, NULL, 'a'},
+		{"localhost-listener", no_argument, NULL, 'l'},
 		{"timeout", required_argument, NULL, 't'},
 		{"watch", no_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
@@ -167,6 +173,10 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		case 'a':
 			rc = advertise_parse(optarg, &o->mode, err);
 			break;
+		case 'l':
+			o->localhost_listener = 1;
+			rc = 0;
+			break;
 		case 't':
 			rc = cli_opt_int("--timeout", optarg, 1, 86400, &o->timeout, err);
 			break;
@@ -188,6 +198,10 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 	if (o->watch && o->mode == ADVERTISE_LOCALHOST)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --watch keeps a table; --advertise localhost has none");
+	if (o->localhost_listener && o->mode == ADVERTISE_LOCALHOST)
+		return kshim_fail(err, KSHIM_EUSAGE,
+				  "up: --localhost-listener adds a localhost listener to "
+				  "--advertise internal; localhost mode has one already");
 	return cli_no_more_args(argc, argv, err);
 }
 
@@ -204,6 +218,7 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	if (cluster_init(&c, o.name, o.image, o.flavor, o.mode, o.nodes, err) < 0 ||
 	    docker_open(&d, err) < 0)
 		return -1;
+	c.localhost_listener = o.localhost_listener;
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
 	rc = up(d, &c, o.timeout, err);

@@ -20,6 +20,7 @@
 #define FLAVOR_LABEL "io.kshim.flavor"
 #define IMAGE_LABEL "io.kshim.image" /* as given: list replies name a retagged image by id */
 #define PORT_KEY "9092/tcp"
+#define HOST_PORT_KEY "29092/tcp" /* KAFKA_HOST_PORT */
 
 /* 16 random bytes as 22 characters of unpadded base64url, as Kafka's Uuid prints them. */
 static int
@@ -137,10 +138,11 @@ labels(const struct cluster *c, const char *node)
 	return l;
 }
 
-/* Free ports on 127.0.0.1 for localhost mode, whose brokers must advertise their
- * published port before they start. The kernel picks them; they are released
- * again before Docker binds them, so another process may take one in between:
- * start then fails with "port is already allocated" and up rolls back. */
+/* Free ports on 127.0.0.1 for the listeners that advertise localhost (localhost
+ * mode's EXTERNAL, --localhost-listener's HOST), whose port must be known before
+ * the broker starts. The kernel picks them; they are released again before
+ * Docker binds them, so another process may take one in between: start then
+ * fails with "port is already allocated" and up rolls back. */
 static int
 pick_ports(struct cluster *c, kshim_err_t *err)
 {
@@ -155,7 +157,10 @@ pick_ports(struct cluster *c, kshim_err_t *err)
 		    getsockname(fds[i], (struct sockaddr *)&a, &len) < 0)
 			rc = kshim_fail(err, errno, "cannot pick a free port on 127.0.0.1: %s",
 					strerror(errno));
-		c->node[i].host_port = ntohs(a.sin_port);
+		if (c->localhost_listener)
+			c->node[i].local_port = ntohs(a.sin_port);
+		else
+			c->node[i].host_port = ntohs(a.sin_port);
 	}
 	while (i-- > 0)
 		if (fds[i] >= 0)
@@ -163,28 +168,39 @@ pick_ports(struct cluster *c, kshim_err_t *err)
 	return rc;
 }
 
+/* Publishes the container's port key on 127.0.0.1:port; port 0 lets Docker choose. */
+static void
+publish(cJSON *spec, cJSON *host, const char *key, unsigned port)
+{
+	cJSON *bind = cJSON_CreateObject(), *bindings;
+	char text[8] = "";
+
+	if (port)
+		snprintf(text, sizeof(text), "%u", port);
+	cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(spec, "ExposedPorts"), key);
+	cJSON_AddStringToObject(bind, "HostIp", "127.0.0.1");
+	cJSON_AddStringToObject(bind, "HostPort", text);
+	bindings = cJSON_GetObjectItemCaseSensitive(host, "PortBindings");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(bindings, key), bind);
+}
+
 static cJSON *
 container_spec(const struct cluster *c, int i, cJSON *env)
 {
 	const struct cluster_node *node = &c->node[i];
-	cJSON *spec = cJSON_CreateObject(), *host, *bind = cJSON_CreateObject(), *ep;
-	char port[8] = "";
+	cJSON *spec = cJSON_CreateObject(), *host, *ep;
 
 	cJSON_AddStringToObject(spec, "Image", c->image);
 	cJSON_AddStringToObject(spec, "Hostname", node->name);
 	cJSON_AddItemToObject(spec, "Env", env);
 	cJSON_AddItemToObject(spec, "Labels", labels(c, node->name));
-	cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "ExposedPorts"), PORT_KEY);
+	cJSON_AddObjectToObject(spec, "ExposedPorts");
 	host = cJSON_AddObjectToObject(spec, "HostConfig");
 	cJSON_AddStringToObject(host, "NetworkMode", c->network);
-	/* Loopback only; an empty HostPort lets Docker choose. */
-	if (node->host_port)
-		snprintf(port, sizeof(port), "%u", node->host_port);
-	cJSON_AddStringToObject(bind, "HostIp", "127.0.0.1");
-	cJSON_AddStringToObject(bind, "HostPort", port);
-	cJSON_AddItemToArray(
-		cJSON_AddArrayToObject(cJSON_AddObjectToObject(host, "PortBindings"), PORT_KEY),
-		bind);
+	cJSON_AddObjectToObject(host, "PortBindings");
+	publish(spec, host, PORT_KEY, node->host_port); /* loopback only */
+	if (node->local_port)
+		publish(spec, host, HOST_PORT_KEY, node->local_port);
 	ep = cJSON_AddObjectToObject(
 		cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "NetworkingConfig"),
 					"EndpointsConfig"),
@@ -196,8 +212,13 @@ container_spec(const struct cluster *c, int i, cJSON *env)
 static int
 create_container(docker_t *d, struct cluster *c, int i, kshim_err_t *err)
 {
-	struct flavor_node fn = {c->flavor,	      c->mode,		i + 1, c->n,
-				 c->node[i].host_port, c->cluster_id};
+	struct flavor_node fn = {.flavor = c->flavor,
+				 .mode = c->mode,
+				 .node = i + 1,
+				 .n = c->n,
+				 .host_port = c->node[i].host_port,
+				 .cluster_id = c->cluster_id,
+				 .local_port = c->node[i].local_port};
 	cJSON *env, *spec;
 	int rc;
 
@@ -216,7 +237,7 @@ cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err)
 	cJSON *l;
 	int rc;
 
-	if (c->mode == ADVERTISE_LOCALHOST && pick_ports(c, err) < 0)
+	if ((c->mode == ADVERTISE_LOCALHOST || c->localhost_listener) && pick_ports(c, err) < 0)
 		return -1;
 	l = labels(c, NULL);
 	rc = docker_network_create(d, c->network, l, net_id, err);

@@ -20,6 +20,7 @@ struct cluster_node {
 	char container[64]; /* <cluster>-kafka<i> */
 	char id[65];        /* container id; "" when there is none */
 	uint16_t host_port; /* where 9092 is published on 127.0.0.1; 0 when unknown */
+	uint16_t local_port; /* up --localhost-listener: where 29092 is published; else 0 */
 };
 
 struct cluster {
@@ -28,6 +29,7 @@ struct cluster {
 	char image[512];
 	enum flavor flavor;
 	enum advertise mode;
+	int localhost_listener; /* up --localhost-listener (set after cluster_init) */
 	int n;
 	char cluster_id[23];
 	struct cluster_node node[CLUSTER_MAX_NODES];

@@ -51,7 +51,7 @@ static void
 test_apache_internal(void)
 {
 	struct flavor_node fn = {FLAVOR_APACHE,		  ADVERTISE_INTERNAL, 2, 3, 0,
-				 "abcdefghijklmnopqrstuv"};
+				 "abcdefghijklmnopqrstuv", 0};
 	const char *want =
 	    "CLUSTER_ID=abcdefghijklmnopqrstuv\n"
 	    "KAFKA_NODE_ID=2\n"
@@ -79,7 +79,7 @@ test_apache_internal(void)
 static void
 test_sizes(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 1, 1, 0, "id"};
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 1, 1, 0, "id", 0};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka1:9093"),
@@ -106,7 +106,7 @@ test_sizes(void)
 static void
 test_localhost(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_LOCALHOST, 3, 3, 32771, "id"};
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_LOCALHOST, 3, 3, 32771, "id", 0};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_ADVERTISED_LISTENERS=INTERNAL://kafka3:19092,EXTERNAL://"
@@ -120,9 +120,34 @@ test_localhost(void)
 }
 
 static void
+test_localhost_listener(void)
+{
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "id", 40001};
+	const char *got = env_text(&fn);
+
+	CHECK(has_line(got, "KAFKA_LISTENERS=INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://"
+			    ":9093,HOST://:29092"),
+	      "--localhost-listener: HOST listens on 29092 beside the three");
+	CHECK(has_line(got, "KAFKA_ADVERTISED_LISTENERS=INTERNAL://kafka2:19092,EXTERNAL://"
+			    "kafka2:9092,HOST://localhost:40001"),
+	      "--localhost-listener: EXTERNAL keeps kafkaN:9092, HOST advertises localhost:<its "
+	      "published port>");
+	CHECK(has_line(got, "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,INTERNAL:"
+			    "PLAINTEXT,EXTERNAL:PLAINTEXT,HOST:PLAINTEXT"),
+	      "--localhost-listener: HOST is plaintext");
+	CHECK(count_lines(got) == 16, "--localhost-listener: no new variable (%d lines)",
+	      count_lines(got));
+	fn.flavor = FLAVOR_BITNAMI;
+	got = env_text(&fn);
+	CHECK(has_line(got, "KAFKA_CFG_ADVERTISED_LISTENERS=INTERNAL://kafka2:19092,EXTERNAL://"
+			    "kafka2:9092,HOST://localhost:40001"),
+	      "--localhost-listener: the same for bitnami's variables");
+}
+
+static void
 test_other_flavours(void)
 {
-	struct flavor_node fn = {FLAVOR_BITNAMI, ADVERTISE_INTERNAL, 1, 3, 0, "bid"};
+	struct flavor_node fn = {FLAVOR_BITNAMI, ADVERTISE_INTERNAL, 1, 3, 0, "bid", 0};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_KRAFT_CLUSTER_ID=bid") && has_line(got, "KAFKA_CLUSTER_ID=bid"),
@@ -179,6 +204,7 @@ main(void)
 	test_apache_internal();
 	test_sizes();
 	test_localhost();
+	test_localhost_listener();
 	test_other_flavours();
 	test_names();
 	return check_done();
