@@ -308,8 +308,8 @@ if any(k[0] == "data" for k in data):
         aa = median_ci(paired(d(m, "loc2"), d(m, "loc"), lambda a, b: a / b))
         if aa:
             dev, half = max(1 - aa[1], aa[2] - 1, 0), (aa[2] - aa[1]) / 2
-            floor.append(f"{name} {aa[1]:.3f}–{aa[2]:.3f}, within ±{dev * 100:.1f}% of 1, ±{half * 100:.1f}% wide"
-                         + (f" (±5% wide would take ≈ {math.ceil(len(paired(d(m, 'loc2'), d(m, 'loc'), min)) * (half / 0.05) ** 2)} pairs)"
+            floor.append(f"{name} {aa[1]:.3f}–{aa[2]:.3f}, within ±{dev * 100:.1f}% of 1, half-width {half * 100:.1f}%"
+                         + (f" (a half-width of 5% would take ≈ {math.ceil(len(paired(d(m, 'loc2'), d(m, 'loc'), min)) * (half / 0.05) ** 2)} pairs)"
                             if half > 0.05 else ""))
     if floor:
         datap.append("Noise floor, the A/A interval for throughput: " + "; ".join(floor) + ".\n")
