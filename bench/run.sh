@@ -364,7 +364,7 @@ interleave() {
 # data_step STEP MODE REP [-warm] ARGS...: one kperf run; records its figures
 # unless warming up. A failed run leaves a gap (that pair is left out), not a failed bench.
 data_step() {
-	local step=$1 mode=$2 rep=$3 warm=$4 out n
+	local step=$1 mode=$2 rep=$3 warm=$4 out n f
 	shift 4
 	out=$(kperf_try "$mode" "$step" "$@") || return 0
 	[ -z "$warm" ] || return 0
