@@ -2,13 +2,17 @@
  * as an example source that needs librdkafka's private headers). One line of
  * "key=value" results on stdout; exit 0 only when every message made it.
  *
- *   kperf create  -b BROKERS -t TOPIC [-p PARTITIONS] [-R REPLICAS]
+ *   kperf create  -b BROKERS -t TOPIC[,TOPIC...] [-p PARTITIONS] [-R REPLICAS]
  *   kperf produce -b BROKERS -t TOPIC -n COUNT [-s SIZE]
  *        acks=all, librdkafka's defaults otherwise (linger.ms 5); time from the first
- *        produce call until every delivery report is in
+ *        produce call until every delivery report is in; cpu_s is the whole process's
+ *        user + system time (getrusage, every thread, start-up included), path_cpu_s
+ *        the part of it spent while the clock ran (the data path alone); KPERF_DEBUG
+ *        sets librdkafka's debug contexts
  *   kperf consume -b BROKERS -t TOPIC -n COUNT
  *        all partitions assigned from the beginning (no group join); time from
- *        the assignment to the COUNT-th message
+ *        the first message to the COUNT-th, start_ms from the assignment to the first;
+ *        cpu_s as for produce, path_cpu_s from the assignment to the COUNT-th message
  *   kperf latency -b BROKERS -t TOPIC [-r RATE] [-d SECONDS] [-w WARMUP] [-s SIZE]
  *        a producer (acks=all, max.in.flight 5, librdkafka's defaults otherwise; KPERF_LINGER
  *        and KPERF_INFLIGHT set linger.ms and max.in.flight.requests.per.connection) at RATE
@@ -26,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +82,8 @@ base_conf(void)
 
 	set(conf, "bootstrap.servers", brokers);
 	set(conf, "client.id", "kperf");
+	if (getenv("KPERF_DEBUG"))
+		set(conf, "debug", getenv("KPERF_DEBUG"));
 	return conf;
 }
 
@@ -140,21 +147,26 @@ wait_leaders(rd_kafka_t *rk, int timeout_ms)
 	}
 }
 
+/* Creates the comma-separated topics of -t in one request; waits for their leaders. */
 static int
 cmd_create(void)
 {
 	rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, base_conf());
 	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-	char err[256];
-	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, replicas, err, sizeof(err));
+	char err[256], *names = strdup(topic), *save = NULL;
+	rd_kafka_NewTopic_t *nt[16];
+	const char *list[16];
 	rd_kafka_event_t *ev;
 	const rd_kafka_CreateTopics_result_t *res;
 	const rd_kafka_topic_result_t **tr;
-	size_t n;
+	size_t n, k = 0;
 
-	if (!nt)
-		die("NewTopic: %s", err);
-	rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+	for (char *t = strtok_r(names, ",", &save); t && k < 16; t = strtok_r(NULL, ",", &save)) {
+		list[k] = t;
+		if (!(nt[k++] = rd_kafka_NewTopic_new(t, partitions, replicas, err, sizeof(err))))
+			die("NewTopic: %s", err);
+	}
+	rd_kafka_CreateTopics(rk, nt, k, NULL, q);
 	ev = rd_kafka_queue_poll(q, 60000);
 	if (!ev)
 		die("CreateTopics: no answer in 60 s");
@@ -169,10 +181,14 @@ cmd_create(void)
 			    rd_kafka_topic_result_error_string(tr[i]));
 	}
 	rd_kafka_event_destroy(ev);
-	rd_kafka_NewTopic_destroy(nt);
-	printf("create topic=%s partitions=%d\n", topic, wait_leaders(rk, 60000));
+	for (size_t i = 0; i < k; i++) {
+		rd_kafka_NewTopic_destroy(nt[i]);
+		topic = list[i];
+		printf("create topic=%s partitions=%d\n", topic, wait_leaders(rk, 60000));
+	}
 	rd_kafka_queue_destroy(q);
 	rd_kafka_destroy(rk);
+	free(names);
 	return 0;
 }
 
@@ -230,13 +246,27 @@ flush_all(rd_kafka_t *rk, long n)
 		    atomic_load(&failed));
 }
 
+/* User + system seconds of the whole process so far, every thread. */
+static double
+cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Call after the client is destroyed, so that cpu_s counts every thread it had;
+ * path_cpu is the CPU time spent while the clock ran. */
 static void
-print_rate(const char *what, long n, int64_t ns)
+print_rate(const char *what, long n, int64_t ns, double path_cpu)
 {
 	double s = (double)ns / 1e9;
 
-	printf("%s msgs=%ld size=%d secs=%.3f msgs_per_s=%.0f mb_per_s=%.3f\n", what, n, size, s,
-	       (double)n / s, (double)n * size / s / 1e6);
+	printf("%s msgs=%ld size=%d secs=%.3f msgs_per_s=%.0f mb_per_s=%.3f cpu_s=%.4f "
+	       "path_cpu_s=%.4f\n",
+	       what, n, size, s, (double)n / s, (double)n * size / s / 1e6, cpu_s(), path_cpu);
 }
 
 static int
@@ -245,10 +275,12 @@ cmd_produce(void)
 	rd_kafka_t *rk = producer(NULL, NULL);
 	char *payload = malloc((size_t)size);
 	int64_t t0;
+	double c0;
 
 	if (!payload)
 		die("out of memory");
 	memset(payload, 'k', (size_t)size);
+	c0 = cpu_s();
 	t0 = now_ns();
 	for (long i = 0; i < count; i++) {
 		produce1(rk, payload, (size_t)size, 0); /* the buffer outlives every message */
@@ -256,8 +288,10 @@ cmd_produce(void)
 			rd_kafka_poll(rk, 0);
 	}
 	flush_all(rk, count);
-	print_rate("produce", count, now_ns() - t0);
+	t0 = now_ns() - t0;
+	c0 = cpu_s() - c0;
 	rd_kafka_destroy(rk);
+	print_rate("produce", count, t0, c0);
 	free(payload);
 	return 0;
 }
@@ -276,6 +310,10 @@ consumer_from_start(void)
 	set(conf, "enable.auto.commit", "false");
 	set(conf, "enable.auto.offset.store", "false");
 	set(conf, "auto.offset.reset", "earliest");
+	/* librdkafka 2.0 stops fetching a partition for a whole second once its queue
+	 * holds queued.min.messages (100000): runs of a few 100000 messages then took
+	 * 0.3, 1.1 or 2 s, by how many such pauses they hit. */
+	set(conf, "queued.min.messages", "10000000");
 	rk = client(RD_KAFKA_CONSUMER, conf);
 	rd_kafka_poll_set_consumer(rk);
 	n = wait_leaders(rk, 60000);
@@ -301,7 +339,8 @@ static int
 cmd_consume(void)
 {
 	rd_kafka_t *rk = consumer_from_start();
-	int64_t t0 = now_ns(), last = t0;
+	double c0 = cpu_s();
+	int64_t assigned = now_ns(), t0 = 0, last = assigned;
 	long got = 0;
 
 	while (got < count) {
@@ -313,15 +352,20 @@ cmd_consume(void)
 			continue;
 		}
 		if (!m->err) {
-			got++;
 			last = now_ns();
+			if (got++ == 0)
+				t0 = last;
 		} else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			fprintf(stderr, "kperf: consume: %s\n", rd_kafka_message_errstr(m));
 		}
 		rd_kafka_message_destroy(m);
 	}
-	print_rate("consume", got, last - t0);
+	c0 = cpu_s() - c0;
 	close_consumer(rk);
+	/* From the first message to the last: the wait for the first fetch (offset
+	 * lookups, now and then a stall of most of a second) is start_ms. */
+	printf("start_ms=%.1f ", (double)(t0 - assigned) / 1e6);
+	print_rate("consume", got - 1, last - t0, c0);
 	return 0;
 }
 

@@ -7,6 +7,7 @@ results.tsv lines: section, metric, variant, repetition, value (tab-separated).
 Ratios are computed per repetition (the variants of one repetition ran back to
 back) and summarised as median [min-max] over repetitions."""
 import collections
+import math
 import statistics
 import sys
 
@@ -175,96 +176,173 @@ if any(k[0] == "micro" for k in data):
     micro.append("")
 
 # ------------------------------------------------------------------ data path
+def median_ci(xs):
+    """(median, lo, hi, coverage) of xs, with the distribution-free interval for the
+    median from the sign test: order statistics k and n+1-k, k the largest with
+    P(Binomial(n, 1/2) < k) <= 2.5%. None for fewer than 6 values (no such k)."""
+    xs = sorted(xs)
+    n = len(xs)
+    tail, k = 0.0, 0
+    while True:
+        nxt = tail + math.comb(n, k) / 2 ** n
+        if nxt > 0.025:
+            break
+        tail, k = nxt, k + 1
+    if k == 0:
+        return None
+    return statistics.median(xs), xs[k - 1], xs[n - k], 1 - 2 * tail
+
+
+def judge(ci, ok_above, g):
+    """PASS when the interval lies on the good side of goal g, MISS when on the bad
+    side, else undecided. ok_above: higher ratios are better."""
+    if not ci:
+        return "n/a"
+    _, lo, hi, _ = ci
+    if ok_above:
+        return "PASS" if lo >= g else "**MISS**" if hi < g else "undecided"
+    return "PASS" if hi <= g else "**MISS**" if lo > g else "undecided"
+
+
+def pairs_to_decide(ci, n, g):
+    """Pairs after which the interval would clear the goal, if it narrows as 1/sqrt(n)
+    around the same median; None when the median sits on the goal."""
+    med, lo, hi, _ = ci
+    d = abs(med - g)
+    if d < 1e-9:
+        return None
+    w = (med - lo) if med > g else (hi - med)
+    return max(n + 1, math.ceil(n * (w / d) ** 2))
+
+
 datap = []
-plot_tp, plot_lat = [], []
+plot_ratio, plot_pairs = [], []
+DATA_ROWS = [  # metric, name, goal text, goal, higher ratios are better, plot label
+    ("produce_msgs_s", "produce throughput, msgs/s", "≥ 0.99", 0.99, True, "produce msgs/s"),
+    ("consume_msgs_s", "consume throughput, msgs/s", "≥ 0.99", 0.99, True, "consume msgs/s"),
+    ("p99_ms", "latency p99, ms", "≤ 1.05", 1.05, False, "latency p99"),
+    ("produce_path_cpu_s_per_m", "client CPU on the data path, produce, s per million msgs", "≤ 1.02", 1.02,
+     False, "CPU/msg produce"),
+    ("consume_path_cpu_s_per_m", "client CPU on the data path, consume, s per million msgs", "≤ 1.02", 1.02,
+     False, "CPU/msg consume"),
+    ("produce_cpu_s_per_m", "client CPU, whole process, produce, s per million msgs", None, None, False, None),
+    ("consume_cpu_s_per_m", "client CPU, whole process, consume, s per million msgs", None, None, False, None),
+    ("produce_rest_cpu_ms", "client CPU outside the data path (start-up, teardown), produce, ms", None, None,
+     False, None),
+    ("consume_rest_cpu_ms", "client CPU outside the data path (start-up, teardown), consume, ms", None, None,
+     False, None),
+    ("consume_start_ms", "consume: from the assignment to the first message, ms", None, None, False, None),
+    ("p50_ms", "latency p50, ms", None, None, False, None),
+    ("max_ms", "latency max, ms", None, None, False, None),
+]
 if any(k[0] == "data" for k in data):
     d = lambda m, v: series("data", m, v)
-    datap.append("## 2. Data path: internal names through the shim vs `--advertise localhost`\n")
-    datap.append(f"Two 3-broker clusters of the same image and settings, up at the same time; "
-                 f"kperf (`bench/kperf.c`, librdkafka {meta.get('librdkafka')}) runs through "
-                 f"`kshim run` against `kafka1:9092,...` (**int**) or directly against "
-                 f"`localhost:<port>,...` (**loc**), modes alternating (int loc, loc int, loc int, "
-                 f"int loc, ...; {meta.get('data_reps')} repetitions) after one unrecorded warm-up "
-                 f"round per cluster. Throughput: {int(float(meta.get('data_msgs', 0))):,} "
-                 f"messages of {meta.get('msg_size')} B, acks=all, 3 partitions, replication 3, then "
-                 f"consumed from the beginning. Latency: produce-to-consume at "
-                 f"{meta.get('lat_rate')} msg/s for {meta.get('lat_secs')} s (after "
-                 f"{meta.get('lat_warmup')} s not counted), acks=all, max.in.flight 5, producer and "
-                 f"consumer in one process, CLOCK_MONOTONIC timestamp in the payload. Ratios are "
-                 f"per repetition (the two modes of a repetition ran back to back).\n")
-    # A latency run whose last quarter's p50 is over 3x its first's (and over 100 ms)
-    # measured a queue growing because the brokers fell behind the rate, not the path.
-    backlog = {(mode, r) for mode in ("int", "loc") for r, last in d("p50_last_ms", mode).items()
-               if last > 100 and last > 3 * d("p50_first_ms", mode).get(r, last)}
-    steady = lambda m, mode: {r: v for r, v in d(m, mode).items()
-                              if ("int", r) not in backlog and ("loc", r) not in backlog}
-    datap.append("| metric | int (shim) | loc (localhost) | int ÷ loc | goal | verdict |")
-    datap.append("|---|---|---|---|---|---|")
-    rows = [("produce_msgs_s", "produce, msgs/s", "≥ 0.99", lambda x: x >= 0.99),
-            ("produce_mb_s", "produce, MB/s", "≥ 0.99", lambda x: x >= 0.99),
-            ("consume_msgs_s", "consume, msgs/s", "≥ 0.99", lambda x: x >= 0.99),
-            ("consume_mb_s", "consume, MB/s", "≥ 0.99", lambda x: x >= 0.99),
-            ("p50_ms", "latency p50, ms", "—", None),
-            ("p99_ms", "latency p99, ms", "≤ 1.05", lambda x: x <= 1.05),
-            ("max_ms", "latency max, ms", "—", None),
-            ("p50_first_ms", "latency p50, first quarter of the run, ms", "—", None),
-            ("p50_last_ms", "latency p50, last quarter of the run, ms", "—", None),
-            ("load1", "load average (1 min) as the latency run began", "—", None)]
-    nsteady = len(steady("p99_ms", "int"))
-    for m, name, g, ok in rows:
-        if m in ("p50_ms", "p99_ms", "max_ms"):
-            # Judged on the repetitions where neither mode built a backlog.
-            r = summary(paired(steady(m, "int"), steady(m, "loc"), lambda a, b: a / b))
-            allr = summary(paired(d(m, "int"), d(m, "loc"), lambda a, b: a / b))
-            if ok and nsteady >= 2:
-                v = goal(f"data path {name}, int ÷ loc {g} ({nsteady} steady repetitions)", r, ok, 3, "x")
-            elif ok:
-                v = f"inconclusive: {nsteady} steady repetition(s)"
-                goals.append((f"data path {name}, int ÷ loc {g}",
-                              f"{cell(r, 3, 'x')} from {nsteady} steady repetition(s)", "inconclusive"))
-            else:
-                v = "—"
-            datap.append(f"| {name}, steady repetitions ({nsteady}) | {cell(summary(steady(m, 'int').values()))} | "
-                         f"{cell(summary(steady(m, 'loc').values()))} | {cell(r, 3, 'x')} | {g} | {v} |")
-            datap.append(f"| {name}, all repetitions | {cell(summary(d(m, 'int').values()))} | "
-                         f"{cell(summary(d(m, 'loc').values()))} | {cell(allr, 3, 'x')} | — | — |")
-            continue
-        r = None if m == "load1" else summary(paired(d(m, "int"), d(m, "loc"), lambda a, b: a / b))
-        v = "—"
-        if ok and not m.endswith("_mb_s"):  # MB/s is msgs/s times a constant: same ratio
-            v = goal(f"data path {name}, int ÷ loc {g}", r, ok, 3, "x")
-        elif ok:
-            v = verdict(r, ok)
-        datap.append(f"| {name} | {cell(summary(d(m, 'int').values()))} | "
-                     f"{cell(summary(d(m, 'loc').values()))} | {cell(r, 3, 'x')} | {g} | {v} |")
+    reps = int(float(meta.get("data_reps", 0)))
+    rep_secs = list(d("rep_secs", "all").values())
+    secs_per_pair = statistics.mean(rep_secs) if rep_secs else None
+    datap.append("## 2. Data path: internal names through the shim vs localhost, on the same brokers\n")
+    datap.append(
+        f"One 3-broker cluster, up with `kshim up --localhost-listener`: each broker advertises "
+        f"`kafkaN:9092` on one client listener and `localhost:<its published port>` on another, "
+        f"both published on 127.0.0.1. kperf (`bench/kperf.c`, librdkafka {meta.get('librdkafka')}) "
+        f"runs through `kshim run` against `kafka1:9092,...` (**int**) or without kshim against "
+        f"`localhost:<port>,...` (**loc**); **loc2** is loc again, the A/A control. Each of "
+        f"{reps} repetitions (after one unrecorded warm-up repetition) runs each step for the "
+        f"three modes back to back, in an order that goes through all six orders in turn: "
+        f"produce {int(float(meta.get('data_msgs', 0))):,} messages of {meta.get('msg_size')} B "
+        f"(acks=all, 3 partitions, replication 3) to a fresh topic per mode, then consume them "
+        f"from the beginning (timed from the first message to the last: the wait for the first, "
+        f"shown apart, now and then stalls for most of a second in either mode), then produce-to-consume latency at {meta.get('lat_rate')} msg/s for "
+        f"{meta.get('lat_secs')} s (after {meta.get('lat_warmup')} s not counted). Client CPU is "
+        f"kperf's own getrusage (user + system, every thread) per million messages: on the data "
+        f"path, while the throughput clock runs, and for the whole process; the rest (start-up "
+        f"and teardown) in ms. `kshim run` execs the client, so the whole process's figure of "
+        f"**int** includes `kshim run`'s own start-up before the exec.\n")
+    datap.append(
+        "Each repetition gives a pair ratio int ÷ loc (A/B) and loc2 ÷ loc (A/A). A cell is the "
+        "median of the pair ratios with its 95% interval (distribution-free, from the sign test: "
+        "the order statistics around the median that cover it with at least 95%). A verdict is "
+        "PASS when the whole interval is on the goal's good side, MISS when it is on the bad side, "
+        "and *undecided* otherwise; the A/A column is the noise floor of the same method, and "
+        "should hold 1.\n")
+    datap.append("| metric | int | loc | loc2 | A/B int ÷ loc [95% interval] | A/A loc2 ÷ loc [95% interval] | pairs | goal | verdict | pairs to decide |")
+    datap.append("|---|---|---|---|---|---|---|---|---|---|")
+    for i, (m, name, gtext, g, above, label) in enumerate(DATA_ROWS):
+        ab = paired(d(m, "int"), d(m, "loc"), lambda a, b: a / b)
+        aa = paired(d(m, "loc2"), d(m, "loc"), lambda a, b: a / b)
+        ci_ab, ci_aa = median_ci(ab), median_ci(aa)
+        c_ab = f"{ci_ab[0]:.3f}x [{ci_ab[1]:.3f}–{ci_ab[2]:.3f}]" if ci_ab else "n/a"
+        c_aa = f"{ci_aa[0]:.3f}x [{ci_aa[1]:.3f}–{ci_aa[2]:.3f}]" if ci_aa else "n/a"
+        v, todo = "—", "—"
+        if g is not None:
+            v = judge(ci_ab, above, g)
+            if v == "undecided":
+                need = pairs_to_decide(ci_ab, len(ab), g)
+                if need is None or need > 2000:
+                    todo = (f"over 2,000: the median is {abs(ci_ab[0] / g - 1) * 100:.1f}% from the goal"
+                            if need else "none: the median is on the goal")
+                else:
+                    todo = f"≈ {need}" + (f" (≈ {need * secs_per_pair / 60:.0f} min)" if secs_per_pair else "")
+            goals.append((f"data path, {name}, int ÷ loc {gtext} (A/A: {c_aa})", c_ab + " (95% interval)", v))
+            plot_ratio.append(f'"{label}" '
+                              + " ".join(f"{x:.4f}" for x in ((ci_ab or (1, 1, 1))[:3] + (ci_aa or (1, 1, 1))[:3]))
+                              + f" {g} {i}")
+            for r in ab:
+                plot_pairs.append(f"{i} {r:.4f} ab")
+            for r in aa:
+                plot_pairs.append(f"{i} {r:.4f} aa")
+        datap.append(f"| {name} | {cell(summary(d(m, 'int').values()))} | {cell(summary(d(m, 'loc').values()))} | "
+                     f"{cell(summary(d(m, 'loc2').values()))} | {c_ab} | {c_aa} | {len(ab)} | {gtext or '—'} | {v} | {todo} |")
+    cov = median_ci([0.0] * reps)
+    load = summary(d("load1", "all").values())
+    datap.append(f"\nModes' cells: median [min–max] over repetitions. With {reps} pairs the interval "
+                 + (f"covers the median with {cov[3] * 100:.1f}%." if cov else "not defined (fewer than 6 pairs).")
+                 + (f" A repetition took {secs_per_pair:.0f} s on average; \"pairs to decide\" is how many "
+                    "pairs would bring an undecided interval clear of the goal if it narrowed as "
+                    "1/√n around the same median (`BENCH_SECTIONS=data BENCH_DATA_PAIRS=N make bench`)."
+                    if secs_per_pair else "")
+                 + (f" Load average (1 min) as each repetition began: {cell(load)} on {meta.get('nproc')} cores."
+                    if load else "") + "\n")
+    floor = []
+    for m, name in (("produce_msgs_s", "produce"), ("consume_msgs_s", "consume")):
+        aa = median_ci(paired(d(m, "loc2"), d(m, "loc"), lambda a, b: a / b))
+        if aa:
+            dev, half = max(1 - aa[1], aa[2] - 1, 0), (aa[2] - aa[1]) / 2
+            floor.append(f"{name} {aa[1]:.3f}–{aa[2]:.3f}, within ±{dev * 100:.1f}% of 1, half-width {half * 100:.1f}%"
+                         + (f" (a half-width of 5% would take ≈ {math.ceil(len(paired(d(m, 'loc2'), d(m, 'loc'), min)) * (half / 0.05) ** 2)} pairs)"
+                            if half > 0.05 else ""))
+    if floor:
+        datap.append("Noise floor, the A/A interval for throughput: " + "; ".join(floor) + ".\n")
+    minus = lambda a, b: a - b
+    rest = []
+    for step in ("produce", "consume"):
+        ab = median_ci(paired(d(f"{step}_rest_cpu_ms", "int"), d(f"{step}_rest_cpu_ms", "loc"), minus))
+        aa = median_ci(paired(d(f"{step}_rest_cpu_ms", "loc2"), d(f"{step}_rest_cpu_ms", "loc"), minus))
+        if ab and aa:
+            rest.append(f"{step} {ab[0]:+.1f} ms [{ab[1]:+.1f} to {ab[2]:+.1f}] (A/A {aa[0]:+.1f} ms "
+                        f"[{aa[1]:+.1f} to {aa[2]:+.1f}])")
+    if rest:
+        datap.append("CPU outside the data path, int − loc per pair, median [95% interval]: "
+                     + "; ".join(rest) + ". This is a fixed cost per program start, not per message: "
+                     "`kshim run`'s own start-up before it execs the client (the launcher loads its "
+                     "libraries: libcurl, librdkafka and their dependencies) and the shim's set-up.\n")
+    backlog = [f"{mode} #{r}" for mode in ("int", "loc", "loc2") for r, last in d("p50_last_ms", mode).items()
+               if last > 100 and last > 3 * d("p50_first_ms", mode).get(r, last)]
+    if backlog:
+        datap.append(f"**Backlog:** in {', '.join(backlog)} the brokers did not keep up with "
+                     f"{meta.get('lat_rate')} msg/s (the last quarter's p50 over 3x the first's and over "
+                     "100 ms): those latencies measure a queue; the median of the pair ratios is "
+                     "robust to a few such pairs.\n")
     calls = (series("data", "shim_getaddrinfo", "int").get(0), series("data", "shim_connect", "int").get(0))
     if calls[0] is not None:
-        datap.append(f"\nWhat the shim does on this path (KSHIM_DEBUG, one produce and one consume run "
-                     f"of {int(float(meta.get('data_msgs', 0))) // 10:,} messages through `kshim run`): "
+        datap.append(f"What the shim does on this path (KSHIM_DEBUG, one produce and one consume run "
+                     f"of {int(float(meta.get('data_msgs', 0))):,} messages through `kshim run`): "
                      f"{int(calls[0])} getaddrinfo answers and {int(calls[1])} rewritten connects in all; "
-                     "after connect() the shim is not on the data path, so at the per-call costs of "
-                     "section 1 it accounts for microseconds of each run. Differences between the "
-                     "modes here are the machine's noise.\n")
-    sat = [f"{mode} #{r}" for mode, r in sorted(backlog)]
-    if sat:
-        datap.append(f"\n**Backlog:** in {', '.join(sat)} the brokers did not keep up with "
-                     f"{meta.get('lat_rate')} msg/s (the last quarter's p50 is over 3x the first's "
-                     "and over 100 ms), so those latencies measure a growing queue, not the path; the latency goal is judged on the "
-                     "other repetitions.\n")
-    if failures:
-        datap.append(f"Steps that failed twice and left a gap: {', '.join(failures)}.\n")
+                     "after connect() the shim is not on the data path.\n")
+    bad = [f for f in failures if f.split()[-1] in ("int", "loc", "loc2")]
+    if bad:
+        datap.append(f"Steps that failed twice and left a gap (their pairs are left out): {', '.join(bad)}.\n")
     datap.append("")
-    for mode, label in (("int", "internal (shim)"), ("loc", "localhost")):
-        row = [f'"{label}"']
-        for m in ("produce_msgs_s", "consume_msgs_s"):
-            s = summary(d(m, mode).values()) or (0, 0, 0)
-            row += [f"{x / 1000:.3f}" for x in s]
-        plot_tp.append(" ".join(row))
-        row = [f'"{label}"']
-        for m in ("p50_ms", "p99_ms"):
-            s = summary(d(m, mode).values()) or (0, 0, 0)
-            row += [f"{x:.3f}" for x in s]
-        plot_lat.append(" ".join(row))
 
 # ------------------------------------------------------------------ startup
 startp = []
@@ -528,7 +606,9 @@ head += [f"| {g} | {c} | {v} |" for g, c, v in goals]
 head.append("")
 with open(report, "w") as f:
     f.write("\n".join(head + micro + datap + startp + memp + scp) + "\n")
-with open(f"{outdir}/plot_tp.dat", "w") as f:
-    f.write("# mode produce_med min max consume_med min max (thousand msgs/s)\n" + "\n".join(plot_tp) + "\n")
-with open(f"{outdir}/plot_lat.dat", "w") as f:
-    f.write("# mode p50_med min max p99_med min max (ms)\n" + "\n".join(plot_lat) + "\n")
+with open(f"{outdir}/plot_ratio.dat", "w") as f:
+    f.write("# metric ab_med ab_lo ab_hi aa_med aa_lo aa_hi goal index (pair ratios, 95% interval)\n"
+            + "\n".join(plot_ratio) + "\n")
+with open(f"{outdir}/plot_pairs.dat", "w") as f:
+    f.write("# index ratio kind (ab: int / loc, aa: loc2 / loc), one line per pair\n"
+            + "\n".join(plot_pairs) + "\n")

@@ -3,11 +3,16 @@
 # A benchmark, not a test: nothing in `make test` runs or depends on it.
 #
 # Every figure is a ratio against a baseline measured in the same run, reported as
-# the median over repetitions with its min-max spread; variants are interleaved
-# (A B A B ...) so that noise from the rest of the machine hits each side alike.
+# the median over repetitions with its min-max spread (the data section: the median
+# of paired ratios with a 95% interval, beside an A/A control); variants are
+# interleaved (A B A B ...) so that noise from the rest of the machine hits each
+# side alike.
 #   1. micro    hook cost: ns per call, and callgrind instructions per call
 #   2. startup  `kshim up` wall time for -n 1, 3, 5 and the launcher's peak RSS
-#   3. data     3-broker cluster, internal names through the shim vs --advertise localhost
+#   3. data     one 3-broker cluster with both client listeners (kshim up
+#               --localhost-listener): internal names through the shim vs
+#               localhost:<port> without it, in paired interleaved repetitions
+#               with an A/A control (localhost vs localhost)
 #   4. memory   resident memory the shim adds to a small C client
 #   5. seccomp  the supervisor (kshim run --via seccomp): mapped, trapped and untrapped
 #               system calls of a static program; franz-go's throughput through it vs
@@ -21,6 +26,9 @@
 #                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
 #                       two JVMs and no class-data archive, before issue 12); "none" leaves it out
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
+#   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
+#                       that give a 95% interval for a median); the report says how many
+#                       would decide an undecided verdict
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
 #                       only for a full run of every section; otherwise it stays in bench/out)
 set -euo pipefail
@@ -41,17 +49,18 @@ CFLAGS_BENCH=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g)
 
 if [ "$QUICK" = 1 ]; then
 	MICRO_REPS=3 MICRO_TARGET_NS=50000000 CG_REPS=1
-	DATA_REPS=1 DATA_MSGS=100000 LAT_SECS=5 LAT_WARMUP=2
+	DATA_REPS=6 DATA_MSGS=50000 LAT_SECS=2 LAT_WARMUP=1
 	START_REPS=1 START_NODES="1 3" BEFORE_NODES="1"
 	MEM_REPS=3
 	SC_REPS=1 SC_MSGS=50000
 else
 	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
-	DATA_REPS=4 DATA_MSGS=1000000 LAT_SECS=20 LAT_WARMUP=3
+	DATA_REPS=15 DATA_MSGS=400000 LAT_SECS=4 LAT_WARMUP=1
 	START_REPS=3 START_NODES="1 3 5" BEFORE_NODES="1 3"
 	MEM_REPS=5
 	SC_REPS=12 SC_MSGS=1000000
 fi
+DATA_REPS=${BENCH_DATA_PAIRS:-$DATA_REPS}
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
 
@@ -315,15 +324,18 @@ section_startup() {
 }
 
 # ---------------------------------------------------------------- 3. data path
-# Both clusters (same image, 3 brokers, same defaults) are up at the same time and
-# the modes alternate A B B A A B B A per repetition, so that drift in the load from
-# other work on this machine hits both modes alike; an idle 3-broker cluster costs
-# a few % of one core and ~1 GB here (24 GB RAM), and it costs the same for either
-# mode. Running them one after another would put minutes between the two modes.
-kperf_mode() { # MODE ARGS...: runs kperf against the MODE cluster
+# One cluster, up with --localhost-listener: each broker advertises kafkaN:9092 on
+# one client listener and localhost:<its published port> on another, so the two
+# modes share the brokers, disks and JVMs, and only one cluster loads the machine.
+# Modes: int (kperf through `kshim run`, kafka1:9092,...), loc (kperf without kshim,
+# localhost:<port>,...) and loc2, the same as loc: the A/A control. Each repetition
+# runs every step (produce, consume, latency) for the three modes back to back, in
+# the repetition's order (rep_order: all six orders in turn), so the members of a
+# pair are seconds apart and each mode runs before each other one equally often.
+kperf_mode() { # MODE ARGS...: runs kperf the MODE way
 	local mode=$1; shift
 	if [ "$mode" = int ]; then
-		"$KSHIM" run --name "$TAG-int" -- "$KPERF" "$@" -b kafka1:9092,kafka2:9092,kafka3:9092
+		"$KSHIM" run --name "$DATA_CLUSTER" -- "$KPERF" "$@" -b kafka1:9092,kafka2:9092,kafka3:9092
 	else
 		"$KPERF" "$@" -b "$LOC_BOOTSTRAP"
 	fi
@@ -346,83 +358,92 @@ try_twice() {
 }
 kperf_try() { try_twice kperf_mode "$@"; }
 
-# interleave ROUND REPS MODE...: in repetition r, ROUND MODE r for each mode, in the
-# order rotated by (r - 1) / 2 and reversed in even repetitions: for two modes
-# A B, B A, B A, A B, ...; for three, all six orders in turn. Each mode runs before
-# each other one equally often, so a drift within a repetition (brokers still
-# warming up, a neighbour's load) favours none of them.
-interleave() {
-	local round=$1 reps=$2 rep i k order
-	shift 2
+# rep_order REP MODE...: the order of the modes in repetition REP, rotated by
+# (REP - 1) / 2 and reversed in even repetitions: for two modes A B, B A, B A,
+# A B, ...; for three, all six orders in turn. Each mode runs before each other
+# one equally often, so a drift within a repetition (brokers still warming up, a
+# neighbour's load) favours none of them.
+rep_order() {
+	local rep=$1 i k=$((($1 - 1) / 2)) order=()
+	shift
 	local modes=("$@") n=$#
+	for i in $(seq 0 $((n - 1))); do
+		if ((rep % 2)); then
+			order+=("${modes[$(((k + i) % n))]}")
+		else
+			order=("${modes[$(((k + i) % n))]}" "${order[@]}")
+		fi
+	done
+	echo "${order[@]}"
+}
+
+# interleave ROUND REPS MODE...: ROUND MODE r for each mode of repetition r, in rep_order.
+interleave() {
+	local round=$1 reps=$2 rep m
+	shift 2
 	for rep in $(seq "$reps"); do
-		k=$(((rep - 1) / 2)) order=()
-		for i in $(seq 0 $((n - 1))); do
-			if ((rep % 2)); then
-				order+=("${modes[$(((k + i) % n))]}")
-			else
-				order=("${modes[$(((k + i) % n))]}" "${order[@]}")
-			fi
-		done
-		for i in "${order[@]}"; do "$round" "$i" "$rep"; done
+		for m in $(rep_order "$rep" "$@"); do "$round" "$m" "$rep"; done
 	done
 }
 
-data_round() { # MODE REP [warm]: a failed step leaves a gap, not a failed run
-	local mode=$1 rep=$2 warm=${3:-} t out n=$DATA_MSGS secs=$LAT_SECS
-	t=bench-$mode-$rep$warm
-	if [ -n "$warm" ]; then
-		n=$((DATA_MSGS / 10)) secs=10
-		log "data: warming up $mode (JIT, connections): $n messages, latency for $secs s"
-	else
-		log "data: repetition $rep/$DATA_REPS, $mode: produce and consume $n x $MSG_SIZE B"
-	fi
-	if kperf_try "$mode" create -t "$t-tp" >/dev/null &&
-		out=$(kperf_try "$mode" produce -t "$t-tp" -n "$n" -s "$MSG_SIZE"); then
-		[ -n "$warm" ] || record data produce_msgs_s "$mode" "$rep" "$(field msgs_per_s "$out")"
-		[ -n "$warm" ] || record data produce_mb_s "$mode" "$rep" "$(field mb_per_s "$out")"
-		if out=$(kperf_try "$mode" consume -t "$t-tp" -n "$n"); then
-			[ -n "$warm" ] || record data consume_msgs_s "$mode" "$rep" "$(field msgs_per_s "$out")"
-			[ -n "$warm" ] || record data consume_mb_s "$mode" "$rep" "$(field mb_per_s "$out")"
-		fi
-	fi
-	[ -n "$warm" ] || log "data: repetition $rep/$DATA_REPS, $mode: latency at $LAT_RATE msg/s for $secs s"
-	[ -n "$warm" ] || record data load1 "$mode" "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
-	if kperf_try "$mode" create -t "$t-lat" >/dev/null &&
-		out=$(kperf_try "$mode" latency -t "$t-lat" -r "$LAT_RATE" -d "$secs" -w "$LAT_WARMUP" -s "$MSG_SIZE"); then
-		if [ -z "$warm" ]; then
-			record data p50_ms "$mode" "$rep" "$(field p50_ms "$out")"
-			record data p99_ms "$mode" "$rep" "$(field p99_ms "$out")"
-			record data max_ms "$mode" "$rep" "$(field max_ms "$out")"
-			record data p50_first_ms "$mode" "$rep" "$(field p50_first_quarter_ms "$out")"
-			record data p50_last_ms "$mode" "$rep" "$(field p50_last_quarter_ms "$out")"
-		fi
-	fi
-	return 0
+# data_step STEP MODE REP [-warm] ARGS...: one kperf run; records its figures
+# unless warming up. A failed run leaves a gap (that pair is left out), not a failed bench.
+data_step() {
+	local step=$1 mode=$2 rep=$3 warm=$4 out n f
+	shift 4
+	out=$(kperf_try "$mode" "$step" "$@") || return 0
+	[ -z "$warm" ] || return 0
+	case $step in
+	produce | consume)
+		n=$(field msgs "$out")
+		record data "${step}_msgs_s" "$mode" "$rep" "$(field msgs_per_s "$out")"
+		record data "${step}_path_cpu_s_per_m" "$mode" "$rep" "$(awk -v c="$(field path_cpu_s "$out")" -v n="$n" 'BEGIN { printf "%.4f", c * 1e6 / n }')"
+		record data "${step}_cpu_s_per_m" "$mode" "$rep" "$(awk -v c="$(field cpu_s "$out")" -v n="$n" 'BEGIN { printf "%.4f", c * 1e6 / n }')"
+		record data "${step}_rest_cpu_ms" "$mode" "$rep" "$(awk -v c="$(field cpu_s "$out")" -v p="$(field path_cpu_s "$out")" 'BEGIN { printf "%.2f", (c - p) * 1000 }')"
+		[ "$step" = produce ] || record data consume_start_ms "$mode" "$rep" "$(field start_ms "$out")"
+		;;
+	latency)
+		for f in p50_ms p99_ms max_ms; do record data "$f" "$mode" "$rep" "$(field "$f" "$out")"; done
+		record data p50_first_ms "$mode" "$rep" "$(field p50_first_quarter_ms "$out")"
+		record data p50_last_ms "$mode" "$rep" "$(field p50_last_quarter_ms "$out")"
+		;;
+	esac
+}
+
+data_rep() { # REP [-warm]: produce, consume and latency for int, loc and loc2
+	local rep=$1 warm=${2:-} order m t0=$EPOCHREALTIME t=bench-$1${2:-}
+	order=$(rep_order "$rep" int loc loc2)
+	log "data: ${warm:+warm-up, }repetition $rep/$DATA_REPS, order $order: $DATA_MSGS x $MSG_SIZE B, latency at $LAT_RATE msg/s for $LAT_SECS s"
+	kperf_try loc create -t "$t-int,$t-loc,$t-loc2,$t-lat-int,$t-lat-loc,$t-lat-loc2" >/dev/null || return 0
+	[ -n "$warm" ] || record data load1 all "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	for m in $order; do data_step produce "$m" "$rep" "$warm" -t "$t-$m" -n "$DATA_MSGS" -s "$MSG_SIZE"; done
+	for m in $order; do data_step consume "$m" "$rep" "$warm" -t "$t-$m" -n "$DATA_MSGS"; done
+	for m in $order; do
+		data_step latency "$m" "$rep" "$warm" -t "$t-lat-$m" -r "$LAT_RATE" -d "$LAT_SECS" -w "$LAT_WARMUP" -s "$MSG_SIZE"
+	done
+	[ -n "$warm" ] || record data rep_secs all "$rep" "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
 }
 
 section_data() {
-	log "data: kshim up -n 3 in internal mode ($TAG-int) and localhost mode ($TAG-loc)"
-	CLUSTERS+=("$TAG-int")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$TAG-int" >"$WORK/int.out" 2>&1 ||
-		{ cat "$WORK/int.out" >&2; die "kshim up (internal) failed"; }
-	CLUSTERS+=("$TAG-loc")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$TAG-loc" --advertise localhost >"$WORK/loc.out" 2>&1 ||
-		{ cat "$WORK/loc.out" >&2; die "kshim up --advertise localhost failed"; }
-	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$WORK/loc.out")
-	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up --advertise localhost"
-	# Fresh brokers run interpreted Java: one unrecorded round on each first.
-	data_round int 0 -warm
-	data_round loc 0 -warm
+	local rep
+	DATA_CLUSTER=$TAG-data
+	log "data: kshim up -n 3 --localhost-listener ($DATA_CLUSTER)"
+	CLUSTERS+=("$DATA_CLUSTER")
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" --localhost-listener >"$WORK/data.out" 2>&1 ||
+		{ cat "$WORK/data.out" >&2; die "kshim up --localhost-listener failed"; }
+	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$WORK/data.out")
+	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up --localhost-listener"
+	# Fresh brokers run interpreted Java: one unrecorded repetition first.
+	data_rep 1 -warm
 	# What the shim does in a data-path run: every hooked call it answers is logged
-	# with KSHIM_DEBUG; count them in one produce + consume of the warm-up size.
-	if kperf_mode int create -t bench-int-debug >/dev/null 2>&1; then
-		KSHIM_DEBUG=1 kperf_mode int produce -t bench-int-debug -n $((DATA_MSGS / 10)) >/dev/null 2>"$WORK/debug.err" || true
-		KSHIM_DEBUG=1 kperf_mode int consume -t bench-int-debug -n $((DATA_MSGS / 10)) >/dev/null 2>>"$WORK/debug.err" || true
+	# with KSHIM_DEBUG; count them in one produce + consume.
+	if kperf_mode loc create -t bench-debug >/dev/null 2>&1; then
+		KSHIM_DEBUG=1 kperf_mode int produce -t bench-debug -n "$DATA_MSGS" >/dev/null 2>"$WORK/debug.err" || true
+		KSHIM_DEBUG=1 kperf_mode int consume -t bench-debug -n "$DATA_MSGS" >/dev/null 2>>"$WORK/debug.err" || true
 		record data shim_getaddrinfo int 0 "$(grep -c 'getaddrinfo kafka' "$WORK/debug.err")"
 		record data shim_connect int 0 "$(grep -c ': connect fd' "$WORK/debug.err")"
 	fi
-	interleave data_round "$DATA_REPS" int loc
+	for rep in $(seq "$DATA_REPS"); do data_rep "$rep"; done
 }
 
 # ---------------------------------------------------------------- 4. memory

@@ -72,7 +72,7 @@ _kshim() {
 		return
 	fi
 	case $cmd in
-	up) opts="-n --name --image --flavor --advertise --tls --tls-san --sasl --timeout --watch --publish-address --help" ;;
+	up) opts="-n --name --image --flavor --advertise --localhost-listener --tls --tls-san --sasl --timeout --watch --publish-address --help" ;;
 	config) opts="--name --client --help" ;;
 	down) opts="--name --help" ;;
 	status | doctor) opts="--name --json --help" ;;

@@ -20,6 +20,7 @@ struct up_options {
 	const char *name, *image;
 	enum flavor flavor; /* --flavor, else guessed from the image */
 	enum advertise mode;
+	int localhost_listener; /* --localhost-listener */
 	int nodes, timeout, watch;
 	int tls;		       /* --tls */
 	enum sasl sasl;		       /* --sasl */

@@ -25,6 +25,7 @@ const char up_usage[] =
 	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
 	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
 	"                [--tls] [--tls-san NAME]... [--sasl scram-sha-512|plain]\n"
+	"                [--localhost-listener]\n"
 	"                [--timeout SEC] [--watch] [--publish-address ADDR]\n";
 
 static void
@@ -122,6 +123,11 @@ print_result(const struct cluster *c, const char *table)
 			printf("%slocalhost:%u", sep, c->node[i].host_port);
 	}
 	putchar('\n');
+	if (c->localhost_listener) {
+		for (int i = 0; i < c->n; i++)
+			printf("%slocalhost:%u", i ? "," : "", c->node[i].local_port);
+		putchar('\n');
+	}
 	if (c->tls || c->sasl != SASL_NONE) {
 		/* The settings hold the password: the example keeps its file private. */
 		printf("settings: (umask 077; kshim config --name %s >client.conf)\n", c->name);
@@ -211,6 +217,7 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		{"image", required_argument, NULL, 'i'},
 		{"flavor", required_argument, NULL, 'f'},
 		{"advertise", required_argument, NULL, 'a'},
+		{"localhost-listener", no_argument, NULL, 'l'},
 		{"timeout", required_argument, NULL, 't'},
 		{"watch", no_argument, NULL, 'w'},
 		{"tls", no_argument, NULL, 'T'},
@@ -247,6 +254,10 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 			break;
 		case 'a':
 			rc = advertise_parse(optarg, &o->mode, err);
+			break;
+		case 'l':
+			o->localhost_listener = 1;
+			rc = 0;
 			break;
 		case 't':
 			rc = cli_opt_int("--timeout", optarg, 1, 86400, &o->timeout, err);
@@ -291,6 +302,13 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --advertise localhost advertises this machine's loopback; "
 				  "--publish-address goes with the internal names");
+	if (o->localhost_listener && (o->tls || o->sasl != SASL_NONE))
+		return kshim_fail(err, KSHIM_EUSAGE,
+				  "up: --localhost-listener is plaintext; not with --tls or --sasl");
+	if (o->localhost_listener && o->mode == ADVERTISE_LOCALHOST)
+		return kshim_fail(err, KSHIM_EUSAGE,
+				  "up: --localhost-listener adds a localhost listener to "
+				  "--advertise internal; localhost mode has one already");
 	return cli_no_more_args(argc, argv, err);
 }
 
@@ -340,6 +358,7 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	c.tls = o.tls;
 	c.sasl = o.sasl;
 	cluster_set_limits(d, &c);
+	c.localhost_listener = o.localhost_listener;
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
 	rc = up(d, &c, &o, err);

@@ -23,7 +23,7 @@ leftovers() {
 expect_clean() { expect_eq "$1: nothing left behind" "$(leftovers "$2")" "0 0 no"; }
 
 cleanup() {
-	for c in "$N" "$N-lh" "$N-busy" "$N-int" "$N-bad" "$N-img" "$N-nod"; do
+	for c in "$N" "$N-lh" "$N-ll" "$N-busy" "$N-int" "$N-bad" "$N-img" "$N-nod"; do
 		"$KSHIM" down --name "$c" >/dev/null 2>&1
 	done
 	[ -n "${fake_pid:-}" ] && kill "$fake_pid" 2>/dev/null
@@ -174,6 +174,31 @@ got=$(roundtrip timeout 120 kcat -b "$boot")
 expect_eq "localhost mode: $MSGS messages with plain kcat: count, distinct, sum" "$got" "$MSGS $MSGS $((MSGS * (MSGS + 1) / 2))"
 expect_eq "localhost mode: down" "$("$KSHIM" down --name "$N-lh")" "cluster '$N-lh': removed 3 containers, 1 network"
 expect_clean "localhost mode down" "$N-lh"
+
+# --- --localhost-listener: the same broker serves kshim clients and plain ones ---
+out=$("$KSHIM" up -n 1 --name "$N-ll" --image "$IMAGE" --localhost-listener 2>"$OUT/e2e-up.err")
+rc=$?
+expect_eq "up --localhost-listener exits 0" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/    # /' "$OUT/e2e-up.err"
+loc=$(echo "$out" | sed -n 2p)
+expect_eq "--localhost-listener: first line kafka1:9092, second localhost:<published 29092>" \
+	"$(echo "$out" | head -1) $loc" "kafka1:9092 localhost:$(docker port "$N-ll-kafka1" 29092/tcp | sed 's/.*://')"
+expect_eq "--localhost-listener: both published ports are on 127.0.0.1 only" \
+	"$(host_ips "$N-ll" | awk '{print $1, $2}')" "4 127.0.0.1"
+expect_eq "--localhost-listener: plain kcat on it is told localhost:<port>" \
+	"$(timeout 60 kcat -b "$loc" -L 2>&1 | grep -oE 'at [a-z0-9]+:[0-9]+' | sed 's/at //')" "$loc"
+expect_eq "--localhost-listener: kcat through kshim run is told kafka1:9092" \
+	"$(timeout 60 "$KSHIM" run --name "$N-ll" -- kcat -b kafka1:9092 -L 2>&1 | grep -oE 'at [a-z0-9]+:[0-9]+' | sed 's/at //')" "kafka1:9092"
+topic=e2e-both
+docker exec "$N-ll-kafka1" kafka-topics.sh --bootstrap-server kafka1:19092 --create --topic "$topic" \
+	--partitions 3 --replication-factor 1 >/dev/null 2>&1
+seq 1 $MSGS | timeout 120 "$KSHIM" run --name "$N-ll" -- kcat -b kafka1:9092 -P -t "$topic" -X acks=all 2>&1
+got=$(timeout 120 kcat -b "$loc" -C -t "$topic" -o beginning -e -q 2>/dev/null |
+	awk '{n++; if (!s[$1]++) d++; t += $1} END {print n+0, d+0, t+0}')
+expect_eq "--localhost-listener: $MSGS produced through kshim, consumed by plain kcat on localhost" \
+	"$got" "$MSGS $MSGS $((MSGS * (MSGS + 1) / 2))"
+expect_eq "--localhost-listener: down" "$("$KSHIM" down --name "$N-ll")" "cluster '$N-ll': removed 1 container, 1 network and the table"
+expect_clean "--localhost-listener down" "$N-ll"
 
 # --- failures: one-line cause, hint, nothing left behind ---
 out=$(DOCKER_HOST=unix:///nonexistent "$KSHIM" up --name "$N-nod" --image "$IMAGE" 2>&1)

@@ -26,6 +26,7 @@
 #define NOFILE_DEFAULT 65536
 #define NPROC_DEFAULT 4096 /* Podman's default is above what many hosts allow */
 #define PORT_KEY "9092/tcp"
+#define HOST_PORT_KEY "29092/tcp" /* KAFKA_HOST_PORT */
 
 /* 16 random bytes as 22 characters of unpadded base64url, as Kafka's Uuid prints them. */
 static int
@@ -210,10 +211,11 @@ add_ulimit(cJSON *host, const char *name, int value)
 	cJSON_AddItemToArray(list, l);
 }
 
-/* Free ports on 127.0.0.1 for localhost mode, whose brokers must advertise their
- * published port before they start. The kernel picks them; they are released
- * again before Docker binds them, so another process may take one in between:
- * start then fails with "port is already allocated" and up rolls back. */
+/* Free ports on 127.0.0.1 for the listeners that advertise localhost (localhost
+ * mode's EXTERNAL, --localhost-listener's HOST), whose port must be known before
+ * the broker starts. The kernel picks them; they are released again before
+ * Docker binds them, so another process may take one in between: start then
+ * fails with "port is already allocated" and up rolls back. */
 static int
 pick_ports(struct cluster *c, kshim_err_t *err)
 {
@@ -228,7 +230,10 @@ pick_ports(struct cluster *c, kshim_err_t *err)
 		    getsockname(fds[i], (struct sockaddr *)&a, &len) < 0)
 			rc = kshim_fail(err, errno, "cannot pick a free port on 127.0.0.1: %s",
 					strerror(errno));
-		c->node[i].host_port = ntohs(a.sin_port);
+		if (c->localhost_listener)
+			c->node[i].local_port = ntohs(a.sin_port);
+		else
+			c->node[i].host_port = ntohs(a.sin_port);
 	}
 	while (i-- > 0)
 		if (fds[i] >= 0)
@@ -236,15 +241,32 @@ pick_ports(struct cluster *c, kshim_err_t *err)
 	return rc;
 }
 
+/* Publishes the container's port key on addr:port (one address, loopback unless
+ * --publish-address); port 0 lets Docker choose. */
+static void
+publish(cJSON *spec, cJSON *host, const char *key, const char *addr, unsigned port)
+{
+	cJSON *bind = cJSON_CreateObject(), *bindings;
+	char text[8] = "";
+
+	if (port)
+		snprintf(text, sizeof(text), "%u", port);
+	cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(spec, "ExposedPorts"), key);
+	cJSON_AddStringToObject(bind, "HostIp", addr);
+	cJSON_AddStringToObject(bind, "HostPort", text);
+	bindings = cJSON_GetObjectItemCaseSensitive(host, "PortBindings");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(bindings, key), bind);
+}
+
 static cJSON *
 container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 {
 	const struct cluster_node *node = &c->node[i];
-	cJSON *spec = cJSON_CreateObject(), *host, *bind = cJSON_CreateObject(), *ep;
-	char port[8] = "", publish[INET_ADDRSTRLEN];
+	cJSON *spec = cJSON_CreateObject(), *host, *ep;
+	char addr[INET_ADDRSTRLEN];
 	struct in_addr a = {htonl(c->publish_addr)};
 
-	inet_ntop(AF_INET, &a, publish, sizeof(publish));
+	inet_ntop(AF_INET, &a, addr, sizeof(addr));
 
 	cJSON_AddStringToObject(spec, "Image", c->image);
 	cJSON_AddStringToObject(spec, "Hostname", node->name);
@@ -252,19 +274,15 @@ container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 	if (cmd)
 		cJSON_AddItemToObject(spec, "Cmd", cmd);
 	cJSON_AddItemToObject(spec, "Labels", labels(c, node->name));
-	cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "ExposedPorts"), PORT_KEY);
+	cJSON_AddObjectToObject(spec, "ExposedPorts");
 	host = cJSON_AddObjectToObject(spec, "HostConfig");
 	cJSON_AddStringToObject(host, "NetworkMode", c->network);
 	add_ulimit(host, "nofile", c->nofile);
 	add_ulimit(host, "nproc", c->nproc);
-	/* One address (loopback by default); an empty HostPort lets Docker choose. */
-	if (node->host_port)
-		snprintf(port, sizeof(port), "%u", node->host_port);
-	cJSON_AddStringToObject(bind, "HostIp", publish);
-	cJSON_AddStringToObject(bind, "HostPort", port);
-	cJSON_AddItemToArray(
-		cJSON_AddArrayToObject(cJSON_AddObjectToObject(host, "PortBindings"), PORT_KEY),
-		bind);
+	cJSON_AddObjectToObject(host, "PortBindings");
+	publish(spec, host, PORT_KEY, addr, node->host_port);
+	if (node->local_port)
+		publish(spec, host, HOST_PORT_KEY, addr, node->local_port);
 	ep = cJSON_AddObjectToObject(
 		cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "NetworkingConfig"),
 					"EndpointsConfig"),
@@ -299,7 +317,8 @@ cluster_flavor_node(const struct cluster *c, int i, struct flavor_node *fn)
 				   .host_port = c->node[i].host_port,
 				   .cluster_id = c->cluster_id,
 				   .tls = c->tls,
-				   .sasl = c->sasl};
+				   .sasl = c->sasl,
+				   .local_port = c->node[i].local_port};
 }
 
 int
@@ -309,7 +328,7 @@ cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err)
 	cJSON *l;
 	int rc;
 
-	if (c->mode == ADVERTISE_LOCALHOST && pick_ports(c, err) < 0)
+	if ((c->mode == ADVERTISE_LOCALHOST || c->localhost_listener) && pick_ports(c, err) < 0)
 		return -1;
 	l = labels(c, NULL);
 	rc = docker_network_create(d, c->network, l, net_id, err);

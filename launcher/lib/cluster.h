@@ -22,6 +22,7 @@ struct cluster_node {
 	char id[65];		       /* container id; "" when there is none */
 	uint16_t port;		       /* the client port inside: 9092 (attached: see attached.h) */
 	uint16_t host_port;	       /* where port is published on publish_addr; 0 when unknown */
+	uint16_t local_port; /* up --localhost-listener: where 29092 is published; else 0 */
 };
 
 struct cluster {
@@ -30,6 +31,7 @@ struct cluster {
 	char image[512];
 	enum flavor flavor;
 	enum advertise mode;
+	int localhost_listener; /* up --localhost-listener (set after cluster_init) */
 	int n;
 	int tls;	/* EXTERNAL speaks TLS (set after cluster_init) */
 	enum sasl sasl; /* and authenticates clients with SASL */

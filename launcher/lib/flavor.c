@@ -240,6 +240,21 @@ rule_value(const struct rule *r, const struct flavor_node *fn, char *buf, size_t
 	}
 }
 
+/* up --localhost-listener: one more client listener, HOST on 29092, advertising
+ * localhost:<its published port>, beside whatever the rules set. */
+static void
+host_listener(const struct rule *r, const struct flavor_node *fn, char *buf, size_t len)
+{
+	size_t used = strlen(buf);
+
+	if (strcmp(r->property, "listeners") == 0)
+		snprintf(buf + used, len - used, ",HOST://:%d", KAFKA_HOST_PORT);
+	else if (strcmp(r->property, "advertised.listeners") == 0)
+		snprintf(buf + used, len - used, ",HOST://localhost:%u", fn->local_port);
+	else if (strcmp(r->property, "listener.security.protocol.map") == 0)
+		snprintf(buf + used, len - used, ",HOST:PLAINTEXT");
+}
+
 /* prefix + property upper-cased: '.' -> '_', '_' -> '__', '-' -> '___'. */
 static void
 env_name(const char *prefix, const char *property, char *buf, size_t len)
@@ -282,6 +297,8 @@ flavor_env(const struct flavor_node *fn, cJSON **out, kshim_err_t *err)
 			continue;
 		env_name(f->prefix, rules[i].property, name, sizeof(name));
 		rule_value(&rules[i], fn, value, sizeof(value));
+		if (fn->local_port)
+			host_listener(&rules[i], fn, value, sizeof(value));
 		bad = add(env, name, value);
 	}
 	if (!bad && f->extra)

@@ -11,6 +11,8 @@
 /* Node i is reached as kafka<i> on the cluster network; ports as in flavor.c's rules. */
 #define KAFKA_NODE_FMT "kafka%d"
 #define KAFKA_PORT 9092
+/* up --localhost-listener: a second client listener, HOST, advertising localhost. */
+#define KAFKA_HOST_PORT 29092
 
 enum flavor { FLAVOR_APACHE, FLAVOR_CONFLUENT, FLAVOR_BITNAMI };
 /* internal: brokers advertise kafka<i>:9092; localhost: localhost:<host port>. */
@@ -40,6 +42,7 @@ struct flavor_node {
 	const char *cluster_id;
 	int tls;	/* EXTERNAL speaks TLS */
 	enum sasl sasl; /* and authenticates clients so */
+	unsigned local_port; /* 0, or where HOST (29092) is published: it advertises localhost */
 };
 
 int flavor_parse(const char *name, enum flavor *f, kshim_err_t *err);

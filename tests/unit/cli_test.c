@@ -208,7 +208,8 @@ test_up(void)
 	unsetenv("KSHIM_IMAGE");
 	CHECK(PARSE(up_parse, &o, &err, "up") == CLI_RUN && strcmp(o.name, "kshim") == 0 &&
 		  strcmp(o.image, "apache/kafka:4.4.0") == 0 && o.flavor == FLAVOR_APACHE &&
-		  o.mode == ADVERTISE_INTERNAL && o.nodes == 3 && o.timeout == 180 && !o.watch,
+		  o.mode == ADVERTISE_INTERNAL && o.nodes == 3 && o.timeout == 180 && !o.watch &&
+		  !o.localhost_listener,
 	      "up: defaults (kshim, apache/kafka:4.4.0, apache, internal, 3 nodes, 180 s)");
 	setenv("KSHIM_IMAGE", "bitnami/kafka:3.7", 1);
 	CHECK(PARSE(up_parse, &o, &err, "up") == CLI_RUN &&
@@ -234,6 +235,13 @@ test_up(void)
 	CHECK(PARSE(up_parse, &o, &err, "up", "--watch", "--advertise", "localhost") < 0 &&
 		  strstr(err.msg, "--watch keeps a table"),
 	      "up: --watch with --advertise localhost");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--localhost-listener") == CLI_RUN &&
+		  o.localhost_listener && o.mode == ADVERTISE_INTERNAL,
+	      "up: --localhost-listener beside the internal names");
+	CHECK(PARSE(up_parse, &o, &err, "up", "--advertise", "localhost", "--localhost-listener") <
+			  0 &&
+		  err.code == KSHIM_EUSAGE && strstr(err.msg, "localhost mode has one already"),
+	      "up: --localhost-listener with --advertise localhost");
 	CHECK(PARSE(up_parse, &o, &err, "up", "--name", "UP") < 0 &&
 		  strstr(err.msg, "bad cluster name 'UP'"),
 	      "up: a bad cluster name");

@@ -119,6 +119,31 @@ test_localhost(void)
 }
 
 static void
+test_localhost_listener(void)
+{
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "id", 40001};
+	const char *got = env_text(&fn);
+
+	CHECK(has_line(got, "KAFKA_LISTENERS=INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://"
+			    ":9093,HOST://:29092"),
+	      "--localhost-listener: HOST listens on 29092 beside the three");
+	CHECK(has_line(got, "KAFKA_ADVERTISED_LISTENERS=INTERNAL://kafka2:19092,EXTERNAL://"
+			    "kafka2:9092,HOST://localhost:40001"),
+	      "--localhost-listener: EXTERNAL keeps kafkaN:9092, HOST advertises localhost:<its "
+	      "published port>");
+	CHECK(has_line(got, "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,INTERNAL:"
+			    "PLAINTEXT,EXTERNAL:PLAINTEXT,HOST:PLAINTEXT"),
+	      "--localhost-listener: HOST is plaintext");
+	CHECK(count_lines(got) == 16, "--localhost-listener: no new variable (%d lines)",
+	      count_lines(got));
+	fn.flavor = FLAVOR_BITNAMI;
+	got = env_text(&fn);
+	CHECK(has_line(got, "KAFKA_CFG_ADVERTISED_LISTENERS=INTERNAL://kafka2:19092,EXTERNAL://"
+			    "kafka2:9092,HOST://localhost:40001"),
+	      "--localhost-listener: the same for bitnami's variables");
+}
+
+static void
 test_other_flavours(void)
 {
 	struct flavor_node fn = {FLAVOR_BITNAMI, ADVERTISE_INTERNAL, 1, 3, 0, "bid", 0, SASL_NONE};
@@ -230,6 +255,7 @@ main(void)
 	test_apache_internal();
 	test_sizes();
 	test_localhost();
+	test_localhost_listener();
 	test_other_flavours();
 	test_secure();
 	test_names();
