@@ -30,7 +30,8 @@ gather(struct doctor *dr, kshim_err_t *err)
 			return -1;
 	if (kshim_table_path(dr->name, dr->table, sizeof(dr->table), 0, &dr->table_err) == 0 &&
 	    tables_load_strict(dr->table, &dr->t, &dr->table_err) < 0 && !dr->table_err.hint[0])
-		kshim_hint(&dr->table_err, "'kshim watch --name %s --once' writes it from Docker's ports",
+		kshim_hint(&dr->table_err,
+			   "'kshim watch --name %s --once' writes it from Docker's ports",
 			   dr->name);
 	return 0;
 }
@@ -54,9 +55,9 @@ has_alias(const cJSON *ep, const char *name)
 {
 	const cJSON *a;
 
-	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(ep, "Aliases"))
-		if (cJSON_IsString(a) && strcmp(a->valuestring, name) == 0)
-			return 1;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(
+				  ep, "Aliases")) if (cJSON_IsString(a) &&
+						      strcmp(a->valuestring, name) == 0) return 1;
 	return 0;
 }
 
@@ -98,15 +99,19 @@ doctor_network(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	if (c->attached)
 		return attached_network(dr, note, len, err);
 	if (!dr->net && c->n == 0) {
-		kshim_fail(err, ENOENT, "no cluster named '%s': no network %s, no containers labelled "
-					CLUSTER_LABEL "=%s", dr->name, c->network, dr->name);
+		kshim_fail(
+		    err, ENOENT,
+		    "no cluster named '%s': no network %s, no containers labelled " CLUSTER_LABEL
+		    "=%s",
+		    dr->name, c->network, dr->name);
 		return kshim_hint(err, "start it with 'kshim up --name %s'", dr->name);
 	}
 	if (!dr->net) {
 		kshim_fail(err, ENOENT, "network %s is gone: the brokers cannot reach each other",
 			   c->network);
-		return kshim_hint(err, "recreate the cluster: kshim down --name %s && kshim up --name %s",
-				  dr->name, dr->name);
+		return kshim_hint(
+		    err, "recreate the cluster: kshim down --name %s && kshim up --name %s",
+		    dr->name, dr->name);
 	}
 	for (int i = 0; i < c->n; i++) {
 		const struct cluster_node *node = &c->node[i];
@@ -125,8 +130,8 @@ doctor_network(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		if (fix[0])
 			continue;
 		if (ep)
-			snprintf(fix, sizeof(fix), "docker network disconnect %s %s && ", c->network,
-				 node->container);
+			snprintf(fix, sizeof(fix), "docker network disconnect %s %s && ",
+				 c->network, node->container);
 		snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix),
 			 "docker network connect --alias %s %s %s", node->name, c->network,
 			 node->container);
@@ -195,8 +200,10 @@ doctor_containers(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	if (missing && c->attached)
 		return doctor_attached_hint(dr, err);
 	if (missing)
-		return kshim_hint(err, "a container was removed: kshim down --name %s && kshim up "
-				       "--name %s", dr->name, dr->name);
+		return kshim_hint(err,
+				  "a container was removed: kshim down --name %s && kshim up "
+				  "--name %s",
+				  dr->name, dr->name);
 	if (oom)
 		return kshim_hint(err, "Docker killed it for lack of memory: give Docker more "
 				       "memory or run fewer brokers (kshim up -n)");
@@ -231,10 +238,11 @@ check_binding(const struct doctor *dr, int i, char *cause, size_t len)
 		n++;
 		if (strcmp(ips, want) == 0)
 			continue;
-		doctor_append(cause, len, "%s's %s is published on %s:%s, %s%s", node->name, key,
-			      ips[0] ? ips : "0.0.0.0", cJSON_IsString(port) ? port->valuestring : "?",
-			      strncmp(ips, "127.", 4) == 0 ? "not on " : "open to other machines, not only ",
-			      want);
+		doctor_append(
+		    cause, len, "%s's %s is published on %s:%s, %s%s", node->name, key,
+		    ips[0] ? ips : "0.0.0.0", cJSON_IsString(port) ? port->valuestring : "?",
+		    strncmp(ips, "127.", 4) == 0 ? "not on " : "open to other machines, not only ",
+		    want);
 		wide = 1;
 	}
 	if (wide)
@@ -242,7 +250,8 @@ check_binding(const struct doctor *dr, int i, char *cause, size_t len)
 	if (n == 0)
 		doctor_append(cause, len, "%s (%s) publishes no host port for %s", node->name,
 			      node->container, key);
-	else if (!node->host_port || !ready_tcp(dr->c.publish_addr, node->host_port, TCP_TIMEOUT_MS))
+	else if (!node->host_port ||
+		 !ready_tcp(dr->c.publish_addr, node->host_port, TCP_TIMEOUT_MS))
 		doctor_append(cause, len, "%s (%s's %s) refuses TCP connections", where, node->name,
 			      key);
 	else
@@ -280,11 +289,13 @@ doctor_ports(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	if (wide) {
 		char addr[32];
 		cluster_node_address(c, 0, addr, sizeof(addr));
-		return kshim_hint(err, "recreate the cluster with kshim, which binds %.*s only: "
-				       "kshim down --name %s && kshim up --name %s",
+		return kshim_hint(err,
+				  "recreate the cluster with kshim, which binds %.*s only: "
+				  "kshim down --name %s && kshim up --name %s",
 				  (int)strcspn(addr, ":"), addr, dr->name, dr->name);
 	}
-	return kshim_hint(err, "docker restart %s (Docker publishes it anew), then 'kshim status "
-			       "--name %s' updates the table",
+	return kshim_hint(err,
+			  "docker restart %s (Docker publishes it anew), then 'kshim status "
+			  "--name %s' updates the table",
 			  c->node[dead].container, dr->name);
 }

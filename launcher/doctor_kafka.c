@@ -73,8 +73,9 @@ check_cert(struct doctor *dr, int i, const char *ca, const char *host, kshim_err
 		return 0;
 	kshim_wrap(err, "%s", dr->c.node[i].name);
 	if (dr->c.mode == ADVERTISE_LOCALHOST && strstr(err->msg, "does not name"))
-		kshim_hint(err, "localhost mode needs localhost in the certificates: kshim down "
-				"--name %s, then up with --tls --tls-san localhost",
+		kshim_hint(err,
+			   "localhost mode needs localhost in the certificates: kshim down "
+			   "--name %s, then up with --tls --tls-san localhost",
 			   dr->name);
 	return -1;
 }
@@ -88,8 +89,9 @@ check_certs(struct doctor *dr, kshim_err_t *err)
 	int rc = ca ? 0 : -1;
 
 	if (!ca)
-		return kshim_hint(err, "the cluster's secrets are gone: kshim down --name %s, then "
-				       "up again",
+		return kshim_hint(err,
+				  "the cluster's secrets are gone: kshim down --name %s, then "
+				  "up again",
 				  dr->name);
 	for (int i = 0; i < dr->c.n && rc == 0; i++)
 		rc = check_cert(dr, i, ca,
@@ -122,9 +124,10 @@ doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 						  dr->name, dr->name);
 			}
 			if (internal && !mapped(&dr->t, b->host, b->port)) {
-				kshim_fail(err, ENOENT, "broker %d advertises %s:%d, which table %s "
-							"does not map", b->id, b->host, b->port,
-					   dr->table);
+				kshim_fail(err, ENOENT,
+					   "broker %d advertises %s:%d, which table %s "
+					   "does not map",
+					   b->id, b->host, b->port, dr->table);
 				return kshim_hint(err, "rm %s && kshim watch --name %s --once",
 						  dr->table, dr->name);
 			}
@@ -140,8 +143,9 @@ doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 				  : "brokers advertise localhost:<published port>",
 			 c->n, KAFKA_PORT);
 	if (c->tls)
-		doctor_append(note, len, "their certificates name them, are valid and come from "
-					 "the cluster's CA");
+		doctor_append(note, len,
+			      "their certificates name them, are valid and come from "
+			      "the cluster's CA");
 	return 0;
 }
 
@@ -155,8 +159,8 @@ check_owner(struct doctor *dr, kshim_err_t *err)
 		return kshim_fail(err, errno, "%s: %s", dr->table, strerror(errno));
 	if (st.st_uid == geteuid() && !(st.st_mode & 022))
 		return 0;
-	kshim_fail(err, EPERM, "the shim ignores %s: it is %s (mode %04o, owner uid %u)",
-		   dr->table, st.st_uid != geteuid() ? "owned by another user" : "writable by others",
+	kshim_fail(err, EPERM, "the shim ignores %s: it is %s (mode %04o, owner uid %u)", dr->table,
+		   st.st_uid != geteuid() ? "owned by another user" : "writable by others",
 		   (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
 	return kshim_hint(err, "chmod 600 %s%s", dr->table,
 			  st.st_uid != geteuid() ? " and make it yours (chown)" : "");
@@ -185,17 +189,16 @@ doctor_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		if (!p && ++absent)
 			doctor_append(cause, sizeof(cause), "the table has no %s:%u", node->name,
 				      node->port);
-		else if (node->host_port &&
-			 (p->host_port != node->host_port ||
-			  (!c->attached && p->host_addr != c->publish_addr))) {
+		else if (node->host_port && (p->host_port != node->host_port ||
+					     (!c->attached && p->host_addr != c->publish_addr))) {
 			char where[32];
 			cluster_node_address(c, i, where, sizeof(where));
-			doctor_append(cause, sizeof(cause),
-				      "the table sends %s:%u to %u.%u.%u.%u:%u, Docker publishes it "
-				      "on %s",
-				      node->name, node->port, p->host_addr >> 24,
-				      (p->host_addr >> 16) & 255, (p->host_addr >> 8) & 255,
-				      p->host_addr & 255, p->host_port, where);
+			doctor_append(
+			    cause, sizeof(cause),
+			    "the table sends %s:%u to %u.%u.%u.%u:%u, Docker publishes it "
+			    "on %s",
+			    node->name, node->port, p->host_addr >> 24, (p->host_addr >> 16) & 255,
+			    (p->host_addr >> 8) & 255, p->host_addr & 255, p->host_port, where);
 		}
 	}
 	if (!cause[0]) {
@@ -204,8 +207,10 @@ doctor_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	}
 	kshim_fail(err, ESTALE, "%s", cause);
 	if (absent)
-		return kshim_hint(err, "rm %s && kshim watch --name %s --once", dr->table, dr->name);
-	return kshim_hint(err, "kshim watch --name %s --once rewrites it; 'kshim watch --name %s' "
-			       "keeps it current as brokers restart",
+		return kshim_hint(err, "rm %s && kshim watch --name %s --once", dr->table,
+				  dr->name);
+	return kshim_hint(err,
+			  "kshim watch --name %s --once rewrites it; 'kshim watch --name %s' "
+			  "keeps it current as brokers restart",
 			  dr->name, dr->name);
 }

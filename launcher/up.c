@@ -22,11 +22,11 @@
 #define DEFAULT_TIMEOUT 180
 
 const char up_usage[] =
-	"usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
-	"                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
-	"                [--tls] [--tls-san NAME]... [--sasl scram-sha-512|plain]\n"
-	"                [--localhost-listener]\n"
-	"                [--timeout SEC] [--watch] [--publish-address ADDR]\n";
+    "usage: kshim up [-n N] [--name CLUSTER] [--image REF]\n"
+    "                [--flavor apache|bitnami|confluent] [--advertise internal|localhost]\n"
+    "                [--tls] [--tls-san NAME]... [--sasl scram-sha-512|plain]\n"
+    "                [--localhost-listener]\n"
+    "                [--timeout SEC] [--watch] [--publish-address ADDR]\n";
 
 static void
 progress(const char *fmt, ...)
@@ -213,19 +213,19 @@ int
 up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'N'},
-		{"image", required_argument, NULL, 'i'},
-		{"flavor", required_argument, NULL, 'f'},
-		{"advertise", required_argument, NULL, 'a'},
-		{"localhost-listener", no_argument, NULL, 'l'},
-		{"timeout", required_argument, NULL, 't'},
-		{"watch", no_argument, NULL, 'w'},
-		{"tls", no_argument, NULL, 'T'},
-		{"tls-san", required_argument, NULL, 'S'},
-		{"sasl", required_argument, NULL, 's'},
-		{"publish-address", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'N'},
+	    {"image", required_argument, NULL, 'i'},
+	    {"flavor", required_argument, NULL, 'f'},
+	    {"advertise", required_argument, NULL, 'a'},
+	    {"localhost-listener", no_argument, NULL, 'l'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"watch", no_argument, NULL, 'w'},
+	    {"tls", no_argument, NULL, 'T'},
+	    {"tls-san", required_argument, NULL, 'S'},
+	    {"sasl", required_argument, NULL, 's'},
+	    {"publish-address", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *image = getenv("KSHIM_IMAGE"), *flavor = NULL;
 	int opt, rc;
@@ -303,8 +303,9 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 				  "up: --advertise localhost advertises this machine's loopback; "
 				  "--publish-address goes with the internal names");
 	if (o->localhost_listener && (o->tls || o->sasl != SASL_NONE))
-		return kshim_fail(err, KSHIM_EUSAGE,
-				  "up: --localhost-listener is plaintext; not with --tls or --sasl");
+		return kshim_fail(
+		    err, KSHIM_EUSAGE,
+		    "up: --localhost-listener is plaintext; not with --tls or --sasl");
 	if (o->localhost_listener && o->mode == ADVERTISE_LOCALHOST)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --localhost-listener adds a localhost listener to "
@@ -323,10 +324,11 @@ publish_address(const struct up_options *o, struct cluster *c, kshim_err_t *err)
 
 	if (o->publish) {
 		if (inet_pton(AF_INET, o->publish, &a) != 1 || a.s_addr == INADDR_ANY) {
-			kshim_fail(err, KSHIM_EUSAGE,
-				   "up: --publish-address %s: want one IPv4 address of the engine's "
-				   "host",
-				   o->publish);
+			kshim_fail(
+			    err, KSHIM_EUSAGE,
+			    "up: --publish-address %s: want one IPv4 address of the engine's "
+			    "host",
+			    o->publish);
 			return kshim_hint(err, "kshim binds one address, never 0.0.0.0");
 		}
 		c->publish_addr = ntohl(a.s_addr);
@@ -336,8 +338,9 @@ publish_address(const struct up_options *o, struct cluster *c, kshim_err_t *err)
 		return -1;
 	if (engine_local(&e))
 		return 0;
-	kshim_fail(err, EINVAL, "%s (from %s) is a remote engine: its loopback is not this machine's",
-		   e.host, e.reason);
+	kshim_fail(err, EINVAL,
+		   "%s (from %s) is a remote engine: its loopback is not this machine's", e.host,
+		   e.reason);
 	return kshim_hint(err, "give the address of that host this machine reaches, e.g. kshim up "
 			       "--publish-address 192.0.2.10 (ports bind to it alone)");
 }

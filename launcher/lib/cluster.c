@@ -33,7 +33,7 @@ static int
 make_cluster_id(char out[23], kshim_err_t *err)
 {
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char r[16];
 
 	do {
@@ -77,8 +77,8 @@ cluster_init(struct cluster *c, const char *name, const char *image, enum flavor
 	     enum advertise mode, int n, kshim_err_t *err)
 {
 	if (n < 1 || n > CLUSTER_MAX_NODES)
-		return kshim_fail(err, KSHIM_EUSAGE, "-n %d: a cluster has 1 to %d nodes",
-				  n, CLUSTER_MAX_NODES);
+		return kshim_fail(err, KSHIM_EUSAGE, "-n %d: a cluster has 1 to %d nodes", n,
+				  CLUSTER_MAX_NODES);
 	if (set_names(c, name, n, err) < 0)
 		return -1;
 	if (strlen(image) >= sizeof(c->image))
@@ -284,9 +284,9 @@ container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 	if (node->local_port)
 		publish(spec, host, HOST_PORT_KEY, addr, node->local_port);
 	ep = cJSON_AddObjectToObject(
-		cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "NetworkingConfig"),
-					"EndpointsConfig"),
-		c->network);
+	    cJSON_AddObjectToObject(cJSON_AddObjectToObject(spec, "NetworkingConfig"),
+				    "EndpointsConfig"),
+	    c->network);
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(ep, "Aliases"), cJSON_CreateString(node->name));
 	return spec;
 }
@@ -355,7 +355,7 @@ static int
 is_running(const cJSON *info)
 {
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(info, "State"), "Running"));
+	    cJSON_GetObjectItemCaseSensitive(info, "State"), "Running"));
 }
 
 int
@@ -383,8 +383,8 @@ cluster_start(docker_t *d, struct cluster *c, kshim_err_t *err)
 static const char *
 label_value(const cJSON *item, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(item, "Labels"), key);
+	const cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(item, "Labels"), key);
 
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
@@ -531,8 +531,8 @@ cluster_inspect_state(const cJSON *info, char *buf, size_t len, int *running)
 		snprintf(buf, len, "exited with code %d%s",
 			 cJSON_IsNumber(code) ? code->valueint : -1,
 			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "OOMKilled"))
-				 ? " (OOM killed)"
-				 : "");
+			     ? " (OOM killed)"
+			     : "");
 	else
 		snprintf(buf, len, "%s", cJSON_IsString(status) ? status->valuestring : "unknown");
 }
@@ -621,8 +621,8 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	}
 	for (int i = 0; i < c->n && rc == 0; i++) {
 		struct kshim_host *h = kshim_table_add(&t, c->node[i].name, base + (uint32_t)i + 1);
-		if (!h || kshim_host_set_port(h, KAFKA_PORT, c->publish_addr,
-					      c->node[i].host_port) < 0)
+		if (!h ||
+		    kshim_host_set_port(h, KAFKA_PORT, c->publish_addr, c->node[i].host_port) < 0)
 			rc = kshim_fail(err, errno, "cannot add %s to the table: %s",
 					c->node[i].name, strerror(errno));
 	}
@@ -659,8 +659,7 @@ cluster_claim(const struct cluster *c, kshim_err_t *err)
 }
 
 int
-cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated,
-		   kshim_err_t *err)
+cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
 {
 	struct kshim_table t = {0};
 	int rc = 0;

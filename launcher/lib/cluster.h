@@ -33,8 +33,8 @@ struct cluster {
 	enum advertise mode;
 	int localhost_listener; /* up --localhost-listener (set after cluster_init) */
 	int n;
-	int tls;	/* EXTERNAL speaks TLS (set after cluster_init) */
-	enum sasl sasl; /* and authenticates clients with SASL */
+	int tls;	       /* EXTERNAL speaks TLS (set after cluster_init) */
+	enum sasl sasl;	       /* and authenticates clients with SASL */
 	uint32_t publish_addr; /* the engine host's address ports bind to (host order) */
 	int nofile, nproc;     /* each broker's RLIMIT_NOFILE, RLIMIT_NPROC; 0: the engine's */
 	char cluster_id[23];
@@ -81,8 +81,7 @@ void cluster_inspect_state(const cJSON *info, char *buf, size_t len, int *runnin
 void cluster_load_item(struct cluster *c, const cJSON *item);
 /* Removes the labelled containers (with their volumes), then the labelled
  * networks; counts what went. Carries on past failures, reporting the first. */
-int cluster_remove(docker_t *d, const char *name, int *containers, int *networks,
-		   kshim_err_t *err);
+int cluster_remove(docker_t *d, const char *name, int *containers, int *networks, kshim_err_t *err);
 
 /* "running", "exited with code 1 (OOM killed)", "missing", ...; *running is set. */
 int cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size_t len,
@@ -104,6 +103,5 @@ int cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_e
  * gets the table's path, "" when there is no table (nothing is written then). */
 int cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated,
 		       kshim_err_t *err);
-
 
 #endif

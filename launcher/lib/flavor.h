@@ -40,8 +40,8 @@ struct flavor_node {
 	int n;
 	unsigned host_port; /* localhost mode: where 9092 is published */
 	const char *cluster_id;
-	int tls;	/* EXTERNAL speaks TLS */
-	enum sasl sasl; /* and authenticates clients so */
+	int tls;	     /* EXTERNAL speaks TLS */
+	enum sasl sasl;	     /* and authenticates clients so */
 	unsigned local_port; /* 0, or where HOST (29092) is published: it advertises localhost */
 };
 
@@ -76,7 +76,7 @@ int flavor_properties(const struct flavor_node *fn, char *buf, size_t len, kshim
  * cluster's secrets directory holds. */
 #define FLAVOR_PROBE_USER "kshimprobe"
 struct flavor_secrets {
-	const char *key_password;	  /* of the PEM keys */
+	const char *key_password;    /* of the PEM keys */
 	const char *user, *password; /* PLAIN's user (SCRAM's go in at format time) */
 	const char *probe_password;  /* FLAVOR_PROBE_USER's, with SCRAM */
 };

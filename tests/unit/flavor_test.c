@@ -50,7 +50,8 @@ count_lines(const char *text)
 static void
 test_apache_internal(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "abcdefghijklmnopqrstuv", 0, SASL_NONE};
+	struct flavor_node fn = {
+	    FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "abcdefghijklmnopqrstuv", 0, SASL_NONE, 0};
 	const char *want =
 	    "CLUSTER_ID=abcdefghijklmnopqrstuv\n"
 	    "KAFKA_NODE_ID=2\n"
@@ -78,7 +79,7 @@ test_apache_internal(void)
 static void
 test_sizes(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 1, 1, 0, "id", 0, SASL_NONE};
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 1, 1, 0, "id", 0, SASL_NONE, 0};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_CONTROLLER_QUORUM_VOTERS=1@kafka1:9093"),
@@ -105,7 +106,8 @@ test_sizes(void)
 static void
 test_localhost(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_LOCALHOST, 3, 3, 32771, "id", 0, SASL_NONE};
+	struct flavor_node fn = {
+	    FLAVOR_APACHE, ADVERTISE_LOCALHOST, 3, 3, 32771, "id", 0, SASL_NONE, 0};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_ADVERTISED_LISTENERS=INTERNAL://kafka3:19092,EXTERNAL://"
@@ -121,7 +123,8 @@ test_localhost(void)
 static void
 test_localhost_listener(void)
 {
-	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "id", 40001};
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "id", 0, SASL_NONE,
+				 40001};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_LISTENERS=INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://"
@@ -146,7 +149,8 @@ test_localhost_listener(void)
 static void
 test_other_flavours(void)
 {
-	struct flavor_node fn = {FLAVOR_BITNAMI, ADVERTISE_INTERNAL, 1, 3, 0, "bid", 0, SASL_NONE};
+	struct flavor_node fn = {
+	    FLAVOR_BITNAMI, ADVERTISE_INTERNAL, 1, 3, 0, "bid", 0, SASL_NONE, 0};
 	const char *got = env_text(&fn);
 
 	CHECK(has_line(got, "KAFKA_KRAFT_CLUSTER_ID=bid") && has_line(got, "KAFKA_CLUSTER_ID=bid"),
@@ -186,20 +190,26 @@ test_secure(void)
 			    "PLAINTEXT,EXTERNAL:SASL_SSL"),
 	      "--tls --sasl: EXTERNAL speaks SASL_SSL, INTERNAL and CONTROLLER plaintext");
 	CHECK(has_line(got, "KAFKA_SSL_KEYSTORE_TYPE=PEM") &&
-		  has_line(got, "KAFKA_SSL_KEYSTORE_LOCATION=/etc/kafka/secrets/kafka.keystore.pem") &&
-		  has_line(got, "KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS=SCRAM-SHA-512,PLAIN"),
-	      "a PEM keystore in /etc/kafka/secrets, SCRAM-SHA-512 (and PLAIN for the probe) on EXTERNAL");
+		  has_line(got,
+			   "KAFKA_SSL_KEYSTORE_LOCATION=/etc/kafka/secrets/kafka.keystore.pem") &&
+		  has_line(
+		      got,
+		      "KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS=SCRAM-SHA-512,PLAIN"),
+	      "a PEM keystore in /etc/kafka/secrets, SCRAM-SHA-512 (and PLAIN for the probe) on "
+	      "EXTERNAL");
 	CHECK(!strstr(got, "PASSWORD") && !strstr(got, "JAAS"),
 	      "no password and no JAAS in the environment");
 	CHECK(flavor_secret_properties(&fn, &sec, props, sizeof(props), &err) == 0 &&
 		  strstr(props, "ssl.key.password=kp\n") &&
 		  strstr(props, "listener.name.external.scram-sha-512.sasl.jaas.config=") &&
 		  strstr(props, "user_kshimprobe=\"pp\";") && !strstr(props, "user_u="),
-	      "the secret properties: the key's password, SCRAM's JAAS line, PLAIN for the probe only");
+	      "the secret properties: the key's password, SCRAM's JAAS line, PLAIN for the probe "
+	      "only");
 	cmd = flavor_cmd(&fn);
 	CHECK(cJSON_GetArraySize(cmd) == 3 &&
 		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)), "--add-scram") &&
-		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)), "exec /etc/kafka/docker/run"),
+		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)),
+			 "exec /etc/kafka/docker/run"),
 	      "SCRAM: the Cmd formats with --add-scram, then runs the image's entry point");
 	cJSON_Delete(cmd);
 	fn.sasl = SASL_PLAIN;
@@ -214,7 +224,8 @@ test_secure(void)
 	CHECK(flavor_secure_check(FLAVOR_BITNAMI, &err) < 0 && err.code == KSHIM_EUSAGE,
 	      "--tls with bitnami is a usage error");
 	CHECK(flavor_properties(&fn, props, sizeof(props), &err) == 0 &&
-		  strstr(props, "node.id=2\n") && strstr(props, "process.roles=broker,controller\n"),
+		  strstr(props, "node.id=2\n") &&
+		  strstr(props, "process.roles=broker,controller\n"),
 	      "the properties file for the format step");
 }
 
@@ -222,11 +233,11 @@ static void
 test_names(void)
 {
 	static const char *const images[][2] = {
-		{"apache/kafka:4.1.1", "apache"},
-		{"kshim/kafka:local", "apache"},
-		{"bitnami/kafka:3.7", "bitnami"},
-		{"registry.example/bitnami/kafka", "bitnami"},
-		{"confluentinc/cp-kafka:7.6.0", "confluent"},
+	    {"apache/kafka:4.1.1", "apache"},
+	    {"kshim/kafka:local", "apache"},
+	    {"bitnami/kafka:3.7", "bitnami"},
+	    {"registry.example/bitnami/kafka", "bitnami"},
+	    {"confluentinc/cp-kafka:7.6.0", "confluent"},
 	};
 	kshim_err_t err = {0};
 	enum flavor f = FLAVOR_APACHE;
