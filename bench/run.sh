@@ -6,7 +6,8 @@
 # the median over repetitions with its min-max spread; variants are interleaved
 # (A B A B ...) so that noise from the rest of the machine hits each side alike.
 #   1. micro    hook cost: ns per call, and callgrind instructions per call
-#   2. startup  `kshim up` wall time for -n 1, 3, 5 and the launcher's peak RSS
+#   2. startup  `kshim up` wall time for -n 1, 3, 5, the brokers' CPU to ready (also of the image
+#               before issue 12, BENCH_BEFORE) and the launcher's peak RSS
 #   3. data     3-broker cluster, internal names through the shim vs --advertise localhost
 #   4. memory   resident memory the shim adds to a small C client
 #   5. seccomp  the supervisor (kshim run --via seccomp): mapped, trapped and untrapped
