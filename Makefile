@@ -81,6 +81,7 @@ deps:
 dockerd: deps
 	@bash scripts/dockerd.sh
 
+# kshim/kafka:4.4.0 (also :local); KAFKA_VERSION=3.9.1 make kafka-image builds kshim/kafka:3.9.1.
 kafka-image: dockerd
 	@bash scripts/kafka-image.sh
 
