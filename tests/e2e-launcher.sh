@@ -240,7 +240,7 @@ for delay in 0.2 created; do
 			[ "$(docker ps -q --filter "label=$LABEL=$N-int" | wc -l)" = 3 ] && break
 			sleep 0.1
 		done
-		sleep 2
+		sleep 1
 	else
 		sleep "$delay"
 	fi
