@@ -85,6 +85,7 @@ dockerd: deps
 podman: deps
 	@bash scripts/podman.sh
 
+# kshim/kafka:4.4.0 (also :local); KAFKA_VERSION=3.9.1 make kafka-image builds kshim/kafka:3.9.1.
 # Into the engine DOCKER_HOST names (Podman: DOCKER_HOST=unix:///run/podman/podman.sock).
 kafka-image: $(if $(DOCKER_HOST),deps,dockerd)
 	@bash scripts/kafka-image.sh

@@ -8,7 +8,8 @@
 # interleaved (A B A B ...) so that noise from the rest of the machine hits each
 # side alike.
 #   1. micro    hook cost: ns per call, and callgrind instructions per call
-#   2. startup  `kshim up` wall time for -n 1, 3, 5 and the launcher's peak RSS
+#   2. startup  `kshim up` wall time for -n 1, 3, 5, the brokers' CPU to ready (also of the image
+#               before issue 12, BENCH_BEFORE) and the launcher's peak RSS
 #   3. data     one 3-broker cluster with both client listeners (kshim up
 #               --localhost-listener): internal names through the shim vs
 #               localhost:<port> without it, in paired interleaved repetitions

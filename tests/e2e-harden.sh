@@ -28,7 +28,8 @@ expect_eq "  ... before creating any container (create events)" "$created" 0
 rm -rf "$home"
 
 # 3: SIGHUP (a dropped ssh session) while up waits: rolled back, exit 130.
-"$KSHIM" up --name "$N-hup" -n 1 --image "$IMAGE" --timeout 120 >"$OUT/hard-hup.out" 2>&1 &
+# three brokers: one of the faster image can be ready within the second waited below
+"$KSHIM" up --name "$N-hup" -n 3 --image "$IMAGE" --timeout 120 >"$OUT/hard-hup.out" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ "$(containers "$N-hup")" -gt 0 ] && break; sleep 0.2; done
 sleep 1

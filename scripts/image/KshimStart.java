@@ -74,6 +74,12 @@ public final class KshimStart {
                 return 0;
             }
             return e.code;
+        } catch (Throwable t) {
+            // as a JVM of its own would die, but with the cause as the last line of the log
+            t.printStackTrace();
+            System.err.println("===> ERROR: kafka.docker.KafkaDockerWrapper setup failed: " + t);
+            System.exit(1);
+            return 1;
         } finally {
             exit.getMethod("resetExitProcedure").invoke(null);
         }
