@@ -62,19 +62,19 @@ ensure_image(docker_t *d, const char *image, kshim_err_t *err)
 			       "kshim/kafka:local or KSHIM_IMAGE");
 }
 
-/* What up created, as far as it knows, for a rollback that could not reach the
- * engine: "network N-net, containers N-kafka1, N-kafka2". */
+/* What up asked the engine to create, for a rollback that could not reach it:
+ * "network N-net, containers N-kafka1, N-kafka2". A request whose answer was
+ * lost may still have been carried out, so it counts. */
 static void
 created(const struct cluster *c, char *buf, size_t len)
 {
 	size_t n = (size_t)snprintf(buf, len, "network %s", c->network);
 	const char *sep = ", containers ";
 
-	for (int i = 0; i < c->n && n < len; i++)
-		if (c->node[i].id[0]) {
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, c->node[i].container);
-			sep = ", ";
-		}
+	for (int i = 0; i < c->tried && n < len; i++) {
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, c->node[i].container);
+		sep = ", ";
+	}
 }
 
 /* After a failure or an interrupt: removes everything labelled with the cluster.

@@ -30,6 +30,7 @@ struct cluster {
 	enum advertise mode;
 	int n;
 	uint32_t publish_addr; /* the engine host's address ports bind to (host order) */
+	int tried;	       /* containers cluster_create asked for, answered or not */
 	int nofile, nproc;     /* each broker's RLIMIT_NOFILE, RLIMIT_NPROC; 0: the engine's */
 	char cluster_id[23];
 	struct cluster_node node[CLUSTER_MAX_NODES];
