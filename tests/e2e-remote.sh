@@ -159,7 +159,8 @@ drop_mid_up() {
 	expect_match "  ... the rollback says what may be left, and where" \
 		"^kshim: rollback incomplete: network $c-net(, containers $c-kafka1(, $c-kafka[23])*)? may be left on $host \(" \
 		"$(cat "$W/drop.out")"
-	expect_match "  ... then the cause of the failure" "^kshim: .*$host" "$(tail -2 "$W/drop.out" | head -1)"
+	expect_match "  ... then the cause of the failure, with a hint" "^kshim: .*$host.*
+hint: check that the engine at $host runs" "$(grep -A1 '^kshim:' "$W/drop.out" | tail -2)"
 	said=$(sed -n 's/^kshim: rollback incomplete: \(.*\) may be left on .*/\1/p' "$W/drop.out" | tr -d , | tr ' ' '\n' | grep "^$c-" | sort)
 	there=$( (rdocker ps -a --filter "label=$LABEL=$c" --format '{{.Names}}'; rdocker network ls --filter "label=$LABEL=$c" --format '{{.Name}}') | sort)
 	expect_eq "  ... what is there ($(echo $there)) is all in what it said" \
