@@ -193,6 +193,16 @@ up(docker_t *d, struct cluster *c, const struct up_options *o, kshim_err_t *err)
 	return 0;
 }
 
+/* Whether --tls-san named name. */
+static int
+has_san(const struct up_options *o, const char *name)
+{
+	for (int i = 0; i < o->nsans; i++)
+		if (strcmp(o->sans[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* A host name for every broker certificate (--tls-san). */
 static int
 add_san(struct up_options *o, const char *name, kshim_err_t *err)
@@ -302,10 +312,15 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --advertise localhost advertises this machine's loopback; "
 				  "--publish-address goes with the internal names");
-	if (o->localhost_listener && (o->tls || o->sasl != SASL_NONE))
+	if (o->localhost_listener && o->sasl != SASL_NONE)
 		return kshim_fail(
 		    err, KSHIM_EUSAGE,
-		    "up: --localhost-listener is plaintext; not with --tls or --sasl");
+		    "up: --localhost-listener does not authenticate; not with --sasl");
+	if (o->localhost_listener && o->tls && !has_san(o, "localhost")) {
+		kshim_fail(err, KSHIM_EUSAGE,
+			   "up: --localhost-listener --tls: the certificates must name localhost");
+		return kshim_hint(err, "add --tls-san localhost");
+	}
 	if (o->localhost_listener && o->mode == ADVERTISE_LOCALHOST)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --localhost-listener adds a localhost listener to "
