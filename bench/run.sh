@@ -32,7 +32,7 @@
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
 #                       that give a 95% interval for a median); the report says how many
 #                       would decide an undecided verdict
-#   BENCH_TLS_PAIRS=N   repetitions of the tls section (default 8, quick 6)
+#   BENCH_TLS_PAIRS=N   repetitions of the tls section (default 12, quick 6)
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
 #                       only for a full run of every section; otherwise it stays in bench/out)
 set -euo pipefail
@@ -61,7 +61,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
 	DATA_REPS=15 DATA_MSGS=400000 LAT_SECS=4 LAT_WARMUP=1
-	TLS_REPS=8 TLS_MSGS=200000
+	TLS_REPS=12 TLS_MSGS=1000000
 	START_REPS=3 START_NODES="1 3 5" BEFORE_NODES="1 3"
 	MEM_REPS=5
 	SC_REPS=12 SC_MSGS=1000000
