@@ -18,7 +18,9 @@
  *        and KPERF_INFLIGHT set linger.ms and max.in.flight.requests.per.connection) at RATE
  *        msg/s with a CLOCK_MONOTONIC timestamp in each payload, and a consumer in the same process; the first
  *        WARMUP seconds of messages are not counted; prints produce-to-consume p50/p99,
- *        and the p50 of the first and last quarter of the run (a backlog shows as growth) */
+ *        and the p50 of the first and last quarter of the run (a backlog shows as growth)
+ *   -F FILE  librdkafka properties, one key=value a line (`kshim config --client librdkafka`,
+ *            kcat -F's form); -b still sets bootstrap.servers */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -36,7 +38,7 @@
 
 #define IDLE_TIMEOUT_MS 60000
 
-static const char *brokers, *topic;
+static const char *brokers, *topic, *conf_file;
 static long count = 1000000, rate = 2000;
 static int size = 100, partitions = 3, replicas = 3;
 static double duration = 20, warmup = 3;
@@ -75,11 +77,35 @@ set(rd_kafka_conf_t *conf, const char *k, const char *v)
 		die("%s=%s: %s", k, v, err);
 }
 
+/* -F FILE: every "key=value" line; blank lines and '#' comments skipped. */
+static void
+set_file(rd_kafka_conf_t *conf, const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *eq = strchr(line, '=');
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (!eq)
+			die("%s: '%s' is not key=value", path, line);
+		*eq = '\0';
+		set(conf, line, eq + 1);
+	}
+	fclose(f);
+}
+
 static rd_kafka_conf_t *
 base_conf(void)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
+	if (conf_file)
+		set_file(conf, conf_file);
 	set(conf, "bootstrap.servers", brokers);
 	set(conf, "client.id", "kperf");
 	if (getenv("KPERF_DEBUG"))
@@ -514,7 +540,8 @@ static void
 usage(void)
 {
 	fputs("usage: kperf create|produce|consume|latency -b BROKERS -t TOPIC [-n COUNT] "
-	      "[-s SIZE] [-p PARTITIONS] [-R REPLICAS] [-r RATE] [-d SECONDS] [-w WARMUP]\n",
+	      "[-s SIZE] [-p PARTITIONS] [-R REPLICAS] [-r RATE] [-d SECONDS] [-w WARMUP] "
+	      "[-F FILE]\n",
 	      stderr);
 	exit(2);
 }
@@ -529,7 +556,7 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "b:t:n:s:p:R:r:d:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:t:n:s:p:R:r:d:w:F:")) != -1) {
 		switch (opt) {
 		case 'b': brokers = optarg; break;
 		case 't': topic = optarg; break;
@@ -540,6 +567,7 @@ main(int argc, char **argv)
 		case 'r': rate = atol(optarg); break;
 		case 'd': duration = atof(optarg); break;
 		case 'w': warmup = atof(optarg); break;
+		case 'F': conf_file = optarg; break;
 		default: usage();
 		}
 	}

@@ -344,6 +344,43 @@ if any(k[0] == "data" for k in data):
         datap.append(f"Steps that failed twice and left a gap (their pairs are left out): {', '.join(bad)}.\n")
     datap.append("")
 
+# ------------------------------------------------------------------ TLS data path
+tlsp = []
+if any(k[0] == "tls" for k in data):
+    t = lambda m, v: series("tls", m, v)
+    reps = int(float(meta.get("tls_reps", 0)))
+    tlsp.append("## 2b. Data path with TLS: internal names through the shim vs localhost\n")
+    tlsp.append(
+        f"A second 3-broker cluster, up with `kshim up --tls --tls-san localhost --localhost-listener`: "
+        f"both client listeners speak SSL with one certificate per broker naming `kafkaN` and "
+        f"`localhost`. kperf takes the settings of `kshim config --client librdkafka` (`-F`: the "
+        f"cluster's CA, hostname verification on) and reaches `kafka1:9092,...` through `kshim run` "
+        f"(**int**) or `localhost:<port>,...` without kshim (**loc**; **loc2**: A/A). Each of {reps} "
+        f"repetitions (after one unrecorded warm-up) produces "
+        f"{int(float(meta.get('tls_msgs', 0))):,} messages of {meta.get('msg_size')} B per mode "
+        f"and consumes them, the modes in rotating order as in section 2. Cells and verdicts as "
+        f"there.\n")
+    tlsp.append("| metric | int | loc | loc2 | A/B int ÷ loc [95% interval] | A/A loc2 ÷ loc [95% interval] | pairs | goal | verdict |")
+    tlsp.append("|---|---|---|---|---|---|---|---|---|")
+    for m, name, gtext, g, above, _ in DATA_ROWS:
+        if not t(m, "int"):
+            continue
+        ci_ab = median_ci(paired(t(m, "int"), t(m, "loc"), lambda a, b: a / b))
+        ci_aa = median_ci(paired(t(m, "loc2"), t(m, "loc"), lambda a, b: a / b))
+        c_ab = f"{ci_ab[0]:.3f}x [{ci_ab[1]:.3f}–{ci_ab[2]:.3f}]" if ci_ab else "n/a"
+        c_aa = f"{ci_aa[0]:.3f}x [{ci_aa[1]:.3f}–{ci_aa[2]:.3f}]" if ci_aa else "n/a"
+        v = "—"
+        if g is not None:
+            v = judge(ci_ab, above, g)
+            goals.append((f"TLS data path, {name}, int ÷ loc {gtext} (A/A: {c_aa})", c_ab + " (95% interval)", v))
+        tlsp.append(f"| {name} | {cell(summary(t(m, 'int').values()))} | {cell(summary(t(m, 'loc').values()))} | "
+                    f"{cell(summary(t(m, 'loc2').values()))} | {c_ab} | {c_aa} | "
+                    f"{len(paired(t(m, 'int'), t(m, 'loc'), min))} | {gtext or '—'} | {v} |")
+    load = summary(t("load1", "all").values())
+    if load:
+        tlsp.append(f"\nLoad average (1 min) as each repetition began: {cell(load)} on {meta.get('nproc')} cores.")
+    tlsp.append("")
+
 # ------------------------------------------------------------------ startup
 startp = []
 if any(k[0] == "startup" for k in data):
@@ -594,7 +631,7 @@ head = ["# kshim benchmark report\n",
         f"{meta.get('load_end')} at the end; {meta.get('other_containers')} other containers "
         f"running at the start (other people's clusters: absolute figures are noisy, compare ratios)",
         f"- run time: {meta.get('secs_total')} s"
-        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "memory", "seccomp")
+        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "tls", "memory", "seccomp")
                   if "secs_" + s in meta),
         "",
         "```",
@@ -605,7 +642,7 @@ head += ["## Goals\n", "| goal | measured: median [min–max] | verdict |", "|--
 head += [f"| {g} | {c} | {v} |" for g, c, v in goals]
 head.append("")
 with open(report, "w") as f:
-    f.write("\n".join(head + micro + datap + startp + memp + scp) + "\n")
+    f.write("\n".join(head + micro + datap + tlsp + startp + memp + scp) + "\n")
 with open(f"{outdir}/plot_ratio.dat", "w") as f:
     f.write("# metric ab_med ab_lo ab_hi aa_med aa_lo aa_hi goal index (pair ratios, 95% interval)\n"
             + "\n".join(plot_ratio) + "\n")

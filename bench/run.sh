@@ -14,6 +14,9 @@
 #               --localhost-listener): internal names through the shim vs
 #               localhost:<port> without it, in paired interleaved repetitions
 #               with an A/A control (localhost vs localhost)
+#   3b. tls     the same throughput pairs with TLS on both client listeners (kshim up
+#               --tls --tls-san localhost --localhost-listener), kperf -F with the
+#               settings of `kshim config`
 #   4. memory   resident memory the shim adds to a small C client
 #   5. seccomp  the supervisor (kshim run --via seccomp): mapped, trapped and untrapped
 #               system calls of a static program; franz-go's throughput through it vs
@@ -21,7 +24,7 @@
 #
 # Environment:
 #   BENCH_QUICK=1       smoke pass: fewer repetitions and messages (a minute or three)
-#   BENCH_SECTIONS=...  subset of "micro startup data memory seccomp" (default: all)
+#   BENCH_SECTIONS=...  subset of "micro startup data tls memory seccomp" (default: all)
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
 #                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
@@ -30,6 +33,7 @@
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
 #                       that give a 95% interval for a median); the report says how many
 #                       would decide an undecided verdict
+#   BENCH_TLS_PAIRS=N   repetitions of the tls section (default 12, quick 6)
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
 #                       only for a full run of every section; otherwise it stays in bench/out)
 set -euo pipefail
@@ -39,7 +43,7 @@ cd "$TOP"
 OUT=$TOP/bench/out
 BUILD=$OUT/build
 QUICK=${BENCH_QUICK:-0}
-SECTIONS=${BENCH_SECTIONS:-micro startup data memory seccomp}
+SECTIONS=${BENCH_SECTIONS:-micro startup data tls memory seccomp}
 IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
 BEFORE=${BENCH_BEFORE:-5fb2872}
 BEFORE_IMAGE=
@@ -51,17 +55,20 @@ CFLAGS_BENCH=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g)
 if [ "$QUICK" = 1 ]; then
 	MICRO_REPS=3 MICRO_TARGET_NS=50000000 CG_REPS=1
 	DATA_REPS=6 DATA_MSGS=50000 LAT_SECS=2 LAT_WARMUP=1
+	TLS_REPS=6 TLS_MSGS=50000
 	START_REPS=1 START_NODES="1 3" BEFORE_NODES="1"
 	MEM_REPS=3
 	SC_REPS=1 SC_MSGS=50000
 else
 	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
 	DATA_REPS=15 DATA_MSGS=400000 LAT_SECS=4 LAT_WARMUP=1
+	TLS_REPS=12 TLS_MSGS=1000000
 	START_REPS=3 START_NODES="1 3 5" BEFORE_NODES="1 3"
 	MEM_REPS=5
 	SC_REPS=12 SC_MSGS=1000000
 fi
 DATA_REPS=${BENCH_DATA_PAIRS:-$DATA_REPS}
+TLS_REPS=${BENCH_TLS_PAIRS:-$TLS_REPS}
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
 
@@ -128,14 +135,14 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 	echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "other_containers=$(docker ps -q 2>/dev/null | wc -l)"
 	free -m | sed 's/^/free=/'
-	for v in MICRO_REPS CG_REPS DATA_REPS DATA_MSGS MSG_SIZE LAT_RATE LAT_SECS LAT_WARMUP \
+	for v in MICRO_REPS CG_REPS DATA_REPS DATA_MSGS TLS_REPS TLS_MSGS MSG_SIZE LAT_RATE LAT_SECS LAT_WARMUP \
 		START_REPS START_NODES BEFORE_NODES MEM_REPS SC_REPS SC_MSGS; do
 		echo "${v,,}=${!v}"
 	done
 	echo "cg_calls=${CG_CALLS[0]} and ${CG_CALLS[1]} iterations"
 } >"$META"
 
-if want startup || want data || want seccomp; then
+if want startup || want data || want tls || want seccomp; then
 	docker image inspect "$IMAGE" >/dev/null 2>&1 || die "image $IMAGE not found: run 'make kafka-image'"
 fi
 if want startup && [ -n "$BEFORE_IMAGE" ]; then
@@ -333,12 +340,14 @@ section_startup() {
 # runs every step (produce, consume, latency) for the three modes back to back, in
 # the repetition's order (rep_order: all six orders in turn), so the members of a
 # pair are seconds apart and each mode runs before each other one equally often.
+# DATA_SEC is the section the figures go to; KPERF_CONF kperf's -F FILE, if any.
+DATA_SEC=data KPERF_CONF=()
 kperf_mode() { # MODE ARGS...: runs kperf the MODE way
 	local mode=$1; shift
 	if [ "$mode" = int ]; then
-		"$KSHIM" run --name "$DATA_CLUSTER" -- "$KPERF" "$@" -b kafka1:9092,kafka2:9092,kafka3:9092
+		"$KSHIM" run --name "$DATA_CLUSTER" -- "$KPERF" "$@" "${KPERF_CONF[@]}" -b kafka1:9092,kafka2:9092,kafka3:9092
 	else
-		"$KPERF" "$@" -b "$LOC_BOOTSTRAP"
+		"$KPERF" "$@" "${KPERF_CONF[@]}" -b "$LOC_BOOTSTRAP"
 	fi
 }
 
@@ -397,16 +406,16 @@ data_step() {
 	case $step in
 	produce | consume)
 		n=$(field msgs "$out")
-		record data "${step}_msgs_s" "$mode" "$rep" "$(field msgs_per_s "$out")"
-		record data "${step}_path_cpu_s_per_m" "$mode" "$rep" "$(awk -v c="$(field path_cpu_s "$out")" -v n="$n" 'BEGIN { printf "%.4f", c * 1e6 / n }')"
-		record data "${step}_cpu_s_per_m" "$mode" "$rep" "$(awk -v c="$(field cpu_s "$out")" -v n="$n" 'BEGIN { printf "%.4f", c * 1e6 / n }')"
-		record data "${step}_rest_cpu_ms" "$mode" "$rep" "$(awk -v c="$(field cpu_s "$out")" -v p="$(field path_cpu_s "$out")" 'BEGIN { printf "%.2f", (c - p) * 1000 }')"
-		[ "$step" = produce ] || record data consume_start_ms "$mode" "$rep" "$(field start_ms "$out")"
+		record "$DATA_SEC" "${step}_msgs_s" "$mode" "$rep" "$(field msgs_per_s "$out")"
+		record "$DATA_SEC" "${step}_path_cpu_s_per_m" "$mode" "$rep" "$(awk -v c="$(field path_cpu_s "$out")" -v n="$n" 'BEGIN { printf "%.4f", c * 1e6 / n }')"
+		record "$DATA_SEC" "${step}_cpu_s_per_m" "$mode" "$rep" "$(awk -v c="$(field cpu_s "$out")" -v n="$n" 'BEGIN { printf "%.4f", c * 1e6 / n }')"
+		record "$DATA_SEC" "${step}_rest_cpu_ms" "$mode" "$rep" "$(awk -v c="$(field cpu_s "$out")" -v p="$(field path_cpu_s "$out")" 'BEGIN { printf "%.2f", (c - p) * 1000 }')"
+		[ "$step" = produce ] || record "$DATA_SEC" consume_start_ms "$mode" "$rep" "$(field start_ms "$out")"
 		;;
 	latency)
-		for f in p50_ms p99_ms max_ms; do record data "$f" "$mode" "$rep" "$(field "$f" "$out")"; done
-		record data p50_first_ms "$mode" "$rep" "$(field p50_first_quarter_ms "$out")"
-		record data p50_last_ms "$mode" "$rep" "$(field p50_last_quarter_ms "$out")"
+		for f in p50_ms p99_ms max_ms; do record "$DATA_SEC" "$f" "$mode" "$rep" "$(field "$f" "$out")"; done
+		record "$DATA_SEC" p50_first_ms "$mode" "$rep" "$(field p50_first_quarter_ms "$out")"
+		record "$DATA_SEC" p50_last_ms "$mode" "$rep" "$(field p50_last_quarter_ms "$out")"
 		;;
 	esac
 }
@@ -445,6 +454,47 @@ section_data() {
 		record data shim_connect int 0 "$(grep -c ': connect fd' "$WORK/debug.err")"
 	fi
 	for rep in $(seq "$DATA_REPS"); do data_rep "$rep"; done
+	cluster_down "$DATA_CLUSTER"
+}
+
+# cluster_down NAME: the last cluster up, down before the next section loads the machine.
+cluster_down() {
+	"$KSHIM" down --name "$1" >/dev/null || die "kshim down --name $1 failed"
+	unset 'CLUSTERS[-1]'
+}
+
+# ---------------------------------------------------------------- 3b. TLS data path
+# The data section's throughput pairs on a TLS cluster: both client listeners speak
+# SSL with the same certificates, which name kafkaN and (--tls-san localhost) localhost,
+# so int verifies kafkaN:9092 and loc localhost:<port>, each with hostname
+# verification on, as `kshim config` sets it.
+tls_rep() { # REP [-warm]: produce and consume for int, loc and loc2
+	local rep=$1 warm=${2:-} order m t=btls-$1${2:-}
+	order=$(rep_order "$rep" int loc loc2)
+	log "tls: ${warm:+warm-up, }repetition $rep/$TLS_REPS, order $order: $TLS_MSGS x $MSG_SIZE B"
+	kperf_try loc create -t "$t-int,$t-loc,$t-loc2" >/dev/null || return 0
+	[ -n "$warm" ] || record tls load1 all "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	for m in $order; do data_step produce "$m" "$rep" "$warm" -t "$t-$m" -n "$TLS_MSGS" -s "$MSG_SIZE"; done
+	for m in $order; do data_step consume "$m" "$rep" "$warm" -t "$t-$m" -n "$TLS_MSGS"; done
+}
+
+section_tls() {
+	local rep conf=$WORK/tls.conf
+	DATA_CLUSTER=$TAG-tls
+	log "tls: kshim up -n 3 --tls --tls-san localhost --localhost-listener ($DATA_CLUSTER)"
+	CLUSTERS+=("$DATA_CLUSTER")
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" --tls --tls-san localhost --localhost-listener \
+		>"$WORK/tls.out" 2>&1 || { cat "$WORK/tls.out" >&2; die "kshim up --tls --localhost-listener failed"; }
+	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$WORK/tls.out")
+	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up --tls --localhost-listener"
+	(umask 077 && "$KSHIM" config --name "$DATA_CLUSTER" --client librdkafka >"$conf") || die "kshim config failed"
+	grep -qx 'security.protocol=SSL' "$conf" && grep -qx 'ssl.endpoint.identification.algorithm=https' "$conf" ||
+		die "kshim config: not SSL with hostname verification: $(tr '\n' ' ' <"$conf")"
+	DATA_SEC=tls KPERF_CONF=(-F "$conf")
+	tls_rep 1 -warm
+	for rep in $(seq "$TLS_REPS"); do tls_rep "$rep"; done
+	DATA_SEC=data KPERF_CONF=()
+	cluster_down "$DATA_CLUSTER"
 }
 
 # ---------------------------------------------------------------- 4. memory
@@ -587,7 +637,7 @@ section_seccomp() {
 }
 
 START=$(date +%s)
-for s in micro startup data memory seccomp; do
+for s in micro startup data tls memory seccomp; do
 	want "$s" || continue
 	t0=$(date +%s)
 	"section_$s"

@@ -65,19 +65,19 @@ ensure_image(docker_t *d, const char *image, kshim_err_t *err)
 			       "kshim/kafka:local or KSHIM_IMAGE");
 }
 
-/* What up created, as far as it knows, for a rollback that could not reach the
- * engine: "network N-net, containers N-kafka1, N-kafka2". */
+/* What up asked the engine to create, for a rollback that could not reach it:
+ * "network N-net, containers N-kafka1, N-kafka2". A request whose answer was
+ * lost may still have been carried out, so it counts. */
 static void
 created(const struct cluster *c, char *buf, size_t len)
 {
 	size_t n = (size_t)snprintf(buf, len, "network %s", c->network);
 	const char *sep = ", containers ";
 
-	for (int i = 0; i < c->n && n < len; i++)
-		if (c->node[i].id[0]) {
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, c->node[i].container);
-			sep = ", ";
-		}
+	for (int i = 0; i < c->tried && n < len; i++) {
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, c->node[i].container);
+		sep = ", ";
+	}
 }
 
 /* After a failure or an interrupt: removes everything labelled with the cluster.
@@ -193,6 +193,16 @@ up(docker_t *d, struct cluster *c, const struct up_options *o, kshim_err_t *err)
 	return 0;
 }
 
+/* Whether --tls-san named name. */
+static int
+has_san(const struct up_options *o, const char *name)
+{
+	for (int i = 0; i < o->nsans; i++)
+		if (strcmp(o->sans[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* A host name for every broker certificate (--tls-san). */
 static int
 add_san(struct up_options *o, const char *name, kshim_err_t *err)
@@ -302,10 +312,15 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --advertise localhost advertises this machine's loopback; "
 				  "--publish-address goes with the internal names");
-	if (o->localhost_listener && (o->tls || o->sasl != SASL_NONE))
+	if (o->localhost_listener && o->sasl != SASL_NONE)
 		return kshim_fail(
 		    err, KSHIM_EUSAGE,
-		    "up: --localhost-listener is plaintext; not with --tls or --sasl");
+		    "up: --localhost-listener does not authenticate; not with --sasl");
+	if (o->localhost_listener && o->tls && !has_san(o, "localhost")) {
+		kshim_fail(err, KSHIM_EUSAGE,
+			   "up: --localhost-listener --tls: the certificates must name localhost");
+		return kshim_hint(err, "add --tls-san localhost");
+	}
 	if (o->localhost_listener && o->mode == ADVERTISE_LOCALHOST)
 		return kshim_fail(err, KSHIM_EUSAGE,
 				  "up: --localhost-listener adds a localhost listener to "

@@ -14,7 +14,7 @@ work=$(mktemp -d)
 umask 077
 
 cleanup() {
-	for c in "$N" "$N-scram" "$N-lh" "$N-san"; do "$KSHIM" down --name "$c" >/dev/null 2>&1; done
+	for c in "$N" "$N-scram" "$N-lh" "$N-san" "$N-ll"; do "$KSHIM" down --name "$c" >/dev/null 2>&1; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -150,6 +150,20 @@ expect_eq "  ... the certificate names kafka1 and localhost" \
 	"$(openssl x509 -in "$KSHIM_HOME/$N-san.secrets/kafka1.crt" -noout -ext subjectAltName | tail -n 1 | tr -d ' ')" \
 	"DNS:kafka1,DNS:localhost"
 "$KSHIM" down --name "$N-san" >/dev/null
+
+# --- --localhost-listener --tls (make bench's TLS comparison): both client listeners verify
+cluster=$N-ll
+out=$("$KSHIM" up --name "$N-ll" -n 1 --image "$IMAGE" --tls --tls-san localhost --localhost-listener \
+	--timeout 240 2>&1)
+loc=$(printf '%s\n' "$out" | sed -n 2p)
+expect_match "up --tls --tls-san localhost --localhost-listener: the second line is localhost:<port>" \
+	"^localhost:[0-9]+$" "$loc"
+"$KSHIM" config --name "$N-ll" >"$work/$N-ll.conf"
+expect_eq "  ... kafka1:9092 through kshim run, verified: $MSGS produced, $MSGS consumed" \
+	"$(roundtrip t3 kc)" "$MSGS $MSGS"
+expect_eq "  ... the same records on $loc without kshim, TLS verified as localhost" \
+	"$(kcat -F "$work/$N-ll.conf" -b "$loc" -C -t t3 -o beginning -e -q 2>"$work/ll.err" | wc -l)" "$MSGS"
+"$KSHIM" down --name "$N-ll" >/dev/null
 expect_eq "after every down, the table directory holds only lock files" \
 	"$(ls -A "$KSHIM_HOME" | grep -v '\.lock$' | wc -l)" 0
 finish

@@ -52,6 +52,13 @@ run_kshim config --client perl
 expect_eq "config --client perl: exit 2, the cause" "$rc|${err%%$'\n'*}" "2|kshim: config: unknown client 'perl'"
 run_kshim up --tls-san localhost
 expect_eq "up --tls-san without --tls: exit 2" "$rc|${err%%$'\n'*}" "2|kshim: up: --tls-san needs --tls"
+run_kshim up --localhost-listener --tls
+expect_eq "up --localhost-listener --tls without --tls-san localhost: exit 2, the cause and hint" \
+	"$rc|$(head -n 2 <<<"$err" | tr '\n' ' ')" \
+	"2|kshim: up: --localhost-listener --tls: the certificates must name localhost hint: add --tls-san localhost "
+run_kshim up --localhost-listener --sasl plain
+expect_eq "up --localhost-listener --sasl: exit 2" "$rc|${err%%$'\n'*}" \
+	"2|kshim: up: --localhost-listener does not authenticate; not with --sasl"
 run_kshim up --tls --flavor bitnami
 expect_eq "up --tls with bitnami: exit 2" "$rc|${err%%$'\n'*}" "2|kshim: --tls and --sasl need the apache flavour, not bitnami"
 run_kshim up --sasl gssapi

@@ -333,7 +333,7 @@ cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err)
 	l = labels(c, NULL);
 	rc = docker_network_create(d, c->network, l, net_id, err);
 	cJSON_Delete(l);
-	for (int i = 0; i < c->n && rc == 0; i++)
+	for (int i = 0; i < c->n && rc == 0; i++, c->tried++)
 		rc = create_container(d, c, i, err);
 	return rc;
 }

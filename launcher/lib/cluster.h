@@ -36,6 +36,7 @@ struct cluster {
 	int tls;	       /* EXTERNAL speaks TLS (set after cluster_init) */
 	enum sasl sasl;	       /* and authenticates clients with SASL */
 	uint32_t publish_addr; /* the engine host's address ports bind to (host order) */
+	int tried;	       /* containers cluster_create asked for, answered or not */
 	int nofile, nproc;     /* each broker's RLIMIT_NOFILE, RLIMIT_NPROC; 0: the engine's */
 	char cluster_id[23];
 	int attached;	   /* made by kshim attach: the containers are the user's */

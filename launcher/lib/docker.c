@@ -197,6 +197,14 @@ tls_failure(const docker_t *d, CURLcode rc)
 }
 
 static int
+remote_hint(const docker_t *d, kshim_err_t *err)
+{
+	return kshim_hint(err, "check that the engine at %s runs and this machine reaches it "
+			       "('docker version' with the same DOCKER_HOST)",
+			  d->where);
+}
+
+static int
 transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, long timeout_s,
 	       kshim_err_t *err)
 {
@@ -223,6 +231,8 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 			   os_errno ? strerror((int)os_errno) : cause);
 		if (os_errno == EACCES)
 			return kshim_hint(err, "run as root or join the 'docker' group");
+		if (!engine_local(&d->engine))
+			return remote_hint(d, err);
 		return kshim_hint(err, "start dockerd ('make dockerd' does it here) or point "
 				       "DOCKER_HOST at a running daemon");
 	case CURLE_OPERATION_TIMEDOUT:
@@ -240,9 +250,11 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 					       "a prompt (keys, known hosts)",
 					  d->where + 6);
 		}
-		if (!engine_local(&d->engine))
-			return kshim_fail(err, EIO, "lost the Docker daemon at %s (%s %s): %s",
-					  d->where, method, path, cause);
+		if (!engine_local(&d->engine)) {
+			kshim_fail(err, EIO, "lost the Docker daemon at %s (%s %s): %s", d->where,
+				   method, path, cause);
+			return remote_hint(d, err);
+		}
 		return kshim_fail(err, EIO, "Docker request %s %s failed: %s", method, path, cause);
 	}
 }

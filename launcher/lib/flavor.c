@@ -241,7 +241,8 @@ rule_value(const struct rule *r, const struct flavor_node *fn, char *buf, size_t
 }
 
 /* up --localhost-listener: one more client listener, HOST on 29092, advertising
- * localhost:<its published port>, beside whatever the rules set. */
+ * localhost:<its published port>, beside whatever the rules set. With --tls it
+ * speaks SSL too, with the same (top-level ssl.*) keystore; up refuses SASL. */
 static void
 host_listener(const struct rule *r, const struct flavor_node *fn, char *buf, size_t len)
 {
@@ -252,7 +253,7 @@ host_listener(const struct rule *r, const struct flavor_node *fn, char *buf, siz
 	else if (strcmp(r->property, "advertised.listeners") == 0)
 		snprintf(buf + used, len - used, ",HOST://localhost:%u", fn->local_port);
 	else if (strcmp(r->property, "listener.security.protocol.map") == 0)
-		snprintf(buf + used, len - used, ",HOST:PLAINTEXT");
+		snprintf(buf + used, len - used, ",HOST:%s", flavor_protocol(fn->tls, SASL_NONE));
 }
 
 /* prefix + property upper-cased: '.' -> '_', '_' -> '__', '-' -> '___'. */

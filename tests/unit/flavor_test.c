@@ -147,6 +147,25 @@ test_localhost_listener(void)
 }
 
 static void
+test_localhost_listener_tls(void)
+{
+	struct flavor_node fn = {FLAVOR_APACHE, ADVERTISE_INTERNAL, 2, 3, 0, "id", 1, SASL_NONE,
+				 40001};
+	const char *got = env_text(&fn);
+
+	CHECK(has_line(got, "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,INTERNAL:"
+			    "PLAINTEXT,EXTERNAL:SSL,HOST:SSL"),
+	      "--localhost-listener --tls: HOST speaks SSL like EXTERNAL");
+	CHECK(
+	    has_line(got, "KAFKA_SSL_KEYSTORE_LOCATION=" FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE) &&
+		!strstr(got, "LISTENER_NAME_EXTERNAL_SSL"),
+	    "--localhost-listener --tls: the keystore is top-level, so HOST has it too");
+	CHECK(has_line(got, "KAFKA_ADVERTISED_LISTENERS=INTERNAL://kafka2:19092,EXTERNAL://"
+			    "kafka2:9092,HOST://localhost:40001"),
+	      "--localhost-listener --tls: the same advertised names as plaintext");
+}
+
+static void
 test_other_flavours(void)
 {
 	struct flavor_node fn = {
@@ -267,6 +286,7 @@ main(void)
 	test_sizes();
 	test_localhost();
 	test_localhost_listener();
+	test_localhost_listener_tls();
 	test_other_flavours();
 	test_secure();
 	test_names();
