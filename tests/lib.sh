@@ -11,6 +11,10 @@ SHIM=$BUILD/libkshim.so
 SHIM_PRELOAD=${SHIM_PRELOAD:-$SHIM}
 OUT=${OUT:-$TOP/tests/out}
 mkdir -p "$OUT"
+# Go keeps its build cache under $HOME, which a user such as nobody does not have.
+if [ ! -w "${HOME:-/nonexistent}" ]; then
+	export GOCACHE=${GOCACHE:-$OUT/go-cache} GOPATH=${GOPATH:-$OUT/go-path}
+fi
 
 # "<results> <failures>", in a file so that results recorded in subshells
 # (pipelines, $(...)) count too.
