@@ -23,13 +23,17 @@ NODEPS = { echo "kshim: a build dependency is missing (pkg-config said why, abov
 	"'make deps' installs the Debian packages (as root)" >&2; exit 1; }
 LAUNCHER_FLAGS = cflags=$$(pkg-config --cflags $(LAUNCHER_PKGS)) && libs=$$(pkg-config --libs $(LAUNCHER_PKGS)) || $(NODEPS)
 
-SHIM_SRC = $(wildcard shim/*.c)
-# The launcher's modules (launcher/lib) form a static library, like crun's
-# libcrun; launcher/ holds main and one file per subcommand.
-LIB_SRC  = $(wildcard launcher/lib/*.c) shim/table_format.c
+# common/table.c implements include/kshim/table.h for both binaries.
+SHIM_SRC = $(wildcard shim/*.c) common/table.c
+# The launcher's modules (launcher/lib, with the engine client and the seccomp
+# supervisor in folders of their own) form one static library, like crun's
+# libcrun; launcher/ holds main and one file per subcommand, doctor's layers
+# in launcher/doctor.
+LIB_DIRS = launcher/lib launcher/lib/engine launcher/lib/seccomp
+LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) common/table.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
-CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c))
-HEADERS  = $(wildcard include/kshim/*.h shim/*.h launcher/*.h launcher/lib/*.h)
+CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
+HEADERS  = $(wildcard include/kshim/*.h shim/*.h launcher/*.h launcher/doctor/*.h $(addsuffix /*.h,$(LIB_DIRS)))
 
 .PHONY: all install FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
 

@@ -124,7 +124,7 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "command=$([ "$QUICK" = 1 ] && echo 'BENCH_QUICK=1 ')make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
 	echo "quick=$QUICK"
-	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- shim launcher include 2>/dev/null || echo ' + uncommitted changes in shim/launcher/include')"
+	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- shim common launcher include 2>/dev/null || echo ' + uncommitted changes in shim/common/launcher/include')"
 	echo "nproc=$(nproc)"
 	echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 	echo "kernel=$(uname -r)"

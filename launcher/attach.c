@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "lib/attached.h"
-#include "lib/docker.h"
+#include "lib/engine/docker.h"
 #include "lib/paths.h"
 #include "lib/table_store.h"
 

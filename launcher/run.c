@@ -17,7 +17,7 @@
 #include "lib/paths.h"
 #include "kshim/table.h"
 #include "lib/preload.h"
-#include "lib/supervise.h"
+#include "lib/seccomp/supervise.h"
 #include "lib/table_store.h"
 
 const char run_usage[] =

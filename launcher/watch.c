@@ -1,7 +1,7 @@
 /* kshim watch: keeps a cluster's port table in step with Docker. */
 #include "cli.h"
 #include "lib/cluster.h"
-#include "lib/docker.h"
+#include "lib/engine/docker.h"
 #include "lib/signals.h"
 #include "lib/watch.h"
 

@@ -12,13 +12,13 @@ build() { # build NAME SOURCES...
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -I"$TOP/include" -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o "$out/$name" "$@" -ldl -lpthread
 }
-build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/shim/table_format.c" || { notok "build fuzz_table"; finish; }
-build fuzz_sockaddr "$TOP/tests/fuzz/fuzz_sockaddr.c" "$TOP/shim/table_format.c" || { notok "build fuzz_sockaddr"; finish; }
-build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real,table_format}.c ||
+build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/common/table.c" || { notok "build fuzz_table"; finish; }
+build fuzz_sockaddr "$TOP/tests/fuzz/fuzz_sockaddr.c" "$TOP/common/table.c" || { notok "build fuzz_sockaddr"; finish; }
+build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real}.c "$TOP/common/table.c" ||
 	{ notok "build fuzz_gai"; finish; }
 # shellcheck disable=SC2046
 build fuzz_docker -I"$TOP/launcher/lib" $(pkg-config --cflags libcjson libcurl) "$TOP/tests/fuzz/fuzz_docker.c" \
-	"$TOP"/launcher/lib/{docker,engine,ssh_bridge,cluster,attached,watch,flavor,error,paths,table_store}.c "$TOP/shim/table_format.c" \
+	"$TOP"/launcher/lib/engine/{docker,engine,ssh_bridge}.c "$TOP"/launcher/lib/{cluster,attached,watch,flavor,error,paths,table_store}.c "$TOP/common/table.c" \
 	$(pkg-config --libs libcjson libcurl libcrypto) -lpthread || { notok "build fuzz_docker"; finish; }
 for t in ${FUZZ_TARGETS:-table gai sockaddr docker}; do
 	work=$(mktemp -d)

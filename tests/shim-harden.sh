@@ -104,7 +104,7 @@ else
 	notok "c-ares: ares.h missing (Debian package libc-ares-dev)"
 fi
 cc "${cflags[@]}" -I"$TOP/include" -o "$work/selfbind" "$TOP/tests/unit/selfbind.c" \
-	"$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real,table_format}.c -Wl,--wrap=dlsym -ldl -lpthread
+	"$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real}.c "$TOP/common/table.c" -Wl,--wrap=dlsym -ldl -lpthread
 out=$(timeout 10 "$work/selfbind" 2>&1); rc=$?
 expect_eq "self-binding: dlsym(RTLD_NEXT) giving the shim's own connect aborts" "$rc" 134
 expect_match "  ... with a message" "kshim: .*own" "$out"

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "cluster.h"
-#include "docker.h"
+#include "engine/docker.h"
 #include "error.h"
 #include "kshim/table.h"
 

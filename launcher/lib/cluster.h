@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "docker.h"
+#include "engine/docker.h"
 #include "error.h"
 #include "flavor.h"
 #include "kshim/table.h"

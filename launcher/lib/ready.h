@@ -3,7 +3,7 @@
 #define KSHIM_READY_H
 
 #include "cluster.h"
-#include "docker.h"
+#include "engine/docker.h"
 #include "error.h"
 
 /* Waits until the broker behind each node's published port lists all c->n

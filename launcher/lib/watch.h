@@ -2,7 +2,7 @@
 #ifndef KSHIM_WATCH_H
 #define KSHIM_WATCH_H
 
-#include "docker.h"
+#include "engine/docker.h"
 #include "error.h"
 
 /* Brings the table of cluster name up to date with Docker's ports, writing it

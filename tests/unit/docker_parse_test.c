@@ -6,7 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "cluster.h"
-#include "docker.h"
+#include "engine/docker.h"
 #include "watch.h"
 
 static int failed;

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "lib/engine.h"
-#include "lib/ssh_bridge.h"
+#include "lib/engine/engine.h"
+#include "lib/engine/ssh_bridge.h"
 
 static char dir[64];
 

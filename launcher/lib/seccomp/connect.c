@@ -1,7 +1,7 @@
 /* connect() redirect: the supervisor connects a copy of the caller's socket
  * (the same open file description) to the published address and answers with
  * the result, so blocking, non-blocking and errno behaviour are the kernel's. */
-#include "seccomp_connect.h"
+#include "connect.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "seccomp_mem.h"
-#include "seccomp_notify.h"
+#include "mem.h"
+#include "notify.h"
 
 struct pending {
 	int listener;

@@ -1,6 +1,6 @@
 /* The port table as the supervisor sees it: the same checks and the same
  * 100 ms re-check as the shim, over the shared parser. */
-#include "seccomp_table.h"
+#include "table.h"
 
 #include <errno.h>
 #include <stdio.h>

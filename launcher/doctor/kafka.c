@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "doctor.h"
-#include "lib/ready.h"
-#include "lib/secrets.h"
-#include "lib/tls.h"
+#include "../lib/ready.h"
+#include "../lib/secrets.h"
+#include "../lib/tls.h"
 
 #define KAFKA_TIMEOUT_MS 5000
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "../error.h"
 
 typedef struct ssh_bridge ssh_bridge_t;
 

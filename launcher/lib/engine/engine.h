@@ -6,7 +6,7 @@
 
 #include <limits.h>
 
-#include "error.h"
+#include "../error.h"
 
 #define ENGINE_DEFAULT_SOCKET "/var/run/docker.sock"
 

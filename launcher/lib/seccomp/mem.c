@@ -1,6 +1,6 @@
 /* process_vm_readv, split at the page boundary so that a string near the end
  * of a mapping reads as far as it can; /proc/PID/mem where the call is missing. */
-#include "seccomp_mem.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <fcntl.h>

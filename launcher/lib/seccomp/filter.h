@@ -3,7 +3,7 @@
 #ifndef KSHIM_SECCOMP_FILTER_H
 #define KSHIM_SECCOMP_FILTER_H
 
-#include "error.h"
+#include "../error.h"
 
 /* Fails with a cause and a hint when this kernel or an outer sandbox does not
  * offer seccomp user notification with the pieces the supervisor uses. */

@@ -4,7 +4,7 @@
 #ifndef KSHIM_SUPERVISE_H
 #define KSHIM_SUPERVISE_H
 
-#include "error.h"
+#include "../error.h"
 
 /* Runs argv with the table at path until the program and every process it
  * started that still uses the filter have ended. Fills *status as waitpid

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "lib/paths.h"
+#include "../cli.h"
+#include "../lib/paths.h"
 
 #define L(n) (1u << ((n) - 1))
 
@@ -218,7 +218,7 @@ cmd_doctor(int argc, char **argv, kshim_err_t *err)
 	struct cluster_options o;
 	int rc;
 
-	/* doctor runs itself again, under the shim, to check name resolution (doctor_shim.c). */
+	/* doctor runs itself again, under the shim, to check name resolution (doctor/shim.c). */
 	if (argc > 1 && strcmp(argv[1], "--shim-probe") == 0)
 		return doctor_shim_probe(argc - 2, argv + 2);
 	if ((rc = doctor_parse(argc, argv, &o, err)) != CLI_RUN)

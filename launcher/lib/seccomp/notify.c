@@ -1,6 +1,6 @@
 /* Receiving trapped system calls, answering them, and taking the caller's
  * file descriptors. */
-#include "seccomp_notify.h"
+#include "notify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "seccomp_connect.h"
+#include "connect.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for any thread, not only a leader */

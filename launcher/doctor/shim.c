@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "doctor.h"
-#include "lib/preload.h"
-#include "lib/ready.h"
+#include "../lib/preload.h"
+#include "../lib/ready.h"
 
 #define PROBE_KAFKA_MS 5000
 #define PROBE_DEADLINE_S 45

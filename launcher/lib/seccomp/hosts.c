@@ -1,7 +1,7 @@
 /* /etc/hosts for a supervised program: a sealed memfd holding the real file
  * and one line per table host, handed out on open with SECCOMP_IOCTL_NOTIF_ADDFD.
  * Unmapped names resolve exactly as without kshim. */
-#include "seccomp_hosts.h"
+#include "hosts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,8 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "seccomp_mem.h"
-#include "seccomp_notify.h"
+#include "mem.h"
+#include "notify.h"
 
 #define HOSTS "/etc/hosts"
 #define HOSTS_MAX (1 << 20)

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "doctor.h"
-#include "lib/paths.h"
-#include "lib/ready.h"
-#include "lib/table_store.h"
+#include "../lib/paths.h"
+#include "../lib/ready.h"
+#include "../lib/table_store.h"
 
 #define TCP_TIMEOUT_MS 2000
 

@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
-#include "error.h"
+#include "../error.h"
 
 typedef struct docker docker_t;
 

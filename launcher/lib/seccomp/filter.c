@@ -1,6 +1,6 @@
 /* The BPF filter: traps connect to an IPv4/IPv6-sized address and read-only
  * opens, lets every other system call through untouched. */
-#include "seccomp_filter.h"
+#include "filter.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,8 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "lib/cluster.h"
-#include "lib/error.h"
+#include "../lib/cluster.h"
+#include "../lib/error.h"
 #include "kshim/table.h"
 
 struct rd_kafka_metadata;
@@ -36,19 +36,19 @@ struct doctor {
 #define DOCTOR_SKIP 2 /* cannot be checked because of a failure reported earlier */
 typedef int (*doctor_check_fn)(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 
-/* doctor_docker.c: what Docker says about the daemon, network, containers and ports. */
+/* docker.c: what Docker says about the daemon, network, containers and ports. */
 int doctor_daemon(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 int doctor_network(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 int doctor_containers(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 int doctor_ports(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
-/* doctor_inside.c: name resolution and listening sockets inside each container. */
+/* inside.c: name resolution and listening sockets inside each container. */
 int doctor_dns(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 int doctor_listeners(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
-/* doctor_kafka.c: Kafka's answers and the table. */
+/* kafka.c: Kafka's answers and the table. */
 int doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 int doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 int doctor_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
-/* doctor_shim.c: the names through the shim, checked by kshim itself run under it. */
+/* shim.c: the names through the shim, checked by kshim itself run under it. */
 int doctor_shim(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 /* The helper mode run under the shim: kshim doctor --shim-probe NAME:PORT... */
 int doctor_shim_probe(int argc, char **argv);

@@ -6,8 +6,8 @@
 #include <linux/seccomp.h>
 #include <stdint.h>
 
-#include "seccomp_hosts.h"
-#include "seccomp_table.h"
+#include "hosts.h"
+#include "table.h"
 
 /* Room for the kernel's notification and response structures, which may be
  * larger than this program's headers know. */
