@@ -6,9 +6,10 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 SAN     ?=
-# The shim needs c-ares' header; the launcher links libcurl, cJSON and librdkafka.
+# The shim needs c-ares' header; the launcher links libcurl, cJSON, librdkafka,
+# libcrypto and libyaml (kubeconfig files).
 SHIM_PKGS     = libcares
-LAUNCHER_PKGS = libcurl libcjson rdkafka libcrypto
+LAUNCHER_PKGS = libcurl libcjson rdkafka libcrypto yaml-0.1
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SANFLAGS = $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
 ALLCFLAGS = $(WARN) -Iinclude -I$(BUILD) $(CFLAGS) $(SANFLAGS)
@@ -26,10 +27,10 @@ LAUNCHER_FLAGS = cflags=$$(pkg-config --cflags $(LAUNCHER_PKGS)) && libs=$$(pkg-
 # common/table.c implements include/kshim/table.h for both binaries.
 SHIM_SRC = $(wildcard shim/*.c) common/table.c
 # The launcher's modules (launcher/lib, with the engine client and the seccomp
-# supervisor in folders of their own) form one static library, like crun's
+# supervisor in folders of their own, and the Kubernetes client in kube/) form one static library, like crun's
 # libcrun; launcher/ holds main and one file per subcommand, doctor's layers
 # in launcher/doctor.
-LIB_DIRS = launcher/lib launcher/lib/engine launcher/lib/seccomp
+LIB_DIRS = launcher/lib launcher/lib/engine launcher/lib/seccomp launcher/lib/kube
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) common/table.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))

@@ -6,6 +6,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential pkg-config libcurl4-openssl-dev libcjson-dev librdkafka-dev libc-ares-dev libssl-dev
+  libyaml-dev
   kcat docker.io python3-kafka python3-confluent-kafka python3-pycares
   clang llvm lld libclang-rt-14-dev valgrind strace debootstrap curl iproute2
   openjdk-17-jdk-headless maven unzip gnuplot-nox util-linux time man-db
