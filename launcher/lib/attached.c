@@ -33,15 +33,7 @@ struct scan {
 static int
 record_path(const char *name, char *path, size_t len, int create, kshim_err_t *err)
 {
-	char table[PATH_MAX];
-	size_t n;
-
-	if (kshim_table_path(name, table, sizeof(table), create, err) < 0)
-		return -1;
-	n = strlen(table) - strlen(".table");
-	if ((size_t)snprintf(path, len, "%.*s.attached", (int)n, table) >= len)
-		return kshim_fail(err, ENAMETOOLONG, "path too long: %s", table);
-	return 0;
+	return kshim_cluster_file(name, ".attached", path, len, create, err);
 }
 
 int
@@ -80,24 +72,13 @@ attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err
 int
 attached_write(const char *name, const struct attached *a, kshim_err_t *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	int fd, ok;
+	char path[PATH_MAX], text[400];
 
 	if (record_path(name, path, sizeof(path), 1, err) < 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return kshim_fail(err, errno, "cannot write %s: %s", tmp, strerror(errno));
-	ok = dprintf(fd, RECORD_MAGIC "\nnetwork %s\n", a->network) > 0 &&
-	     (!a->project[0] || dprintf(fd, "project %s\n", a->project) > 0) && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
-	if (!ok) {
-		kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	snprintf(text, sizeof(text), RECORD_MAGIC "\nnetwork %s\n%s%s%s", a->network,
+		 a->project[0] ? "project " : "", a->project, a->project[0] ? "\n" : "");
+	return kshim_file_write(path, text, err);
 }
 
 int

@@ -78,15 +78,45 @@ kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err)
 }
 
 int
-kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err)
+kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
+		   kshim_err_t *err)
 {
 	char dir[PATH_MAX - 64];
 
 	/* The name becomes a file name: never '/', '..' or anything odd. */
-	if (cluster_name_check(cluster, err) < 0 || kshim_table_dir(dir, sizeof(dir), create, err) < 0)
+	if (cluster_name_check(cluster, err) < 0 ||
+	    kshim_table_dir(dir, sizeof(dir), create, err) < 0)
 		return -1;
-	if ((size_t)snprintf(buf, len, "%s/%s.table", dir, cluster) >= len)
-		return kshim_fail(err, ENAMETOOLONG, "table path too long");
+	if ((size_t)snprintf(buf, len, "%s/%s%s", dir, cluster, suffix) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "path too long: %s/%s%s", dir, cluster,
+				  suffix);
+	return 0;
+}
+
+int
+kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err)
+{
+	return kshim_cluster_file(cluster, ".table", buf, len, create, err);
+}
+
+int
+kshim_file_write(const char *path, const char *text, kshim_err_t *err)
+{
+	char tmp[PATH_MAX + 8];
+	size_t n = strlen(text);
+	int fd, ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return kshim_fail(err, errno, "cannot write %s: %s", tmp, strerror(errno));
+	ok = write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+	if (!ok) {
+		kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
 	return 0;
 }
 

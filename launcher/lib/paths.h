@@ -14,6 +14,11 @@
 int kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err);
 /* <table dir>/<cluster>.table */
 int kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err);
+/* <table dir>/<cluster><suffix>, for the files kept beside a cluster's table. */
+int kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
+		       kshim_err_t *err);
+/* Writes text to path atomically (a temporary file beside it, fsync, rename), mode 0600. */
+int kshim_file_write(const char *path, const char *text, kshim_err_t *err);
 /* libkshim.so next to the kshim executable (build tree) or in ../lib/kshim (install). */
 int kshim_lib_path(char *buf, size_t len, kshim_err_t *err);
 /* A cluster name is 1-40 of [a-z0-9-], starting with a letter. */
