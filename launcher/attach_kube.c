@@ -37,6 +37,7 @@ forwarder(const struct forward_options *fo, int log, int notify)
 	if (null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 		_exit(1);
 	signals_trap();
+	signal(SIGPIPE, SIG_IGN); /* a write to an attach that is gone must not end it */
 	if (forward_run(fo, notify, &e) < 0) {
 		kshim_err_print(&e);
 		report(notify, &e);

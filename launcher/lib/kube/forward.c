@@ -492,6 +492,9 @@ check_service(struct forwarder *fw, kshim_err_t *err)
 	}
 	if (s->nports == 0)
 		return kshim_fail(err, EINVAL, "Service %s/%s has no ports", s->ns, s->name);
+	for (int i = 0; i < s->nports; i++)
+		if (!fw->s.target[i]) /* a named targetPort: the pods' port of the same number */
+			fw->s.target[i] = s->port[i];
 	for (int i = 0; i < s->npods; i++)
 		ready += s->pod[i].ready && !s->pod[i].deleting;
 	if (ready)

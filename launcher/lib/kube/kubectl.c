@@ -33,6 +33,7 @@ child(int out, char *const *argv)
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGPIPE, SIG_DFL); /* the forwarder ignores it; exec keeps that */
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
 	execv(argv[0], argv);
