@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "paths.h"
 #include "table_store.h"
 
@@ -78,7 +79,7 @@ attached_write(const char *name, const struct attached *a, kshim_err_t *err)
 		return -1;
 	snprintf(text, sizeof(text), RECORD_MAGIC "\nnetwork %s\n%s%s%s", a->network,
 		 a->project[0] ? "project " : "", a->project, a->project[0] ? "\n" : "");
-	return kshim_file_write(path, text, err);
+	return file_write(path, text, err);
 }
 
 int

@@ -99,27 +99,6 @@ kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_e
 	return kshim_cluster_file(cluster, ".table", buf, len, create, err);
 }
 
-int
-kshim_file_write(const char *path, const char *text, kshim_err_t *err)
-{
-	char tmp[PATH_MAX + 8];
-	size_t n = strlen(text);
-	int fd, ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return kshim_fail(err, errno, "cannot write %s: %s", tmp, strerror(errno));
-	ok = write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
-	if (!ok) {
-		kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 /* Where make install put the shim (LIBDIR/kshim); set by the Makefile. */
 #ifndef KSHIM_PKGLIBDIR
 #define KSHIM_PKGLIBDIR "/usr/local/lib/kshim"

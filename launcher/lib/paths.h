@@ -17,8 +17,6 @@ int kshim_table_path(const char *cluster, char *buf, size_t len, int create, ksh
 /* <table dir>/<cluster><suffix>, for the files kept beside a cluster's table. */
 int kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
 		       kshim_err_t *err);
-/* Writes text to path atomically (a temporary file beside it, fsync, rename), mode 0600. */
-int kshim_file_write(const char *path, const char *text, kshim_err_t *err);
 /* libkshim.so next to the kshim executable (build tree), in ../lib/kshim (an install
  * moved as a whole) or in the LIBDIR/kshim it was built for. */
 int kshim_lib_path(char *buf, size_t len, kshim_err_t *err);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../file.h"
 #include "../paths.h"
 
 #define RECORD_MAGIC "kshim-kube 1"
@@ -72,7 +73,7 @@ kube_record_write(const char *name, const struct kube_record *r, kshim_err_t *er
 	snprintf(text, sizeof(text),
 		 RECORD_MAGIC "\ncontext %s\nnamespace %s\nservice %s\ndomain %s\n", r->context,
 		 r->ns, r->service, r->domain);
-	return kshim_file_write(path, text, err);
+	return file_write(path, text, err);
 }
 
 int
@@ -83,7 +84,7 @@ kube_pid_write(const char *name, pid_t pid, kshim_err_t *err)
 	if (kshim_cluster_file(name, KUBE_PIDFILE, path, sizeof(path), 1, err) < 0)
 		return -1;
 	snprintf(text, sizeof(text), "%ld\n", (long)pid);
-	return kshim_file_write(path, text, err);
+	return file_write(path, text, err);
 }
 
 pid_t
