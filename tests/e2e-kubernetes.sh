@@ -49,7 +49,7 @@ build_go "$TOP/tests/goclient" "$W/goclient" || { notok "build the franz-go clie
 deploy() { # NAMESPACE MANIFEST STATEFULSET
 	kubectl create namespace "$1" >/dev/null &&
 		kubectl -n "$1" apply -f "$TOP/tests/kubernetes/$2" >/dev/null &&
-		kubectl -n "$1" rollout status "statefulset/$3" --timeout=300s >/dev/null
+		kubectl -n "$1" rollout status "statefulset/$3" --timeout=600s >/dev/null
 }
 t0=$SECONDS
 check "a 3-broker StatefulSet with Strimzi's naming is ready in $NS" deploy "$NS" strimzi-kafka.yaml my-cluster-kafka
@@ -202,7 +202,7 @@ kubectl -n "$NS" create service clusterip empty --clusterip=None --tcp=9092:9092
 attach_fails "a Service with no ready pods" "Service $NS/empty has no ready pods" --service empty --namespace "$NS"
 if kc=$(bash "$TOP/scripts/kubernetes.sh" kubeconfig --user "kshim-none-$$" 2>"$W/kc.err"); then
 	KENV=("KUBECONFIG=$kc")
-	attach_fails "RBAC that denies port-forward" "user kshim-none-$$ may not create pods/portforward in namespace $NS" \
+	attach_fails "RBAC that denies port-forward" "user .* may not create pods/portforward in namespace $NS" \
 		--service "$SVC" --namespace "$NS"
 else
 	notok "scripts/kubernetes.sh kubeconfig --user: $(tail -n 1 "$W/kc.err")"
