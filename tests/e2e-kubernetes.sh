@@ -102,6 +102,8 @@ else
 fi
 
 RUN=go$$x$RANDOM
+check "topic kube-go: 3 partitions, replication factor 3" \
+	"$KSHIM" run --name "$N" -- "$W/seqclient" create "$POD0:9092" kube-go 3 3 2
 timeout -k 5 90 "$KSHIM" run --name "$N" --debug -- "$W/goclient" roundtrip "$POD0:9092" kube-go "$MSGS" "$RUN" 60 \
 	>"$W/go.out" 2>"$W/go.err"
 expect_match "kshim run supervised the static Go client (seccomp)" '^kshim: run: via seccomp \(Go program\)$' "$(cat "$W/go.err")"
@@ -191,7 +193,7 @@ attach_fails() {
 	expect_match "  ... then a hint" "^hint: " "$(sed -n 2p <<<"$err")"
 	expect_eq "  ... and no file or process left" "$(kshim_files err$$)|$(pgrep -fc "attach --kubernetes --name err$$ ")" "|0"
 }
-attach_fails "a context that does not exist" "no context 'nope'" --service "$SVC" --namespace "$NS" --context nope
+attach_fails "a context that does not exist" "context 'nope' does not exist" --service "$SVC" --namespace "$NS" --context nope
 kubectl config view --raw --minify >"$W/dead.kubeconfig"
 KUBECONFIG=$W/dead.kubeconfig kubectl config set-cluster "$(kubectl config view --minify -o jsonpath='{.clusters[0].name}')" \
 	--server=https://127.0.0.1:1 >/dev/null
@@ -215,8 +217,8 @@ KENV=()
 out=$("$KSHIM" down --name "$N")
 expect_eq "down says what it did" "$out" \
 	"cluster '$N': stopped the forwarder, removed the table; Service $NS/$SVC and its pods are left as they are"
-expect_eq "no forwarder and no kubectl of it is left" \
-	"$(kill -0 "$fwd" 2>/dev/null && echo alive)$(pgrep -fc "kubectl .*--namespace $NS port-forward")" 0
+expect_eq "no forwarder (a zombie at most) and no kubectl of it is left" \
+	"$(ps -o stat= -p "$fwd" | grep -vc '^Z') $(pgrep -fc "kubectl .*--namespace $NS port-forward")" "0 0"
 expect_eq "no file of the cluster is left" "$(kshim_files "$N")" ""
 expect_eq "the StatefulSet still runs, 3/3 ready" \
 	"$(kubectl -n "$NS" get statefulset my-cluster-kafka -o jsonpath='{.status.readyReplicas}')" 3
