@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "lib/kube/health.h"
@@ -49,8 +50,10 @@ print_text(const struct kstatus *st)
 
 	printf("cluster %s: Kubernetes Service %s/%s (context %s), table %s\n", st->name, st->r->ns,
 	       st->r->service, st->r->context, st->table);
-	if (st->pid)
+	if (st->pid && access(st->log, F_OK) == 0)
 		printf("forwarder: running, pid %ld, log %s\n", (long)st->pid, st->log);
+	else if (st->pid)
+		printf("forwarder: running, pid %ld, in the foreground (no log)\n", (long)st->pid);
 	else
 		printf("forwarder: not running (attach again: kshim attach --kubernetes --service "
 		       "%s --namespace %s --name %s)\n",
