@@ -137,17 +137,12 @@ publishes(const cJSON *item)
 }
 
 int
-attached_compose_network(docker_t *d, const char *project, char *net, size_t len, kshim_err_t *err)
+attached_busiest_network(const cJSON *list, char *net, size_t len)
 {
-	char label[300];
-	cJSON *list = NULL, *count = cJSON_CreateObject(), *item, *n;
+	cJSON *count = cJSON_CreateObject();
+	const cJSON *item, *n;
 	int best = 0;
 
-	snprintf(label, sizeof(label), COMPOSE_PROJECT_LABEL "=%s", project);
-	if (docker_container_list(d, label, &list, err) < 0) {
-		cJSON_Delete(count);
-		return -1;
-	}
 	cJSON_ArrayForEach(item, list)
 	{
 		if (!publishes(item))
@@ -156,8 +151,12 @@ attached_compose_network(docker_t *d, const char *project, char *net, size_t len
 		    n, cJSON_GetObjectItemCaseSensitive(
 			   cJSON_GetObjectItemCaseSensitive(item, "NetworkSettings"), "Networks"))
 		{
-			cJSON *c = cJSON_GetObjectItemCaseSensitive(count, n->string);
-			int k = c ? c->valueint + 1 : 1;
+			cJSON *c;
+			int k;
+			if (!n->string) /* an array, not an object of networks */
+				break;
+			c = cJSON_GetObjectItemCaseSensitive(count, n->string);
+			k = c ? c->valueint + 1 : 1;
 			if (c)
 				cJSON_SetNumberValue(c, k);
 			else
@@ -169,6 +168,20 @@ attached_compose_network(docker_t *d, const char *project, char *net, size_t len
 		}
 	}
 	cJSON_Delete(count);
+	return best;
+}
+
+int
+attached_compose_network(docker_t *d, const char *project, char *net, size_t len, kshim_err_t *err)
+{
+	char label[300];
+	cJSON *list = NULL;
+	int best;
+
+	snprintf(label, sizeof(label), COMPOSE_PROJECT_LABEL "=%s", project);
+	if (docker_container_list(d, label, &list, err) < 0)
+		return -1;
+	best = attached_busiest_network(list, net, len);
 	cJSON_Delete(list);
 	if (best)
 		return 0;
@@ -235,6 +248,8 @@ add_ports(struct kshim_host *h, const cJSON *ports)
 	const cJSON *p, *b;
 	int n = 0;
 
+	if (!cJSON_IsObject(ports))
+		return 0;
 	cJSON_ArrayForEach(p, ports)
 	{
 		unsigned port;
@@ -273,6 +288,25 @@ belongs(const struct cluster *c, const cJSON *info)
 	return !c->project[0] || (project && strcmp(project, c->project) == 0);
 }
 
+struct kshim_host *
+attached_host_of(struct kshim_table *t, const struct cluster *c, const cJSON *info, uint32_t addr)
+{
+	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(info, "NetworkSettings");
+	const cJSON *endpoint = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(settings, "Networks"), c->network);
+	const char *cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Name"));
+	struct kshim_host *h = NULL;
+
+	cname = cname && cname[0] == '/' ? cname + 1 : cname;
+	if (belongs(c, info))
+		add_names(t, &h, info, endpoint, cname, addr);
+	if (h && add_ports(h, cJSON_GetObjectItemCaseSensitive(settings, "Ports")) == 0) {
+		t->nhosts--; /* nothing reachable from the host: left out */
+		return NULL;
+	}
+	return h;
+}
+
 /* Adds the container with id to s->t under a provisional address; leaves out one
  * that is gone, belongs to another project or publishes nothing. */
 static int
@@ -280,26 +314,15 @@ scan_container(docker_t *d, const struct cluster *c, const char *id, struct scan
 	       kshim_err_t *err)
 {
 	cJSON *info = NULL;
-	const cJSON *settings, *endpoint;
-	const char *cname;
-	struct kshim_host *h = NULL;
+	const char *cname, *image;
 	int n = s->t.nhosts;
 
 	if (docker_container_inspect(d, id, &info, err) < 0)
 		return -1;
-	if (!info)
-		return 0;
-	cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Name"));
-	cname = cname && cname[0] == '/' ? cname + 1 : cname;
-	settings = cJSON_GetObjectItemCaseSensitive(info, "NetworkSettings");
-	endpoint = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(settings, "Networks"), c->network);
-	if (belongs(c, info))
-		add_names(&s->t, &h, info, endpoint, cname, PROVISIONAL + (uint32_t)n);
-	if (h && add_ports(h, cJSON_GetObjectItemCaseSensitive(settings, "Ports")) == 0)
-		s->t.nhosts--; /* nothing reachable from the host: left out */
-	else if (h) {
-		const char *image = cJSON_GetStringValue(
+	if (info && attached_host_of(&s->t, c, info, PROVISIONAL + (uint32_t)n)) {
+		cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Name"));
+		cname = cname && cname[0] == '/' ? cname + 1 : cname;
+		image = cJSON_GetStringValue(
 		    cJSON_GetObjectItem(cJSON_GetObjectItem(info, "Config"), "Image"));
 		snprintf(s->m[n].id, sizeof(s->m[n].id), "%s", id);
 		snprintf(s->m[n].container, sizeof(s->m[n].container), "%s", cname ? cname : id);

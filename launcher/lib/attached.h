@@ -35,6 +35,15 @@ int attached_forget(const char *name, int *had, kshim_err_t *err);
 int attached_compose_network(docker_t *d, const char *project, char *net, size_t len,
 			     kshim_err_t *err);
 
+/* The parsers of Docker's replies behind attached_compose_network and
+ * attached_sync, for any JSON at all: the network most entries of a container
+ * list that publish a TCP port are on (the count of those entries, 0 for
+ * none), and the host an inspect reply makes in t at addr (see attached_sync;
+ * NULL when it makes none). */
+int attached_busiest_network(const cJSON *list, char *net, size_t len);
+struct kshim_host *attached_host_of(struct kshim_table *t, const struct cluster *c,
+				    const cJSON *info, uint32_t addr);
+
 /* Writes c's table from Docker under the directory lock: one host per running
  * container on c->network (of c->project only, when set) that publishes a TCP
  * port, named by its host name, compose service, container name and network

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "check.h"
 #include "lib/attached.h"
 
@@ -84,6 +86,32 @@ test_forget(void)
 	      "forgetting again succeeds with nothing removed");
 }
 
+/* Docker's replies with arrays where objects belong: nothing is made of them,
+ * and nothing crashes. */
+static void
+test_odd_replies(void)
+{
+	const char *inspect =
+	    "{\"Name\": \"/b1\", \"Config\": {\"Hostname\": \"b1\"}, \"NetworkSettings\": "
+	    "{\"Ports\": [[{\"HostIp\": \"127.0.0.1\", \"HostPort\": \"32768\"}]], "
+	    "\"Networks\": [{\"Aliases\": [\"b1\"]}]}}";
+	const char *list = "[{\"Ports\": [{\"PublicPort\": 32768}], "
+			   "\"NetworkSettings\": {\"Networks\": [{\"NetworkID\": \"x\"}]}}]";
+	cJSON *info = cJSON_Parse(inspect), *reply = cJSON_Parse(list);
+	struct kshim_table t = {0};
+	struct cluster c = {0};
+	char net[64] = "";
+
+	snprintf(c.network, sizeof(c.network), "shop_default");
+	CHECK(info && !attached_host_of(&t, &c, info, 0x7f000002u) && t.nhosts == 0,
+	      "an inspect reply whose Ports is an array makes no host");
+	CHECK(reply && attached_busiest_network(reply, net, sizeof(net)) == 0 && !net[0],
+	      "a container list whose Networks is an array names no network");
+	kshim_table_free(&t);
+	cJSON_Delete(info);
+	cJSON_Delete(reply);
+}
+
 int
 main(void)
 {
@@ -96,6 +124,7 @@ main(void)
 	test_round_trip();
 	test_foreign();
 	test_forget();
+	test_odd_replies();
 	rc = check_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? rc : 1;
