@@ -11,7 +11,7 @@ _kshim_table_dir() {
 	fi
 }
 
-# Cluster names: one per <name>.table, leaving out kshim run's private run-<pid> tables.
+# Cluster names: one per <name>.table, leaving out kshim run's private run.<pid> tables.
 _kshim_clusters() {
 	local dir f n
 	dir=$(_kshim_table_dir)
@@ -19,7 +19,7 @@ _kshim_clusters() {
 		[ -e "$f" ] || continue
 		n=${f##*/}
 		n=${n%.table}
-		case $n in run-[0-9]*) ;; *) printf '%s\n' "$n" ;; esac
+		case $n in run.[0-9]*) ;; *) printf '%s\n' "$n" ;; esac
 	done
 }
 

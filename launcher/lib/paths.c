@@ -91,6 +91,18 @@ kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_e
 }
 
 int
+kshim_private_table_path(char *buf, size_t len, kshim_err_t *err)
+{
+	char dir[PATH_MAX - 64];
+
+	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/run.%d.table", dir, (int)getpid()) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "table path too long");
+	return 0;
+}
+
+int
 kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
 {
 	static const char *const rel[] = {"libkshim.so", "../lib/kshim/libkshim.so"};
