@@ -315,16 +315,28 @@ flavor_env(const struct flavor_node *fn, cJSON **out, kshim_err_t *err)
 cJSON *
 flavor_cmd(const struct flavor_node *fn)
 {
-	static const char script[] =
-	    "kafka-storage.sh format --ignore-formatted --cluster-id \"$CLUSTER_ID\" "
-	    "-c " FLAVOR_SECRETS_DIR "/" FLAVOR_FORMAT_PROPS
-	    " --add-scram \"$(cat " FLAVOR_SECRETS_DIR "/" FLAVOR_SCRAM_ARG
-	    ")\" && exec /etc/kafka/docker/run";
+	static const char script[] = "kafka-run-class.sh @" FLAVOR_SECRETS_DIR
+				     "/" FLAVOR_FORMAT_ARGS " && exec /etc/kafka/docker/run";
 	const char *argv[] = {"bash", "-c", script};
 
 	if (fn->sasl != SASL_SCRAM)
 		return NULL;
 	return cJSON_CreateStringArray(argv, (int)COUNT(argv));
+}
+
+int
+flavor_format_args(const struct flavor_node *fn, const char *user, const char *password, char *buf,
+		   size_t len, kshim_err_t *err)
+{
+	int w = snprintf(buf, len,
+			 "kafka.tools.StorageTool format --ignore-formatted\n--cluster-id %s\n"
+			 "-c " FLAVOR_SECRETS_DIR "/" FLAVOR_FORMAT_PROPS
+			 "\n--add-scram \"%s=[name=%s,password=%s]\"\n",
+			 fn->cluster_id, sasl_mechanism(fn->sasl), user, password);
+
+	if (w < 0 || (size_t)w >= len)
+		return kshim_fail(err, ENOSPC, "node %d's format arguments are too long", fn->node);
+	return 0;
 }
 
 int

@@ -335,7 +335,7 @@ pack_node(const struct cluster *c, int i, const struct secrets *s, struct tarbal
 	  kshim_err_t *err)
 {
 	struct flavor_secrets sec = {s->key_password, s->user, s->password, s->probe_password};
-	char props[8192], file[64], scram[160];
+	char props[8192], file[64], args[512];
 	struct flavor_node fn;
 
 	cluster_flavor_node(c, i, &fn);
@@ -349,11 +349,10 @@ pack_node(const struct cluster *c, int i, const struct secrets *s, struct tarbal
 		return -1;
 	if (c->sasl != SASL_SCRAM)
 		return 0;
-	snprintf(scram, sizeof(scram), "%s=[name=%s,password=%s]", sasl_mechanism(c->sasl), s->user,
-		 s->password);
 	if (flavor_properties(&fn, props, sizeof(props), err) < 0 ||
+	    flavor_format_args(&fn, s->user, s->password, args, sizeof(args), err) < 0 ||
 	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_FORMAT_PROPS, props, strlen(props)) < 0 ||
-	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_SCRAM_ARG, scram, strlen(scram)) < 0)
+	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_FORMAT_ARGS, args, strlen(args)) < 0)
 		return -1;
 	return 0;
 }

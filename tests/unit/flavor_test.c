@@ -226,10 +226,16 @@ test_secure(void)
 	      "only");
 	cmd = flavor_cmd(&fn);
 	CHECK(cJSON_GetArraySize(cmd) == 3 &&
-		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)), "--add-scram") &&
+		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)),
+			 "kafka-run-class.sh @/etc/kafka/secrets/format.args") &&
 		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)),
 			 "exec /etc/kafka/docker/run"),
-	      "SCRAM: the Cmd formats with --add-scram, then runs the image's entry point");
+	      "SCRAM: the Cmd formats with the arguments in a file, then runs the image's entry "
+	      "point");
+	CHECK(flavor_format_args(&fn, "u", "pw", props, sizeof(props), &err) == 0 &&
+		  strstr(props, "kafka.tools.StorageTool format") &&
+		  strstr(props, "--add-scram \"SCRAM-SHA-512=[name=u,password=pw]\"\n"),
+	      "  ... the file: StorageTool format, --add-scram with the user and password");
 	cJSON_Delete(cmd);
 	fn.sasl = SASL_PLAIN;
 	fn.tls = 0;
