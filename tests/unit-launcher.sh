@@ -31,6 +31,14 @@ for round in 1 2 3; do
 		"8 tables, 8 distinct blocks, 0 writers failed"
 done
 
+# Eight watchers of one cluster's restarts at once: no update is lost.
+for round in 1 2 3; do
+	home=$work/sync$round; mkdir -m 700 "$home"
+	out=$(KSHIM_HOME=$home "$work/tables_race" sync 8 2>&1)
+	expect_eq "concurrent table syncs, round $round: every node on its last port" "$out" \
+		"8 nodes, 8 on their writer's last port, 0 writers failed"
+done
+
 # 5: --name is a cluster name, not a path, in env and table.
 for cmd in env table; do
 	out=$("$KSHIM" "$cmd" --name ../../etc/passwd 2>&1); rc=$?

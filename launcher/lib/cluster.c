@@ -658,16 +658,14 @@ cluster_claim(const struct cluster *c, kshim_err_t *err)
 	return 0;
 }
 
-int
-cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
+/* cluster_table_sync's read, change and write, under the directory's lock. */
+static int
+sync_locked(const struct cluster *c, char *path, int *updated, kshim_err_t *err)
 {
 	struct kshim_table t = {0};
 	int rc = 0;
 
-	*updated = 0;
-	if (kshim_table_path(c->name, path, len, 0, err) < 0)
-		return -1;
-	if (access(path, F_OK) < 0) {
+	if (access(path, F_OK) < 0) { /* removed meanwhile (kshim down) */
 		path[0] = '\0';
 		return 0;
 	}
@@ -692,5 +690,24 @@ cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated
 	if (*updated && kshim_table_write(path, &t) < 0)
 		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
 	kshim_table_free(&t);
+	return rc;
+}
+
+int
+cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
+{
+	int lock = -1, rc;
+
+	*updated = 0;
+	if (kshim_table_path(c->name, path, len, 0, err) < 0)
+		return -1;
+	if (access(path, F_OK) < 0) { /* no table (and maybe no directory to lock) */
+		path[0] = '\0';
+		return 0;
+	}
+	if (kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
+		return -1;
+	rc = sync_locked(c, path, updated, err);
+	kshim_unlock(lock);
 	return rc;
 }
