@@ -78,7 +78,7 @@ _kshim() {
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;
 	env) opts="--name --table --help" ;;
-	attach) opts="--network --compose --name --help" ;;
+	attach) opts="--network --compose --name --publish-address --help" ;;
 	logs) opts="--name --tail --follow -f --help" ;;
 	table) opts="--name --help" ;;
 	watch) opts="--name --once --help" ;;

@@ -40,6 +40,7 @@ struct env_options {
 struct attach_options {
 	const char *network, *compose; /* one of them */
 	const char *name;	       /* defaults to the network's or the project's */
+	const char *publish;	       /* --publish-address: needed with a remote engine */
 };
 struct logs_options {
 	const char *name, *node; /* node NULL: every node */

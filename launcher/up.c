@@ -1,5 +1,4 @@
 /* kshim up: create and start a Kafka cluster, wait for it, write its port table. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -328,38 +327,6 @@ up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err)
 	return cli_no_more_args(argc, argv, err);
 }
 
-/* The address the brokers' ports bind to on the engine's host: --publish-address,
- * else loopback when the engine runs here. A remote engine's loopback is not
- * this machine's, and binding every interface is never chosen silently. */
-static int
-publish_address(const struct up_options *o, struct cluster *c, kshim_err_t *err)
-{
-	struct engine e;
-	struct in_addr a;
-
-	if (o->publish) {
-		if (inet_pton(AF_INET, o->publish, &a) != 1 || a.s_addr == INADDR_ANY) {
-			kshim_fail(
-			    err, KSHIM_EUSAGE,
-			    "up: --publish-address %s: want one IPv4 address of the engine's "
-			    "host",
-			    o->publish);
-			return kshim_hint(err, "kshim binds one address, never 0.0.0.0");
-		}
-		c->publish_addr = ntohl(a.s_addr);
-		return 0;
-	}
-	if (engine_resolve(&e, err) < 0)
-		return -1;
-	if (engine_local(&e))
-		return 0;
-	kshim_fail(err, EINVAL,
-		   "%s (from %s) is a remote engine: its loopback is not this machine's", e.host,
-		   e.reason);
-	return kshim_hint(err, "give the address of that host this machine reaches, e.g. kshim up "
-			       "--publish-address 192.0.2.10 (ports bind to it alone)");
-}
-
 int
 cmd_up(int argc, char **argv, kshim_err_t *err)
 {
@@ -371,7 +338,8 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	if ((rc = up_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
 	if (cluster_init(&c, o.name, o.image, o.flavor, o.mode, o.nodes, err) < 0 ||
-	    publish_address(&o, &c, err) < 0 || docker_open(&d, err) < 0)
+	    cluster_publish_address("up", o.publish, &c.publish_addr, err) < 0 ||
+	    docker_open(&d, err) < 0)
 		return -1;
 	c.tls = o.tls;
 	c.sasl = o.sasl;

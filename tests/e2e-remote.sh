@@ -31,7 +31,7 @@ kssh() { DOCKER_HOST=$SSH_HOST PATH=$W/bin:$PATH "$KSHIM" "$@"; }
 left() { echo "$(rdocker ps -aq --filter "label=$LABEL=$1" | wc -l) $(rdocker network ls -q --filter "label=$LABEL=$1" | wc -l)"; }
 
 cleanup() {
-	for c in "$N" "$N-ssh" "$N-drop" "$N-sdrop" "$N-ctx"; do ktls down --name "$c" >/dev/null 2>&1; done
+	for c in "$N-att" "$N" "$N-ssh" "$N-drop" "$N-sdrop" "$N-ctx"; do ktls down --name "$c" >/dev/null 2>&1; done
 	[ -s "$W/sshd.pid" ] && kill "$(cat "$W/sshd.pid")" 2>/dev/null
 	if [ -s "$W/dockerd.pid" ]; then
 		kill "$(cat "$W/dockerd.pid")" 2>/dev/null
@@ -206,6 +206,19 @@ expect_match "  ... layer 1: the engine and where it came from" \
 	"^ 1 daemon +ok +Docker at $TLS_HOST answers, API 1\.[0-9]+ \(from DOCKER_HOST\)$" "$dr"
 expect_eq "tcp+TLS: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip ktls "$N" remote-tls)" "$SUM"
+# attach on the remote engine: refused without --publish-address, as up is; with it,
+# the table names the remote address and clients reach the brokers through it.
+out=$(ktls attach --network "$N-net" --name "$N-att" 2>&1)
+expect_eq "tcp+TLS: attach without --publish-address is refused (exit 1)" "$?" 1
+expect_eq "  ... the cause names the remote engine" "$(echo "$out" | head -1)" \
+	"kshim: $TLS_HOST (from DOCKER_HOST) is a remote engine: its loopback is not this machine's"
+expect_eq "  ... no table or record is written" "$(ls "$KSHIM_HOME" | grep -c "^$N-att\.")" 0
+ktls attach --network "$N-net" --name "$N-att" --publish-address "$REMOTE_IP" >/dev/null
+expect_eq "  ... with --publish-address $REMOTE_IP: kafka1..3 at $REMOTE_IP in the table" \
+	"$(grep -c "9092=10\.231\.77\.2:[0-9]*" "$KSHIM_HOME/$N-att.table")" 3
+expect_eq "  ... $MSGS records through the attached table (count, distinct, sum)" \
+	"$(roundtrip ktls "$N-att" remote-att)" "$SUM"
+ktls down --name "$N-att" >/dev/null
 expect_eq "tcp+TLS: down" "$(ktls down --name "$N")" "cluster '$N': removed 3 containers, 1 network and the table"
 expect_eq "  ... nothing left on the engine" "$(left "$N")" "0 0"
 

@@ -69,6 +69,8 @@ attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err
 				snprintf(a->network, sizeof(a->network), "%.127s", value);
 			else if (strcmp(key, "project") == 0)
 				snprintf(a->project, sizeof(a->project), "%.127s", value);
+			else if (strcmp(key, "publish") == 0)
+				a->publish_addr = inet_network(value);
 		}
 	fclose(f);
 	*found = a->network[0] != '\0';
@@ -90,7 +92,12 @@ attached_write(const char *name, const struct attached *a, kshim_err_t *err)
 	if (fd < 0)
 		return kshim_fail(err, errno, "cannot write %s: %s", tmp, strerror(errno));
 	ok = dprintf(fd, RECORD_MAGIC "\nnetwork %s\n", a->network) > 0 &&
-	     (!a->project[0] || dprintf(fd, "project %s\n", a->project) > 0) && fsync(fd) == 0;
+	     (!a->project[0] || dprintf(fd, "project %s\n", a->project) > 0) &&
+	     (!a->publish_addr || a->publish_addr == INADDR_LOOPBACK ||
+	      dprintf(fd, "publish %u.%u.%u.%u\n", a->publish_addr >> 24,
+		      (a->publish_addr >> 16) & 255, (a->publish_addr >> 8) & 255,
+		      a->publish_addr & 255) > 0) &&
+	     fsync(fd) == 0;
 	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
 	if (!ok) {
 		kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
@@ -240,10 +247,32 @@ add_names(struct kshim_table *t, struct kshim_host **h, const cJSON *info, const
 	add_name(t, h, host, addr);
 }
 
-/* "9092/tcp": [{"HostIp": "127.0.0.1", "HostPort": "32768"}] -> 9092=127.0.0.1:32768.
- * A port published on every address is reached through 127.0.0.1. */
+/* Where binding b ({"HostIp": "127.0.0.1", "HostPort": "32768"}) is reached from
+ * here: a port published on every address through publish (host order),
+ * 127.0.0.1 when the engine runs here. One on a remote engine's loopback
+ * cannot be reached from here: 0. */
 static int
-add_ports(struct kshim_host *h, const cJSON *ports)
+reached_at(const cJSON *b, uint32_t publish, uint32_t *addr)
+{
+	const char *ip = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostIp"));
+	const char *hp = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostPort"));
+	long hport = hp ? strtol(hp, NULL, 10) : 0;
+	struct in_addr a;
+
+	if (!ip || !*ip || strcmp(ip, "0.0.0.0") == 0)
+		a.s_addr = htonl(publish);
+	else if (inet_pton(AF_INET, ip, &a) != 1)
+		return 0;
+	*addr = ntohl(a.s_addr);
+	if (hport <= 0 || hport > 65535 || ((*addr >> 24) == 127 && publish != INADDR_LOOPBACK))
+		return 0;
+	return (int)hport;
+}
+
+/* "9092/tcp": [{"HostIp": "127.0.0.1", "HostPort": "32768"}] -> 9092=127.0.0.1:32768,
+ * from the first binding reached from here (see reached_at). */
+static int
+add_ports(struct kshim_host *h, const cJSON *ports, uint32_t publish)
 {
 	const cJSON *p, *b;
 	int n = 0;
@@ -253,25 +282,14 @@ add_ports(struct kshim_host *h, const cJSON *ports)
 	cJSON_ArrayForEach(p, ports)
 	{
 		unsigned port;
-		int used = 0;
+		int used = 0, hport = 0;
+		uint32_t addr = 0;
 		if (sscanf(p->string, "%u/tcp%n", &port, &used) != 1 || p->string[used] || !port ||
 		    port > 65535)
 			continue;
-		cJSON_ArrayForEach(b, p)
-		{
-			const char *ip = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostIp"));
-			const char *hp = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostPort"));
-			struct in_addr a;
-			long hport = hp ? strtol(hp, NULL, 10) : 0;
-			if (!ip || !*ip || strcmp(ip, "0.0.0.0") == 0)
-				ip = "127.0.0.1";
-			if (inet_pton(AF_INET, ip, &a) != 1 || hport <= 0 || hport > 65535)
-				continue;
-			if (kshim_host_set_port(h, (uint16_t)port, ntohl(a.s_addr),
-						(uint16_t)hport) == 0)
-				n++;
-			break;
-		}
+		cJSON_ArrayForEach(b, p) if ((hport = reached_at(b, publish, &addr)) > 0) break;
+		if (hport > 0 && kshim_host_set_port(h, (uint16_t)port, addr, (uint16_t)hport) == 0)
+			n++;
 	}
 	return n;
 }
@@ -300,7 +318,8 @@ attached_host_of(struct kshim_table *t, const struct cluster *c, const cJSON *in
 	cname = cname && cname[0] == '/' ? cname + 1 : cname;
 	if (belongs(c, info))
 		add_names(t, &h, info, endpoint, cname, addr);
-	if (h && add_ports(h, cJSON_GetObjectItemCaseSensitive(settings, "Ports")) == 0) {
+	if (h && add_ports(h, cJSON_GetObjectItemCaseSensitive(settings, "Ports"),
+			   c->publish_addr) == 0) {
 		t->nhosts--; /* nothing reachable from the host: left out */
 		return NULL;
 	}

@@ -21,6 +21,7 @@
 struct attached {
 	char network[128];
 	char project[128];
+	uint32_t publish_addr; /* where published ports are reached (host order); 0: loopback */
 };
 
 /* Reads cluster name's record; *found is 0 when the cluster was not attached. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "attached.h"
+#include "engine/engine.h"
 #include "paths.h"
 #include "kshim/table.h"
 #include "table_store.h"
@@ -452,7 +453,41 @@ load_attached(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err
 	c->mode = ADVERTISE_INTERNAL;
 	snprintf(c->network, sizeof(c->network), "%s", a.network);
 	snprintf(c->project, sizeof(c->project), "%s", a.project);
+	if (a.publish_addr && a.publish_addr != (uint32_t)-1)
+		c->publish_addr = a.publish_addr;
 	return attached_load(d, c, err);
+}
+
+int
+cluster_publish_address(const char *cmd, const char *given, uint32_t *addr, kshim_err_t *err)
+{
+	struct engine e;
+	struct in_addr a;
+
+	if (given) {
+		if (inet_pton(AF_INET, given, &a) != 1 || a.s_addr == INADDR_ANY) {
+			kshim_fail(
+			    err, KSHIM_EUSAGE,
+			    "%s: --publish-address %s: want one IPv4 address of the engine's "
+			    "host",
+			    cmd, given);
+			return kshim_hint(err, "kshim binds one address, never 0.0.0.0");
+		}
+		*addr = ntohl(a.s_addr);
+		return 0;
+	}
+	*addr = INADDR_LOOPBACK;
+	if (engine_resolve(&e, err) < 0)
+		return -1;
+	if (engine_local(&e))
+		return 0;
+	kshim_fail(err, EINVAL,
+		   "%s (from %s) is a remote engine: its loopback is not this machine's", e.host,
+		   e.reason);
+	return kshim_hint(err,
+			  "give the address of that host this machine reaches, e.g. kshim %s "
+			  "--publish-address 192.0.2.10 (ports %s it alone)",
+			  cmd, strcmp(cmd, "up") == 0 ? "bind to" : "published on it reach");
 }
 
 int

@@ -63,7 +63,8 @@ attach_inspect(const char *text, size_t len)
 {
 	cJSON *info = cJSON_ParseWithLength(text, len);
 	struct kshim_table t = {0};
-	struct cluster c = {.network = "shop_default", .project = "shop"};
+	struct cluster c = {
+	    .network = "shop_default", .project = "shop", .publish_addr = 0x7f000001u};
 	const struct kshim_host *h = attached_host_of(&t, &c, info, 0x7f000002u);
 
 	if (t.nhosts != (h != NULL) || (h && (h->nnames < 1 || h->nports < 1)))
