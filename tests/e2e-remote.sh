@@ -166,6 +166,29 @@ hint: check that the engine at $host runs" "$(grep -A1 '^kshim:' "$W/drop.out" |
 	expect_eq "  ... what is there ($(echo $there)) is all in what it said" \
 		"$(comm -23 <(echo "$there") <(echo "$said") | grep -c .)" 0
 }
+# watch_dead_link KSHIM-WRAPPER CLUSTER WHAT PORT: watch runs; then every packet to
+# the engine's PORT is dropped in its namespace (a silently dead link, no reset):
+# the watch must say so within 60 s, and be back once packets flow again.
+watch_dead_link() {
+	local k=$1 c=$2 what=$3 port=$4 pid t0 lost
+	"$k" watch --name "$c" >"$W/watch.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do grep -q "watching cluster" "$W/watch.out" && break; sleep 0.1; done
+	expect_match "$what: watch runs" "watching cluster '$c'" "$(cat "$W/watch.out")"
+	sleep 2
+	ip netns exec "$NS" iptables -I INPUT -p tcp --dport "$port" -j DROP
+	t0=$(date +%s)
+	for _ in $(seq 120); do grep -q "lost Docker's events" "$W/watch.out" && break; sleep 1; done
+	lost=$(($(date +%s) - t0))
+	ip netns exec "$NS" iptables -D INPUT -p tcp --dport "$port" -j DROP
+	expect_match "$what: a silently dead link (packets dropped): the watch says it lost the events" \
+		"lost Docker's events" "$(cat "$W/watch.out")"
+	expect_eq "  ... within 60 s (it took $lost s)" "$((lost <= 60))" 1
+	for _ in $(seq 90); do grep -q "is back; table resynced" "$W/watch.out" && break; sleep 1; done
+	expect_match "  ... and is back once packets flow again" "Docker at .* is back; table resynced" "$(cat "$W/watch.out")"
+	kill "$pid"; wait "$pid" 2>/dev/null
+	sed 's/^/    # /' "$W/watch.out"
+}
 engine_port() { ip netns exec "$NS" iptables "$1" INPUT -p tcp --dport 2376 -j REJECT --reject-with tcp-reset; }
 kill_sshd() { ip netns pids "$NS" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = sshd ] && kill -9 "$p"; done; }
 
@@ -206,6 +229,7 @@ expect_match "  ... layer 1: the engine and where it came from" \
 	"^ 1 daemon +ok +Docker at $TLS_HOST answers, API 1\.[0-9]+ \(from DOCKER_HOST\)$" "$dr"
 expect_eq "tcp+TLS: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip ktls "$N" remote-tls)" "$SUM"
+watch_dead_link ktls "$N" "tcp+TLS" 2376
 # attach on the remote engine: refused without --publish-address, as up is; with it,
 # the table names the remote address and clients reach the brokers through it.
 out=$(ktls attach --network "$N-net" --name "$N-att" 2>&1)
@@ -254,6 +278,7 @@ up_remote kssh "$N-ssh" ssh
 expect_match "ssh: doctor layer 1 names the ssh engine" "^ 1 daemon +ok +Docker at $SSH_HOST answers" "$(kssh doctor --name "$N-ssh")"
 expect_eq "ssh: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip kssh "$N-ssh" remote-ssh)" "$SUM"
+watch_dead_link kssh "$N-ssh" ssh 22
 expect_eq "ssh: down" "$(kssh down --name "$N-ssh")" "cluster '$N-ssh': removed 3 containers, 1 network and the table"
 expect_eq "  ... nothing left on the engine" "$(left "$N-ssh")" "0 0"
 expect_eq "ssh: no ssh process of kshim is left" "$(pgrep -fc "ssh -F $W/ssh_config")" 0
