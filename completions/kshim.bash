@@ -74,7 +74,7 @@ _kshim() {
 	case $cmd in
 	up) opts="-n --name --image --flavor --advertise --localhost-listener --tls --tls-san --sasl --timeout --watch --publish-address --help" ;;
 	config) opts="--name --client --help" ;;
-	down) opts="--name --help" ;;
+	down) opts="--name --forget --help" ;;
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;
 	env) opts="--name --table --help" ;;

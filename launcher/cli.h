@@ -33,6 +33,7 @@ struct cluster_options {
 	const char *name;
 	int json; /* status, doctor: --json */
 	int once; /* watch: --once */
+	int forget; /* down: --forget */
 };
 struct env_options {
 	const char *name, *table;

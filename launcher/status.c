@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "lib/attached.h"
 #include "lib/cluster.h"
+#include "lib/origin.h"
 #include "lib/paths.h"
 #include "kshim/table.h"
 #include "lib/ready.h"
@@ -137,7 +138,8 @@ status(docker_t *d, const char *name, int json, kshim_err_t *err)
 	struct cluster c;
 	int healthy, updated = 0, hosts;
 
-	if (cluster_load(d, name, &c, err) < 0 || secrets_use_for_probes(&c, err) < 0)
+	if (origin_check(name, d, err) < 0 || cluster_load(d, name, &c, err) < 0 ||
+	    secrets_use_for_probes(&c, err) < 0)
 		return -1;
 	healthy = c.n > 0; /* an attached network may have no broker left */
 	list_inside(d, &c, &inside);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "lib/cluster.h"
+#include "lib/origin.h"
 #include "lib/paths.h"
 #include "lib/ready.h"
 #include "lib/secrets.h"
@@ -93,7 +94,8 @@ roll_back(docker_t *d, const struct cluster *c)
 	progress("removing %s", c->name);
 	gone = secrets_remove(c->name, &secrets, &se) == 0;
 	if (cluster_remove(d, c->name, &containers, &networks, &e) == 0) {
-		if (gone)
+		/* the engine record stays when the engine did not answer: down needs it */
+		if (gone && origin_remove(c->name, &secrets, &se) == 0)
 			return -1;
 		e = se;
 		kshim_wrap(&e, "rollback incomplete");
@@ -173,9 +175,11 @@ up(docker_t *d, struct cluster *c, const struct up_options *o, kshim_err_t *err)
 	char table[PATH_MAX] = "";
 	int timeout = o->timeout;
 
-	if (cluster_claim(c, err) < 0 || cluster_check_free(d, c->name, err) < 0 ||
-	    ensure_image(d, c->image, err) < 0)
+	if (cluster_claim(c, err) < 0 || origin_check(c->name, d, err) < 0 ||
+	    cluster_check_free(d, c->name, err) < 0 || ensure_image(d, c->image, err) < 0)
 		return -1;
+	if (origin_write(c->name, d, c->publish_addr, err) < 0)
+		return roll_back(d, c);
 	progress("creating network %s and %d container%s from %s (%s)", c->network, c->n,
 		 c->n == 1 ? "" : "s", c->image, flavor_name(c->flavor));
 	if (create(d, c, o, err) < 0)

@@ -230,6 +230,23 @@ expect_match "  ... layer 1: the engine and where it came from" \
 expect_eq "tcp+TLS: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip ktls "$N" remote-tls)" "$SUM"
 watch_dead_link ktls "$N" "tcp+TLS" 2376
+# The cluster was made on the remote engine: this machine's engine (the default
+# socket) refuses it, naming both, and removes nothing.
+other_engine() { # CLUSTER
+	local cmd out rc
+	for cmd in down status doctor "watch --once" up; do
+		# shellcheck disable=SC2086
+		out=$(env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH "$KSHIM" $cmd --name "$1" 2>&1); rc=$?
+		expect_eq "$cmd on another engine (this machine's): exit 1" "$rc" 1
+		expect_match "  ... one line naming both engines" \
+			"(^kshim: | daemon +FAIL +)cluster '$1' was made on the engine at $TLS_HOST \(published on $REMOTE_IP\), not unix:///var/run/docker.sock" "$out"
+	done
+	expect_match "  ... with a hint" "hint: talk to that engine \(DOCKER_HOST=$TLS_HOST" "$out"
+	expect_eq "  ... its table and engine record are still there" "$(ls "$KSHIM_HOME" | grep -c "^$1\.\(table\|engine\)$")" 2
+	expect_eq "  ... and its containers and network" "$(left "$1")" "3 1"
+}
+other_engine "$N"
+
 # attach on the remote engine: refused without --publish-address, as up is; with it,
 # the table names the remote address and clients reach the brokers through it.
 out=$(ktls attach --network "$N-net" --name "$N-att" 2>&1)
@@ -309,7 +326,13 @@ out=$("$KSHIM" up -n 1 --name "$N-ctx" --image "$IMAGE" --publish-address "$REMO
 expect_eq "current context (docker context use remote): up -n 1 there exits 0" "$?" 0
 expect_eq "  ... the broker runs on the second engine" "$(left "$N-ctx")" "1 1"
 expect_match "  ... kcat through the shim lists it" "1 brokers:" "$(timeout 30 "$KSHIM" run --name "$N-ctx" -- kcat -b kafka1:9092 -L 2>&1)"
-expect_eq "  ... down" "$("$KSHIM" down --name "$N-ctx")" "cluster '$N-ctx': removed 1 container, 1 network and the table"
+# its engine gone for good, as far as this machine knows: down --forget removes
+# kshim's files of it and asks no engine
+expect_eq "down --forget: kshim's files only" "$(DOCKER_HOST=tcp://$NOBODY_IP:2376 "$KSHIM" down --name "$N-ctx" --forget)" \
+	"cluster '$N-ctx': removed its files (the table, the secrets, the engine record); no engine was asked"
+expect_eq "  ... none of them is left" "$(ls "$KSHIM_HOME" | grep -c "^$N-ctx\.")" 0
+expect_eq "  ... the broker still runs there" "$(left "$N-ctx")" "1 1"
+expect_eq "  ... down" "$("$KSHIM" down --name "$N-ctx")" "cluster '$N-ctx': removed 1 container, 1 network"
 out=$(DOCKER_CONTEXT=gone "$KSHIM" status --name "$N-ctx" 2>&1)
 expect_eq "a context that does not exist: exit 1, two lines" "$?|$(echo "$out" | wc -l)" "1|2"
 expect_match "  ... one-line cause" "^kshim: docker context 'gone' does not exist" "$out"

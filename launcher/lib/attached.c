@@ -30,20 +30,6 @@ struct scan {
 	char image[512]; /* the first container's image */
 };
 
-static int
-record_path(const char *name, char *path, size_t len, int create, kshim_err_t *err)
-{
-	char table[PATH_MAX];
-	size_t n;
-
-	if (kshim_table_path(name, table, sizeof(table), create, err) < 0)
-		return -1;
-	n = strlen(table) - strlen(".table");
-	if ((size_t)snprintf(path, len, "%.*s.attached", (int)n, table) >= len)
-		return kshim_fail(err, ENAMETOOLONG, "path too long: %s", table);
-	return 0;
-}
-
 int
 attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err)
 {
@@ -52,7 +38,7 @@ attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err
 
 	memset(a, 0, sizeof(*a));
 	*found = 0;
-	if (record_path(name, path, sizeof(path), 0, err) < 0)
+	if (kshim_cluster_file(name, ".attached", path, sizeof(path), 0, err) < 0)
 		return -1;
 	if (!(f = fopen(path, "re")))
 		return errno == ENOENT ? 0
@@ -85,7 +71,7 @@ attached_write(const char *name, const struct attached *a, kshim_err_t *err)
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	int fd, ok;
 
-	if (record_path(name, path, sizeof(path), 1, err) < 0)
+	if (kshim_cluster_file(name, ".attached", path, sizeof(path), 1, err) < 0)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -114,7 +100,7 @@ attached_forget(const char *name, int *had, kshim_err_t *err)
 
 	*had = 0;
 	if (kshim_table_path(name, paths[0], sizeof(paths[0]), 0, err) < 0 ||
-	    record_path(name, paths[1], sizeof(paths[1]), 0, err) < 0)
+	    kshim_cluster_file(name, ".attached", paths[1], sizeof(paths[1]), 0, err) < 0)
 		return -1;
 	for (int i = 0; i < 2; i++) {
 		if (unlink(paths[i]) == 0)
