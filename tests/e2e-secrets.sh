@@ -21,7 +21,7 @@ python3 "$TOP/tests/helpers/sniff_lo.py" "$work/lo.pcap" >"$work/sniff.out" &
 sniffer=$!
 for _ in $(seq 50); do [ -s "$work/sniff.out" ] && break; sleep 0.1; done
 # Every command line in kafka1's container, every 0.2 s while up runs.
-"$KSHIM" up --name "$N" -n 1 --image "$IMAGE" --sasl scram-sha-512 --timeout 240 >"$work/up.out" 2>&1 &
+"$KSHIM" up --name "$N" -n 1 --image "$IMAGE" --sasl scram-sha-512 --timeout 600 >"$work/up.out" 2>&1 &
 up=$!
 while kill -0 "$up" 2>/dev/null; do
 	docker exec "$N-kafka1" sh -c 'for f in /proc/[0-9]*/cmdline; do tr "\0" " " <"$f"; echo; done' \

@@ -185,6 +185,27 @@ ready_listing_good(const struct cluster *c, const struct ready_listing *l)
 	return good;
 }
 
+/* Whether the broker listens at bootstrap, asked from node i's container
+ * without a JVM (bash's /dev/tcp): no JVM is started for a broker that is still
+ * starting, on a machine it would slow down further. */
+static int
+listening(docker_t *d, const struct cluster *c, int i, const char *bootstrap, kshim_err_t *err)
+{
+	char script[96], out[256];
+	const char *argv[] = {"bash", "-c", script, NULL};
+	const char *colon = strrchr(bootstrap, ':');
+	int code;
+
+	snprintf(script, sizeof(script), ": </dev/tcp/%.*s/%s", (int)(colon - bootstrap), bootstrap,
+		 colon + 1);
+	if (docker_exec(d, c->node[i].id, argv, out, sizeof(out), &code, err) < 0)
+		return -1;
+	if (code != 0)
+		return kshim_fail(err, ECONNREFUSED, "%s does not listen on %s yet",
+				  c->node[i].name, bootstrap);
+	return 0;
+}
+
 int
 ready_list_inside(docker_t *d, const struct cluster *c, int i, struct ready_listing *l,
 		  kshim_err_t *err)
@@ -194,7 +215,7 @@ ready_list_inside(docker_t *d, const struct cluster *c, int i, struct ready_list
 	/* Ended before docker_exec gives up on it, so that slow probes do not pile
 	 * up JVMs in the container. */
 	const char *argv[] = {"timeout",
-			      "25",
+			      "55",
 			      "/opt/kafka/bin/kafka-broker-api-versions.sh",
 			      "--bootstrap-server",
 			      bootstrap,
@@ -207,7 +228,8 @@ ready_list_inside(docker_t *d, const struct cluster *c, int i, struct ready_list
 		snprintf(bootstrap, sizeof(bootstrap), "%s:%d", c->node[i].name, KAFKA_PORT);
 	else
 		snprintf(bootstrap, sizeof(bootstrap), "localhost:%d", KAFKA_PORT);
-	if (docker_exec(d, c->node[i].id, argv, out, sizeof(out), &code, err) < 0)
+	if (listening(d, c, i, bootstrap, err) < 0 ||
+	    docker_exec(d, c->node[i].id, argv, out, sizeof(out), &code, err) < 0)
 		return -1;
 	ready_parse_listing(out, l);
 	if (l->n == 0)

@@ -16,7 +16,7 @@
 #define API_MAX 51 /* newest we know; Docker 29 refuses clients below 1.44 */
 #define CONNECT_TIMEOUT_MS 5000L
 #define REQUEST_TIMEOUT_S 120L
-#define EXEC_TIMEOUT_S 30L
+#define EXEC_TIMEOUT_S 60L
 /* A tcp engine's link is dead when 10 s of silence and then 9 keepalive probes
  * 5 s apart (Linux's count) go unanswered, or when sent data goes unacknowledged
  * for 50 s: an events stream that waits for the next event learns of it within

@@ -96,7 +96,7 @@ int docker_events(docker_t *d, const cJSON *filters, long long since, docker_eve
 int docker_events_feed(const char *data, size_t len, size_t chunk, docker_event_fn fn, void *ctx);
 
 /* Runs argv (NULL-terminated) inside the running container id, without a TTY or
- * stdin, and waits for it (at most 30 s): out gets its stdout and stderr as they
+ * stdin, and waits for it (at most 60 s): out gets its stdout and stderr as they
  * came, truncated to len - 1 bytes and NUL-terminated; *code its exit status. A
  * container that is not running is a failure (Docker's message). */
 int docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, size_t len,
