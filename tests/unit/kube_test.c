@@ -400,6 +400,17 @@ unreachable_cases(void)
 	      "a Service name that is no Kubernetes name is refused before any request: %s",
 	      err.msg);
 	kube_close(k);
+	scratch_put("crlf",
+		    "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://x'}\n"
+		    "users:\n- name: u\n  user: {token: \"a\\r\\nX-Evil: 1\"}\n"
+		    "contexts:\n- name: x\n  context: {cluster: c, user: u}\n",
+		    0600);
+	use("crlf", NULL);
+	k = NULL;
+	CHECK(kube_open(NULL, &k, &err) == 0 && kube_request(k, "/version", NULL, &out, &err) < 0 &&
+		  err.code == EINVAL && strstr(err.msg, "control characters"),
+	      "a token with a line break never reaches a header: %s", err.msg);
+	kube_close(k);
 }
 
 int

@@ -116,15 +116,33 @@ transport_fail(kube_t *k, CURLcode rc, kshim_err_t *err)
 	}
 }
 
+/* A token goes into a header line: it must be one line of printable text. */
+static int
+check_token(const kube_t *k, kshim_err_t *err)
+{
+	for (const char *c = k->token; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			kshim_fail(err, EINVAL,
+				   "the token of user '%s' has control characters in it",
+				   k->t.user);
+			return kshim_hint(err, "check the user's token, tokenFile or exec plugin "
+					       "(kubectl config view)");
+		}
+	return 0;
+}
+
 /* One exchange; *status gets the HTTP status, r the body. */
 static int
 perform(kube_t *k, const char *path, const char *body, struct reply *r, long *status,
 	kshim_err_t *err)
 {
-	struct curl_slist *h = headers(k, body != NULL);
 	char url[sizeof(k->t.server) + 4096];
+	struct curl_slist *h;
 	CURLcode rc;
 
+	if (check_token(k, err) < 0)
+		return -1;
+	h = headers(k, body != NULL);
 	if ((size_t)snprintf(url, sizeof(url), "%s%s", k->t.server, path) >= sizeof(url)) {
 		curl_slist_free_all(h);
 		return kshim_fail(err, ENAMETOOLONG, "API path too long: %.80s...", path);
