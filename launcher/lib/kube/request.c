@@ -82,6 +82,15 @@ unreachable(const kube_t *k, int code, const char *why, kshim_err_t *err)
 			  k->t.server, k->t.context);
 }
 
+/* Under TLS 1.3 a server that wants a client certificate it did not get says
+ * so with an alert on the first read. */
+static int
+tls_alert(const kube_t *k, CURLcode rc)
+{
+	return (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
+	       (strstr(k->curl_error, "SSL routines") || strstr(k->curl_error, "alert"));
+}
+
 static int
 transport_fail(kube_t *k, CURLcode rc, kshim_err_t *err)
 {
@@ -89,6 +98,8 @@ transport_fail(kube_t *k, CURLcode rc, kshim_err_t *err)
 	long os = 0;
 
 	curl_easy_getinfo(k->curl, CURLINFO_OS_ERRNO, &os);
+	if (tls_alert(k, rc))
+		rc = CURLE_SSL_CONNECT_ERROR;
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		return unreachable(k, os ? (int)os : ECONNREFUSED, os ? strerror((int)os) : why,
