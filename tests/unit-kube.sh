@@ -32,30 +32,28 @@ server=$!
 for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" \
 	2>/dev/null && break; sleep 0.1; done
 
-# kubeconfig NAME CLUSTER-FIELDS USER-FIELDS: a kubeconfig for the server.
-kubeconfig() {
-	printf 'current-context: x\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:%s"%s}}]\n' "$port" "$2" >"$W/$1"
-	printf 'users: [{name: u, user: {%s}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n' "$3" >>"$W/$1"
+# try DESC REGEX CLUSTER-FIELDS USER-FIELDS: kube_probe get /version with such a kubeconfig prints
+# REGEX (a line of it); its output stays in $out.
+try() {
+	printf 'current-context: x\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:%s"%s}}]\n' \
+		"$port" "$3" >"$W/config"
+	printf 'users: [{name: u, user: {%s}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n' \
+		"$4" >>"$W/config"
+	out=$(KUBECONFIG=$W/config "$PROBE" get /version 2>&1)
+	expect_match "$1" "$2" "$out"
 }
 cert="client-certificate-data: $(base64 -w0 "$W/alice.crt"), client-key: alice.key"
-kubeconfig good ", certificate-authority: ca.crt" "$cert"
-out=$(KUBECONFIG=$W/good "$PROBE" get /version 2>&1)
-expect_match "the cluster's CA (a file) and a client certificate (-data) and key (a file): the JSON is read" \
-	'"minor":[[:space:]]*"34"' "$out"
-kubeconfig nocert ", certificate-authority: ca.crt" "token: abc"
-out=$(KUBECONFIG=$W/nocert "$PROBE" get /version 2>&1)
-expect_match "no client certificate for a server that wants one: a TLS cause" \
-	"^kshim: TLS with the Kubernetes API server at https://127.0.0.1:$port failed: .*certificate required" "$out"
+json='"minor":[[:space:]]*"34"'
+unverified="^kshim: TLS with the Kubernetes API server at https://127.0.0.1:$port failed: SSL certificate problem"
+try "the cluster's CA (a file) and a client certificate (-data) and key (a file): the JSON is read" \
+	"$json" ", certificate-authority: ca.crt" "$cert"
+try "no client certificate for a server that wants one: a TLS cause" \
+	"^kshim: TLS with the Kubernetes API server at https://127.0.0.1:$port failed: .*certificate required" \
+	", certificate-authority: ca.crt" "token: abc"
 expect_match "  ... and a hint" "^hint: check certificate-authority\\(-data\\) of cluster 'c'" "$out"
-kubeconfig otherca ", certificate-authority-data: $(base64 -w0 "$W/other.crt")" "$cert"
-out=$(KUBECONFIG=$W/otherca "$PROBE" get /version 2>&1)
-expect_match "a CA that did not sign the server's certificate: a TLS cause" \
-	"^kshim: TLS with the Kubernetes API server at .* failed: SSL certificate problem" "$out"
-kubeconfig noca "" "$cert"
-out=$(KUBECONFIG=$W/noca "$PROBE" get /version 2>&1)
-expect_match "no CA: the system's do not know the cluster's" \
-	"^kshim: TLS with the Kubernetes API server at .* failed: SSL certificate problem" "$out"
-kubeconfig insecure ", insecure-skip-tls-verify: true" "$cert"
-out=$(KUBECONFIG=$W/insecure "$PROBE" get /version 2>&1)
-expect_match "insecure-skip-tls-verify: true, as the file says: read unverified" '"minor":[[:space:]]*"34"' "$out"
+try "a CA that did not sign the server's certificate: a TLS cause" "$unverified" \
+	", certificate-authority-data: $(base64 -w0 "$W/other.crt")" "$cert"
+try "no CA: the system's do not know the cluster's" "$unverified" "" "$cert"
+try "insecure-skip-tls-verify: true, as the file says: read unverified" "$json" \
+	", insecure-skip-tls-verify: true" "$cert"
 finish
