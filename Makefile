@@ -70,6 +70,12 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h $(CLI_OBJ) $(BUILD)/libkshim-
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) -Ilauncher $$cflags -o $@ $< \
 		$(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
+# A static test program under tests/clients, for the supervisor's suites (no
+# libc kshim's preload could hook): make build/tests/edges.
+$(BUILD)/tests/%: tests/clients/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -static -pthread -o $@ $<
+
 # make install [DESTDIR=/staging] [PREFIX=/usr]: the command, the shim, the man page
 # and the bash completion.
 install: all

@@ -22,8 +22,7 @@ unset KSHIM_DEBUG KSHIM_TABLE LD_PRELOAD
 work=$(mktemp -d /tmp/kshim-seccomp.XXXXXX)
 cleanup() {
 	stop_identity_servers
-	exec 8>&-
-	wait "$stuck_pid" 2>/dev/null
+	stop_stuck_listener
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,12 +51,7 @@ fi
 
 # --- the stand-in published ports ---------------------------------------------
 identity_servers "$work" kafka1 kafka2 kafka3 || finish
-mkfifo "$work/stuck.in"
-/usr/bin/python3 "$TOP/tests/stuck_listener.py" <"$work/stuck.in" >"$work/stuck" 2>&1 &
-stuck_pid=$!
-exec 8>"$work/stuck.in" # the listener ends when this closes
-for _ in $(seq 50); do [ -s "$work/stuck" ] && break; sleep 0.1; done
-STUCK=$(cat "$work/stuck")
+stuck_listener "$work"
 TABLE=$work/table
 write_tables() { # write_tables NAME...: the identity servers, a closed port, the stuck listener
 	write_table "$TABLE.new" "$@"
@@ -226,13 +220,13 @@ check "  ... and kshim ended when the program did (${elapsed} ms < 5000)" test "
 
 # --- the hosts file ----------------------------------------------------------------
 {
-	cat /etc/hosts
-	[ -z "$(tail -c 1 /etc/hosts)" ] || echo
 	echo "# kshim run: the names of $TABLE"
 	awk '/^kafka/ { print $2, $1 }' "$TABLE"
+	cat /etc/hosts
+	[ -z "$(tail -c 1 /etc/hosts)" ] || echo
 } >"$work/hosts.want"
 run --via seccomp -- cat /etc/hosts >"$work/hosts.got"
-check "a program reading /etc/hosts sees the real file plus one line per table host" \
+check "a program reading /etc/hosts sees one line per table host, then the real file" \
 	cmp -s "$work/hosts.got" "$work/hosts.want"
 check "  ... the real /etc/hosts is unchanged" test "$(grep -c 127.77.0 /etc/hosts)" = 0
 lines=$(($(wc -l </etc/hosts) + 1 + $(grep -c '^kafka' "$TABLE")))

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The seccomp supervisor's edges: what a supervised program sees when its
+# /etc/hosts names a mapped host, when a thread has an fd table of its own,
+# when the kernel lacks a piece the supervisor uses, when a connect hangs, when
+# its parent exits or the supervisor dies, and when it enters a namespace of
+# its own. Static probes (tests/clients/probe.c, edges.c, the Go probe) stand
+# in for programs no preload can hook; identity servers for published ports.
+#   bash tests/shim-supervisor-edges.sh
+# needs: root (private mount and network namespaces, bind mounts)
+. "$(dirname "$0")/lib.sh"
+unset KSHIM_DEBUG KSHIM_TABLE LD_PRELOAD
+work=$(mktemp -d /tmp/kshim-edges.XXXXXX)
+cleanup() {
+	stop_identity_servers
+	stop_stuck_listener
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if make -s -C "$TOP" build/tests/probe build/tests/edges build/tests/deny >"$work/make.log" 2>&1; then
+	ok "built the static probes (make build/tests/probe build/tests/edges build/tests/deny)"
+else
+	notok "make build/tests/probe build/tests/edges build/tests/deny"; sed 's/^/    # /' "$work/make.log" | tail -n 5
+fi
+PROBE=$TOP/build/tests/probe EDGES=$TOP/build/tests/edges DENY=$TOP/build/tests/deny
+check "built the static Go probe (CGO_ENABLED=0)" build_go "$TOP/tests/clients/goprobe" "$OUT/goprobe"
+
+identity_servers "$work" kafka1 kafka2 || finish
+stuck_listener "$work"
+TABLE=$work/table
+write_table "$TABLE" kafka1 kafka2
+echo "kafka9 127.77.0.9 9092=127.0.0.1:$STUCK" >>"$TABLE"
+check "stuck listener ready" test -n "$STUCK"
+
+# run ARGS...: kshim run --table under a time limit; stderr in $work/err.
+run() { timeout -k 2 20 "$KSHIM" run --table "$TABLE" "$@" 2>"$work/err" 8>&- 7>&-; }
+# expect_out DESC GOT WANT: expect_eq, plus kshim's stderr on failure.
+expect_out() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		notok "$1: got '$2', want '$3'"
+		sed -n '1,10s/^/    # stderr: /p' "$work/err"
+	fi
+}
+
+# --- a mapped name that /etc/hosts names too ----------------------------------------
+# An old line "127.0.0.1 kafka1 kafka1-old" in /etc/hosts (bind-mounted in a
+# private mount namespace, which kshim shares): the preload maps kafka1 all
+# the same, and so must the supervisor.
+{ echo "127.0.0.1 kafka1 kafka1-old"; cat /etc/hosts; } >"$work/hosts.old"
+in_old_hosts() { unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$work/hosts.old" "$@"; }
+for p in "c:$PROBE" "go:$OUT/goprobe"; do
+	out=$(in_old_hosts timeout -k 2 20 "$KSHIM" run --table "$TABLE" -- "${p#*:}" kafka1 9092 2>"$work/err" 8>&- 7>&-)
+	expect_out "[${p%%:*}] /etc/hosts says 127.0.0.1 kafka1: the table's kafka1 still wins" "$out" \
+		"identity=kafka1 addr=127.77.0.1"
+done
+in_old_hosts timeout 20 "$KSHIM" run --table "$TABLE" --via seccomp -- cat /etc/hosts >"$work/hosts.got" 2>"$work/err" 8>&- 7>&-
+expect_out "  ... the table's lines come first in the hosts file it sees" "$(head -n 2 "$work/hosts.got")" \
+	"# kshim run: the names of $TABLE
+127.77.0.1 kafka1"
+expect_eq "  ... and only the table's line names kafka1" \
+	"$(awk '/^[^#]/ { for (i = 2; i <= NF; i++) n += $i == "kafka1" } END { print n + 0 }' "$work/hosts.got")" 1
+expect_eq "  ... the old line's other name stays, on a line of its own" \
+	"$(grep -c '^127\.0\.0\.1 kafka1-old$' "$work/hosts.got")" 1
+
+finish
