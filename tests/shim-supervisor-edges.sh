@@ -26,10 +26,10 @@ fi
 PROBE=$TOP/build/tests/probe EDGES=$TOP/build/tests/edges DENY=$TOP/build/tests/deny
 check "built the static Go probe (CGO_ENABLED=0)" build_go "$TOP/tests/clients/goprobe" "$OUT/goprobe"
 
-identity_servers "$work" kafka1 kafka2 || finish
+identity_servers "$work" kafka1 kafka2 kafka3 || finish
 stuck_listener "$work"
 TABLE=$work/table
-write_table "$TABLE" kafka1 kafka2
+write_table "$TABLE" kafka1 kafka2 kafka3
 echo "kafka9 127.77.0.9 9092=127.0.0.1:$STUCK" >>"$TABLE"
 check "stuck listener ready" test -n "$STUCK"
 
@@ -62,5 +62,21 @@ expect_eq "  ... and only the table's line names kafka1" \
 	"$(awk '/^[^#]/ { for (i = 2; i <= NF; i++) n += $i == "kafka1" } END { print n + 0 }' "$work/hosts.got")" 1
 expect_eq "  ... the old line's other name stays, on a line of its own" \
 	"$(grep -c '^127\.0\.0\.1 kafka1-old$' "$work/hosts.got")" 1
+
+# --- a thread with an fd table of its own, on a kernel before 6.9 ---------------------
+# Without PIDFD_THREAD (KSHIM_TEST_NO_PIDFD_THREAD=1 takes that path here) the
+# supervisor takes fds from the thread-group leader: a thread that ran
+# unshare(CLONE_FILES) has another socket under the same number.
+out=$(KSHIM_TEST_NO_PIDFD_THREAD=1 KSHIM_DEBUG=1 run -- "$EDGES" --own-files kafka1 9092)
+expect_out "[no PIDFD_THREAD] a thread with its own fd table is passed through (refused, as without kshim)" \
+	"$out" "thread=Connection refused main=unconnected"
+expect_match "  ... and --debug says why" \
+	'^kshim\[sup\]: connect pid [0-9]+ fd [0-9]+: passed through: .*fd table' "$(cat "$work/err")"
+out=$(KSHIM_TEST_NO_PIDFD_THREAD=1 run -- "$OUT/goprobe" --parallel 60 kafka 9092)
+expect_out "[no PIDFD_THREAD] 60 dials from Go's threads (one fd table) each reach their own server" \
+	"$out" "parallel=60 right=60"
+out=$(run -- "$EDGES" --own-files kafka1 9092)
+expect_out "[this kernel, $(uname -r)] the thread's own socket is connected" "$out" \
+	"thread=connected main=unconnected"
 
 finish

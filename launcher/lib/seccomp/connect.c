@@ -107,7 +107,7 @@ sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
 		goto pass;
 	sc_table_refresh(&c->table);
 	p.len = kshim_table_redirect(&c->table.t, (struct sockaddr *)&asked, len, &p.to);
-	if (p.len == 0 || (p.fd = sc_take_fd(c->listener, n, (int)n->data.args[0])) < 0)
+	if (p.len == 0 || (p.fd = sc_take_fd(c, n, (int)n->data.args[0])) < 0)
 		goto pass;
 	if (!is_stream(p.fd) || (flags = fcntl(p.fd, F_GETFL)) < 0) {
 		close(p.fd);

@@ -16,6 +16,7 @@
 struct sc_ctx {
 	int listener;
 	int debug;
+	int no_pidfd_thread; /* a kernel before 6.9, or the test hook says so */
 	struct sc_table table;
 	struct sc_hosts hosts;
 };
@@ -37,8 +38,9 @@ void sc_reply(int listener, uint64_t id, int e);
 /* Non-zero while the caller still waits for the answer to id. */
 int sc_valid(int listener, uint64_t id);
 /* A copy of the caller's fd (pidfd_getfd), taken only while id is still
- * valid, so that a reused pid can never be acted on; -1 otherwise. */
-int sc_take_fd(int listener, const struct seccomp_notif *n, int fd);
+ * valid, so that a reused pid can never be acted on, and only from the fd
+ * table the calling thread uses; -1 otherwise. */
+int sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd);
 /* "kshim[sup]: ..." on stderr when KSHIM_DEBUG is set. */
 void sc_debug(const struct sc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
