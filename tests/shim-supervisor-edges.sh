@@ -79,4 +79,18 @@ out=$(run -- "$EDGES" --own-files kafka1 9092)
 expect_out "[this kernel, $(uname -r)] the thread's own socket is connected" "$out" \
 	"thread=connected main=unconnected"
 
+# --- a kernel without a piece the supervisor uses ------------------------------------
+# tests/clients/deny.c fails one probed call as an older kernel would, under a
+# seccomp filter of its own around kshim: refused, with the reason, before the
+# program runs (not names that silently stop resolving, nor a hang).
+for d in "addfd:SECCOMP_ADDFD_FLAG_SEND \\(Linux 5\\.14\\)" \
+	"send:SECCOMP_USER_NOTIF_FLAG_CONTINUE \\(Linux 5\\.5\\)" \
+	"pidfd_getfd:pidfd_getfd \\(Linux 5\\.6\\)"; do
+	out=$(timeout -k 2 10 "$DENY" "${d%%:*}" "$KSHIM" run --table "$TABLE" -- "$PROBE" kafka1 9092 2>"$work/err" 8>&- 7>&-)
+	rc=$?
+	expect_eq "[${d%%:*} fails] kshim refuses (exit 1)" "$rc" 1
+	expect_match "  ... naming what the kernel lacks" "^kshim: run: this kernel lacks ${d#*:}" "$(cat "$work/err")"
+	expect_eq "  ... before the program ran" "$out$(grep -c '^probe:' "$work/err")" 0
+done
+
 finish

@@ -231,8 +231,9 @@ install(struct sc_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
 		sc_debug(c, "open pid %u: %s -> kshim's hosts file (fd %d)", n->pid, HOSTS, rc);
 		return;
 	}
-	/* ENOENT: the caller is gone. EINVAL: a kernel before 5.14, without
-	 * ADDFD_FLAG_SEND: the open runs as made. EMFILE and the like: the open's. */
+	/* ENOENT: the caller is gone. EINVAL (a kernel without ADDFD_FLAG_SEND,
+	 * which seccomp_filter_probe refuses): the open runs as made. EMFILE and
+	 * the like: the open's. */
 	if (errno == EINVAL)
 		sc_continue(c->listener, n->id);
 	else if (errno != ENOENT)

@@ -177,11 +177,27 @@ signals_block(sigset_t *old)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+/* The child's listener, once the kernel is known to offer what the
+ * supervisor uses; -1 with err. */
+static int
+take_listener(int sock, kshim_err_t *err)
+{
+	int e = 0, listener = recv_listener(sock, &e);
+
+	if (listener < 0)
+		return seccomp_filter_refuse(e ? e : EPIPE, err);
+	if (seccomp_filter_probe(listener, err) < 0) {
+		close(listener);
+		return -1;
+	}
+	return listener;
+}
+
 /* Forks the child and takes its listener; -1 with err when either fails. */
 static int
 start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 {
-	int sv[2], listener, e = 0;
+	int sv[2], listener, e;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return kshim_fail(err, errno, "socketpair: %s", strerror(errno));
@@ -197,15 +213,14 @@ start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 		child_main(sv[1], argv, old);
 	}
 	close(sv[1]);
-	listener = recv_listener(sv[0], &e);
-	if (listener < 0 || write(sv[0], "g", 1) != 1) {
-		close(sv[0]);
-		waitpid(*child, NULL, 0);
-		if (listener >= 0)
-			close(listener);
-		return seccomp_filter_refuse(e ? e : EPIPE, err);
+	listener = take_listener(sv[0], err);
+	if (listener >= 0 && write(sv[0], "g", 1) != 1) {
+		close(listener);
+		listener = seccomp_filter_refuse(EPIPE, err);
 	}
-	close(sv[0]);
+	close(sv[0]); /* without the go-ahead, the child exits 127 */
+	if (listener < 0)
+		waitpid(*child, NULL, 0);
 	return listener;
 }
 
