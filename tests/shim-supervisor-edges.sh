@@ -93,4 +93,17 @@ for d in "addfd:SECCOMP_ADDFD_FLAG_SEND \\(Linux 5\\.14\\)" \
 	expect_eq "  ... before the program ran" "$out$(grep -c '^probe:' "$work/err")" 0
 done
 
+# --- no connect on the supervisor's own thread ---------------------------------------
+# A program makes non-blocking connects to kafka9 (a published port whose SYNs
+# go unanswered) while another of its threads flips the socket's O_NONBLOCK:
+# when the flag is off at the moment the supervisor connects, that connect
+# blocks. It must not block the supervisor: another process's opens of
+# /etc/hosts (every 2 ms for 3 s) are served meanwhile.
+out=$(run --via seccomp -- sh -c "'$EDGES' --flip kafka9 9092 2.5 >'$work/flip' & f=\$!
+	'$EDGES' --opens 3; kill -9 \$f")
+max=$(printf '%s' "$out" | sed -n 's/^opens=[0-9]* max_ms=\([0-9]*\)$/\1/p')
+check "opens of /etc/hosts went on during racing connects to a stuck port (${out:-none}; $(cat "$work/flip" 2>/dev/null))" \
+	test -n "$max"
+check "  ... the longest open took under 250 ms (${max:-?} ms)" test "${max:-999999}" -lt 250
+
 finish

@@ -8,7 +8,8 @@
  *     main=<connected|unconnected>" (the main thread's socket afterwards).
  *   edges --flip HOST PORT SECONDS
  *     For SECONDS, non-blocking connects to HOST:PORT while a second thread
- *     flips the socket's O_NONBLOCK on and off. Prints "attempts=N".
+ *     flips the socket's O_NONBLOCK on and off; a connect that hangs (made
+ *     while the flag was off) is interrupted after 20 ms. Prints "attempts=N".
  *   edges --opens SECONDS
  *     For SECONDS, opens and closes /etc/hosts every 2 ms. Prints "opens=N
  *     max_ms=M", M the longest open. */
@@ -18,11 +19,13 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +33,7 @@ static struct sockaddr_storage to;
 static socklen_t to_len;
 static int shared_fd;
 static atomic_int flipping;
+static double flip_end;
 
 static double
 now_ms(void)
@@ -87,12 +91,23 @@ own_files(void)
 	return 0;
 }
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
 static void *
 flipper(void *arg)
 {
 	int fd = *(int *)arg, fl = fcntl(fd, F_GETFL);
+	sigset_t alarm;
 
-	while (atomic_load(&flipping)) {
+	sigemptyset(&alarm);
+	sigaddset(&alarm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alarm, NULL);
+
+	while (atomic_load(&flipping) && now_ms() < flip_end) {
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	}
@@ -102,11 +117,15 @@ flipper(void *arg)
 static int
 flip(double seconds)
 {
-	double end = now_ms() + seconds * 1e3;
+	struct itimerval every = {{0, 20000}, {0, 20000}};
 	int attempts = 0, fd;
 	pthread_t t;
 
-	while (now_ms() < end) {
+	/* A connect that hangs is interrupted (EINTR) after at most 20 ms. */
+	sigaction(SIGALRM, &(struct sigaction){.sa_handler = on_alarm}, NULL);
+	setitimer(ITIMER_REAL, &every, NULL);
+	flip_end = now_ms() + seconds * 1e3;
+	while (now_ms() < flip_end) {
 		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
 			return perror("edges: socket"), 1;
 		atomic_store(&flipping, 1);
