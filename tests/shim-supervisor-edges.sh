@@ -106,4 +106,33 @@ check "opens of /etc/hosts went on during racing connects to a stuck port (${out
 	test -n "$max"
 check "  ... the longest open took under 250 ms (${max:-?} ms)" test "${max:-999999}" -lt 250
 
+# --- orphans: the supervisor adopts them ----------------------------------------------
+# A background child whose parent exited is reparented to the supervisor (a
+# child subreaper), not to init: it stays a descendant, which Yama's
+# ptrace_scope=1 (Ubuntu's default) requires for process_vm_readv and
+# pidfd_getfd.
+cat >"$work/orphan.sh" <<'EOS'
+echo $PPID >"$1/kshim.pid"
+sh -c 'sleep 0.5; awk "/^PPid:/ { print \$2 }" /proc/$$/status >"$1/orphan.ppid"
+	"$2" kafka1 9092 >"$1/orphan.out"' sh "$1" "$2" &
+EOS
+orphan_checks() { # orphan_checks TAG
+	rm -f "$work/kshim.pid" "$work/orphan.ppid" "$work/orphan.out"
+	run --via seccomp -- sh "$work/orphan.sh" "$work" "$PROBE"
+	expect_eq "$1an orphaned grandchild's parent is the supervisor (kshim, pid $(cat "$work/kshim.pid"))" \
+		"$(cat "$work/orphan.ppid" 2>/dev/null)" "$(cat "$work/kshim.pid")"
+	expect_eq "  ... and it is served" "$(cat "$work/orphan.out" 2>/dev/null)" "identity=kafka1 addr=127.77.0.1"
+}
+orphan_checks ""
+yama=/proc/sys/kernel/yama/ptrace_scope
+if [ -w "$yama" ]; then
+	scope=$(cat "$yama")
+	echo 1 >"$yama"
+	orphan_checks "[Yama ptrace_scope=1] "
+	echo "$scope" >"$yama"
+	expect_eq "  ... ptrace_scope is set back" "$(cat "$yama")" "$scope"
+else
+	echo "# Yama is not on this kernel ($(uname -r): no writable $yama): the subreaper checks above stand in for ptrace_scope=1"
+fi
+
 finish

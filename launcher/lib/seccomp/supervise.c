@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -84,6 +85,23 @@ static void __attribute__((noreturn)) child_main(int sock, char **argv, const si
 	_exit(127);
 }
 
+/* Reaps every child that ended: the program (its status in *status) and the
+ * orphans the supervisor adopted as a subreaper, whose exit releases their
+ * hold on the filter. Returns whether the program has been reaped. */
+static int
+reap(pid_t child, int *status, int reaped)
+{
+	int st;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (pid == child) {
+			*status = st;
+			reaped = 1;
+		}
+	return reaped;
+}
+
 /* Signals a process sent to kshim go on to the program; those the kernel sent
  * to the whole foreground group (a terminal's ^C) reached it already. */
 static int
@@ -94,7 +112,7 @@ on_signal(int sigfd, pid_t child, int *status, int reaped)
 	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 		return reaped;
 	if (si.ssi_signo == SIGCHLD)
-		return reaped || waitpid(child, status, WNOHANG) == child;
+		return reap(child, status, reaped);
 	if (!reaped && si.ssi_code != SI_KERNEL)
 		kill(child, (int)si.ssi_signo);
 	return reaped;
@@ -201,6 +219,10 @@ start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return kshim_fail(err, errno, "socketpair: %s", strerror(errno));
+	/* A process whose parent exits is reparented here, not to init: it stays
+	 * a descendant, which Yama's ptrace_scope=1 requires for reading its
+	 * memory and taking its fds. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	*child = fork();
 	if (*child < 0) {
 		e = errno;
