@@ -66,11 +66,19 @@ recv_listener(int sock, int *e)
 	return fd;
 }
 
-/* In the child: filter, hand over the listener, wait for the go-ahead, exec. */
-static void __attribute__((noreturn)) child_main(int sock, char **argv, const sigset_t *old)
+/* In the child: dies with the supervisor, filter, hand over the listener,
+ * wait for the go-ahead, exec. */
+static void __attribute__((noreturn))
+child_main(int sock, char **argv, const sigset_t *old, pid_t supervisor)
 {
-	int listener = seccomp_filter_install();
+	int listener;
 	char go;
+
+	/* Killed when the supervisor dies, rather than carrying on with every
+	 * trapped call failing with ENOSYS; the supervisor may have died before. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor)
+		_exit(127);
+	listener = seccomp_filter_install();
 
 	send_listener(sock, listener, listener < 0 ? errno : 0);
 	if (listener < 0)
@@ -216,6 +224,7 @@ static int
 start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 {
 	int sv[2], listener, e;
+	pid_t supervisor;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return kshim_fail(err, errno, "socketpair: %s", strerror(errno));
@@ -223,6 +232,7 @@ start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 	 * a descendant, which Yama's ptrace_scope=1 requires for reading its
 	 * memory and taking its fds. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	supervisor = getpid();
 	*child = fork();
 	if (*child < 0) {
 		e = errno;
@@ -232,7 +242,7 @@ start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 	}
 	if (*child == 0) {
 		close(sv[0]);
-		child_main(sv[1], argv, old);
+		child_main(sv[1], argv, old, supervisor);
 	}
 	close(sv[1]);
 	listener = take_listener(sv[0], err);
