@@ -135,4 +135,28 @@ else
 	echo "# Yama is not on this kernel ($(uname -r): no writable $yama): the subreaper checks above stand in for ptrace_scope=1"
 fi
 
+# --- a program in a namespace or root of its own ---------------------------------------
+# It is passed through untouched: its own /etc/hosts, its own network.
+echo "127.0.0.9 inner-host" >"$work/hosts.inner"
+out=$(run --via seccomp -- unshare -m sh -c 'mount --bind "$0" /etc/hosts && cat /etc/hosts' "$work/hosts.inner")
+expect_out "unshare -m: the program reads its own namespace's /etc/hosts" "$out" "127.0.0.9 inner-host"
+mkdir -p "$work/root/etc"
+cp "$work/hosts.inner" "$work/root/etc/hosts"
+cp "$PROBE" "$work/root/probe"
+out=$(run --via seccomp -- chroot "$work/root" /probe --hosts openat-cloexec)
+expect_out "chroot: the program reads the root's own /etc/hosts (1 line)" "$out" "cloexec=1 lines=1 kafka=0"
+cat >"$work/inner.sh" <<'EOS'
+ip link set lo up
+/usr/bin/python3 -c 'import socket
+s = socket.socket(); s.bind(("127.77.0.1", 9092)); s.listen(); print("ready", flush=True)
+c, _ = s.accept(); c.recv(10); c.sendall(b"inner\n")' >"$1/inner.ready" &
+for _ in $(seq 50); do [ -s "$1/inner.ready" ] && break; sleep 0.1; done
+"$2" kafka1 9092
+EOS
+out=$(run --via seccomp -- unshare -n sh "$work/inner.sh" "$work" "$PROBE")
+expect_out "unshare -n: kafka1's connect is left to the program's own network (its server there answers)" \
+	"$out" "identity=inner addr=127.77.0.1"
+out=$(KSHIM_DEBUG=1 run -- "$PROBE" kafka1 9092)
+expect_out "  ... while in kshim's own namespaces kafka1 is still mapped" "$out" "identity=kafka1 addr=127.77.0.1"
+
 finish

@@ -106,6 +106,17 @@ log_redirect(const struct sc_ctx *c, const struct seccomp_notif *n, const struct
 		 blocking ? " (blocking)" : "");
 }
 
+/* A program in a network namespace of its own connects there, untouched. */
+static int
+own_network(const struct sc_ctx *c, const struct seccomp_notif *n)
+{
+	if (sc_same_view(c, (pid_t)n->pid, SC_NET))
+		return 1;
+	sc_debug(c, "connect pid %u fd %d: passed through: another network namespace", n->pid,
+		 (int)n->data.args[0]);
+	return 0;
+}
+
 void
 sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
 {
@@ -117,7 +128,7 @@ sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
 		goto pass;
 	sc_table_refresh(&c->table);
 	p.len = kshim_table_redirect(&c->table.t, (struct sockaddr *)&asked, len, &p.to);
-	if (p.len == 0 || (p.fd = sc_take_fd(c, n, (int)n->data.args[0])) < 0)
+	if (p.len == 0 || !own_network(c, n) || (p.fd = sc_take_fd(c, n, (int)n->data.args[0])) < 0)
 		goto pass;
 	if (!is_stream(p.fd)) {
 		close(p.fd);

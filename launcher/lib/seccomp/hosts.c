@@ -240,13 +240,24 @@ install(struct sc_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
 		sc_reply(c->listener, n->id, errno);
 }
 
+/* A program in a chroot or a mount namespace of its own opens its own file. */
+static int
+own_files(const struct sc_ctx *c, const struct seccomp_notif *n)
+{
+	if (sc_same_view(c, (pid_t)n->pid, SC_FILES))
+		return 1;
+	sc_debug(c, "open pid %u: %s passed through: another root or mount namespace", n->pid,
+		 HOSTS);
+	return 0;
+}
+
 void
 sc_hosts_open(struct sc_ctx *c, const struct seccomp_notif *n)
 {
 	uint64_t flags;
 	int fd;
 
-	if (!opens_hosts(n, &flags) || (fd = open_merged(c)) < 0) {
+	if (!opens_hosts(n, &flags) || !own_files(c, n) || (fd = open_merged(c)) < 0) {
 		sc_continue(c->listener, n->id);
 		return;
 	}

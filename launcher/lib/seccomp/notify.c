@@ -100,6 +100,33 @@ sc_valid(int listener, uint64_t id)
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
+void
+sc_view_init(struct sc_ctx *c)
+{
+	stat("/proc/self/ns/mnt", &c->mnt);
+	stat("/proc/self/ns/net", &c->net);
+	stat("/", &c->root);
+}
+
+static int
+same_file(const char *fmt, pid_t tid, const struct stat *mine)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), fmt, (int)tid);
+	return stat(path, &st) == 0 && st.st_dev == mine->st_dev && st.st_ino == mine->st_ino;
+}
+
+int
+sc_same_view(const struct sc_ctx *c, pid_t tid, enum sc_view what)
+{
+	if (what == SC_NET)
+		return same_file("/proc/%d/ns/net", tid, &c->net);
+	return same_file("/proc/%d/ns/mnt", tid, &c->mnt) &&
+	       same_file("/proc/%d/root", tid, &c->root);
+}
+
 /* The thread-group leader of tid, for kernels without PIDFD_THREAD. */
 static pid_t
 leader_of(pid_t tid)

@@ -175,6 +175,7 @@ ctx_init(struct sc_ctx *c, int listener, const char *table)
 	/* A test hook: KSHIM_TEST_NO_PIDFD_THREAD=1 takes the path of a kernel
 	 * before 6.9, where a pidfd names a process, never a thread. */
 	c->no_pidfd_thread = getenv("KSHIM_TEST_NO_PIDFD_THREAD") != NULL;
+	sc_view_init(c);
 	sc_table_init(&c->table, table);
 	sc_hosts_init(&c->hosts);
 }
