@@ -72,12 +72,19 @@ expect_out "[no PIDFD_THREAD] a thread with its own fd table is passed through (
 	"$out" "thread=Connection refused main=unconnected"
 expect_match "  ... and --debug says why" \
 	'^kshim\[sup\]: connect pid [0-9]+ fd [0-9]+: passed through: .*fd table' "$(cat "$work/err")"
+out=$(KSHIM_TEST_NO_PIDFD_THREAD=1 KSHIM_DEBUG=1 run -- "$EDGES" --zombie-leader kafka1 9092)
+expect_out "[no PIDFD_THREAD] a thread whose leader has exited is passed through" "$out" \
+	"thread=Connection refused"
+expect_match "  ... and --debug says why" \
+	'^kshim\[sup\]: connect pid [0-9]+ fd [0-9]+: passed through: .*fd table' "$(cat "$work/err")"
 out=$(KSHIM_TEST_NO_PIDFD_THREAD=1 run -- "$OUT/goprobe" --parallel 60 kafka 9092)
 expect_out "[no PIDFD_THREAD] 60 dials from Go's threads (one fd table) each reach their own server" \
 	"$out" "parallel=60 right=60"
 out=$(run -- "$EDGES" --own-files kafka1 9092)
 expect_out "[this kernel, $(uname -r)] the thread's own socket is connected" "$out" \
 	"thread=connected main=unconnected"
+out=$(run -- "$EDGES" --zombie-leader kafka1 9092)
+expect_out "[this kernel] and a thread whose leader has exited is connected" "$out" "thread=connected"
 
 # --- a kernel without a piece the supervisor uses ------------------------------------
 # tests/clients/deny.c fails one probed call as an older kernel would, under a

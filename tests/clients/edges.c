@@ -6,6 +6,9 @@
  *     with the same number as an unconnected socket of the main thread, and
  *     connects it to HOST:PORT. Prints "thread=<connect's result>
  *     main=<connected|unconnected>" (the main thread's socket afterwards).
+ *   edges --zombie-leader HOST PORT
+ *     The main thread exits (pthread_exit) while a second thread connects a
+ *     socket to HOST:PORT. Prints "thread=<connect's result>".
  *   edges --flip HOST PORT SECONDS
  *     For SECONDS, non-blocking connects to HOST:PORT while a second thread
  *     flips the socket's O_NONBLOCK on and off; a connect that hangs (made
@@ -98,6 +101,28 @@ on_alarm(int sig)
 }
 
 static void *
+orphan_thread(void *arg)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)arg;
+	usleep(100 * 1000); /* the main thread has exited by now */
+	printf("thread=%s\n",
+	       connect(fd, (struct sockaddr *)&to, to_len) == 0 ? "connected" : strerror(errno));
+	exit(0);
+}
+
+static int
+zombie_leader(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, orphan_thread, NULL) != 0)
+		return perror("edges"), 1;
+	pthread_exit(NULL);
+}
+
+static void *
 flipper(void *arg)
 {
 	int fd = *(int *)arg, fl = fcntl(fd, F_GETFL);
@@ -166,11 +191,13 @@ main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--own-files") == 0)
 		return resolve(argv[2], argv[3]) < 0 ? 1 : own_files();
+	if (argc == 4 && strcmp(argv[1], "--zombie-leader") == 0)
+		return resolve(argv[2], argv[3]) < 0 ? 1 : zombie_leader();
 	if (argc == 5 && strcmp(argv[1], "--flip") == 0)
 		return resolve(argv[2], argv[3]) < 0 ? 1 : flip(atof(argv[4]));
 	if (argc == 3 && strcmp(argv[1], "--opens") == 0)
 		return opens(atof(argv[2]));
-	fprintf(stderr, "usage: edges --own-files HOST PORT | --flip HOST PORT SECONDS | "
-			"--opens SECONDS\n");
+	fprintf(stderr, "usage: edges --own-files HOST PORT | --zombie-leader HOST PORT | "
+			"--flip HOST PORT SECONDS | --opens SECONDS\n");
 	return 2;
 }
