@@ -108,13 +108,14 @@ sc_view_init(struct sc_ctx *c)
 	stat("/", &c->root);
 }
 
+/* Whether /proc/TID/what is the file mine is. */
 static int
-same_file(const char *fmt, pid_t tid, const struct stat *mine)
+same_file(pid_t tid, const char *what, const struct stat *mine)
 {
 	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), fmt, (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, what);
 	return stat(path, &st) == 0 && st.st_dev == mine->st_dev && st.st_ino == mine->st_ino;
 }
 
@@ -122,9 +123,8 @@ int
 sc_same_view(const struct sc_ctx *c, pid_t tid, enum sc_view what)
 {
 	if (what == SC_NET)
-		return same_file("/proc/%d/ns/net", tid, &c->net);
-	return same_file("/proc/%d/ns/mnt", tid, &c->mnt) &&
-	       same_file("/proc/%d/root", tid, &c->root);
+		return same_file(tid, "ns/net", &c->net);
+	return same_file(tid, "ns/mnt", &c->mnt) && same_file(tid, "root", &c->root);
 }
 
 /* The thread-group leader of tid, for kernels without PIDFD_THREAD. */
