@@ -83,6 +83,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCPPFLAGS) $(ALLCFLAGS) $(DEPFLAGS) $(LDFLAGS) -Ilauncher $$cflags -o $@ $< \
 		$(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
+# A static test program under tests/clients, for the supervisor's suites (no
+# libc kshim's preload could hook): make build/tests/edges.
+$(BUILD)/tests/%: tests/clients/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -static -pthread -o $@ $<
+
 # make install [DESTDIR=/staging] [PREFIX=/usr] [LIBDIR=...]: the command, the
 # shim, the man page and the bash completion; make uninstall removes them.
 INSTALLED = $(BINDIR)/kshim $(PKGLIBDIR)/libkshim.so $(MANDIR)/man1/kshim.1 $(BASHCOMPDIR)/kshim

@@ -172,6 +172,24 @@ stop_identity_servers() {
 	_srv_pid=
 }
 
+# stuck_listener DIR: tests/stuck_listener.py, a loopback port whose connects
+# hang, in STUCK; it ends when stop_stuck_listener closes its stdin (fd 8).
+_stuck_pid=
+stuck_listener() {
+	mkfifo "$1/stuck.in"
+	/usr/bin/python3 "$TOP/tests/stuck_listener.py" <"$1/stuck.in" >"$1/stuck" 2>&1 &
+	_stuck_pid=$!
+	exec 8>"$1/stuck.in"
+	for _ in $(seq 50); do [ -s "$1/stuck" ] && break; sleep 0.1; done
+	STUCK=$(cat "$1/stuck")
+}
+
+stop_stuck_listener() {
+	exec 8>&-
+	[ -z "$_stuck_pid" ] || wait "$_stuck_pid" 2>/dev/null
+	_stuck_pid=
+}
+
 # write_table FILE NAME...: maps NAME_i to 127.77.0.i, port 9092 to PORT[NAME_i].
 write_table() {
 	local file=$1 i=1 n; shift
