@@ -112,8 +112,8 @@ expect_eq "  ... nothing of $N is left in the table directory" "$(ls "$KSHIM_HOM
 # --- SCRAM-SHA-512: users added at format time; Java authenticates, librdkafka 2.0.2 cannot ---
 cluster=$N-scram
 "$KSHIM" up --name "$N-scram" -n 1 --image "$IMAGE" --tls --sasl scram-sha-512 --timeout 240 >/dev/null 2>&1
-expect_eq "up --tls --sasl scram-sha-512: ready (the probe signs in with PLAIN as kshimprobe)" \
-	"$(ls "$KSHIM_HOME/$N-scram.secrets" | tr '\n' ' ')" "ca.crt credentials kafka1.crt kafka1.keystore.pem probe.credentials "
+expect_eq "up --tls --sasl scram-sha-512: ready (probed inside the network, with SCRAM)" \
+	"$(ls "$KSHIM_HOME/$N-scram.secrets" | tr '\n' ' ')" "ca.crt credentials kafka1.crt kafka1.keystore.pem "
 "$KSHIM" config --name "$N-scram" --client java |
 	sed 's|^ssl.truststore.location=.*|ssl.truststore.location=/etc/kafka/secrets/ca.crt|' |
 	docker exec -i "$N-scram-kafka1" sh -c 'cat >/tmp/client.properties'

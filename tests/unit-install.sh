@@ -93,10 +93,11 @@ mkdir -m 700 "$KSHIM_HOME"
 printf 'kshim-table 1\nkafka1 127.77.1.1 9092=127.0.0.1:1\nkafka2,b2 127.77.1.2 9092=127.0.0.1:2\n' >"$KSHIM_HOME/alpha.table"
 : >"$KSHIM_HOME/beta.table"
 : >"$KSHIM_HOME/run-4242.table"
+: >"$KSHIM_HOME/run.4242.table"
 expect_eq "completion: subcommands" "$(complete_line kshim st)" "status "
 expect_eq "completion: every subcommand and --help, --version" "$(complete_line kshim '' | wc -w)" 13
-expect_eq "completion: cluster names from the table directory, not run-<pid>" \
-	"$(complete_line kshim status --name '')" "alpha beta "
+expect_eq "completion: cluster names from the table directory (run-4242 too), not run.<pid>" \
+	"$(complete_line kshim status --name '')" "alpha beta run-4242 "
 expect_eq "completion: flavours" "$(complete_line kshim up --flavor '')" "apache bitnami confluent "
 expect_eq "completion: config clients" "$(complete_line kshim config --client '')" "java librdkafka node python "
 expect_eq "completion: SASL mechanisms" "$(complete_line kshim up --sasl '')" "plain scram-sha-512 "

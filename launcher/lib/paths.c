@@ -96,6 +96,33 @@ kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_e
 #endif
 
 int
+kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
+		   kshim_err_t *err)
+{
+	char table[PATH_MAX];
+	size_t n;
+
+	if (kshim_table_path(cluster, table, sizeof(table), create, err) < 0)
+		return -1;
+	n = strlen(table) - strlen(".table");
+	if ((size_t)snprintf(buf, len, "%.*s%s", (int)n, table, suffix) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "path too long: %s", table);
+	return 0;
+}
+
+int
+kshim_private_table_path(char *buf, size_t len, kshim_err_t *err)
+{
+	char dir[PATH_MAX - 64];
+
+	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/run.%d.table", dir, (int)getpid()) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "table path too long");
+	return 0;
+}
+
+int
 kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
 {
 	static const char *const rel[] = {"libkshim.so", "../lib/kshim/libkshim.so",
