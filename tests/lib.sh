@@ -11,6 +11,12 @@ SHIM=$BUILD/libkshim.so
 SHIM_PRELOAD=${SHIM_PRELOAD:-$SHIM}
 OUT=${OUT:-$TOP/tests/out}
 mkdir -p "$OUT"
+# The engine: Docker's own socket, for every docker and kshim command that names no other.
+# A script that uses another engine (Podman, a remote one) names it on each such command
+# (docker --host, DOCKER_HOST= before the one command); what a caller exported is not
+# inherited, so no command reaches an engine it did not name by accident.
+DOCKER_ENGINE=unix:///var/run/docker.sock
+unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 # Go keeps its build cache under $HOME, which a user such as nobody does not have.
 if [ ! -w "${HOME:-/nonexistent}" ]; then
 	export GOCACHE=${GOCACHE:-$OUT/go-cache} GOPATH=${GOPATH:-$OUT/go-path}
