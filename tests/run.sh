@@ -26,7 +26,8 @@ if [ $need_docker = 1 ]; then
 fi
 
 mkdir -p tests/out
-passed=0 failed=0 broken=() left_out=()
+run_start=$(date +%s)
+passed=0 failed=0 broken=() left_out=() timings=()
 for s in "${suites[@]}"; do
 	for t in tests/"$s"-*.sh; do
 		[ -e "$t" ] || { echo "no tests for suite $s"; broken+=("$s"); continue; }
@@ -56,9 +57,16 @@ for s in "${suites[@]}"; do
 		fi
 		[ "$rc" != 0 ] || [ "$f" != 0 ] || [ "${plan:-none}" != $((p + f)) ] || [ "$raw" != 0 ] &&
 			broken+=("$t")
-		echo "== $t: $p ok, $f not ok, $(($(date +%s) - start)) s"
+		secs=$(($(date +%s) - start))
+		timings+=("$secs $t")
+		echo "== $t: $p ok, $f not ok, $secs s"
 	done
 done
+# The ten slowest suites, so that the suite's time stays in view.
+if [ ${#timings[@]} != 0 ]; then
+	echo "slowest suites ($(($(date +%s) - run_start)) s for all ${#timings[@]}):"
+	printf '%s\n' "${timings[@]}" | sort -rn | head -n 10 | awk '{ printf "%6d s  %s\n", $1, $2 }'
+fi
 [ ${#left_out[@]} = 0 ] || echo "left out: ${left_out[*]}"
 [ ${#broken[@]} = 0 ] || echo "failing: ${broken[*]}"
 echo "$passed passed, $failed failed"
