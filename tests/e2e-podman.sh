@@ -63,7 +63,8 @@ expect_eq "kcat through the shim: $MSGS produced and consumed (count, distinct, 
 java_deps() { bash "$TOP/scripts/matrix-deps.sh" >"$OUT/podman-deps.log" 2>&1; }
 check "scripts/matrix-deps.sh: the Java client's jars, installed when missing" java_deps
 eval "$(bash "$TOP/scripts/matrix-deps.sh" --print-env 2>/dev/null)"
-if javac -nowarn --release 17 -cp "${MATRIX_JAVA_CP:-}" -d "$OUT/podman-java" "$TOP/tests/matrix/MatrixClient.java" 2>"$OUT/podman-javac.log"; then
+if cached "$OUT/podman-java" "$TOP/tests/matrix/MatrixClient.java" -- javac -nowarn --release 17 -cp "${MATRIX_JAVA_CP:-}" \
+	-d "$OUT/podman-java" "$TOP/tests/matrix/MatrixClient.java" 2>"$OUT/podman-javac.log"; then
 	DOCKER_HOST=$ENGINE timeout 120 "$KSHIM" run --name "$N" -- java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
 		-cp "$OUT/podman-java:$MATRIX_JAVA_CP" MatrixClient kafka1:9092 podman-java $MSGS run1 60 \
 		>"$OUT/podman-java.out" 2>"$OUT/podman-java.err"

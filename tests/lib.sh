@@ -226,19 +226,72 @@ seq_results() {
 	expect_eq "${tag}no duplicates (idempotent producer)" "$dups" 0
 }
 
+# Client programs are built once per machine: a build's output is kept in the client cache
+# under a key made of its inputs (source files, the build command, the versions of the
+# compilers and libraries), and a later build with the same key copies it from there. Editing a
+# source, or an upgrade of cc, Go, Rust, Java or librdkafka, builds it again. A user who cannot
+# write /var/cache/kshim (make check as nobody) keeps the cache in build/clients of the clone.
+CLIENT_CACHE=${KSHIM_CLIENT_CACHE:-/var/cache/kshim/clients}
+{ mkdir -p "$CLIENT_CACHE" && [ -w "$CLIENT_CACHE" ]; } 2>/dev/null || CLIENT_CACHE=$TOP/build/clients
+_tools=
+# _tool_versions: what the compilers and libraries are, once per script.
+_tool_versions() {
+	[ -n "$_tools" ] || _tools=$({
+		cc --version; ldd --version; musl-gcc --version
+		PATH=$PATH:/usr/local/go/bin go version; rustc --version
+		ls -l "$(readlink -f "$(command -v javac)")"
+		pkg-config --modversion rdkafka libcares
+	} 2>&1 | sha256sum)
+	echo "$_tools"
+}
+
+# cached OUT INPUT... -- CMD...: makes OUT (a file or a directory) by running CMD, which writes
+# it, or copies it from the client cache when the INPUTs (files or directories), CMD (with its
+# body, when it is a shell function) and the tools are those of an earlier build. CMD's status
+# is the result; a failed build is not kept.
+cached() {
+	local out=$1 inputs=() key dir
+	shift
+	while [ "$1" != -- ]; do inputs+=("$1"); shift; done
+	shift
+	# The key leaves out where OUT goes and where the clone is.
+	local cmd=${*//$out/OUT}
+	key=$({
+		_tool_versions; printf '%s\n' "${cmd//$TOP/TOP}"
+		declare -f "$1" # a shell function's body too
+		find "${inputs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sed "s|  $TOP/|  |"
+	} | sha256sum | cut -c1-16)
+	dir=$CLIENT_CACHE/$(basename "${inputs[0]}")-$key
+	if [ -e "$dir/done" ]; then
+		rm -rf "$out" && cp -a "$dir/out" "$out"
+		return
+	fi
+	"$@" || return
+	# Kept atomically: a suite running at the same time sees the whole entry or none.
+	mkdir -p "$CLIENT_CACHE" && local tmp && tmp=$(mktemp -d "$CLIENT_CACHE/.new.XXXXXX") &&
+		cp -a "$out" "$tmp/out" && touch "$tmp/done" && chmod 755 "$tmp" &&
+		{ mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"; }
+	return 0
+}
+
 # build_seqclient OUT: tests/helpers/seqclient.c (librdkafka) built to OUT.
-build_seqclient() {
+_seqclient() {
 	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$1" "$TOP/tests/helpers/seqclient.c" \
-		$(pkg-config --cflags --libs rdkafka) || { notok "build tests/helpers/seqclient.c"; return 1; }
+		$(pkg-config --cflags --libs rdkafka)
+}
+build_seqclient() {
+	cached "$1" "$TOP/tests/helpers/seqclient.c" -- _seqclient "$1" ||
+		{ notok "build tests/helpers/seqclient.c"; return 1; }
 }
 
 # build_go DIR OUT: the Go program in DIR built static (CGO_ENABLED=0) to OUT; the
 # compiler's last lines as "# " lines when it fails.
-build_go() {
+_go_build() {
 	local log
 	log=$(cd "$1" && CGO_ENABLED=0 PATH=$PATH:/usr/local/go/bin go build -o "$2" . 2>&1) ||
 		{ printf '%s\n' "$log" | tail -n 5 | sed 's/^/    # /'; return 1; }
 }
+build_go() { cached "$2" "$1" -- _go_build "$1" "$2"; }
 
 # roundtrip_counts FILE RUN: "produced got dups bad disorder done" for RUN's records in the
 # output of a matrix-contract client (PRODUCED n / M<TAB>partition<TAB>offset<TAB>key<TAB>value /

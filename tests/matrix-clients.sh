@@ -148,7 +148,8 @@ if docker info >/dev/null 2>&1; then ok "Docker engine answers"; else notok "Doc
 if [ $fatal = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then ok "image $IMAGE present"; else
 	notok "image $IMAGE present (scripts/kafka-image.sh)"; fatal=1; fi
 
-check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" \
+# Each build below runs once per machine and set of inputs (tests/lib.sh, cached).
+check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" cached "$MOUT/my_client" "$M/my_client.c" -- \
 	cc -std=c11 -Wall -Wextra -Werror -O1 -g -o "$MOUT/my_client" "$M/my_client.c" $(pkg-config --cflags --libs rdkafka)
 # The linker's notes that static glibc's getaddrinfo/dlopen want the same glibc at run time go to
 # the log: getaddrinfo's files and dns sources are inside libc.a since glibc 2.34.
@@ -157,7 +158,8 @@ static_build() {
 		$(pkg-config --cflags rdkafka) $(pkg-config --static --libs rdkafka | sed 's/-lsasl2//g') \
 		>"$MOUT/build-my_client_static.log" 2>&1 || { tail -n 5 "$MOUT/build-my_client_static.log" | sed 's/^/    # /'; return 1; }
 }
-check "build my_client.c with -static (glibc, librdkafka and its libraries static; no Cyrus SASL)" static_build
+check "build my_client.c with -static (glibc, librdkafka and its libraries static; no Cyrus SASL)" \
+	cached "$MOUT/my_client_static" "$M/my_client.c" "$M/sasl_none.c" -- static_build
 static_exe() { ! readelf -l "$1" | grep -q INTERP && file "$1" | grep -q 'statically linked'; }
 check "  ... a static executable (no PT_INTERP)" static_exe "$MOUT/my_client_static"
 check "build the franz-go client (tests/goclient, CGO_ENABLED=0)" build_go "$TOP/tests/goclient" "$MOUT/goclient"
@@ -170,10 +172,11 @@ cargobuild() {
 	{ CARGO_TARGET_DIR=$OUT/rust-target cargo "${a[@]}" --offline || CARGO_TARGET_DIR=$OUT/rust-target cargo "${a[@]}"; } \
 		>"$MOUT/build-rust_client.log" 2>&1 && cp "$OUT/rust-target/release/rust_client" "$MOUT/rust_client"
 }
-check "build the Rust client (tests/matrix/rust_client, rdkafka crate, dynamic librdkafka)" cargobuild
+check "build the Rust client (tests/matrix/rust_client, rdkafka crate, dynamic librdkafka)" \
+	cached "$MOUT/rust_client" "$M/rust_client" -- cargobuild
 dyn_rdkafka() { ldd "$MOUT/rust_client" | grep -q 'librdkafka\.so'; }
 check "  ... linked dynamically against Debian's librdkafka" dyn_rdkafka
-check "javac MatrixClient.java against kafka-clients" \
+check "javac MatrixClient.java against kafka-clients" cached "$MOUT/java" "$M/MatrixClient.java" -- \
 	javac -nowarn --release 17 -cp "$MATRIX_JAVA_CP" -d "$MOUT/java" "$M/MatrixClient.java"
 chmod -R a+rX "$MOUT/java"
 
