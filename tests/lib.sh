@@ -114,6 +114,34 @@ unit_test() {
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tap_run "" "$build/unit/$1"
 }
 
+# Clusters brought up in the background, so that a script's later sections need not wait for
+# theirs. up_bg NAME ARGS...: kshim up --name NAME ARGS..., its stdout and stderr kept;
+# up_wait NAME: waits for it and returns its status; up_out NAME, up_err NAME: what it printed.
+declare -A _up_pid
+_up_dir=
+up_bg() {
+	local c=$1
+	shift
+	[ -n "$_up_dir" ] || _up_dir=$(mktemp -d "${TMPDIR:-/tmp}/kshim-up.XXXXXX")
+	"$KSHIM" up --name "$c" "$@" >"$_up_dir/$c.out" 2>"$_up_dir/$c.err" &
+	_up_pid[$c]=$!
+}
+up_wait() {
+	local rc
+	wait "${_up_pid[$1]}"
+	rc=$?
+	unset "_up_pid[$1]"
+	return $rc
+}
+up_out() { cat "$_up_dir/$1.out"; }
+up_err() { cat "$_up_dir/$1.err"; }
+# up_interrupt: an up still running is interrupted (it removes what it created); for a cleanup.
+up_interrupt() {
+	local p
+	for p in "${_up_pid[@]}"; do kill -INT "$p" 2>/dev/null; done
+	for p in "${_up_pid[@]}"; do wait "$p" 2>/dev/null; done
+}
+
 # _tap_plan: prints the plan and removes the script's scratch state. A script
 # that recorded nothing fails, since TAP would count "1..0" as skipped.
 _tap_plan() {
@@ -122,6 +150,7 @@ _tap_plan() {
 	[ "$n" != 0 ] || { notok "the script recorded no results"; read -r n f <"$_tap"; }
 	rm -f "$_tap"
 	[ -z "$_own_home" ] || rm -rf "$_own_home"
+	[ -z "$_up_dir" ] || rm -rf "$_up_dir"
 	echo "1..$n"
 	[ "$f" = 0 ]
 }
