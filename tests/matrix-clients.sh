@@ -44,7 +44,8 @@
 # must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
 # KSHIM_MATRIX_IMAGE (default kshim/kafka:local), MATRIX_CLIENTS (row names, space-separated, e.g.
 # "kafka-go rust-client": only those rows, report in tests/out/matrix-subset.md), MATRIX_REPORT (the
-# report's path instead). tests/matrix-kafka39.sh runs a subset against Kafka 3.9.1.
+# report's path instead), MATRIX_NAME (the clusters' prefix, default kmx), MATRIX_OUT (the per-cell
+# logs' directory). tests/matrix-kafka39.sh runs a subset against Kafka 3.9.1, beside this one.
 #   bash tests/matrix-clients.sh    or    bash tests/run.sh matrix    or    make matrix
 export KSHIM_HOME
 KSHIM_HOME=$(mktemp -d /tmp/kmx-home.XXXXXX)
@@ -55,12 +56,13 @@ N=${MATRIX_N:-1000}
 SECS=${MATRIX_SECS:-60}
 FAIL_SECS=${MATRIX_FAIL_SECS:-20}
 IMAGE=${KSHIM_MATRIX_IMAGE:-kshim/kafka:local}
-INT=kmx-int
-LOC=kmx-loc
-TLS=kmx-tls
-SASL=kmx-sasl
+MX=${MATRIX_NAME:-kmx} # the clusters' names start with it: a second matrix can run beside this one
+INT=$MX-int
+LOC=$MX-loc
+TLS=$MX-tls
+SASL=$MX-sasl
 M=$TOP/tests/matrix
-MOUT=$OUT/matrix
+MOUT=${MATRIX_OUT:-$OUT/matrix}
 PY=/usr/bin/python3
 RUN=mx$(date +%s)$((RANDOM % 1000))
 LABEL=kshim.matrix=$RUN
@@ -200,27 +202,37 @@ LABEL_OF[kcat-ctr]="kcat in a container (docker run)"
 LABEL_OF[java-ctr]="Java kafka-clients in a container"
 LABEL_OF[console-ctr]="Kafka console tools in a container"
 
-# --- clusters: both brought up once, in parallel -----------------------------------------------
+# --- clusters: each brought up once, in the background ------------------------------------------
+# up_bg NAME ARGS...: kshim up -n 3 --name NAME ARGS... in the background; "status seconds" in
+# $MOUT/up-NAME.rc when it ends.
+up_bg() {
+	local p=$1
+	shift
+	(
+		t=$EPOCHREALTIME
+		"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" "$@" --timeout 240 >"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
+		echo $! >"$MOUT/up-$p.pid"
+		wait $!
+		echo "$? $(el "$t")" >"$MOUT/up-$p.rc"
+	) &
+	up_pids+=($!)
+}
+SEC_RUN=()
+for c in "${SEC_CLIENTS[@]}"; do runs "$c" && SEC_RUN+=("$c"); done
+# INT and LOC first, side by side; TLS and SASL once they are up, starting while (a)-(d) run.
 if [ $fatal = 0 ]; then
 	for p in "$INT" "$LOC" "$TLS" "$SASL"; do "$KSHIM" down --name "$p" >/dev/null 2>&1; done # a previous run's leftovers
 	docker rm -f "$INT-side" "$LOC-side" >/dev/null 2>&1
 	say "kshim up $INT (internal) and $LOC (--advertise localhost)"
-	for p in "$INT" "$LOC"; do
-		(
-			t=$EPOCHREALTIME
-			adv=internal
-			[ "$p" = "$LOC" ] && adv=localhost
-			"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" --advertise $adv --timeout 240 \
-				>"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
-			echo $! >"$MOUT/up-$p.pid"
-			wait $!
-			rc=$?
-			echo "$rc $(el "$t")" >"$MOUT/up-$p.rc"
-		) &
-		up_pids+=($!)
-	done
+	up_bg "$INT" --advertise internal
+	up_bg "$LOC" --advertise localhost
 	wait "${up_pids[@]}"
 	up_pids=()
+	if [ ${#SEC_RUN[@]} != 0 ]; then
+		say "kshim up $TLS (--tls) and $SASL (--tls --sasl plain)"
+		up_bg "$TLS" --tls
+		up_bg "$SASL" --tls --sasl plain
+	fi
 fi
 down_cluster() { "$KSHIM" down --name "$1" >>"$MOUT/down.log" 2>&1; }
 cluster_ok() { # NAME: kshim up succeeded
@@ -368,15 +380,21 @@ why() {
 	echo "${r:-no output}"
 }
 
-# cell CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail)
-cell() {
-	local c=$1 col=$2 mode=$3 boot=$4 net=$5 expect=$6 t lim=$SECS s rc res
-	t=$(topic "$col" "$c")
-	[ "$expect" = fail ] && lim=$FAIL_SECS
+# cell_run CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail): runs the cell's client; its output,
+# its messages and "status seconds" go to $MOUT/COL-CLIENT.out, .err and .rc.
+cell_run() {
+	local c=$1 col=$2 lim=$SECS s rc
+	[ "$6" = fail ] && lim=$FAIL_SECS
 	s=$EPOCHREALTIME
-	roundtrip "$c" "$mode" "$boot" "$t" "$lim" "$net" >"$MOUT/$col-$c.out" 2>"$MOUT/$col-$c.err"
+	roundtrip "$c" "$3" "$4" "$(topic "$col" "$c")" "$lim" "$5" >"$MOUT/$col-$c.out" 2>"$MOUT/$col-$c.err"
 	rc=$?
-	SECS_OF[$c.$col]=$(el "$s")
+	echo "$rc $(el "$s")" >"$MOUT/$col-$c.rc"
+}
+
+# cell_judge CLIENT COL EXPECT: the cell's result from what cell_run left: CELL, SECS_OF, a check.
+cell_judge() {
+	local c=$1 col=$2 expect=$3 rc res
+	read -r rc SECS_OF[$c.$col] <"$MOUT/$col-$c.rc"
 	local produced got dups bad disorder fin
 	read -r produced got dups bad disorder fin < <(roundtrip_counts "$MOUT/$col-$c.out" "$RUN")
 	local desc="($col) ${LABEL_OF[$c]}"
@@ -403,6 +421,22 @@ cell() {
 		notok "$desc: ${CELL[$c.$col]}"
 		sed -n '1,15s/^/    # stderr: /p' "$MOUT/$col-$c.err"
 	fi
+}
+
+# cell CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail)
+cell() { cell_run "$@"; cell_judge "$1" "$2" "$6"; }
+
+# cells_at_once COL MODE BOOTSTRAP NET EXPECT CLIENT...: the column's cells side by side (its
+# clients wait on the network, not on the CPU), judged in order.
+cells_at_once() {
+	local col=$1 mode=$2 boot=$3 net=$4 expect=$5 c pids=()
+	shift 5
+	for c; do
+		cell_run "$c" "$col" "$mode" "$boot" "$net" "$expect" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for c; do cell_judge "$c" "$col" "$expect"; done
 }
 
 # 1000 lines "k<i>:<run>:<i>" for kcat and the console producer.
@@ -452,7 +486,7 @@ if [ $LOC_OK = 1 ]; then
 	for c in "${CLIENTS[@]}"; do cell "$c" c host "$LOC_BOOT" "$LOC" pass; done
 	COL_T[c]=$(el "$s")
 	s=$EPOCHREALTIME
-	for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do cell "$c" d "netns:$LOC" kafka1:9092 "$LOC" fail; done
+	cells_at_once d "netns:$LOC" kafka1:9092 "$LOC" fail "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"
 	COL_T[d]=$(el "$s")
 	docker rm -f "$LOC-side" >/dev/null 2>&1
 	check "kshim down --name $LOC" down_cluster "$LOC"
@@ -478,23 +512,7 @@ write_confs() { # CLUSTER: kshim config in every form, private to this user
 		(umask 077 && "$KSHIM" config --name "$1" --client $f >"$MOUT/conf-$1.$f") || return 1
 	done
 }
-SEC_RUN=()
-for c in "${SEC_CLIENTS[@]}"; do runs "$c" && SEC_RUN+=("$c"); done
 if [ $fatal = 0 ] && [ ${#SEC_RUN[@]} != 0 ]; then
-	say "kshim up $TLS (--tls) and $SASL (--tls --sasl plain)"
-	for p in "$TLS" "$SASL"; do
-		(
-			t=$EPOCHREALTIME
-			sec=(--tls)
-			[ "$p" = "$SASL" ] && sec=(--tls --sasl plain)
-			"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" "${sec[@]}" --timeout 240 \
-				>"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
-			echo $! >"$MOUT/up-$p.pid"
-			wait $!
-			echo "$? $(el "$t")" >"$MOUT/up-$p.rc"
-		) &
-		up_pids+=($!)
-	done
 	wait "${up_pids[@]}"
 	up_pids=()
 	for p in "$TLS" "$SASL"; do
