@@ -46,7 +46,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
 SHIM_OBJ = $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRC))
 
-.PHONY: all install uninstall FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
+.PHONY: all install uninstall FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean clean-state
 
 all: $(BUILD)/kshim $(BUILD)/libkshim.so
 
@@ -149,6 +149,11 @@ soak: deps
 
 clean:
 	rm -rf build tests/out bench/out
+
+# A fresh machine's state, as far as kshim goes: its images, containers and caches outside
+# the clone, Podman's service and tests/out (scripts/clean-state.sh says what stays).
+clean-state:
+	@bash scripts/clean-state.sh
 
 FORCE:
 

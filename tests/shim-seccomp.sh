@@ -28,22 +28,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- build the probes ----------------------------------------------------------
-if (cd "$TOP/tests/clients/goprobe" && CGO_ENABLED=0 go build -o "$OUT/goprobe" .) >"$work/go.log" 2>&1; then
+# --- build the probes (each once per machine and set of inputs: tests/lib.sh, cached) ----
+if build_go "$TOP/tests/clients/goprobe" "$OUT/goprobe" >"$work/go.log" 2>&1; then
 	ok "built the static Go probe (CGO_ENABLED=0)"
 else
 	notok "build tests/clients/goprobe"; sed 's/^/    # /' "$work/go.log" | tail -n 5
 fi
 # glibc warns at link time that a static getaddrinfo may load NSS modules;
 # "files" is built into libc since 2.34, so /etc/hosts needs none.
-if cc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe" "$TOP/tests/clients/probe.c" 2>"$work/cc.log"; then
+if cached "$OUT/probe" "$TOP/tests/clients/probe.c" -- \
+	cc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe" "$TOP/tests/clients/probe.c" 2>"$work/cc.log"; then
 	ok "built the static C probe (cc -static)"
 else
 	notok "build tests/clients/probe.c"; sed 's/^/    # /' "$work/cc.log" | tail -n 5
 fi
 
 if command -v musl-gcc >/dev/null 2>&1 &&
-	musl-gcc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe-musl" "$TOP/tests/clients/probe.c" 2>"$work/musl.log"; then
+	cached "$OUT/probe-musl" "$TOP/tests/clients/probe.c" -- \
+		musl-gcc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe-musl" "$TOP/tests/clients/probe.c" 2>"$work/musl.log"; then
 	ok "built the static musl probe (musl-gcc -static)"
 else
 	notok "build tests/clients/probe.c with musl-gcc (Debian package musl-tools)"; sed 's/^/    # /' "$work/musl.log" 2>/dev/null | tail -n 5
