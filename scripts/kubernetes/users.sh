@@ -35,17 +35,18 @@ EOF
 
 # bind_role ROLE NAME KIND NS: a (Cluster)RoleBinding of the ClusterRole kshim-ROLE to the user
 bind_role() {
-  local role=kshim-$1 name=$2 kind=$3 ns=$4 subject
+  local role=kshim-$1 name=$2 kind=$3 ns=$4 subject binding
+  # one binding per subject: a user and a ServiceAccount of the same name keep theirs
   if [[ $kind == ServiceAccount ]]; then
-    subject="--serviceaccount=$USERS_NS:$name"
+    subject="--serviceaccount=$USERS_NS:$name" binding=$role-sa-$name
   else
-    subject="--user=$name"
+    subject="--user=$name" binding=$role-$name
   fi
   if [[ -n $ns ]]; then
     kc create namespace "$ns" --dry-run=client -o yaml | kc apply -f - >/dev/null
-    kc -n "$ns" create rolebinding "$role-$name" --clusterrole "$role" "$subject" --dry-run=client -o yaml | kc apply -f - >/dev/null
+    kc -n "$ns" create rolebinding "$binding" --clusterrole "$role" "$subject" --dry-run=client -o yaml | kc apply -f - >/dev/null
   else
-    kc create clusterrolebinding "$role-$name" --clusterrole "$role" "$subject" --dry-run=client -o yaml | kc apply -f - >/dev/null
+    kc create clusterrolebinding "$binding" --clusterrole "$role" "$subject" --dry-run=client -o yaml | kc apply -f - >/dev/null
   fi
 }
 
