@@ -46,7 +46,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
 SHIM_OBJ = $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRC))
 
-.PHONY: all install uninstall FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean clean-state
+.PHONY: all install uninstall FORCE deps dockerd podman kafka-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
 
 all: $(BUILD)/kshim $(BUILD)/libkshim.so
 
@@ -118,6 +118,15 @@ podman: deps
 # Into the engine DOCKER_HOST names (Podman: DOCKER_HOST=unix:///run/podman/podman.sock).
 kafka-image: $(if $(DOCKER_HOST),deps,dockerd)
 	@bash scripts/kafka-image.sh
+
+# A single-node Kubernetes with kshim/kafka:local in it, built from sources (cached under
+# /var/cache/kshim/kubernetes). Prints only `export KUBECONFIG=...` and `export PATH=...` on stdout:
+#   eval "$(make -s kubernetes)"
+kubernetes: kafka-image
+	@bash scripts/kubernetes.sh up
+
+kubernetes-down:
+	@bash scripts/kubernetes.sh down
 
 # The everyday loop: the unit and shim suites as any user, with no Docker and
 # no network (tests/run.sh --local leaves out scripts that say they need them).
