@@ -198,7 +198,7 @@ check "second dockerd in $NS (data-root $DATA), tcp+TLS on $REMOTE_IP:2376" star
 check "sshd in $NS on $REMOTE_IP:22" start_sshd
 if ! rdocker image inspect "$IMAGE" >/dev/null 2>&1; then
 	t0=$(date +%s)
-	check "docker save $IMAGE | (second engine) docker load" sh -c "docker save '$IMAGE' | DOCKER_HOST=unix://$W/docker.sock docker load -q >/dev/null"
+	check "docker save $IMAGE | (second engine) docker load" sh -c "docker --host $DOCKER_ENGINE save '$IMAGE' | docker --host unix://$W/docker.sock load -q >/dev/null"
 	echo "# image copied in $(($(date +%s) - t0)) s"
 fi
 for c in $(rdocker ps -aq --filter "label=$LABEL"); do rdocker rm -f -v "$c" >/dev/null; done # an earlier run's

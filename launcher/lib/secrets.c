@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "paths.h"
 #include "ready.h"
 
@@ -260,34 +261,6 @@ tar_add(struct tarball *t, const char *name, const char *data, size_t len)
 	return 0;
 }
 
-static char *
-read_file(const char *path, kshim_err_t *err)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, n;
-
-	if (!f) {
-		kshim_fail(err, errno, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	do {
-		char *nb = len + 4096 + 1 > cap ? realloc(buf, cap = len + 8192) : buf;
-		if (!nb) {
-			free(buf);
-			fclose(f);
-			kshim_fail(err, ENOMEM, "out of memory");
-			return NULL;
-		}
-		buf = nb;
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 char *
 secrets_read(const char *cluster, const char *file, kshim_err_t *err)
 {
@@ -295,7 +268,7 @@ secrets_read(const char *cluster, const char *file, kshim_err_t *err)
 
 	if (secrets_path(cluster, file, path, sizeof(path), err) < 0)
 		return NULL;
-	return read_file(path, err);
+	return file_read(path, err);
 }
 
 /* Adds the host file <secrets dir>/<file> to t as name. */
@@ -307,7 +280,7 @@ tar_add_file(struct tarball *t, const char *cluster, const char *file, const cha
 	int rc;
 
 	if (secrets_path(cluster, file, path, sizeof(path), err) < 0 ||
-	    !(data = read_file(path, err)))
+	    !(data = file_read(path, err)))
 		return -1;
 	rc = tar_add(t, name, data, strlen(data));
 	free(data);

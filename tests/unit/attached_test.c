@@ -11,23 +11,8 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "lib/attached.h"
-
-static char dir[PATH_MAX];
-
-static void
-put(const char *name, const char *text)
-{
-	char path[2 * PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
 
 static void
 test_round_trip(void)
@@ -41,7 +26,7 @@ test_round_trip(void)
 	CHECK(attached_read("shop", &b, &found, &err) == 0 && found == 0,
 	      "no record: read succeeds, not found");
 	CHECK(attached_write("shop", &a, &err) == 0, "the record is written");
-	snprintf(path, sizeof(path), "%s/shop.attached", dir);
+	snprintf(path, sizeof(path), "%s/shop.attached", scratch);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
 	      "  ... as shop.attached, mode 0600");
 	CHECK(attached_read("shop", &b, &found, &err) == 0 && found == 1 &&
@@ -64,10 +49,10 @@ test_foreign(void)
 	kshim_err_t err = {0};
 	int found;
 
-	put("odd.attached", "something else\nnetwork x\n");
+	scratch_put("odd.attached", "something else\nnetwork x\n", 0600);
 	CHECK(attached_read("odd", &b, &found, &err) < 0 && err.code == EINVAL && err.hint[0],
 	      "a file that is no record is refused, with a hint (%s)", err.msg);
-	put("empty.attached", "kshim-attached 1\n");
+	scratch_put("empty.attached", "kshim-attached 1\n", 0600);
 	CHECK(attached_read("empty", &b, &found, &err) < 0 && err.code == EINVAL,
 	      "a record naming no network is refused");
 	CHECK(attached_read("Bad/Name", &b, &found, &err) < 0 && err.code == KSHIM_EUSAGE,
@@ -81,8 +66,8 @@ test_forget(void)
 	char path[2 * PATH_MAX];
 	int had = -1;
 
-	snprintf(path, sizeof(path), "%s/shop.attached", dir);
-	put("shop.table", "kshim-table 1\n");
+	snprintf(path, sizeof(path), "%s/shop.attached", scratch);
+	scratch_put("shop.table", "kshim-table 1\n", 0600);
 	CHECK(attached_forget("shop", &had, &err) == 0 && had == 2,
 	      "forget removes the table and the record (2 files)");
 	CHECK(access(path, F_OK) < 0 && errno == ENOENT, "  ... the record is gone");
@@ -148,18 +133,16 @@ test_remote_ports(void)
 int
 main(void)
 {
-	char tmpl[] = "/tmp/kshim-attached-test.XXXXXX", cmd[PATH_MAX + 16];
 	int rc;
 
-	if (!mkdtemp(tmpl) || !realpath(tmpl, dir))
+	if (scratch_make("attached-test") < 0)
 		return 2;
-	setenv("KSHIM_HOME", dir, 1);
+	setenv("KSHIM_HOME", scratch, 1);
 	test_round_trip();
 	test_foreign();
 	test_forget();
 	test_odd_replies();
 	test_remote_ports();
 	rc = check_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? rc : 1;
+	return scratch_remove() == 0 ? rc : 1;
 }
