@@ -14,8 +14,9 @@
 int kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err);
 /* <table dir>/<cluster>.table */
 int kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err);
-/* libkshim.so next to the kshim executable (build tree) or in ../lib/kshim (install). */
-int kshim_lib_path(char *buf, size_t len, kshim_err_t *err);
+/* One of kshim's files (libkshim.so, kshim-full) next to the running executable
+ * (build tree) or in ../lib/kshim (install). */
+int kshim_lib_path(const char *file, char *buf, size_t len, kshim_err_t *err);
 /* A cluster name is 1-40 of [a-z0-9-], starting with a letter. */
 int kshim_cluster_name_valid(const char *name);
 /* Fails with a usage error unless name is a valid cluster name. Every path
