@@ -6,8 +6,8 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 SAN     ?=
-# The shim needs c-ares' header; the launcher links libcurl, cJSON, librdkafka,
-# libcrypto and libyaml (kubeconfig files).
+# The shim needs c-ares' header; kshim-full links libcurl, cJSON, librdkafka,
+# libcrypto and libyaml (kubeconfig files); kshim links none of them.
 SHIM_PKGS     = libcares
 LAUNCHER_PKGS = libcurl libcjson rdkafka libcrypto yaml-0.1
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
@@ -34,11 +34,17 @@ LIB_DIRS = launcher/lib launcher/lib/engine launcher/lib/seccomp launcher/lib/ku
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) common/table.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
+# kshim itself: run, env and table, and kshim-full for the rest (launcher/kshim.c).
+# Linked static-pie: with no loader to run, 'kshim run -- true' costs about 0.1 ms
+# of CPU and 90,000 instructions less than linked dynamically (measured with
+# callgrind and /usr/bin/time); the sanitizers need the dynamic loader.
+LEAN_OBJ = $(patsubst %,$(BUILD)/obj/launcher/%.o,kshim-lean run env table cli)
+LEAN_LDFLAGS = $(if $(SAN),,-static-pie)
 HEADERS  = $(wildcard include/kshim/*.h shim/*.h launcher/*.h launcher/doctor/*.h $(addsuffix /*.h,$(LIB_DIRS)))
 
 .PHONY: all install FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
 
-all: $(BUILD)/kshim $(BUILD)/libkshim.so
+all: $(BUILD)/kshim $(BUILD)/kshim-full $(BUILD)/libkshim.so
 
 $(BUILD)/libkshim.so: $(SHIM_SRC) $(HEADERS)
 	@mkdir -p $(BUILD)
@@ -55,13 +61,18 @@ $(BUILD)/version.h: FORCE
 	@v='#define KSHIM_VERSION "$(KSHIM_VERSION)"'; \
 	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 $(BUILD)/obj/launcher/kshim.o: $(BUILD)/version.h
+$(BUILD)/obj/launcher/kshim-lean.o: launcher/kshim.c $(HEADERS) $(BUILD)/version.h
+	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) $$cflags -DKSHIM_LEAN -c -o $@ $<
 
 $(BUILD)/libkshim-launcher.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kshim: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
+$(BUILD)/kshim-full: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libkshim-launcher.a $$libs -lpthread
+
+$(BUILD)/kshim: $(LEAN_OBJ) $(BUILD)/libkshim-launcher.a
+	$(CC) $(ALLCFLAGS) $(LEAN_LDFLAGS) -o $@ $(LEAN_OBJ) $(BUILD)/libkshim-launcher.a -lpthread
 
 # A C unit test under tests/unit, linked with the subcommands (all but main) and
 # the library; tests/lib.sh's unit_test builds it with sanitizers.
@@ -70,12 +81,13 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h $(CLI_OBJ) $(BUILD)/libkshim-
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) -Ilauncher $$cflags -o $@ $< \
 		$(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
-# make install [DESTDIR=/staging] [PREFIX=/usr]: the command, the shim, the man page
-# and the bash completion.
+# make install [DESTDIR=/staging] [PREFIX=/usr]: the command (kshim, and
+# kshim-full next to the shim), the shim, the man page and the bash completion.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kshim $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/kshim $(DESTDIR)$(PREFIX)/bin/kshim
+	install -m 0755 $(BUILD)/kshim-full $(DESTDIR)$(PREFIX)/lib/kshim/kshim-full
 	install -m 0644 $(BUILD)/libkshim.so $(DESTDIR)$(PREFIX)/lib/kshim/libkshim.so
 	install -m 0644 kshim.1 $(DESTDIR)$(MANDIR)/man1/kshim.1
 	install -m 0644 completions/kshim.bash $(DESTDIR)$(BASHCOMPDIR)/kshim

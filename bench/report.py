@@ -324,8 +324,8 @@ if any(k[0] == "data" for k in data):
     if rest:
         datap.append("CPU outside the data path, int − loc per pair, median [95% interval]: "
                      + "; ".join(rest) + ". This is a fixed cost per program start, not per message: "
-                     "`kshim run`'s own start-up before it execs the client (the launcher loads its "
-                     "libraries: libcurl, librdkafka and their dependencies) and the shim's set-up.\n")
+                     "`kshim run`'s own start-up before it execs the client (kshim links libc "
+                     "alone: see the instructions section) and the shim's set-up.\n")
     backlog = [f"{mode} #{r}" for mode in ("int", "loc", "loc2") for r, last in d("p50_last_ms", mode).items()
                if last > 100 and last > 3 * d("p50_first_ms", mode).get(r, last)]
     if backlog:
