@@ -62,6 +62,7 @@ $(BUILD)/version.h: FORCE
 	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 $(BUILD)/obj/launcher/kshim.o: $(BUILD)/version.h
 $(BUILD)/obj/launcher/kshim-lean.o: launcher/kshim.c $(HEADERS) $(BUILD)/version.h
+	@mkdir -p $(dir $@)
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) $$cflags -DKSHIM_LEAN -c -o $@ $<
 
 $(BUILD)/libkshim-launcher.a: $(LIB_OBJ)
