@@ -453,9 +453,9 @@ up_localhost() {
 	log "$sec: kshim up -n 3${*:+ $*} --localhost-listener ($DATA_CLUSTER)"
 	CLUSTERS+=("$DATA_CLUSTER")
 	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" "$@" --localhost-listener >"$out" 2>&1 ||
-		{ cat "$out" >&2; die "kshim up $* --localhost-listener failed"; }
+		{ cat "$out" >&2; die "kshim up${*:+ $*} --localhost-listener failed"; }
 	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$out")
-	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up $* --localhost-listener"
+	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up${*:+ $*} --localhost-listener"
 }
 
 section_data() {
@@ -699,14 +699,19 @@ start_cpu() { # VARIANT: CPU ms per start
 
 # The data path: kperf under callgrind, int / loc / loc2 as in section 3, in the same
 # rotating order; the client's instructions per message (the program's part: kshim's
-# own start-up before the exec is recorded apart).
+# own start-up before the exec is recorded apart). The producer fills its batches
+# by size, not by the clock (INSTR_PRODUCE_CONF): with librdkafka's defaults a batch
+# is what 5 ms (linger.ms) and 10 ms on one partition (sticky partitioning) gather,
+# and on this loaded machine that made two runs of the same mode differ by up to 11%;
+# flush() sends the last batches at once.
 cg_kperf_mode() {
 	local KPERF_WRAP=("${CG_WRAP[@]}")
 	cg_fresh && kperf_mode "$@"
 }
 instr_step() { # STEP MODE REP ARGS...
-	local step=$1 mode=$2 rep=$3 prog launcher
+	local step=$1 mode=$2 rep=$3 prog launcher KPERF_CONF=()
 	shift 3
+	[ "$step" != produce ] || KPERF_CONF=(-F "$INSTR_PRODUCE_CONF")
 	try_twice cg_kperf_mode "$mode" "$step" "$@" >/dev/null || return 0
 	read -r prog launcher < <(cg_split)
 	record instr "${step}_ir_per_msg" "$mode" "$rep" "$(awk -v p="$prog" -v n="$INSTR_MSGS" 'BEGIN { printf "%.2f", p / n }')"
@@ -724,6 +729,8 @@ instr_rep() { # REP: produce, then consume, INSTR_MSGS x MSG_SIZE for int, loc a
 
 section_instr() {
 	local rep v
+	INSTR_PRODUCE_CONF=$WORK/instr-produce.conf
+	printf 'linger.ms=60000\nsticky.partitioning.linger.ms=0\n' >"$INSTR_PRODUCE_CONF"
 	[ -n "$LISTENER" ] || start_listener
 	for rep in $(seq "$INSTR_REPS"); do
 		log "instr: program start, repetition $rep/$INSTR_REPS"
@@ -736,7 +743,7 @@ section_instr() {
 	# Fresh brokers run interpreted Java: one produce and consume per mode first, not counted.
 	kperf_try loc create -t binstr-warm >/dev/null || true
 	for v in int loc; do
-		kperf_try "$v" produce -t binstr-warm -n "$INSTR_MSGS" -s "$MSG_SIZE" >/dev/null || true
+		kperf_try "$v" produce -t binstr-warm -n "$INSTR_MSGS" -s "$MSG_SIZE" -F "$INSTR_PRODUCE_CONF" >/dev/null || true
 		kperf_try "$v" consume -t binstr-warm -n "$INSTR_MSGS" >/dev/null || true
 	done
 	for rep in $(seq "$INSTR_REPS"); do instr_rep "$rep"; done
