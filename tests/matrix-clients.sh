@@ -138,10 +138,10 @@ check "matrix dependencies (scripts/matrix-deps.sh: kafkajs, kafka-clients jars;
 	bash "$TOP/scripts/matrix-deps.sh"
 eval "$(bash "$TOP/scripts/matrix-deps.sh" --print-env)"
 [ -x "$KSHIM" ] && [ -f "$SHIM" ] || make -s -C "$TOP" all >/dev/null
-# Run on a private copy of build/kshim and build/libkshim.so (kshim finds the library next to
+# Run on a private copy of build/kshim, kshim-full and libkshim.so (kshim finds them next to
 # itself): a rebuild of build/ during the run cannot then break `kshim run` or the teardown.
 mkdir -p "$MOUT/bin"
-cp "$KSHIM" "$SHIM" "$MOUT/bin/" 2>/dev/null
+cp "$KSHIM" "$BUILD/kshim-full" "$SHIM" "$MOUT/bin/" 2>/dev/null
 KSHIM=$MOUT/bin/kshim
 kshim_works() { "$KSHIM" run --help >/dev/null 2>&1; }
 check "kshim built (copied from $BUILD to $MOUT/bin)" kshim_works
