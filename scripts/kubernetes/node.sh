@@ -501,8 +501,10 @@ remove_cgroups() {
 stop_all() {
   stop coredns
   stop kube-proxy
-  "$STATE/libexec/nft" --version >/dev/null 2>&1 &&
-    for fam in ip ip6; do LD_LIBRARY_PATH=$DEBS_DIR/lib "$STATE/libexec/nft" delete table "$fam" kube-proxy 2>/dev/null || true; done
+  local fam
+  for fam in ip ip6; do
+    LD_LIBRARY_PATH=$DEBS_DIR/lib "$STATE/libexec/nft" delete table "$fam" kube-proxy 2>/dev/null || true
+  done
   stop kube-controller-manager
   stop kube-scheduler
   drain_pods
