@@ -61,8 +61,10 @@ $(BUILD)/pic/%.o: %.c
 	cflags=$$(pkg-config --cflags $(SHIM_PKGS)) || $(NODEPS); \
 	$(CC) $(ALLCPPFLAGS) $(ALLCFLAGS) $(DEPFLAGS) $$cflags -fPIC -fvisibility=hidden -c -o $@ $<
 
-$(BUILD)/libkshim.so: $(SHIM_OBJ)
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -shared -o $@ $^ -ldl -lpthread
+# shim/libkshim.lds keeps the exports to the hooks, whatever else is visible.
+$(BUILD)/libkshim.so: $(SHIM_OBJ) shim/libkshim.lds
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -shared -Wl,--version-script=shim/libkshim.lds -o $@ \
+		$(SHIM_OBJ) -ldl -lpthread
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
