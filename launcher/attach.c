@@ -15,7 +15,8 @@
 #include "lib/paths.h"
 #include "lib/table_store.h"
 
-const char attach_usage[] = "usage: kshim attach --network NET | --compose PROJECT [--name NAME]\n";
+const char attach_usage[] = "usage: kshim attach --network NET | --compose PROJECT [--name NAME]\n"
+			    "                    [--publish-address ADDR]\n";
 
 /* Prints the table's hosts, the way clients will reach them. */
 static void
@@ -61,7 +62,7 @@ check_not_ours(docker_t *d, const char *name, kshim_err_t *err)
 }
 
 static int
-attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
+attach(docker_t *d, const struct attach_options *o, uint32_t publish, kshim_err_t *err)
 {
 	struct cluster c = {.attached = 1};
 	struct attached a;
@@ -70,6 +71,7 @@ attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
 
 	if (check_not_ours(d, o->name, err) < 0)
 		return -1;
+	c.publish_addr = publish;
 	snprintf(c.name, sizeof(c.name), "%s", o->name);
 	if (o->compose) {
 		snprintf(c.project, sizeof(c.project), "%s", o->compose);
@@ -96,6 +98,7 @@ attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
 	memset(&a, 0, sizeof(a));
 	snprintf(a.network, sizeof(a.network), "%s", c.network);
 	snprintf(a.project, sizeof(a.project), "%s", c.project);
+	a.publish_addr = publish;
 	if (attached_write(o->name, &a, err) < 0) {
 		unlink(path);
 		return -1;
@@ -111,6 +114,7 @@ attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err)
 	    {"network", required_argument, NULL, 'N'},
 	    {"compose", required_argument, NULL, 'c'},
 	    {"name", required_argument, NULL, 'n'},
+	    {"publish-address", required_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -128,6 +132,9 @@ attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err)
 			break;
 		case 'n':
 			o->name = optarg;
+			break;
+		case 'p':
+			o->publish = optarg;
 			break;
 		case 'h':
 			return cli_help(attach_usage);
@@ -150,14 +157,16 @@ int
 cmd_attach(int argc, char **argv, kshim_err_t *err)
 {
 	struct attach_options o;
+	uint32_t publish;
 	docker_t *d;
 	int rc;
 
 	if ((rc = attach_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (docker_open(&d, err) < 0)
+	if (cluster_publish_address("attach", o.publish, &publish, err) < 0 ||
+	    docker_open(&d, err) < 0)
 		return -1;
-	rc = attach(d, &o, err);
+	rc = attach(d, &o, publish, err);
 	docker_close(d);
 	return rc;
 }

@@ -33,6 +33,7 @@ struct cluster_options {
 	const char *name;
 	int json; /* status, doctor: --json */
 	int once; /* watch: --once */
+	int forget; /* down: --forget */
 };
 struct env_options {
 	const char *name, *table;
@@ -40,6 +41,7 @@ struct env_options {
 struct attach_options {
 	const char *network, *compose; /* one of them */
 	const char *name;	       /* defaults to the network's or the project's */
+	const char *publish;	       /* --publish-address: needed with a remote engine */
 };
 struct logs_options {
 	const char *name, *node; /* node NULL: every node */

@@ -15,5 +15,6 @@ if [ -z "$image" ]; then
 		exit 1
 	fi
 fi
+# Clusters kmx39-*, logs in tests/out/matrix-3.9.1/: it can run beside tests/matrix-clients.sh.
 KSHIM_MATRIX_IMAGE=$image MATRIX_CLIENTS="kcat confluent java" MATRIX_REPORT="$TOP/tests/out/matrix-3.9.1.md" \
-	exec bash "$TOP/tests/matrix-clients.sh"
+	MATRIX_NAME=kmx39 MATRIX_OUT="$TOP/tests/out/matrix-3.9.1" exec bash "$TOP/tests/matrix-clients.sh"

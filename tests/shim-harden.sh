@@ -40,6 +40,7 @@ expect_eq "device: a lookup returns, unmapped" "$out" "addr="
 # Item 4: a relative KSHIM_TABLE survives chdir.
 mkdir "$work/rel"
 (cd "$work/rel" && TABLE=t.table harden chdir)
+(cd "$work/rel" && TABLE=first.table harden chdirfirst)
 # Item 6: fd reuse, dup, sockaddr_storage length.
 harden reuse
 # Item 7: ERANGE in errno.

@@ -3,12 +3,12 @@
 # each (exit 0 with the usage on stdout; exit 2, the cause and the usage on
 # stderr), decided before any Docker daemon is asked.
 . "$(dirname "$0")/lib.sh"
-export DOCKER_HOST=unix:///nonexistent/docker.sock
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-# run_kshim ARG...: fills rc, out (stdout) and err (stderr).
+# run_kshim ARG...: fills rc, out (stdout) and err (stderr). Its engine is a socket that does
+# not exist, so a command that asked Docker anything would fail.
 run_kshim() {
-	"$KSHIM" "$@" >"$work/out" 2>"$work/err"
+	DOCKER_HOST=unix:///nonexistent/docker.sock "$KSHIM" "$@" >"$work/out" 2>"$work/err"
 	rc=$? out=$(cat "$work/out") err=$(cat "$work/err")
 }
 

@@ -90,10 +90,43 @@ kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_e
 	return 0;
 }
 
+/* Where make install put the shim (LIBDIR/kshim); set by the Makefile. */
+#ifndef KSHIM_PKGLIBDIR
+#define KSHIM_PKGLIBDIR "/usr/local/lib/kshim"
+#endif
+
+int
+kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
+		   kshim_err_t *err)
+{
+	char table[PATH_MAX];
+	size_t n;
+
+	if (kshim_table_path(cluster, table, sizeof(table), create, err) < 0)
+		return -1;
+	n = strlen(table) - strlen(".table");
+	if ((size_t)snprintf(buf, len, "%.*s%s", (int)n, table, suffix) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "path too long: %s", table);
+	return 0;
+}
+
+int
+kshim_private_table_path(char *buf, size_t len, kshim_err_t *err)
+{
+	char dir[PATH_MAX - 64];
+
+	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/run.%d.table", dir, (int)getpid()) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "table path too long");
+	return 0;
+}
+
 int
 kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
 {
-	static const char *const rel[] = {"libkshim.so", "../lib/kshim/libkshim.so"};
+	static const char *const rel[] = {"libkshim.so", "../lib/kshim/libkshim.so",
+					  KSHIM_PKGLIBDIR "/libkshim.so"};
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
@@ -106,11 +139,14 @@ kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
 	*slash = '\0';
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		char cand[PATH_MAX + 32];
-		snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
+		if (rel[i][0] == '/')
+			snprintf(cand, sizeof(cand), "%s", rel[i]);
+		else
+			snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
 		if (access(cand, R_OK) == 0 && realpath(cand, buf) && strlen(buf) < len)
 			return 0;
 	}
-	kshim_fail(err, ENOENT, "libkshim.so not found next to %s", exe);
+	kshim_fail(err, ENOENT, "libkshim.so not found next to %s nor in %s", exe, KSHIM_PKGLIBDIR);
 	return kshim_hint(err, "run 'make' (build tree) or 'make install' again");
 }
 
