@@ -65,7 +65,10 @@ _kshim() {
 	--network) values=$(docker network ls --format '{{.Name}}' 2>/dev/null) ;;
 	--compose) values=$(docker ps --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u) ;;
 	--table) values=$(compgen -f -- "$cur") ;;
-	-n | --image | --timeout | --tail | --map | --tls-san | --publish-address) return ;;
+	--context) values=$(kubectl config get-contexts -o name 2>/dev/null) ;;
+	--namespace) values=$(kubectl get namespaces -o name 2>/dev/null | sed 's|^namespace/||') ;;
+	--service) values=$(kubectl get services -o name 2>/dev/null | sed 's|^service/||') ;;
+	-n | --image | --timeout | --tail | --map | --tls-san | --publish-address | --cluster-domain) return ;;
 	esac
 	if [ -n "${values+set}" ]; then
 		COMPREPLY=($(compgen -W "$values" -- "$cur"))
@@ -78,7 +81,7 @@ _kshim() {
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;
 	env) opts="--name --table --help" ;;
-	attach) opts="--network --compose --name --publish-address --help" ;;
+	attach) opts="--network --compose --kubernetes --service --namespace --context --cluster-domain --foreground --name --publish-address --help" ;;
 	logs) opts="--name --tail --follow -f --help" ;;
 	table) opts="--name --help" ;;
 	watch) opts="--name --once --help" ;;

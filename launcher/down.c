@@ -3,13 +3,16 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "lib/attached.h"
 #include "lib/cluster.h"
 #include "lib/origin.h"
+#include "lib/kube/record.h"
 #include "lib/paths.h"
 #include "lib/secrets.h"
 
@@ -70,12 +73,49 @@ forget_files(const char *name, kshim_err_t *err)
 	return 0;
 }
 
+/* Waits up to 10 s for the forwarder to end after SIGTERM; 0 when it has. */
+static int
+stop_forwarder(const char *name, pid_t pid, kshim_err_t *err)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+
+	if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
+		return kshim_fail(err, errno, "cannot stop the forwarder (pid %ld): %s", (long)pid,
+				  strerror(errno));
+	for (int i = 0; i < 200; i++) {
+		if (kube_forwarder(name) == 0)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	kshim_fail(err, ETIMEDOUT, "the forwarder (pid %ld) did not stop within 10 s", (long)pid);
+	return kshim_hint(err, "kill %ld, then kshim down --name %s again", (long)pid, name);
+}
+
+/* A Service attached in Kubernetes: the forwarder and kshim's files go; the
+ * Service and its pods are the cluster's and stay. */
+static int
+forget_kube(const char *name, const struct kube_record *r, kshim_err_t *err)
+{
+	pid_t pid = kube_forwarder(name);
+	int had;
+
+	if (pid && stop_forwarder(name, pid, err) < 0)
+		return -1;
+	if (kube_forget(name, &had, err) < 0)
+		return -1;
+	printf("cluster '%s': %s the forwarder, removed the table; Service %s/%s and its pods are "
+	       "left as they are\n",
+	       name, pid ? "stopped" : "found no", r->ns, r->service);
+	return 0;
+}
+
 int
 cmd_down(int argc, char **argv, kshim_err_t *err)
 {
 	struct cluster_options o;
 	char table[PATH_MAX];
 	int containers, networks, had_table, had_secrets, attached, rc;
+	struct kube_record r;
 	struct attached a;
 	const char *name;
 	docker_t *d;
@@ -85,6 +125,10 @@ cmd_down(int argc, char **argv, kshim_err_t *err)
 	name = o.name;
 	if (o.forget)
 		return forget_files(name, err);
+	if (kube_record_read(name, &r, &attached, err) < 0)
+		return -1;
+	if (attached)
+		return forget_kube(name, &r, err);
 	if (attached_read(name, &a, &attached, err) < 0)
 		return -1;
 	if (attached)

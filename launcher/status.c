@@ -11,6 +11,7 @@
 #include "lib/attached.h"
 #include "lib/cluster.h"
 #include "lib/origin.h"
+#include "lib/kube/record.h"
 #include "lib/paths.h"
 #include "kshim/table.h"
 #include "lib/ready.h"
@@ -171,11 +172,16 @@ int
 cmd_status(int argc, char **argv, kshim_err_t *err)
 {
 	struct cluster_options o;
+	struct kube_record r;
+	int rc, kube;
 	docker_t *d;
-	int rc;
 
 	if ((rc = status_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
+	if (kube_record_read(o.name, &r, &kube, err) < 0)
+		return -1;
+	if (kube)
+		return status_kubernetes(o.name, &r, o.json, err);
 	if (docker_open(&d, err) < 0)
 		return -1;
 	rc = status(d, o.name, o.json, err);

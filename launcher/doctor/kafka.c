@@ -70,9 +70,8 @@ doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 			  dr->name);
 }
 
-/* Whether the table maps host:port. */
-static int
-mapped(const struct kshim_table *t, const char *host, int port)
+int
+doctor_mapped(const struct kshim_table *t, const char *host, int port)
 {
 	const struct kshim_host *h = kshim_table_find_name(t, host);
 
@@ -146,7 +145,7 @@ doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 						  "down --name %s && kshim up --name %s",
 						  dr->name, dr->name);
 			}
-			if (internal && !mapped(&dr->t, b->host, b->port)) {
+			if (internal && !doctor_mapped(&dr->t, b->host, b->port)) {
 				kshim_fail(err, ENOENT,
 					   "broker %d advertises %s:%d, which table %s "
 					   "does not map",

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "paths.h"
 #include "table_store.h"
 
@@ -68,29 +69,17 @@ attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err
 int
 attached_write(const char *name, const struct attached *a, kshim_err_t *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	int fd, ok;
+	char path[PATH_MAX], text[400], publish[32] = "";
 
 	if (kshim_cluster_file(name, ".attached", path, sizeof(path), 1, err) < 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return kshim_fail(err, errno, "cannot write %s: %s", tmp, strerror(errno));
-	ok = dprintf(fd, RECORD_MAGIC "\nnetwork %s\n", a->network) > 0 &&
-	     (!a->project[0] || dprintf(fd, "project %s\n", a->project) > 0) &&
-	     (!a->publish_addr || a->publish_addr == INADDR_LOOPBACK ||
-	      dprintf(fd, "publish %u.%u.%u.%u\n", a->publish_addr >> 24,
-		      (a->publish_addr >> 16) & 255, (a->publish_addr >> 8) & 255,
-		      a->publish_addr & 255) > 0) &&
-	     fsync(fd) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
-	if (!ok) {
-		kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	if (a->publish_addr && a->publish_addr != INADDR_LOOPBACK)
+		snprintf(publish, sizeof(publish), "publish %u.%u.%u.%u\n", a->publish_addr >> 24,
+			 (a->publish_addr >> 16) & 255, (a->publish_addr >> 8) & 255,
+			 a->publish_addr & 255);
+	snprintf(text, sizeof(text), RECORD_MAGIC "\nnetwork %s\n%s%s%s%s", a->network,
+		 a->project[0] ? "project " : "", a->project, a->project[0] ? "\n" : "", publish);
+	return file_write(path, text, err);
 }
 
 int

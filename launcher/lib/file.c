@@ -1,10 +1,13 @@
-/* Reading a whole file into memory. */
+/* Reading a whole file into memory, and writing a small private one atomically. */
 #include "file.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *
 file_read(const char *path, kshim_err_t *err)
@@ -32,4 +35,25 @@ file_read(const char *path, kshim_err_t *err)
 	fclose(f);
 	buf[len] = '\0';
 	return buf;
+}
+
+int
+file_write(const char *path, const char *text, kshim_err_t *err)
+{
+	char tmp[PATH_MAX + 8];
+	size_t n = strlen(text);
+	int fd, ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return kshim_fail(err, errno, "cannot write %s: %s", tmp, strerror(errno));
+	ok = write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+	if (!ok) {
+		kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -78,37 +78,31 @@ kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err)
 }
 
 int
-kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err)
+kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
+		   kshim_err_t *err)
 {
 	char dir[PATH_MAX - 64];
 
 	/* The name becomes a file name: never '/', '..' or anything odd. */
-	if (cluster_name_check(cluster, err) < 0 || kshim_table_dir(dir, sizeof(dir), create, err) < 0)
+	if (cluster_name_check(cluster, err) < 0 ||
+	    kshim_table_dir(dir, sizeof(dir), create, err) < 0)
 		return -1;
-	if ((size_t)snprintf(buf, len, "%s/%s.table", dir, cluster) >= len)
-		return kshim_fail(err, ENAMETOOLONG, "table path too long");
+	if ((size_t)snprintf(buf, len, "%s/%s%s", dir, cluster, suffix) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "path too long: %s/%s%s", dir, cluster,
+				  suffix);
 	return 0;
+}
+
+int
+kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err)
+{
+	return kshim_cluster_file(cluster, ".table", buf, len, create, err);
 }
 
 /* Where make install put the shim (LIBDIR/kshim); set by the Makefile. */
 #ifndef KSHIM_PKGLIBDIR
 #define KSHIM_PKGLIBDIR "/usr/local/lib/kshim"
 #endif
-
-int
-kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
-		   kshim_err_t *err)
-{
-	char table[PATH_MAX];
-	size_t n;
-
-	if (kshim_table_path(cluster, table, sizeof(table), create, err) < 0)
-		return -1;
-	n = strlen(table) - strlen(".table");
-	if ((size_t)snprintf(buf, len, "%.*s%s", (int)n, table, suffix) >= len)
-		return kshim_fail(err, ENAMETOOLONG, "path too long: %s", table);
-	return 0;
-}
 
 int
 kshim_private_table_path(char *buf, size_t len, kshim_err_t *err)
