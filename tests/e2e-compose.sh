@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # needs: docker
-# Issue 14, done-when 3: a real docker-compose project (tests/compose/two-brokers.yml,
+# A real docker-compose project (tests/compose/two-brokers.yml,
 # two KRaft brokers on kshim/kafka:local, ports on ephemeral loopback ports) is
 # attached with `kshim attach --compose`, and is then a cluster like one kshim
 # made: status, doctor and logs report on it; `kshim watch` follows a broker

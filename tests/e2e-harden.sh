@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 11, launcher items that need Docker: up checks the table's
+# The launcher's defences that need Docker: up checks the table's
 # preconditions before creating anything (2), SIGHUP during up rolls back (3),
 # two ups of one name at once never remove each other's containers (4), and
 # --network is escaped in the request path (5). One broker at most, briefly.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4, "done when" 1 and 2: the client compatibility matrix (make matrix, part of make test).
+# The client compatibility matrix (make matrix, part of make test).
 #
 # Ten unmodified clients produce N keyed records (key k<i>, value <run id>:<i>) to a fresh topic
 # (3 partitions, RF 3) per cell and read them all back from the beginning; a cell is green when
@@ -7,7 +7,7 @@
 # partition holds them in produce order. Clients: kcat (librdkafka), confluent-kafka for Python and
 # kafka-python (Debian packages, /usr/bin/python3), Java on org.apache.kafka:kafka-clients 4.1.x
 # (default dual-stack sockets), kafkajs (npm), my_client.c (a plain librdkafka C program), and
-# (issue 10) four that LD_PRELOAD alone cannot serve or that link differently:
+# four that LD_PRELOAD alone cannot serve or that link differently:
 #   franz-go      tests/goclient, pure Go (CGO_ENABLED=0, static): kshim run picks the supervisor
 #   kafka-go      tests/matrix/kafkago_client, segmentio/kafka-go, pure Go, static: supervisor
 #   my-client static   my_client.c linked with -static (glibc, librdkafka, lz4, zstd, OpenSSL, zlib
@@ -32,7 +32,7 @@
 # bind-mounted in a private mount namespace, so names resolve through Docker's embedded DNS
 # exactly as in a container; no client image to build. Extra rows run kcat, the Java client and
 # the Kafka console tools from real containers (docker run --network) for (b) and (d).
-# Issue 13: three more columns on two more clusters, brought up after (a)-(d) are done:
+# TLS and SASL: three more columns on two more clusters, brought up after (a)-(d) are done:
 #   (e) kmx-tls (kshim up --tls), host, `kshim run`, kafka1:9092, TLS with host name verification
 #   (f) kmx-sasl (kshim up --tls --sasl plain), host, `kshim run`, SASL_SSL, verification on
 #   (g) kmx-tls, in the network (sidecar namespace), TLS, verification on
@@ -138,10 +138,10 @@ check "matrix dependencies (scripts/matrix-deps.sh: kafkajs, kafka-clients jars;
 	bash "$TOP/scripts/matrix-deps.sh"
 eval "$(bash "$TOP/scripts/matrix-deps.sh" --print-env)"
 [ -x "$KSHIM" ] && [ -f "$SHIM" ] || make -s -C "$TOP" all >/dev/null
-# Run on a private copy of build/kshim and build/libkshim.so (kshim finds the library next to
+# Run on a private copy of build/kshim, kshim-full and libkshim.so (kshim finds them next to
 # itself): a rebuild of build/ during the run cannot then break `kshim run` or the teardown.
 mkdir -p "$MOUT/bin"
-cp "$KSHIM" "$SHIM" "$MOUT/bin/" 2>/dev/null
+cp "$KSHIM" "$BUILD/kshim-full" "$SHIM" "$MOUT/bin/" 2>/dev/null
 KSHIM=$MOUT/bin/kshim
 kshim_works() { "$KSHIM" run --help >/dev/null 2>&1; }
 check "kshim built (copied from $BUILD to $MOUT/bin)" kshim_works

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 11, shim items 1-9: each defect found in review, run against the shim
+# The shim's defences, one defect found in review each, run against the shim
 # built with ASan/UBSan; any sanitizer report fails. The threaded and
 # signal-driven ones run again under TSan in tests/shim-stress.sh.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 2, item 6 and kshim run's own behaviour: static and Go programs are
+# kshim run's own behaviour: static and Go programs are
 # refused by --via preload before exec with the reason (without --via they run
 # under the seccomp supervisor); setuid programs get a warning; --map
 # builds a private table that is gone afterwards; LD_PRELOAD is prepended.
@@ -81,7 +81,7 @@ expect_eq "the command's exit status is kshim's" "$?" 7
 expect_eq "death by signal is passed on" "$?" 143
 expect_eq "no private table is left after a signal" "$(ls "$KSHIM_HOME" | grep -c '^run')" 0
 
-# Issue 11, launcher 3: kill -INT sent to kshim itself (not through a terminal)
+# kill -INT sent to kshim itself (not through a terminal)
 # reaches the program under --map; kshim ends as the program did.
 "$KSHIM" run --map k:1=127.0.0.1:1 -- python3 -c '
 import signal, sys, time
@@ -95,7 +95,7 @@ wait "$kpid"
 expect_eq "kill -INT to kshim run --map reaches the program (its exit 9)" "$?" 9
 expect_eq "  ... and its private table is removed" "$(ls "$KSHIM_HOME" | grep -c '^run')" 0
 
-# Issue 11, launcher 4: concurrent --map runs each get their own loopback block
+# Concurrent --map runs each get their own loopback block
 # (the block is chosen and the table written under the directory's lock).
 for i in 1 2 3 4 5 6 7 8; do
 	"$KSHIM" run --map k:1=127.0.0.1:1 -- sh -c 'sleep 1; awk "\$1 == \"k\" { sub(/\\.[0-9]+\$/, \"\", \$2); print \$2 }" "$KSHIM_TABLE"' >"$work/block.$i" &

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10, "done when" item 3: Go and static programs reach the right
+# Go and static programs reach the right
 # published port for each name through the seccomp supervisor of kshim run.
 #
 # Three probes resolve a name and connect with no libc kshim could hook: a

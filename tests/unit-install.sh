@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make install into a staging directory: the command, the shim, the man page and
+# make install into a staging directory: the command (kshim and kshim-full), the shim, the man page and
 # the bash completion; the man page renders without warnings and covers every
 # subcommand and option; the completion offers them and the clusters. The
 # packager's variables: LIBDIR, uninstall, CPPFLAGS, LDFLAGS and WERROR=0.
@@ -14,7 +14,7 @@ for t in man:man-db groff:groff-base; do
 done
 make -s -C "$TOP" install DESTDIR="$dest" PREFIX=/usr >"$work/install.log" 2>&1
 check "make install DESTDIR=... PREFIX=/usr" test $? = 0
-for f in bin/kshim:755 lib/kshim/libkshim.so:644 share/man/man1/kshim.1:644 \
+for f in bin/kshim:755 lib/kshim/kshim-full:755 lib/kshim/libkshim.so:644 share/man/man1/kshim.1:644 \
 	share/bash-completion/completions/kshim:644; do
 	expect_eq "installs /usr/${f%%:*} with mode ${f#*:}" "$(stat -c %a "$dest/usr/${f%%:*}" 2>&1)" "${f#*:}"
 done

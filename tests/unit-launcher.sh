@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 11, launcher items that need no Docker: an install path LD_PRELOAD
+# The launcher's defences that need no Docker: an install path LD_PRELOAD
 # cannot hold (1), concurrent table writers and their loopback blocks (4),
 # cluster names in env and table (5), the directory fsync after the table's
 # rename (6), and a relative KSHIM_HOME exported as an absolute path.

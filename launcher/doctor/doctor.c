@@ -24,7 +24,7 @@ const char doctor_usage[] =
 	"certificates: names, expiry, the CA of kshim config), 9 the table\n"
 	"against Docker's ports, 10 the shim (each name resolved and connected). A layer\n"
 	"built on a failed one is skipped. Changes nothing; exit 0 only when all pass.\n"
-	"A Service attached with --kubernetes: 1 api (answers), 2 rbac (create on\n"
+	"A Service attached in Kubernetes: 1 api (answers), 2 rbac (create on\n"
 	"pods/portforward), 3 pods (ready), 4 forwarder (runs), 5 forwards (each answers\n"
 	"Kafka), 6 advertised names against the table, 7 the shim.\n";
 

@@ -1,5 +1,5 @@
-/* The table directory and table paths, the shim library next to kshim, cluster
- * names, and the locks that order writers of the table directory. */
+/* The table directory and table paths, kshim's files (the shim, kshim-full) next
+ * to kshim, cluster names, and the locks that order writers of the table directory. */
 #include "paths.h"
 
 #include <errno.h>
@@ -117,10 +117,9 @@ kshim_private_table_path(char *buf, size_t len, kshim_err_t *err)
 }
 
 int
-kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
+kshim_lib_path(const char *file, char *buf, size_t len, kshim_err_t *err)
 {
-	static const char *const rel[] = {"libkshim.so", "../lib/kshim/libkshim.so",
-					  KSHIM_PKGLIBDIR "/libkshim.so"};
+	static const char *const rel[] = {"", "../lib/kshim/", KSHIM_PKGLIBDIR "/"};
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
@@ -134,13 +133,13 @@ kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		char cand[PATH_MAX + 32];
 		if (rel[i][0] == '/')
-			snprintf(cand, sizeof(cand), "%s", rel[i]);
+			snprintf(cand, sizeof(cand), "%s%s", rel[i], file);
 		else
-			snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
+			snprintf(cand, sizeof(cand), "%s/%s%s", exe, rel[i], file);
 		if (access(cand, R_OK) == 0 && realpath(cand, buf) && strlen(buf) < len)
 			return 0;
 	}
-	kshim_fail(err, ENOENT, "libkshim.so not found next to %s nor in %s", exe, KSHIM_PKGLIBDIR);
+	kshim_fail(err, ENOENT, "%s not found next to %s nor in %s", file, exe, KSHIM_PKGLIBDIR);
 	return kshim_hint(err, "run 'make' (build tree) or 'make install' again");
 }
 

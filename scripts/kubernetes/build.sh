@@ -103,9 +103,11 @@ build_coredns() {
 
 # deb_versions: the candidate version of each package, part of the debs key
 deb_versions() {
-  local p v
+  local p v versions
+  # one apt-cache call: each loads the whole package cache
+  versions=$(apt-cache policy "${DEBS[@]}" 2>/dev/null | awk '/^[^ ]/ { p = $1 } /Candidate:/ { print p, $2 }')
   for p in "${DEBS[@]}"; do
-    v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+    v=$(awk -v p="$p:" '$1 == p { print $2 }' <<<"$versions")
     [[ -n $v && $v != "(none)" ]] || die "Debian package $p has no candidate version" "run apt-get update"
     echo "$p=$v"
   done

@@ -36,7 +36,8 @@ alive() { pid_of "$1" >/dev/null; }
 start() {
   local name=$1
   shift
-  setsid "$@" </dev/null >>"$STATE/logs/$name.log" 2>&1 &
+  # 7>&- 8>&-: the daemons must not hold this script's locks
+  setsid "$@" </dev/null >>"$STATE/logs/$name.log" 2>&1 7>&- 8>&- &
   echo $! >"$STATE/pids/$name"
 }
 
@@ -432,14 +433,13 @@ take_lock() {
 
 up() {
   take_lock
-  build
   if running; then
-    link_binaries
     import_kafka
     log "the cluster runs already"
     print_env
     return 0
   fi
+  build
   [[ -d $STATE ]] && { log "removing a stopped or broken cluster's state first"; stop_all; }
   check_subnets
   command -v docker >/dev/null && [[ -n $KAFKA_IMAGE ]] && ! docker image inspect "$KAFKA_IMAGE" >/dev/null 2>&1 &&
@@ -501,8 +501,10 @@ remove_cgroups() {
 stop_all() {
   stop coredns
   stop kube-proxy
-  "$STATE/libexec/nft" --version >/dev/null 2>&1 &&
-    for fam in ip ip6; do LD_LIBRARY_PATH=$DEBS_DIR/lib "$STATE/libexec/nft" delete table "$fam" kube-proxy 2>/dev/null || true; done
+  local fam
+  for fam in ip ip6; do
+    LD_LIBRARY_PATH=$DEBS_DIR/lib "$STATE/libexec/nft" delete table "$fam" kube-proxy 2>/dev/null || true
+  done
   stop kube-controller-manager
   stop kube-scheduler
   drain_pods

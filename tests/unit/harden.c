@@ -1,4 +1,4 @@
-/* Issue 11, shim items: one small program per defect, chosen by argv[1]. Run
+/* The shim's defences: one small program per defect, chosen by argv[1]. Run
  * under LD_PRELOAD=libkshim.so with KSHIM_TABLE=argv[2]; prints TAP lines.
  *
  *   harden transient|chmod|missing|chdir|chdirfirst|sigpeer|reuse|erange|lookup TABLE
