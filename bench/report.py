@@ -408,7 +408,7 @@ if any(k[0] == "startup" for k in data):
                       f"{cell(summary(rss(n).values()), 0)} | "
                       f"{cell(summary(series('startup', 'launcher_cpu_s', f'n{n}').values()))} |")
     startp.append("")
-    # Before and after (issue 12): the image under test vs the image of an older commit.
+    # Before and after: the image under test vs the image of an older commit (before the faster start).
     startp.append(f"Before and after: `kshim up -n N` with the image under test (**after**, "
                   f"{meta.get('image')}) and with {meta.get('before_image') or 'no before image'} "
                   "(**before**: that commit's scripts/kafka-image.sh, Kafka 4.1.1, Kafka's G1 "

@@ -9,7 +9,7 @@
 # side alike.
 #   1. micro    hook cost: ns per call, and callgrind instructions per call
 #   2. startup  `kshim up` wall time for -n 1, 3, 5, the brokers' CPU to ready (also of the image
-#               before issue 12, BENCH_BEFORE) and the launcher's peak RSS
+#               before the faster start, BENCH_BEFORE) and the launcher's peak RSS
 #   3. data     one 3-broker cluster with both client listeners (kshim up
 #               --localhost-listener): internal names through the shim vs
 #               localhost:<port> without it, in paired interleaved repetitions
@@ -32,7 +32,7 @@
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
 #                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
-#                       two JVMs and no class-data archive, before issue 12); "none" leaves it out
+#                       two JVMs and no class-data archive); "none" leaves it out
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
 #                       that give a 95% interval for a median); the report says how many

@@ -78,14 +78,40 @@ kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err)
 }
 
 int
-kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err)
+kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
+		   kshim_err_t *err)
 {
 	char dir[PATH_MAX - 64];
 
 	/* The name becomes a file name: never '/', '..' or anything odd. */
-	if (cluster_name_check(cluster, err) < 0 || kshim_table_dir(dir, sizeof(dir), create, err) < 0)
+	if (cluster_name_check(cluster, err) < 0 ||
+	    kshim_table_dir(dir, sizeof(dir), create, err) < 0)
 		return -1;
-	if ((size_t)snprintf(buf, len, "%s/%s.table", dir, cluster) >= len)
+	if ((size_t)snprintf(buf, len, "%s/%s%s", dir, cluster, suffix) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "path too long: %s/%s%s", dir, cluster,
+				  suffix);
+	return 0;
+}
+
+int
+kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err)
+{
+	return kshim_cluster_file(cluster, ".table", buf, len, create, err);
+}
+
+/* Where make install put the shim (LIBDIR/kshim); set by the Makefile. */
+#ifndef KSHIM_PKGLIBDIR
+#define KSHIM_PKGLIBDIR "/usr/local/lib/kshim"
+#endif
+
+int
+kshim_private_table_path(char *buf, size_t len, kshim_err_t *err)
+{
+	char dir[PATH_MAX - 64];
+
+	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/run.%d.table", dir, (int)getpid()) >= len)
 		return kshim_fail(err, ENAMETOOLONG, "table path too long");
 	return 0;
 }
@@ -93,7 +119,7 @@ kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_e
 int
 kshim_lib_path(const char *file, char *buf, size_t len, kshim_err_t *err)
 {
-	static const char *const rel[] = {"", "../lib/kshim/"};
+	static const char *const rel[] = {"", "../lib/kshim/", KSHIM_PKGLIBDIR "/"};
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
@@ -106,11 +132,14 @@ kshim_lib_path(const char *file, char *buf, size_t len, kshim_err_t *err)
 	*slash = '\0';
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		char cand[PATH_MAX + 32];
-		snprintf(cand, sizeof(cand), "%s/%s%s", exe, rel[i], file);
+		if (rel[i][0] == '/')
+			snprintf(cand, sizeof(cand), "%s%s", rel[i], file);
+		else
+			snprintf(cand, sizeof(cand), "%s/%s%s", exe, rel[i], file);
 		if (access(cand, R_OK) == 0 && realpath(cand, buf) && strlen(buf) < len)
 			return 0;
 	}
-	kshim_fail(err, ENOENT, "%s not found next to %s", file, exe);
+	kshim_fail(err, ENOENT, "%s not found next to %s nor in %s", file, exe, KSHIM_PKGLIBDIR);
 	return kshim_hint(err, "run 'make' (build tree) or 'make install' again");
 }
 

@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,13 @@
 #define CONNECT_TIMEOUT_MS 5000L
 #define REQUEST_TIMEOUT_S 120L
 #define EXEC_TIMEOUT_S 30L
+/* A tcp engine's link is dead when 10 s of silence and then 9 keepalive probes
+ * 5 s apart (Linux's count) go unanswered, or when sent data goes unacknowledged
+ * for 50 s: an events stream that waits for the next event learns of it within
+ * a minute instead of never. */
+#define KEEPIDLE_S 10L
+#define KEEPINTVL_S 5L
+#define UNACKED_MS 50000
 #define REPLY_MAX (64u << 20)
 
 struct docker {
@@ -277,6 +286,27 @@ set_tls(docker_t *d)
 	}
 }
 
+static int
+set_user_timeout(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+	int ms = UNACKED_MS;
+
+	(void)ctx, (void)purpose;
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+	return CURL_SOCKOPT_OK;
+}
+
+/* See KEEPIDLE_S. A unix socket (ssh's bridge too: ssh checks its own link)
+ * needs none of it. */
+static void
+set_dead_link_limits(CURL *curl)
+{
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPIDLE, KEEPIDLE_S);
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPINTVL, KEEPINTVL_S);
+	curl_easy_setopt(curl, CURLOPT_SOCKOPTFUNCTION, set_user_timeout);
+}
+
 /* One HTTP exchange; versioned selects the /v<version> prefix; timeout_s 0 is none. */
 static int
 transfer(docker_t *d, const char *method, const char *path, int versioned, const char *body,
@@ -296,6 +326,8 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 	curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, d->curl_error);
 	if (d->socket[0])
 		curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->socket);
+	else
+		set_dead_link_limits(d->curl);
 	if (d->engine.tls)
 		set_tls(d);
 	curl_easy_setopt(d->curl, CURLOPT_URL, url);
