@@ -642,8 +642,9 @@ if any(k[0] == "instr" for k in data):
     reps, msgs = int(float(meta.get("instr_reps", 0))), int(float(meta.get("instr_msgs", 0)))
     instrp.append("## 6. Instructions: the client per message, and a program's start\n")
     instrp.append(
-        f"Instructions, counted by `valgrind --tool=callgrind`, do not change with the machine's "
-        f"load. One 3-broker cluster, up with `kshim up --localhost-listener`, as in section 2: "
+        f"Instructions, counted by `valgrind --tool=callgrind`, are not stretched by the machine's "
+        f"load as time is; a multi-threaded client's count still moves with it (lock contention, "
+        f"retries, what its timers find), which the A/A control measures. One 3-broker cluster, up with `kshim up --localhost-listener`, as in section 2: "
         f"kperf (librdkafka {meta.get('librdkafka')}) runs under callgrind through `kshim run` "
         f"against `kafka1:9092,...` (**int**) or without kshim against `localhost:<port>,...` "
         f"(**loc**; **loc2**: loc again, the A/A control). Each of {reps} repetitions produces "
@@ -669,6 +670,16 @@ if any(k[0] == "instr" for k in data):
                       c_ab + " (95% interval)", v))
         instrp.append(f"| {step} | {cell(summary(n(m, 'int').values()), 0)} | {cell(summary(n(m, 'loc').values()), 0)} | "
                       f"{cell(summary(n(m, 'loc2').values()), 0)} | {c_ab} | {c_aa} | {len(ab)} | ≤ {INSTR_GOAL} | {v} |")
+    instrp.append("")
+    for step in ("produce", "consume"):
+        m = f"{step}_ir_per_msg"
+        per = [(r, n(m, "int").get(r), n(m, "loc2").get(r), v) for r, v in sorted(n(m, "loc").items())]
+        instrp.append(f"- {step}, each pair (repetition: int ÷ loc, loc2 ÷ loc): "
+                      + "; ".join(f"{r}: {fmt(i / v, 4) if i else '—'}, {fmt(j / v, 4) if j else '—'}"
+                                  for r, i, j, v in per))
+    bad = [f for f in failures if f.split()[-1] in ("produce", "consume")]
+    if bad:
+        instrp.append(f"- steps that failed twice and left a gap (their pairs are left out): {', '.join(bad)}")
     cov = median_ci([0.0] * reps)
     launch = summary(list(n("produce_launcher_ir", "int").values()) + list(n("consume_launcher_ir", "int").values()))
     load = summary(n("load1", "all").values())
