@@ -9,7 +9,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 image=${KSHIM_MATRIX39_IMAGE:-}
 if [ -z "$image" ]; then
 	image=kshim/kafka:3.9.1
-	if ! KAFKA_VERSION=3.9.1 bash "$TOP/scripts/kafka-image.sh"; then
+	if ! DOCKER_HOST=unix:///var/run/docker.sock KAFKA_VERSION=3.9.1 bash "$TOP/scripts/kafka-image.sh"; then
 		echo "not ok 1 - KAFKA_VERSION=3.9.1 scripts/kafka-image.sh builds $image"
 		echo "1..1"
 		exit 1

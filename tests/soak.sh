@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 bash "$TOP/scripts/dockerd.sh" || { notok "Docker daemon answers"; finish; }
-bash "$TOP/scripts/kafka-image.sh" >/dev/null || { notok "image $IMAGE builds"; finish; }
+DOCKER_HOST=$DOCKER_ENGINE bash "$TOP/scripts/kafka-image.sh" >/dev/null || { notok "image $IMAGE builds"; finish; }
 make -s -C "$TOP" all || { notok "build"; finish; }
 
 restart_ok=0
