@@ -46,7 +46,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
 SHIM_OBJ = $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRC))
 
-.PHONY: all install uninstall FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
+.PHONY: all install uninstall FORCE deps dockerd podman kafka-image debug-image check test unit shim fuzz e2e matrix demo bench soak clean
 
 all: $(BUILD)/kshim $(BUILD)/libkshim.so
 
@@ -112,6 +112,10 @@ podman: deps
 # Into the engine DOCKER_HOST names (Podman: DOCKER_HOST=unix:///run/podman/podman.sock).
 kafka-image: $(if $(DOCKER_HOST),deps,dockerd)
 	@bash scripts/kafka-image.sh
+
+# kshim/debug:local, the tools image of kshim debug (DOCKER_HOST as for kafka-image).
+debug-image: $(if $(DOCKER_HOST),deps,dockerd)
+	@bash scripts/debug-image.sh
 
 # The everyday loop: the unit and shim suites as any user, with no Docker and
 # no network (tests/run.sh --local leaves out scripts that say they need them).
