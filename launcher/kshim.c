@@ -21,6 +21,7 @@ static const struct command {
 	{"attach", cmd_attach, attach_usage, "build a table for containers on an existing network"},
 	{"doctor", cmd_doctor, doctor_usage, "check every layer of a cluster and say what is wrong"},
 	{"logs", cmd_logs, logs_usage, "show the brokers' logs"},
+	{"debug", cmd_debug, debug_usage, "a shell or command with tools next to a broker"},
 	{"table", cmd_table, table_usage, "check a table file and print it"},
 	{"watch", cmd_watch, watch_usage, "keep a cluster's table current as its brokers restart"},
 };
