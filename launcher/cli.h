@@ -59,7 +59,7 @@ struct config_options {
 	const char *name;
 	enum config_client client;
 };
-#define KSHIM_DEBUG_IMAGE "kshim/debug:local"
+#define KSHIM_DEBUG_IMAGE "kshim/debug:local" /* unless $KSHIM_DEBUG_IMAGE */
 struct debug_options {
 	const char *name, *node, *image;
 	int image_chosen; /* --image: pulled when missing */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -153,8 +154,10 @@ debug_parse(int argc, char **argv, struct debug_options *o, kshim_err_t *err)
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
+	const char *image = getenv("KSHIM_DEBUG_IMAGE");
 
-	*o = (struct debug_options){.name = KSHIM_DEFAULT_CLUSTER, .image = KSHIM_DEBUG_IMAGE};
+	*o = (struct debug_options){.name = KSHIM_DEFAULT_CLUSTER,
+				    .image = image && *image ? image : KSHIM_DEBUG_IMAGE};
 	cli_begin();
 	/* '+': options end at NODE, so that CMD keeps its own */
 	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
@@ -209,6 +212,6 @@ cmd_debug(int argc, char **argv, kshim_err_t *err)
 		rc = debug(d, &c, node, &o, &code, err);
 	docker_close(d);
 	if (rc < 0 && signals_interrupted())
-		return kshim_fail(err, EINTR, "interrupted; removed the debug container");
+		return kshim_fail(err, EINTR, "interrupted; removed what was created");
 	return rc < 0 ? -1 : code < 0 ? 1 : code;
 }
