@@ -63,6 +63,9 @@ expect_eq "debug kafka2 -- ps -ax: one java process, kafka2's, as PID 1" \
 	"$(awk '$5 ~ /java$/ { print $1 }' <<<"$out" | tr '\n' ' ')" "1 "
 expect_match "  ... the broker's JVM" 'kshim\.KshimStart|kafka\.Kafka' "$out"
 expect_eq "  ... and leaves no container" "$(left "$N")" 0
+dbg kafka2 -- lsof -nP -a -p 1 -iTCP:9092 -sTCP:LISTEN
+expect_eq "debug kafka2 -- lsof: the JVM (another user's process) holds the 9092 listener" \
+	"$rc|$(grep -cE '^java +1 .*:9092 \(LISTEN\)' <<<"$out")" "0|1"
 dbg kafka2 -- sh -c 'echo to-stdout; echo to-stderr >&2; exit 7'
 expect_eq "debug -- sh -c 'exit 7' exits 7" "$rc" 7
 expect_eq "  ... stdout and stderr demultiplexed" "$out|$err" "to-stdout|to-stderr"

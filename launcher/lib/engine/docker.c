@@ -4,46 +4,17 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
+#include "docker_priv.h"
 #include "ssh_bridge.h"
 
 #define API_MIN 40 /* 1.40: Docker 19.03, Podman's compatible socket */
 #define API_MAX 51 /* newest we know; Docker 29 refuses clients below 1.44 */
-#define CONNECT_TIMEOUT_MS 5000L
-#define REQUEST_TIMEOUT_S 120L
 #define EXEC_TIMEOUT_S 30L
 #define REPLY_MAX (64u << 20)
-
-struct docker {
-	CURL *curl;
-	struct engine engine;
-	ssh_bridge_t *ssh;     /* ssh:// only */
-	char socket[PATH_MAX]; /* unix socket path (ssh's bridge for ssh://), "" for tcp */
-	char base[320];	       /* "http://localhost" or "http[s]://host:port" */
-	char where[PATH_MAX + 16];
-	char version[16];
-	char curl_error[CURL_ERROR_SIZE];
-	int podman; /* the engine is Podman's Docker-compatible API */
-	int (*cancelled)(void);
-	const char *upload; /* a tar body for docker_container_upload's PUT */
-	size_t upload_len;
-};
-
-/* Where a reply goes: kept whole, or cut into lines or log frames as it arrives. */
-struct sink {
-	CURL *curl;
-	char *buf;
-	size_t len, cap;
-	int (*line)(void *ctx, const char *line, size_t len);
-	docker_log_fn frame;
-	void *ctx;
-	int decided, streaming, stopped, overflow;
-};
 
 const char *
 docker_where(const docker_t *d)
@@ -81,8 +52,8 @@ docker_cancelled(const docker_t *d)
 	return d->cancelled && d->cancelled();
 }
 
-static int
-sink_append(struct sink *s, const char *data, size_t len)
+int
+docker_sink_append(struct sink *s, const char *data, size_t len)
 {
 	if (s->len + len + 1 > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
@@ -137,8 +108,8 @@ consume_frames(struct sink *s)
 	return pos;
 }
 
-static void
-sink_consume(struct sink *s, int final)
+void
+docker_sink_consume(struct sink *s, int final)
 {
 	size_t used = s->line ? consume_lines(s, final) : consume_frames(s);
 
@@ -159,10 +130,10 @@ on_data(char *data, size_t size, size_t n, void *arg)
 		s->streaming = (s->line || s->frame) && code >= 200 && code < 300;
 		s->decided = 1;
 	}
-	if (sink_append(s, data, size * n) < 0)
+	if (docker_sink_append(s, data, size * n) < 0)
 		return 0;
 	if (s->streaming)
-		sink_consume(s, 0);
+		docker_sink_consume(s, 0);
 	return s->stopped ? 0 : size * n;
 }
 
@@ -262,8 +233,8 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 }
 
 /* Where curl connects for url: the engine's socket or address, with its TLS material. */
-static void
-set_endpoint(docker_t *d, CURL *curl, const char *url)
+void
+docker_set_endpoint(docker_t *d, CURL *curl, const char *url)
 {
 	const struct engine *e = &d->engine;
 
@@ -303,7 +274,7 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 			     versioned ? d->version : "", path) >= sizeof(url))
 		return kshim_fail(err, ENAMETOOLONG, "Docker request path too long: %s", path);
 	curl_easy_reset(d->curl);
-	set_endpoint(d, d->curl, url);
+	docker_set_endpoint(d, d->curl, url);
 	if (strcmp(method, "POST") == 0) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 		curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdr);
@@ -333,7 +304,7 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && s->stopped))
 		return transport_fail(d, rc, method, path, timeout_s, err);
 	if (s->streaming && !s->stopped)
-		sink_consume(s, 1);
+		docker_sink_consume(s, 1);
 	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
@@ -356,8 +327,8 @@ docker_request(docker_t *d, const char *method, const char *path, const cJSON *b
 	return rc;
 }
 
-static int
-api_error(const cJSON *reply, long status, kshim_err_t *err)
+int
+docker_api_error(const cJSON *reply, long status, kshim_err_t *err)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(reply, "message");
 
@@ -378,7 +349,7 @@ call(docker_t *d, const char *method, const char *path, const cJSON *body, cJSON
 	if (docker_request(d, method, path, body, &status, &r, err) < 0)
 		return -1;
 	if (status >= 400 && status != 404) {
-		api_error(r, status, err);
+		docker_api_error(r, status, err);
 		cJSON_Delete(r);
 		return -1;
 	}
@@ -400,7 +371,7 @@ stream(docker_t *d, const char *method, const char *path, const char *body, long
 
 	if (rc == 0 && status >= 300) {
 		cJSON *r = cJSON_ParseWithLength(s->buf ? s->buf : "", s->len);
-		rc = api_error(r, status, err);
+		rc = docker_api_error(r, status, err);
 		cJSON_Delete(r);
 	}
 	free(s->buf);
@@ -608,7 +579,7 @@ create(docker_t *d, const char *path, const cJSON *body, char id[65], kshim_err_
 	long status = call(d, "POST", path, body, &reply, err);
 
 	if (status == 404)
-		api_error(reply, status, err);
+		docker_api_error(reply, status, err);
 	if (status < 0 || status == 404) {
 		cJSON_Delete(reply);
 		return -1;
@@ -845,14 +816,14 @@ docker_events_feed(const char *data, size_t len, size_t chunk, docker_event_fn f
 
 	for (size_t pos = 0; pos < len && !s.stopped; pos += chunk) {
 		size_t n = len - pos < chunk ? len - pos : chunk;
-		if (sink_append(&s, data + pos, n) < 0) {
+		if (docker_sink_append(&s, data + pos, n) < 0) {
 			rc = -1;
 			break;
 		}
-		sink_consume(&s, 0);
+		docker_sink_consume(&s, 0);
 	}
 	if (rc == 0 && !s.stopped)
-		sink_consume(&s, 1);
+		docker_sink_consume(&s, 1);
 	free(s.buf);
 	return rc;
 }
@@ -952,7 +923,7 @@ docker_container_wait(docker_t *d, const char *id, int *code, kshim_err_t *err)
 	snprintf(path, sizeof(path), "/containers/%.64s/wait", id);
 	status = call(d, "POST", path, NULL, &reply, err);
 	if (status == 404)
-		api_error(reply, status, err);
+		docker_api_error(reply, status, err);
 	c = cJSON_GetObjectItemCaseSensitive(reply, "StatusCode");
 	*code = cJSON_IsNumber(c) ? c->valueint : -1;
 	cJSON_Delete(reply);
@@ -968,202 +939,4 @@ docker_container_resize(docker_t *d, const char *id, int rows, int cols, kshim_e
 
 	snprintf(path, sizeof(path), "/containers/%.64s/resize?h=%d&w=%d", id, rows, cols);
 	return call(d, "POST", path, NULL, NULL, err) < 0 ? -1 : 0;
-}
-
-/* A hijacked attach connection: curl connects (TLS included), the HTTP
- * exchange and the raw stream after it go over curl_easy_send and _recv. */
-struct docker_stream {
-	docker_t *d;
-	CURL *curl;
-	curl_socket_t fd;
-	struct sink sink; /* what arrived and is not yet handed on */
-	int tty, eof;
-};
-
-static int
-raw_connect(docker_stream_t *s, kshim_err_t *err)
-{
-	docker_t *d = s->d;
-	CURLcode rc;
-
-	if (!(s->curl = curl_easy_init()))
-		return kshim_fail(err, ENOMEM, "cannot initialise libcurl");
-	set_endpoint(d, s->curl, d->base);
-	curl_easy_setopt(s->curl, CURLOPT_CONNECT_ONLY, 1L);
-	rc = curl_easy_perform(s->curl);
-	if (rc == CURLE_OK)
-		rc = curl_easy_getinfo(s->curl, CURLINFO_ACTIVESOCKET, &s->fd);
-	if (rc != CURLE_OK)
-		return kshim_fail(err, EIO, "cannot connect to the Docker daemon at %s: %s",
-				  d->where,
-				  d->curl_error[0] ? d->curl_error : curl_easy_strerror(rc));
-	return 0;
-}
-
-static int
-raw_wait(docker_stream_t *s, short events, int timeout_ms)
-{
-	struct pollfd p = {.fd = s->fd, .events = events};
-
-	return poll(&p, 1, timeout_ms);
-}
-
-static int
-raw_send(docker_stream_t *s, const char *buf, size_t len, kshim_err_t *err)
-{
-	while (len > 0) {
-		size_t n = 0;
-		CURLcode rc = curl_easy_send(s->curl, buf, len, &n);
-		if (rc == CURLE_AGAIN && !docker_cancelled(s->d)) {
-			raw_wait(s, POLLOUT, 1000);
-			continue;
-		}
-		if (rc != CURLE_OK)
-			return kshim_fail(err, rc == CURLE_AGAIN ? EINTR : EIO,
-					  "writing to the container: %s", curl_easy_strerror(rc));
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Appends what the connection has now to s->sink; *got is 0 when nothing came
- * (s->eof tells whether the connection ended). */
-static int
-raw_recv(docker_stream_t *s, size_t *got, kshim_err_t *err)
-{
-	char buf[16384];
-	CURLcode rc = curl_easy_recv(s->curl, buf, sizeof(buf), got);
-
-	if (rc == CURLE_AGAIN) {
-		*got = 0;
-		return 0;
-	}
-	if (rc != CURLE_OK)
-		return kshim_fail(err, EIO, "reading from the container: %s",
-				  curl_easy_strerror(rc));
-	if (*got == 0)
-		s->eof = 1;
-	else if (sink_append(&s->sink, buf, *got) < 0)
-		return kshim_fail(err, EFBIG, "the container's output outgrew the buffer");
-	return 0;
-}
-
-/* Reads the reply's head; what follows it stays in s->sink. 101 (or 200 from an
- * engine that does not upgrade) opens the stream; anything else is Docker's error. */
-static int
-read_head(docker_stream_t *s, kshim_err_t *err)
-{
-	char *end = NULL;
-	size_t got, used;
-	long status = 0;
-	cJSON *r;
-
-	for (int waited = 0; !(end = s->sink.buf ? strstr(s->sink.buf, "\r\n\r\n") : NULL);) {
-		if (s->eof || waited > REQUEST_TIMEOUT_S * 1000 || docker_cancelled(s->d))
-			return kshim_fail(err, s->eof ? EPROTO : EINTR, "no answer to attach");
-		if (raw_recv(s, &got, err) < 0)
-			return -1;
-		if (!got && !s->eof)
-			waited += raw_wait(s, POLLIN, 1000) ? 0 : 1000;
-	}
-	sscanf(s->sink.buf, "HTTP/%*s %ld", &status);
-	used = (size_t)(end + 4 - s->sink.buf);
-	if (status != 101 && status != 200) {
-		if (!strchr(end, '{') && raw_wait(s, POLLIN, 1000) > 0)
-			raw_recv(s, &got, err);
-		r = cJSON_Parse(strchr(s->sink.buf + used, '{') ? strchr(s->sink.buf + used, '{')
-								: "");
-		api_error(r, status, err);
-		cJSON_Delete(r);
-		return -1;
-	}
-	memmove(s->sink.buf, s->sink.buf + used, s->sink.len - used + 1);
-	s->sink.len -= used;
-	return 0;
-}
-
-int
-docker_attach(docker_t *d, const char *id, int with_stdin, int tty, docker_log_fn fn, void *ctx,
-	      docker_stream_t **out, kshim_err_t *err)
-{
-	docker_stream_t *s = calloc(1, sizeof(*s));
-	const char *host = strstr(d->base, "://") + 3;
-	char req[1024];
-
-	*out = NULL;
-	if (!s)
-		return kshim_fail(err, ENOMEM, "out of memory");
-	*s = (docker_stream_t){.d = d, .fd = CURL_SOCKET_BAD, .tty = tty};
-	s->sink = (struct sink){.frame = fn, .ctx = ctx};
-	snprintf(
-	    req, sizeof(req),
-	    "POST /v%s/containers/%.64s/attach?stream=1&stdin=%d&stdout=1&stderr=1 HTTP/1.1\r\n"
-	    "Host: %s\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
-	    "Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n",
-	    d->version, id, with_stdin != 0, host);
-	if (raw_connect(s, err) < 0 || raw_send(s, req, strlen(req), err) < 0 ||
-	    read_head(s, err) < 0) {
-		docker_stream_close(s);
-		return kshim_wrap(err, "attaching to %.12s", id);
-	}
-	*out = s;
-	return 0;
-}
-
-int
-docker_stream_fd(const docker_stream_t *s)
-{
-	return (int)s->fd;
-}
-
-/* Hands on what s->sink holds: as it came on a TTY, else frame by frame. */
-static void
-deliver(docker_stream_t *s)
-{
-	if (!s->tty) {
-		sink_consume(&s->sink, 0);
-		return;
-	}
-	if (s->sink.len)
-		s->sink.frame(s->sink.ctx, 1, s->sink.buf, s->sink.len);
-	s->sink.len = 0;
-}
-
-int
-docker_stream_pump(docker_stream_t *s, kshim_err_t *err)
-{
-	size_t got;
-	int rounds = 0;
-
-	deliver(s); /* what came with the head */
-	do {
-		if (raw_recv(s, &got, err) < 0)
-			return -1;
-		deliver(s);
-	} while (got > 0 && ++rounds < 16);
-	return s->eof ? 0 : 1;
-}
-
-int
-docker_stream_write(docker_stream_t *s, const char *buf, size_t len, kshim_err_t *err)
-{
-	return raw_send(s, buf, len, err);
-}
-
-void
-docker_stream_close_stdin(docker_stream_t *s)
-{
-	if (!s->d->engine.tls)
-		shutdown(s->fd, SHUT_WR);
-}
-
-void
-docker_stream_close(docker_stream_t *s)
-{
-	if (!s)
-		return;
-	curl_easy_cleanup(s->curl);
-	free(s->sink.buf);
-	free(s);
 }
