@@ -19,8 +19,8 @@ W=$(mktemp -d /tmp/kshim-debug.XXXXXX)
 S=kshim-debug-$$
 
 cleanup() {
-	tmux kill-session -t "$S" 2>/dev/null
-	tmux kill-session -t "$S-hup" 2>/dev/null
+	tm "$S" kill-server 2>/dev/null
+	tm "$S-hup" kill-server 2>/dev/null
 	"$KSHIM" down --name "$A" >/dev/null 2>&1
 	"$KSHIM" down --name "$N" >/dev/null 2>&1
 	DOCKER_HOST=$PODMAN "$KSHIM" down --name "$P" >/dev/null 2>&1
@@ -35,8 +35,10 @@ dbg() {
 	"$KSHIM" debug --name "$N" "$@" >"$W/out" 2>"$W/err" </dev/null
 	rc=$? out=$(cat "$W/out") err=$(cat "$W/err")
 }
-# pane_has SESSION PATTERN: the tmux session's screen has a line matching PATTERN.
-pane_has() { tmux capture-pane -p -t "$1" | grep -qE -- "$2"; }
+# tm SESSION ARG...: tmux on a server of the session's own, apart from anyone else's.
+tm() { tmux -L "$1" "${@:2}"; }
+# pane_has SESSION PATTERN: the session's screen has a line matching PATTERN.
+pane_has() { tm "$1" capture-pane -p -t "$1" | grep -qE -- "$2"; }
 # shows SESSION PATTERN: ... within 20 s.
 shows() { wait_for 20 pane_has "$1" "$2"; }
 
@@ -45,7 +47,7 @@ docker image inspect "$IMAGE" >/dev/null 2>&1 || { notok "image $IMAGE exists (m
 bash "$TOP/scripts/debug-image.sh" >"$W/image.log" 2>&1
 check "make debug-image builds kshim/debug:local" test $? = 0 || { sed 's/^/    # /' "$W/image.log"; finish; }
 t0=$SECONDS
-"$KSHIM" up -n 3 --name "$N" --image "$IMAGE" --timeout 300 >"$W/up.log" 2>&1 ||
+"$KSHIM" up -n 3 --name "$N" --image "$IMAGE" --timeout 600 >"$W/up.log" 2>&1 ||
 	{ notok "up -n 3"; tail -3 "$W/up.log" | cut -c1-200 | sed 's/^/    # /'; finish; }
 echo "# up -n 3 in $((SECONDS - t0)) s"
 
@@ -94,29 +96,29 @@ echo "kshim-exit=\$?"
 stty -g >"$W/stty.after"
 sleep 600
 EOS
-tmux new-session -d -s "$S" -x 120 -y 40 "bash $W/shell.sh"
+tm "$S" new-session -d -s "$S" -x 120 -y 40 "bash $W/shell.sh"
 check "the shell prompts, in kafka2's namespaces" shows "$S" '^root@kafka2:/#'
 expect_eq "  ... from one debug container" "$(left "$N")" 1
-tmux send-keys -t "$S" 'ping -c1 kafka1' Enter
+tm "$S" send-keys -t "$S" 'ping -c1 kafka1' Enter
 check "ping -c1 kafka1 in the shell: 1 received" shows "$S" '1 packets transmitted, 1 received'
-tmux send-keys -t "$S" 'sleep 300' Enter
+tm "$S" send-keys -t "$S" 'sleep 300' Enter
 sleep 1
-tmux send-keys -t "$S" C-c
-tmux send-keys -t "$S" 'echo alive-$((6 * 7))' Enter
+tm "$S" send-keys -t "$S" C-c
+tm "$S" send-keys -t "$S" 'echo alive-$((6 * 7))' Enter
 check "Ctrl-C stops the shell's command, and the shell goes on" shows "$S" '^alive-42'
-tmux resize-window -t "$S" -x 100 -y 30
+tm "$S" resize-window -t "$S" -x 100 -y 30
 sleep 1
-tmux send-keys -t "$S" 'stty size' Enter
+tm "$S" send-keys -t "$S" 'stty size' Enter
 check "the container's TTY follows a resize of the terminal (30 rows, 100 columns)" shows "$S" '^30 100'
-tmux send-keys -t "$S" 'exit 4' Enter
+tm "$S" send-keys -t "$S" 'exit 4' Enter
 check "exit 4 ends kshim debug with 4" shows "$S" '^kshim-exit=4'
 expect_eq "  ... the terminal is as it was before" "$(cat "$W/stty.after" 2>&1)" "$(cat "$W/stty.before" 2>&1)"
 expect_eq "  ... and no container is left" "$(left "$N")" 0
-tmux kill-session -t "$S"
+tm "$S" kill-server
 
-tmux new-session -d -s "$S-hup" -x 120 -y 40 "$KSHIM debug --name $N kafka3"
+tm "$S-hup" new-session -d -s "$S-hup" -x 120 -y 40 "$KSHIM debug --name $N kafka3"
 check "a second shell prompts" shows "$S-hup" '^root@kafka3:/#'
-tmux kill-session -t "$S-hup"
+tm "$S-hup" kill-server
 wait_for 15 test "$(left "$N")" = 0
 expect_eq "closing its terminal (SIGHUP) removes its container" "$(left "$N")" 0
 
