@@ -11,7 +11,7 @@ _kshim_table_dir() {
 	fi
 }
 
-# Cluster names: one per <name>.table, leaving out kshim run's private run-<pid> tables.
+# Cluster names: one per <name>.table, leaving out kshim run's private run.<pid> tables.
 _kshim_clusters() {
 	local dir f n
 	dir=$(_kshim_table_dir)
@@ -19,7 +19,7 @@ _kshim_clusters() {
 		[ -e "$f" ] || continue
 		n=${f##*/}
 		n=${n%.table}
-		case $n in run-[0-9]*) ;; *) printf '%s\n' "$n" ;; esac
+		case $n in run.[0-9]*) ;; *) printf '%s\n' "$n" ;; esac
 	done
 }
 
@@ -65,7 +65,10 @@ _kshim() {
 	--network) values=$(docker network ls --format '{{.Name}}' 2>/dev/null) ;;
 	--compose) values=$(docker ps --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u) ;;
 	--table) values=$(compgen -f -- "$cur") ;;
-	-n | --image | --timeout | --tail | --map | --tls-san | --publish-address) return ;;
+	--context) values=$(kubectl config get-contexts -o name 2>/dev/null) ;;
+	--namespace) values=$(kubectl get namespaces -o name 2>/dev/null | sed 's|^namespace/||') ;;
+	--service) values=$(kubectl get services -o name 2>/dev/null | sed 's|^service/||') ;;
+	-n | --image | --timeout | --tail | --map | --tls-san | --publish-address | --cluster-domain) return ;;
 	esac
 	if [ -n "${values+set}" ]; then
 		COMPREPLY=($(compgen -W "$values" -- "$cur"))
@@ -74,11 +77,11 @@ _kshim() {
 	case $cmd in
 	up) opts="-n --name --image --flavor --advertise --localhost-listener --tls --tls-san --sasl --timeout --watch --publish-address --help" ;;
 	config) opts="--name --client --help" ;;
-	down) opts="--name --help" ;;
+	down) opts="--name --forget --help" ;;
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;
 	env) opts="--name --table --help" ;;
-	attach) opts="--network --compose --name --help" ;;
+	attach) opts="--network --compose --kubernetes --service --namespace --context --cluster-domain --foreground --name --publish-address --help" ;;
 	logs) opts="--name --tail --follow -f --help" ;;
 	debug) opts="--name --image --help --" ;;
 	table) opts="--name --help" ;;

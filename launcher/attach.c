@@ -15,11 +15,15 @@
 #include "lib/paths.h"
 #include "lib/table_store.h"
 
-const char attach_usage[] = "usage: kshim attach --network NET | --compose PROJECT [--name NAME]\n";
+const char attach_usage[] =
+    "usage: kshim attach --network NET | --compose PROJECT [--name NAME]\n"
+    "                    [--publish-address ADDR]\n"
+    "       kshim attach --kubernetes --service SVC [--namespace NS] [--context C]\n"
+    "                    [--cluster-domain D] [--name NAME] [--foreground]\n";
 
 /* Prints the table's hosts, the way clients will reach them. */
-static void
-print_table(const char *path, const char *name)
+void
+attach_print_table(const char *path, const char *name)
 {
 	struct kshim_table t = {0};
 	kshim_err_t e = {0};
@@ -61,7 +65,7 @@ check_not_ours(docker_t *d, const char *name, kshim_err_t *err)
 }
 
 static int
-attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
+attach(docker_t *d, const struct attach_options *o, uint32_t publish, kshim_err_t *err)
 {
 	struct cluster c = {.attached = 1};
 	struct attached a;
@@ -70,6 +74,7 @@ attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
 
 	if (check_not_ours(d, o->name, err) < 0)
 		return -1;
+	c.publish_addr = publish;
 	snprintf(c.name, sizeof(c.name), "%s", o->name);
 	if (o->compose) {
 		snprintf(c.project, sizeof(c.project), "%s", o->compose);
@@ -96,11 +101,30 @@ attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
 	memset(&a, 0, sizeof(a));
 	snprintf(a.network, sizeof(a.network), "%s", c.network);
 	snprintf(a.project, sizeof(a.project), "%s", c.project);
+	a.publish_addr = publish;
 	if (attached_write(o->name, &a, err) < 0) {
 		unlink(path);
 		return -1;
 	}
-	print_table(path, o->name);
+	attach_print_table(path, o->name);
+	return 0;
+}
+
+/* --service goes with --kubernetes, and so do the options that refine it. */
+static int
+check_kube_options(const struct attach_options *o, kshim_err_t *err)
+{
+	const char *opt = o->service	  ? "--service"
+			  : o->ns	  ? "--namespace"
+			  : o->context	  ? "--context"
+			  : o->domain	  ? "--cluster-domain"
+			  : o->foreground ? "--foreground"
+					  : NULL;
+
+	if (o->kubernetes && !o->service)
+		return kshim_fail(err, KSHIM_EUSAGE, "attach: --kubernetes needs --service");
+	if (!o->kubernetes && opt)
+		return kshim_fail(err, KSHIM_EUSAGE, "attach: %s goes with --kubernetes", opt);
 	return 0;
 }
 
@@ -111,6 +135,13 @@ attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err)
 	    {"network", required_argument, NULL, 'N'},
 	    {"compose", required_argument, NULL, 'c'},
 	    {"name", required_argument, NULL, 'n'},
+	    {"publish-address", required_argument, NULL, 'p'},
+	    {"kubernetes", no_argument, NULL, 'k'},
+	    {"service", required_argument, NULL, 's'},
+	    {"namespace", required_argument, NULL, 'S'},
+	    {"context", required_argument, NULL, 'C'},
+	    {"cluster-domain", required_argument, NULL, 'D'},
+	    {"foreground", no_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -129,16 +160,35 @@ attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err)
 		case 'n':
 			o->name = optarg;
 			break;
+		case 'p':
+			o->publish = optarg;
+			break;
 		case 'h':
 			return cli_help(attach_usage);
+		case 'k':
+		case 'f':
+			*(c == 'k' ? &o->kubernetes : &o->foreground) = 1;
+			break;
+		case 's':
+		case 'S':
+		case 'C':
+		case 'D':
+			*(c == 's'   ? &o->service
+			  : c == 'S' ? &o->ns
+			  : c == 'C' ? &o->context
+				     : &o->domain) = optarg;
+			break;
 		default:
 			return cli_bad_option(c, argc, argv, err);
 		}
 	}
-	if (!o->network == !o->compose)
-		return kshim_fail(err, KSHIM_EUSAGE, "attach: give one of --network and --compose");
+	if (check_kube_options(o, err) < 0)
+		return -1;
+	if (!o->network + !o->compose + !o->kubernetes != 2)
+		return kshim_fail(err, KSHIM_EUSAGE,
+				  "attach: give one of --network, --compose and --kubernetes");
 	if (!o->name)
-		o->name = o->network ? o->network : o->compose;
+		o->name = o->network ? o->network : o->compose ? o->compose : o->service;
 	if (!kshim_cluster_name_valid(o->name)) {
 		kshim_fail(err, KSHIM_EUSAGE, "attach: '%s' is not a usable table name", o->name);
 		return kshim_hint(err, "give --name with 1-40 of a-z, 0-9 and '-'");
@@ -150,14 +200,18 @@ int
 cmd_attach(int argc, char **argv, kshim_err_t *err)
 {
 	struct attach_options o;
+	uint32_t publish;
 	docker_t *d;
 	int rc;
 
 	if ((rc = attach_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (docker_open(&d, err) < 0)
+	if (o.kubernetes)
+		return attach_kubernetes(&o, err);
+	if (cluster_publish_address("attach", o.publish, &publish, err) < 0 ||
+	    docker_open(&d, err) < 0)
 		return -1;
-	rc = attach(d, &o, err);
+	rc = attach(d, &o, publish, err);
 	docker_close(d);
 	return rc;
 }

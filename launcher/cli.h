@@ -33,13 +33,18 @@ struct cluster_options {
 	const char *name;
 	int json; /* status, doctor: --json */
 	int once; /* watch: --once */
+	int forget; /* down: --forget */
 };
 struct env_options {
 	const char *name, *table;
 };
 struct attach_options {
-	const char *network, *compose; /* one of them */
-	const char *name;	       /* defaults to the network's or the project's */
+	const char *network, *compose; /* one of them, or kubernetes */
+	const char *name;	       /* defaults to the network's, project's or Service's */
+	const char *publish;	       /* --publish-address: needed with a remote engine */
+	int kubernetes;		       /* --kubernetes: the pods behind service */
+	const char *service, *ns, *context, *domain; /* ns, context, domain may be NULL */
+	int foreground;				     /* the forwarder stays in the foreground */
 };
 struct logs_options {
 	const char *name, *node; /* node NULL: every node */
@@ -92,6 +97,12 @@ int cmd_down(int argc, char **argv, kshim_err_t *err);
 int cmd_status(int argc, char **argv, kshim_err_t *err);
 int cmd_env(int argc, char **argv, kshim_err_t *err);
 int cmd_attach(int argc, char **argv, kshim_err_t *err);
+/* attach --kubernetes (attach_kube.c); attach_print_table shows a table's hosts. */
+int attach_kubernetes(const struct attach_options *o, kshim_err_t *err);
+void attach_print_table(const char *path, const char *name);
+/* status and down of a Service attached with --kubernetes (status_kube.c, down.c). */
+struct kube_record;
+int status_kubernetes(const char *name, const struct kube_record *r, int json, kshim_err_t *err);
 int cmd_doctor(int argc, char **argv, kshim_err_t *err);
 int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);

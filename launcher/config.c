@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lib/cluster.h"
+#include "lib/kube/health.h"
 #include "lib/paths.h"
 #include "lib/secrets.h"
 
@@ -69,7 +70,7 @@ config_parse(int argc, char **argv, struct config_options *o, kshim_err_t *err)
 
 /* Everything a client needs to know about the cluster. */
 struct settings {
-	char bootstrap[CLUSTER_MAX_NODES][32];
+	char bootstrap[CLUSTER_MAX_NODES][KSHIM_NAME_MAX + 8];
 	int n;
 	const char *protocol, *mechanism; /* mechanism NULL without SASL */
 	char ca[PATH_MAX];		  /* "" without TLS */
@@ -85,7 +86,7 @@ gather(const struct cluster *c, struct settings *st, kshim_err_t *err)
 	for (int i = 0; i < c->n; i++) {
 		if (c->mode == ADVERTISE_INTERNAL)
 			snprintf(st->bootstrap[i], sizeof(st->bootstrap[i]), "%s:%d",
-				 c->node[i].name, KAFKA_PORT);
+				 c->node[i].name, c->node[i].port ? c->node[i].port : KAFKA_PORT);
 		else
 			snprintf(st->bootstrap[i], sizeof(st->bootstrap[i]), "localhost:%u",
 				 c->node[i].host_port);
@@ -246,16 +247,33 @@ print_settings(const struct cluster *c, enum config_client client, kshim_err_t *
 	return cli_print_json(o) < 0 ? kshim_fail(err, ENOMEM, "out of memory") : 0;
 }
 
+/* A Service attached in Kubernetes: its pods, from its table. */
+static int
+kube_cluster(const char *name, struct cluster *c, kshim_err_t *err)
+{
+	char path[PATH_MAX];
+
+	if (kshim_table_path(name, path, sizeof(path), 0, err) < 0 ||
+	    kube_table_cluster(name, path, c, err) < 0)
+		return -1;
+	return 0;
+}
+
 int
 cmd_config(int argc, char **argv, kshim_err_t *err)
 {
 	struct config_options o;
-	struct cluster c;
+	struct kube_record r;
+	static struct cluster c;
+	int rc, kube;
 	docker_t *d;
-	int rc;
 
 	if ((rc = config_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
+	if (kube_record_read(o.name, &r, &kube, err) < 0)
+		return -1;
+	if (kube)
+		return kube_cluster(o.name, &c, err) < 0 ? -1 : print_settings(&c, o.client, err);
 	if (docker_open(&d, err) < 0)
 		return -1;
 	rc = cluster_load(d, o.name, &c, err);

@@ -88,6 +88,9 @@ if [[ $MODE == check ]]; then
   exit 0
 fi
 
+# One install at a time: suites that run side by side (tests/run.sh) may all call this at once.
+mkdir -p "$CACHE" && exec 9>"$CACHE/.install.lock" && flock 9 || die "cannot lock $CACHE/.install.lock" "run as root"
+
 # ---- Debian packages --------------------------------------------------------------------------
 bash "$HERE/deps.sh" || die "scripts/deps.sh failed"
 if ! tools_ok; then

@@ -4,7 +4,8 @@
 #
 # Usage: scripts/podman.sh [--load IMAGE...]
 #   (no args)     idempotent: no-op when the socket answers _ping
-#   --load IMAGE  also copy each IMAGE from the local Docker engine into Podman (docker save |
+#   --load IMAGE  also copy each IMAGE from the local Docker engine (/var/run/docker.sock, named on
+#                 each docker command, whatever DOCKER_HOST says) into Podman (docker save |
 #                 podman load) when Podman does not have it yet
 #
 # Environment: KSHIM_PODMAN_LOG (default /var/log/kshim-podman.log), KSHIM_PODMAN_WAIT (default 30)
@@ -16,6 +17,7 @@
 set -euo pipefail
 
 SOCK=/run/podman/podman.sock
+DOCKER_ENGINE=unix:///var/run/docker.sock
 LOG=${KSHIM_PODMAN_LOG:-/var/log/kshim-podman.log}
 WAIT=${KSHIM_PODMAN_WAIT:-30}
 PKGS=(podman netavark aardvark-dns)
@@ -57,9 +59,10 @@ start_service() {
 
 load_image() {
   podman image exists "$1" && return 0
-  docker image inspect "$1" >/dev/null 2>&1 || die "image $1 is not in the local Docker engine" "make kafka-image"
+  docker --host "$DOCKER_ENGINE" image inspect "$1" >/dev/null 2>&1 ||
+    die "image $1 is not in the local Docker engine ($DOCKER_ENGINE)" "make kafka-image"
   log "docker save $1 | podman load"
-  docker save "$1" | podman load -q >&2 || die "podman load of $1 failed"
+  docker --host "$DOCKER_ENGINE" save "$1" | podman load -q >&2 || die "podman load of $1 failed"
 }
 
 ping_ok || start_service

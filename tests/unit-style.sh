@@ -13,4 +13,8 @@ done < <(find . -path ./build -prune -o -path ./tests/out -prune -o -path ./benc
 	-path ./.git -prune -o -path '*/node_modules' -prune -o -type f \
 	\( -name '*.[ch]' -o -name '*.sh' -o -name '*.py' -o -name '*.js' -o -name '*.java' -o -name '*.go' \) -print | sort)
 check "  ... $n source files checked" test "$n" -gt 100
+
+# Code and tests describe behaviour: a reader of them has no tracker.
+refs=$(git -C "$TOP" grep -n -i -E 'issue [0-9]|done[- ]when [0-9]' -- . ':!README.md' 2>/dev/null)
+expect_eq "no tracker references (issue N, done-when N) in code, tests or scripts" "$refs" ""
 finish

@@ -3,12 +3,12 @@
 # each (exit 0 with the usage on stdout; exit 2, the cause and the usage on
 # stderr), decided before any Docker daemon is asked.
 . "$(dirname "$0")/lib.sh"
-export DOCKER_HOST=unix:///nonexistent/docker.sock
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-# run_kshim ARG...: fills rc, out (stdout) and err (stderr).
+# run_kshim ARG...: fills rc, out (stdout) and err (stderr). Its engine is a socket that does
+# not exist, so a command that asked Docker anything would fail.
 run_kshim() {
-	"$KSHIM" "$@" >"$work/out" 2>"$work/err"
+	DOCKER_HOST=unix:///nonexistent/docker.sock "$KSHIM" "$@" >"$work/out" 2>"$work/err"
 	rc=$? out=$(cat "$work/out") err=$(cat "$work/err")
 }
 
@@ -36,7 +36,22 @@ expect_eq "debug: a command comes after --" "$rc|${err%%$'\n'*}" "2|kshim: debug
 run_kshim debug kafka1 --
 expect_eq "debug: -- with no command" "$rc|${err%%$'\n'*}" "2|kshim: debug: '--' must be followed by a command"
 run_kshim attach
-expect_eq "attach without --network or --compose" "$rc|${err%%$'\n'*}" "2|kshim: attach: give one of --network and --compose"
+expect_eq "attach without --network, --compose or --kubernetes" "$rc|${err%%$'\n'*}" \
+	"2|kshim: attach: give one of --network, --compose and --kubernetes"
+run_kshim attach --kubernetes
+expect_eq "attach --kubernetes without --service: exit 2" "$rc|${err%%$'\n'*}" \
+	"2|kshim: attach: --kubernetes needs --service"
+run_kshim attach --network n --namespace kafka
+expect_eq "attach --namespace without --kubernetes: exit 2" "$rc|${err%%$'\n'*}" \
+	"2|kshim: attach: --namespace goes with --kubernetes"
+run_kshim attach --kubernetes --service s --network n
+expect_eq "attach --kubernetes with --network: exit 2" "$rc|${err%%$'\n'*}" \
+	"2|kshim: attach: give one of --network, --compose and --kubernetes"
+# Every option of attach's usage is in the man page and the completion.
+for opt in $("$KSHIM" attach --help | grep -o -- '--[a-z-]*' | sort -u); do
+	expect_eq "attach $opt: in kshim.1 and completions/kshim.bash" \
+		"$(grep -c -- "Fl ${opt#-}\b" "$TOP/kshim.1" | sed 's/^[1-9][0-9]*$/y/')$(grep -c -- "[ \"]$opt\b" "$TOP/completions/kshim.bash" | sed 's/^[1-9][0-9]*$/y/')" yy
+done
 run_kshim status --json
 expect_eq "without a usage error the daemon is asked (exit 1, not 2)" "$rc" 1
 expect_match "  ... and its absence is the cause" "^kshim: cannot connect to the Docker daemon" "$err"

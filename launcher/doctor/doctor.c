@@ -12,6 +12,7 @@
 
 #include "../cli.h"
 #include "../lib/paths.h"
+#include "../lib/table_store.h"
 
 #define L(n) (1u << ((n) - 1))
 
@@ -22,13 +23,17 @@ const char doctor_usage[] =
 	"(ApiVersions, Metadata), 8 advertised names against the table (and TLS\n"
 	"certificates: names, expiry, the CA of kshim config), 9 the table\n"
 	"against Docker's ports, 10 the shim (each name resolved and connected). A layer\n"
-	"built on a failed one is skipped. Changes nothing; exit 0 only when all pass.\n";
+	"built on a failed one is skipped. Changes nothing; exit 0 only when all pass.\n"
+	"A Service attached in Kubernetes: 1 api (answers), 2 rbac (create on\n"
+	"pods/portforward), 3 pods (ready), 4 forwarder (runs), 5 forwards (each answers\n"
+	"Kafka), 6 advertised names against the table, 7 the shim.\n";
 
-static const struct layer {
+struct layer {
 	const char *name;
 	doctor_check_fn check;
 	unsigned deps; /* the layers (1-based bits) it builds on */
-} layers[] = {
+};
+static const struct layer docker_layers[] = {
 	{"daemon", doctor_daemon, 0},
 	{"network", doctor_network, L(1)},
 	{"containers", doctor_containers, L(1)},
@@ -40,7 +45,19 @@ static const struct layer {
 	{"table", doctor_table, L(6)},
 	{"shim", doctor_shim, L(8) | L(9)},
 };
-#define NLAYERS (int)(sizeof(layers) / sizeof(layers[0]))
+static const struct layer kube_layers[] = {
+	{"api", doctor_kube_api, 0},
+	{"rbac", doctor_kube_rbac, L(1)},
+	{"pods", doctor_kube_pods, L(1)},
+	{"forwarder", doctor_kube_forwarder, 0},
+	{"forwards", doctor_kube_forwards, L(4)},
+	{"advertised", doctor_kube_advertised, L(5)},
+	{"shim", doctor_shim, L(6)},
+};
+#define MAX_LAYERS 10
+/* The layers of this cluster's kind: Docker's, or those of a Service in Kubernetes. */
+static const struct layer *layers = docker_layers;
+static int nlayers = sizeof(docker_layers) / sizeof(docker_layers[0]);
 
 enum verdict { PASS, FAIL, SKIP, NA };
 static const char *const verdict_name[] = {"ok", "FAIL", "skipped", "n/a"};
@@ -106,7 +123,7 @@ doctor_no_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 static int
 blocking(const struct result *r, unsigned deps)
 {
-	for (int i = 0; i < NLAYERS; i++) {
+	for (int i = 0; i < nlayers; i++) {
 		if (!(deps & L(i + 1)))
 			continue;
 		if (r[i].v == FAIL)
@@ -120,7 +137,7 @@ blocking(const struct result *r, unsigned deps)
 static void
 run(struct doctor *dr, struct result *r)
 {
-	for (int i = 0; i < NLAYERS; i++) {
+	for (int i = 0; i < nlayers; i++) {
 		int root = blocking(r, layers[i].deps), rc;
 
 		r[i].root = root;
@@ -139,7 +156,7 @@ static void
 print_text(const struct doctor *dr, const struct result *r)
 {
 	printf("kshim doctor: cluster '%s'\n", dr->name);
-	for (int i = 0; i < NLAYERS; i++) {
+	for (int i = 0; i < nlayers; i++) {
 		printf("%2d %-11s %-8s %s\n", i + 1, layers[i].name, verdict_name[r[i].v],
 		       r[i].v == FAIL ? r[i].err.msg : r[i].note);
 		if (r[i].v == FAIL && r[i].err.hint[0])
@@ -155,7 +172,7 @@ print_json(const struct doctor *dr, const struct result *r, int healthy)
 	cJSON_AddStringToObject(o, "cluster", dr->name);
 	cJSON_AddBoolToObject(o, "ok", healthy);
 	list = cJSON_AddArrayToObject(o, "layers");
-	for (int i = 0; i < NLAYERS; i++) {
+	for (int i = 0; i < nlayers; i++) {
 		cJSON *l = cJSON_CreateObject();
 		const char *fix = r[i].v == FAIL && r[i].err.hint[0] ? r[i].err.hint : NULL;
 
@@ -180,20 +197,41 @@ release(struct doctor *dr)
 	cJSON_Delete(dr->net);
 	kshim_table_free(&dr->t);
 	docker_close(dr->d);
+	if (dr->k)
+		kube_close(dr->k);
+}
+
+/* A Service attached in Kubernetes: its layers, and its table read as an attached cluster. */
+static int
+use_kube(struct doctor *dr, kshim_err_t *err)
+{
+	if (kube_record_read(dr->name, &dr->rec, &dr->kube, err) < 0)
+		return -1;
+	if (!dr->kube)
+		return 0;
+	layers = kube_layers;
+	nlayers = sizeof(kube_layers) / sizeof(kube_layers[0]);
+	if (kshim_table_path(dr->name, dr->table, sizeof(dr->table), 0, err) < 0)
+		return -1;
+	if (tables_load_strict(dr->table, &dr->t, &dr->table_err) == 0)
+		return kube_table_cluster(dr->name, dr->table, &dr->c, err);
+	return 0;
 }
 
 static int
 doctor(const char *name, int json, kshim_err_t *err)
 {
 	static struct doctor dr; /* large; one per process */
-	struct result r[NLAYERS];
+	struct result r[MAX_LAYERS];
 	int healthy = 1;
 
 	memset(&dr, 0, sizeof(dr));
 	memset(r, 0, sizeof(r));
 	dr.name = name;
+	if (use_kube(&dr, err) < 0)
+		return -1;
 	run(&dr, r);
-	for (int i = 0; i < NLAYERS; i++)
+	for (int i = 0; i < nlayers; i++)
 		healthy &= r[i].v == PASS || r[i].v == NA;
 	if (!json)
 		print_text(&dr, r);

@@ -10,6 +10,7 @@
 
 #include "../lib/cluster.h"
 #include "../lib/error.h"
+#include "../lib/kube/health.h"
 #include "kshim/table.h"
 
 struct rd_kafka_metadata;
@@ -27,6 +28,14 @@ struct doctor {
 	struct kshim_table t;            /* loaded when table_err.msg is empty */
 	kshim_err_t table_err;           /* why the table could not be loaded */
 	int table_reported;              /* a layer has already failed on it */
+	/* A Service attached in Kubernetes (kube set): its record, the API, its
+	 * pods and the forwards; c is filled from the table, as an attached one. */
+	int kube;
+	struct kube_record rec;
+	kube_t *k;                       /* NULL until the api layer passes */
+	struct kube_service s;           /* read by the pods layer */
+	struct kube_forward f[KUBE_MAX_PODS];
+	int nf;
 };
 
 /* A layer's check returns 0 when the layer passes (note says what it saw), -1
@@ -50,17 +59,26 @@ int doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *er
 int doctor_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 /* shim.c: the names through the shim, checked by kshim itself run under it. */
 int doctor_shim(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
+/* kube.c: a Service in Kubernetes: the API, RBAC, pods, forwarder, forwards, advertised names. */
+int doctor_kube_api(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
+int doctor_kube_rbac(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
+int doctor_kube_pods(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
+int doctor_kube_forwarder(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
+int doctor_kube_forwards(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
+int doctor_kube_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 /* The helper mode run under the shim: kshim doctor --shim-probe NAME:PORT... */
 int doctor_shim_probe(int argc, char **argv);
 
 /* Appends "; " (unless buf is empty) and the formatted text to buf. */
 void doctor_append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Node i's endpoint on the cluster network in its inspect reply; NULL: not attached. */
 const cJSON *doctor_endpoint(const struct doctor *dr, int i);
 /* The fix for an attached cluster whose containers or network are gone: start
  * them again (the compose project, when there is one), then resync; -1. */
 int doctor_attached_hint(const struct doctor *dr, kshim_err_t *err);
+/* Whether table t maps host:port. */
+int doctor_mapped(const struct kshim_table *t, const char *host, int port);
 /* Fails with the table's problem the first time; DOCTOR_SKIP after that. */
 int doctor_no_table(struct doctor *dr, char *note, size_t len, kshim_err_t *err);
 

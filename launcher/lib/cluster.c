@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "attached.h"
+#include "engine/engine.h"
 #include "paths.h"
 #include "kshim/table.h"
 #include "table_store.h"
@@ -470,7 +471,41 @@ load_attached(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err
 	c->mode = ADVERTISE_INTERNAL;
 	snprintf(c->network, sizeof(c->network), "%s", a.network);
 	snprintf(c->project, sizeof(c->project), "%s", a.project);
+	if (a.publish_addr && a.publish_addr != (uint32_t)-1)
+		c->publish_addr = a.publish_addr;
 	return attached_load(d, c, err);
+}
+
+int
+cluster_publish_address(const char *cmd, const char *given, uint32_t *addr, kshim_err_t *err)
+{
+	struct engine e;
+	struct in_addr a;
+
+	if (given) {
+		if (inet_pton(AF_INET, given, &a) != 1 || a.s_addr == INADDR_ANY) {
+			kshim_fail(
+			    err, KSHIM_EUSAGE,
+			    "%s: --publish-address %s: want one IPv4 address of the engine's "
+			    "host",
+			    cmd, given);
+			return kshim_hint(err, "kshim binds one address, never 0.0.0.0");
+		}
+		*addr = ntohl(a.s_addr);
+		return 0;
+	}
+	*addr = INADDR_LOOPBACK;
+	if (engine_resolve(&e, err) < 0)
+		return -1;
+	if (engine_local(&e))
+		return 0;
+	kshim_fail(err, EINVAL,
+		   "%s (from %s) is a remote engine: its loopback is not this machine's", e.host,
+		   e.reason);
+	return kshim_hint(err,
+			  "give the address of that host this machine reaches, e.g. kshim %s "
+			  "--publish-address 192.0.2.10 (ports %s it alone)",
+			  cmd, strcmp(cmd, "up") == 0 ? "bind to" : "published on it reach");
 }
 
 int
@@ -676,16 +711,14 @@ cluster_claim(const struct cluster *c, kshim_err_t *err)
 	return 0;
 }
 
-int
-cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
+/* cluster_table_sync's read, change and write, under the directory's lock. */
+static int
+sync_locked(const struct cluster *c, char *path, int *updated, kshim_err_t *err)
 {
 	struct kshim_table t = {0};
 	int rc = 0;
 
-	*updated = 0;
-	if (kshim_table_path(c->name, path, len, 0, err) < 0)
-		return -1;
-	if (access(path, F_OK) < 0) {
+	if (access(path, F_OK) < 0) { /* removed meanwhile (kshim down) */
 		path[0] = '\0';
 		return 0;
 	}
@@ -710,5 +743,24 @@ cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated
 	if (*updated && kshim_table_write(path, &t) < 0)
 		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
 	kshim_table_free(&t);
+	return rc;
+}
+
+int
+cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
+{
+	int lock = -1, rc;
+
+	*updated = 0;
+	if (kshim_table_path(c->name, path, len, 0, err) < 0)
+		return -1;
+	if (access(path, F_OK) < 0) { /* no table (and maybe no directory to lock) */
+		path[0] = '\0';
+		return 0;
+	}
+	if (kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
+		return -1;
+	rc = sync_locked(c, path, updated, err);
+	kshim_unlock(lock);
 	return rc;
 }

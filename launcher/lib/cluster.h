@@ -99,6 +99,13 @@ int cluster_node_logs(docker_t *d, const struct cluster_node *node, int tail, in
 /* "addr:port" where node i's 9092 is published. */
 void cluster_node_address(const struct cluster *c, int i, char *buf, size_t len);
 
+/* Where the brokers' ports are reached from this machine, for command cmd
+ * ("up", "attach"): given (--publish-address, one IPv4 address, never 0.0.0.0),
+ * else loopback when the engine runs here. A remote engine's loopback is not
+ * this machine's, so without given it is refused, with a hint. *addr is in
+ * host order. */
+int cluster_publish_address(const char *cmd, const char *given, uint32_t *addr, kshim_err_t *err);
+
 /* Writes the port table: node i of the cluster gets 127.77.B.i, B a block no
  * other table uses, mapped to the node's port on c->publish_addr. */
 int cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t *err);

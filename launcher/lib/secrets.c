@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "paths.h"
 #include "ready.h"
 
@@ -157,8 +158,7 @@ secrets_create(const struct cluster *c, const char *const *sans, int nsans, stru
 	/* A directory left by a crashed up of a cluster that no longer exists. */
 	if (secrets_remove(c->name, &removed, err) < 0 ||
 	    secrets_dir(c->name, dir, sizeof(dir), 1, err) < 0 ||
-	    tls_password(s->password, err) < 0 || tls_password(s->key_password, err) < 0 ||
-	    tls_password(s->probe_password, err) < 0)
+	    tls_password(s->password, err) < 0 || tls_password(s->key_password, err) < 0)
 		return -1;
 	if (c->tls && write_tls(c, dir, sans, nsans, s, err) < 0)
 		return -1;
@@ -166,13 +166,7 @@ secrets_create(const struct cluster *c, const char *const *sans, int nsans, stru
 		return 0;
 	snprintf(cred, sizeof(cred), "mechanism=%s\nusername=%s\npassword=%s\n",
 		 sasl_mechanism(c->sasl), s->user, s->password);
-	if (write_private(dir, SECRETS_CREDENTIALS, cred, err) < 0)
-		return -1;
-	if (c->sasl != SASL_SCRAM)
-		return 0;
-	snprintf(cred, sizeof(cred), "username=%s\npassword=%s\n", FLAVOR_PROBE_USER,
-		 s->probe_password);
-	return write_private(dir, SECRETS_PROBE, cred, err);
+	return write_private(dir, SECRETS_CREDENTIALS, cred, err);
 }
 
 /* The username= and password= lines of <secrets dir>/<file>. */
@@ -203,16 +197,8 @@ read_credentials(const char *cluster, const char *file, char user[32],
 int
 secrets_load(const char *cluster, struct secrets *s, kshim_err_t *err)
 {
-	char probe_user[32], probe[PATH_MAX];
-
 	memset(s, 0, sizeof(*s));
-	if (read_credentials(cluster, SECRETS_CREDENTIALS, s->user, s->password, err) < 0 ||
-	    secrets_path(cluster, SECRETS_PROBE, probe, sizeof(probe), err) < 0)
-		return -1;
-	if (access(probe, F_OK) == 0 &&
-	    read_credentials(cluster, SECRETS_PROBE, probe_user, s->probe_password, err) < 0)
-		return -1;
-	return 0;
+	return read_credentials(cluster, SECRETS_CREDENTIALS, s->user, s->password, err);
 }
 
 /* A tar archive in memory: regular files owned by the image's user, mode 0600. */
@@ -275,34 +261,6 @@ tar_add(struct tarball *t, const char *name, const char *data, size_t len)
 	return 0;
 }
 
-static char *
-read_file(const char *path, kshim_err_t *err)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, n;
-
-	if (!f) {
-		kshim_fail(err, errno, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	do {
-		char *nb = len + 4096 + 1 > cap ? realloc(buf, cap = len + 8192) : buf;
-		if (!nb) {
-			free(buf);
-			fclose(f);
-			kshim_fail(err, ENOMEM, "out of memory");
-			return NULL;
-		}
-		buf = nb;
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 char *
 secrets_read(const char *cluster, const char *file, kshim_err_t *err)
 {
@@ -310,7 +268,7 @@ secrets_read(const char *cluster, const char *file, kshim_err_t *err)
 
 	if (secrets_path(cluster, file, path, sizeof(path), err) < 0)
 		return NULL;
-	return read_file(path, err);
+	return file_read(path, err);
 }
 
 /* Adds the host file <secrets dir>/<file> to t as name. */
@@ -322,7 +280,7 @@ tar_add_file(struct tarball *t, const char *cluster, const char *file, const cha
 	int rc;
 
 	if (secrets_path(cluster, file, path, sizeof(path), err) < 0 ||
-	    !(data = read_file(path, err)))
+	    !(data = file_read(path, err)))
 		return -1;
 	rc = tar_add(t, name, data, strlen(data));
 	free(data);
@@ -334,8 +292,8 @@ static int
 pack_node(const struct cluster *c, int i, const struct secrets *s, struct tarball *t,
 	  kshim_err_t *err)
 {
-	struct flavor_secrets sec = {s->key_password, s->user, s->password, s->probe_password};
-	char props[8192], file[64], scram[160];
+	struct flavor_secrets sec = {s->key_password, s->user, s->password};
+	char props[8192], file[64], args[512];
 	struct flavor_node fn;
 
 	cluster_flavor_node(c, i, &fn);
@@ -349,11 +307,12 @@ pack_node(const struct cluster *c, int i, const struct secrets *s, struct tarbal
 		return -1;
 	if (c->sasl != SASL_SCRAM)
 		return 0;
-	snprintf(scram, sizeof(scram), "%s=[name=%s,password=%s]", sasl_mechanism(c->sasl), s->user,
-		 s->password);
 	if (flavor_properties(&fn, props, sizeof(props), err) < 0 ||
+	    flavor_format_args(&fn, s->user, s->password, args, sizeof(args), err) < 0 ||
 	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_FORMAT_PROPS, props, strlen(props)) < 0 ||
-	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_SCRAM_ARG, scram, strlen(scram)) < 0)
+	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_FORMAT_ARGS, args, strlen(args)) < 0 ||
+	    flavor_probe_properties(&fn, s->user, s->password, props, sizeof(props), err) < 0 ||
+	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_PROBE_PROPS, props, strlen(props)) < 0)
 		return -1;
 	return 0;
 }
@@ -387,12 +346,9 @@ secrets_use_for_probes(const struct cluster *c, kshim_err_t *err)
 		return -1;
 	if (sasl && secrets_load(c->name, &s, err) < 0)
 		return -1;
-	if (c->sasl == SASL_SCRAM) /* see FLAVOR_PROBE_USER */
-		ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL, "PLAIN",
-			       FLAVOR_PROBE_USER, s.probe_password);
-	else
-		ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL,
-			       sasl ? sasl_mechanism(c->sasl) : NULL, sasl ? s.user : NULL,
-			       sasl ? s.password : NULL);
+	/* Without SCRAM that works, probes go from inside (ready_inside). */
+	ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL,
+		       sasl ? sasl_mechanism(c->sasl) : NULL, sasl ? s.user : NULL,
+		       sasl ? s.password : NULL);
 	return 0;
 }

@@ -282,8 +282,8 @@ test_others(void)
 		  strstr(err.hint, "give --name"),
 	      "attach: a network name that is no table name asks for --name");
 	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--name", "x") < 0 &&
-		  strcmp(err.msg, "attach: give one of --network and --compose") == 0,
-	      "attach: --network or --compose is required");
+		  strcmp(err.msg, "attach: give one of --network, --compose and --kubernetes") == 0,
+	      "attach: one of --network, --compose or --kubernetes is required");
 	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--network", "n", "--compose", "p") < 0 &&
 		  err.code == KSHIM_EUSAGE,
 	      "attach: --network and --compose together are refused");

@@ -7,24 +7,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "lib/engine/engine.h"
 #include "lib/engine/ssh_bridge.h"
-
-static char dir[64];
-
-static void
-put(const char *rel, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
 
 static void
 docker_host_cases(void)
@@ -58,12 +43,12 @@ tls_cases(void)
 	struct engine e;
 	kshim_err_t err = {0};
 
-	put("ca.pem", "x");
-	put("cert.pem", "x");
-	put("key.pem", "x");
+	scratch_put("ca.pem", "x", 0600);
+	scratch_put("cert.pem", "x", 0600);
+	scratch_put("key.pem", "x", 0600);
 	setenv("DOCKER_HOST", "tcp://10.0.0.2:2376", 1);
 	setenv("DOCKER_TLS_VERIFY", "1", 1);
-	setenv("DOCKER_CERT_PATH", dir, 1);
+	setenv("DOCKER_CERT_PATH", scratch, 1);
 	CHECK(engine_resolve(&e, &err) == 0 && e.tls && e.tls_verify && strstr(e.ca, "/ca.pem") &&
 		  strstr(e.cert, "/cert.pem") && strstr(e.key, "/key.pem"),
 	      "DOCKER_TLS_VERIFY and DOCKER_CERT_PATH: TLS, verified, the three files");
@@ -80,29 +65,31 @@ context_cases(void)
 {
 	/* sha256("remote") names the context's directories */
 	const char *sha = "b71199ebd070b36beab7317920c2c2f1d777df8d05e5527d8458fda57cb17a7a";
-	char path[512];
+	char path[PATH_MAX + 128];
 	struct engine e;
 	kshim_err_t err = {0};
 
 	unsetenv("DOCKER_HOST");
-	setenv("DOCKER_CONFIG", dir, 1);
-	snprintf(path, sizeof(path), "%s/contexts", dir);
+	setenv("DOCKER_CONFIG", scratch, 1);
+	snprintf(path, sizeof(path), "%s/contexts", scratch);
 	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/meta", dir);
+	snprintf(path, sizeof(path), "%s/contexts/meta", scratch);
 	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/meta/%s", dir, sha);
+	snprintf(path, sizeof(path), "%s/contexts/meta/%s", scratch, sha);
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "contexts/meta/%s/meta.json", sha);
-	put(path,
+	scratch_put(
+	    path,
 	    "{\"Name\":\"remote\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://10.0.0.2:2376\","
-	    "\"SkipTLSVerify\":false}}}");
+	    "\"SkipTLSVerify\":false}}}",
+	    0600);
 	setenv("DOCKER_CONTEXT", "remote", 1);
 	CHECK(engine_resolve(&e, &err) == 0 && strcmp(e.host, "tcp://10.0.0.2:2376") == 0 &&
 		  strcmp(e.reason, "docker context 'remote', named by DOCKER_CONTEXT") == 0 &&
 		  !e.tls,
 	      "DOCKER_CONTEXT=remote: its endpoint (%s)", e.reason);
 	unsetenv("DOCKER_CONTEXT");
-	put("config.json", "{\"currentContext\":\"remote\"}");
+	scratch_put("config.json", "{\"currentContext\":\"remote\"}", 0600);
 	CHECK(engine_resolve(&e, &err) == 0 && strcmp(e.host, "tcp://10.0.0.2:2376") == 0 &&
 		  strstr(e.reason, "named by currentContext in "),
 	      "config.json's currentContext: the same endpoint (%s)", e.reason);
@@ -134,7 +121,8 @@ ssh_cases(void)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
 			 c.argv[i]);
 	CHECK(strcmp(line,
-		     "ssh -o BatchMode=yes -o ConnectTimeout=10 -T -l me -p 2222 -- "
+		     "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 -o "
+		     "ServerAliveCountMax=4 -T -l me -p 2222 -- "
 		     "box.example docker --host unix:///var/run/d.sock system dial-stdio") == 0,
 	      "  ... into %s", line);
 	CHECK(ssh_bridge_command("ssh://-oProxyCommand=x", &c, &err) < 0,
@@ -146,11 +134,9 @@ ssh_cases(void)
 int
 main(void)
 {
-	char cmd[128];
 	int rc;
 
-	snprintf(dir, sizeof(dir), "/tmp/kshim-engine-test.XXXXXX");
-	if (!mkdtemp(dir))
+	if (scratch_make("engine-test") < 0)
 		return 1;
 	unsetenv("DOCKER_CONTEXT");
 	unsetenv("DOCKER_TLS_VERIFY");
@@ -159,7 +145,6 @@ main(void)
 	tls_cases();
 	context_cases();
 	ssh_cases();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	rc = check_done();
-	return system(cmd) == 0 ? rc : 1;
+	return scratch_remove() == 0 ? rc : 1;
 }

@@ -218,7 +218,7 @@ print_lib_path(void)
 	char path[PATH_MAX];
 	kshim_err_t err = {0};
 
-	if (kshim_lib_path(path, sizeof(path), &err) < 0) {
+	if (kshim_lib_path("libkshim.so", path, sizeof(path), &err) < 0) {
 		printf("%s; hint: %s\n", err.msg, err.hint);
 		return 1;
 	}

@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,13 @@
 #define API_MIN 40 /* 1.40: Docker 19.03, Podman's compatible socket */
 #define API_MAX 51 /* newest we know; Docker 29 refuses clients below 1.44 */
 #define EXEC_TIMEOUT_S 30L
+/* A tcp engine's link is dead when 10 s of silence and then 9 keepalive probes
+ * 5 s apart (Linux's count) go unanswered, or when sent data goes unacknowledged
+ * for 50 s: an events stream that waits for the next event learns of it within
+ * a minute instead of never. */
+#define KEEPIDLE_S 10L
+#define KEEPINTVL_S 5L
+#define UNACKED_MS 50000
 #define REPLY_MAX (64u << 20)
 
 const char *
@@ -232,6 +241,27 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 	}
 }
 
+static int
+set_user_timeout(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+	int ms = UNACKED_MS;
+
+	(void)ctx, (void)purpose;
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+	return CURL_SOCKOPT_OK;
+}
+
+/* See KEEPIDLE_S. A unix socket (ssh's bridge too: ssh checks its own link)
+ * needs none of it. */
+static void
+set_dead_link_limits(CURL *curl)
+{
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPIDLE, KEEPIDLE_S);
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPINTVL, KEEPINTVL_S);
+	curl_easy_setopt(curl, CURLOPT_SOCKOPTFUNCTION, set_user_timeout);
+}
+
 /* Where curl connects for url: the engine's socket or address, with its TLS material. */
 void
 docker_set_endpoint(docker_t *d, CURL *curl, const char *url)
@@ -245,6 +275,8 @@ docker_set_endpoint(docker_t *d, CURL *curl, const char *url)
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
 	if (d->socket[0])
 		curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, d->socket);
+	else
+		set_dead_link_limits(curl);
 	if (!e->tls)
 		return;
 	if (e->ca[0])

@@ -1,4 +1,4 @@
-/* The hosts file a supervised program reads: /etc/hosts plus the table's names. */
+/* The hosts file a supervised program reads: the table's names, then /etc/hosts. */
 #ifndef KSHIM_SECCOMP_HOSTS_H
 #define KSHIM_SECCOMP_HOSTS_H
 
