@@ -52,7 +52,7 @@ SHIM_OBJ = $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRC))
 LEAN_OBJ = $(patsubst %,$(BUILD)/obj/launcher/%.o,kshim-lean run env table cli)
 LEAN_LDFLAGS = $(if $(SAN),,-static-pie)
 
-.PHONY: all install uninstall FORCE deps dockerd podman kafka-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
+.PHONY: all install uninstall FORCE deps dockerd podman kafka-image debug-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
 
 all: $(BUILD)/kshim $(BUILD)/kshim-full $(BUILD)/libkshim.so
 
@@ -135,6 +135,10 @@ podman: deps
 # Into the engine DOCKER_HOST names (Podman: DOCKER_HOST=unix:///run/podman/podman.sock).
 kafka-image: $(if $(DOCKER_HOST),deps,dockerd)
 	@bash scripts/kafka-image.sh
+
+# kshim/debug:local, the tools image of kshim debug (DOCKER_HOST as for kafka-image).
+debug-image: $(if $(DOCKER_HOST),deps,dockerd)
+	@bash scripts/debug-image.sh
 
 # A single-node Kubernetes with kshim/kafka:local in it, built from sources (cached under
 # /var/cache/kshim/kubernetes). Prints only `export KUBECONFIG=...` and `export PATH=...` on stdout:

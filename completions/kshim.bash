@@ -37,16 +37,16 @@ _kshim() {
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
 	if [ "$COMP_CWORD" = 1 ]; then
-		COMPREPLY=($(compgen -W "up down status run env config attach doctor logs table watch --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "up down status run env config attach doctor logs debug table watch --help --version" -- "$cur"))
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--) # run: the rest is a command line of its own
+		--) # run, debug: the rest is a command line of its own
 			if [ "$cmd" = run ] && declare -F _command_offset >/dev/null; then
 				_command_offset $((i + 1))
-			elif [ "$cmd" = run ]; then
+			elif [ "$cmd" = run ] || [ "$cmd" = debug ]; then
 				COMPREPLY=($(compgen -c -- "$cur"))
 			fi
 			return
@@ -83,13 +83,14 @@ _kshim() {
 	env) opts="--name --table --help" ;;
 	attach) opts="--network --compose --kubernetes --service --namespace --context --cluster-domain --foreground --name --publish-address --help" ;;
 	logs) opts="--name --tail --follow -f --help" ;;
+	debug) opts="--name --image --help --" ;;
 	table) opts="--name --help" ;;
 	watch) opts="--name --once --help" ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-	elif [ "$cmd" = logs ]; then
+	elif [ "$cmd" = logs ] || [ "$cmd" = debug ]; then
 		COMPREPLY=($(compgen -W "$(_kshim_nodes "$name")" -- "$cur"))
 	elif [ "$cmd" = table ]; then
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -64,12 +64,18 @@ struct config_options {
 	const char *name;
 	enum config_client client;
 };
+#define KSHIM_DEBUG_IMAGE "kshim/debug:local" /* unless $KSHIM_DEBUG_IMAGE */
+struct debug_options {
+	const char *name, *node, *image;
+	int image_chosen; /* --image: pulled when missing */
+	char **argv;	  /* CMD, NULL-terminated; empty for a shell */
+};
 struct table_options {
 	const char *name, *file;
 };
 
 extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
-	doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[];
+	doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[], debug_usage[];
 
 int run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err);
 int up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err);
@@ -82,6 +88,7 @@ int attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *e
 int logs_parse(int argc, char **argv, struct logs_options *o, kshim_err_t *err);
 int table_parse(int argc, char **argv, struct table_options *o, kshim_err_t *err);
 int config_parse(int argc, char **argv, struct config_options *o, kshim_err_t *err);
+int debug_parse(int argc, char **argv, struct debug_options *o, kshim_err_t *err);
 
 /* The subcommands: -1 with err filled, else the exit status (see error.h). */
 int cmd_run(int argc, char **argv, kshim_err_t *err);
@@ -101,6 +108,7 @@ int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);
 int cmd_watch(int argc, char **argv, kshim_err_t *err);
 int cmd_config(int argc, char **argv, kshim_err_t *err);
+int cmd_debug(int argc, char **argv, kshim_err_t *err);
 
 /* The pieces parse functions share. cli_begin starts a getopt_long loop over
  * a subcommand's arguments; give getopt_long an optstring that starts with ':'. */

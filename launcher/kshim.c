@@ -36,6 +36,7 @@ static const struct command {
     {"doctor", FULL(cmd_doctor, doctor_usage),
      "check every layer of a cluster and say what is wrong"},
     {"logs", FULL(cmd_logs, logs_usage), "show the brokers' logs"},
+    {"debug", FULL(cmd_debug, debug_usage), "a shell or command with tools next to a broker"},
     {"table", cmd_table, table_usage, "check a table file and print it"},
     {"watch", FULL(cmd_watch, watch_usage),
      "keep a cluster's table current as its brokers restart"},

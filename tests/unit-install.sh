@@ -48,7 +48,7 @@ complete_line() { # complete_line WORD...: what _kshim offers for the last word
 	_kshim
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 }
-for cmd in up down status run env attach doctor logs table watch; do
+for cmd in up down status run env attach doctor logs debug table watch; do
 	expect_match "man page describes kshim $cmd" "^ {5}kshim $cmd( |\$)" "$text"
 	offered=$(complete_line kshim "$cmd" --)
 	for opt in $("$KSHIM" "$cmd" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
@@ -95,7 +95,7 @@ printf 'kshim-table 1\nkafka1 127.77.1.1 9092=127.0.0.1:1\nkafka2,b2 127.77.1.2 
 : >"$KSHIM_HOME/run-4242.table"
 : >"$KSHIM_HOME/run.4242.table"
 expect_eq "completion: subcommands" "$(complete_line kshim st)" "status "
-expect_eq "completion: every subcommand and --help, --version" "$(complete_line kshim '' | wc -w)" 13
+expect_eq "completion: every subcommand and --help, --version" "$(complete_line kshim '' | wc -w)" 14
 expect_eq "completion: cluster names from the table directory (run-4242 too), not run.<pid>" \
 	"$(complete_line kshim status --name '')" "alpha beta run-4242 "
 expect_eq "completion: flavours" "$(complete_line kshim up --flavor '')" "apache bitnami confluent "
@@ -103,4 +103,5 @@ expect_eq "completion: config clients" "$(complete_line kshim config --client ''
 expect_eq "completion: SASL mechanisms" "$(complete_line kshim up --sasl '')" "plain scram-sha-512 "
 expect_eq "completion: --via" "$(complete_line kshim run --via s)" "seccomp "
 expect_eq "completion: logs offers the cluster's nodes" "$(complete_line kshim logs --name alpha '')" "kafka1 kafka2 "
+expect_eq "completion: debug offers the cluster's nodes" "$(complete_line kshim debug --name alpha '')" "kafka1 kafka2 "
 finish

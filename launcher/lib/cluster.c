@@ -212,6 +212,25 @@ add_ulimit(cJSON *host, const char *name, int value)
 	cJSON_AddItemToArray(list, l);
 }
 
+void
+cluster_add_limits(const struct cluster *c, cJSON *host)
+{
+	add_ulimit(host, "nofile", c->nofile);
+	add_ulimit(host, "nproc", c->nproc);
+}
+
+int
+cluster_node_index(const struct cluster *c, const char *name, kshim_err_t *err)
+{
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(name, c->node[i].name) == 0)
+			return i;
+	kshim_fail(err, KSHIM_EUSAGE, "cluster '%s' has no node '%s'", c->name, name);
+	if (c->attached)
+		return kshim_hint(err, "'kshim status --name %s' lists its nodes", c->name);
+	return kshim_hint(err, "nodes are kafka1 to kafka%d", c->n);
+}
+
 /* Free ports on 127.0.0.1 for the listeners that advertise localhost (localhost
  * mode's EXTERNAL, --localhost-listener's HOST), whose port must be known before
  * the broker starts. The kernel picks them; they are released again before
@@ -278,8 +297,7 @@ container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 	cJSON_AddObjectToObject(spec, "ExposedPorts");
 	host = cJSON_AddObjectToObject(spec, "HostConfig");
 	cJSON_AddStringToObject(host, "NetworkMode", c->network);
-	add_ulimit(host, "nofile", c->nofile);
-	add_ulimit(host, "nproc", c->nproc);
+	cluster_add_limits(c, host);
 	cJSON_AddObjectToObject(host, "PortBindings");
 	publish(spec, host, PORT_KEY, addr, node->host_port);
 	if (node->local_port)

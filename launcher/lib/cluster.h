@@ -62,6 +62,8 @@ void cluster_flavor_node(const struct cluster *c, int i, struct flavor_node *fn)
  * whose defaults always fit its host. Podman's defaults can exceed what its
  * host allows, and its containers then fail to start. */
 void cluster_set_limits(docker_t *d, struct cluster *c);
+/* Adds c->nofile and c->nproc, those that are set, to HostConfig.Ulimits of host. */
+void cluster_add_limits(const struct cluster *c, cJSON *host);
 /* Creates the network and every container, none started. */
 int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
 /* Starts the containers back to back and reads their published ports. */
@@ -84,6 +86,9 @@ void cluster_load_item(struct cluster *c, const cJSON *item);
  * networks; counts what went. Carries on past failures, reporting the first. */
 int cluster_remove(docker_t *d, const char *name, int *containers, int *networks, kshim_err_t *err);
 
+/* The index of the node called name; a usage error, with a hint naming the
+ * nodes, when the cluster has none. */
+int cluster_node_index(const struct cluster *c, const char *name, kshim_err_t *err);
 /* "running", "exited with code 1 (OOM killed)", "missing", ...; *running is set. */
 int cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size_t len,
 		       int *running, kshim_err_t *err);

@@ -6,5 +6,8 @@
  * that up can roll back; signals_interrupted reads it. */
 void signals_trap(void);
 int signals_interrupted(void);
+/* SIGWINCH sets a flag; signals_resized reads and clears it. */
+void signals_trap_resize(void);
+int signals_resized(void);
 
 #endif
