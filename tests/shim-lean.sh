@@ -44,7 +44,7 @@ expect_match "kshim status --help: status's usage, from kshim-full" '^usage: ksh
 out=$("$KSHIM" up --no-such-option 2>&1); rc=$?
 expect_eq "kshim up --no-such-option: exit 2" "$rc" 2
 expect_match "  ... the cause and up's usage" "unknown option '--no-such-option'"$'\n''usage: kshim up' "$out"
-expect_eq "kshim --help lists the 11 subcommands" "$("$KSHIM" --help | grep -cE '^  [a-z]+ ')" 11
+expect_eq "kshim --help lists the 12 subcommands" "$("$KSHIM" --help | grep -cE '^  [a-z]+ ')" 12
 
 mkdir "$work/bare" && cp "$KSHIM" "$SHIM" "$work/bare/"
 out=$("$work/bare/kshim" status 2>&1); rc=$?
