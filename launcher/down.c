@@ -73,7 +73,26 @@ forget_files(const char *name, kshim_err_t *err)
 	return 0;
 }
 
-/* Waits up to 10 s for the forwarder to end after SIGTERM; 0 when it has. */
+/* Whether pid has ended: gone, or a zombie nobody has reaped yet. */
+static int
+ended(pid_t pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return 1;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state == 'Z';
+}
+
+/* Waits up to 10 s for the forwarder to end after SIGTERM (it removes its own
+ * files last); 0 when it has. */
 static int
 stop_forwarder(const char *name, pid_t pid, kshim_err_t *err)
 {
@@ -83,7 +102,7 @@ stop_forwarder(const char *name, pid_t pid, kshim_err_t *err)
 		return kshim_fail(err, errno, "cannot stop the forwarder (pid %ld): %s", (long)pid,
 				  strerror(errno));
 	for (int i = 0; i < 200; i++) {
-		if (kube_forwarder(name) == 0)
+		if (ended(pid))
 			return 0;
 		nanosleep(&tick, NULL);
 	}

@@ -45,6 +45,8 @@ pod_state(const struct kstatus *st, int i)
 static void
 print_text(const struct kstatus *st)
 {
+	int w = 3; /* the POD column: its longest name */
+
 	printf("cluster %s: Kubernetes Service %s/%s (context %s), table %s\n", st->name, st->r->ns,
 	       st->r->service, st->r->context, st->table);
 	if (st->pid)
@@ -55,14 +57,16 @@ print_text(const struct kstatus *st)
 		       st->r->service, st->r->ns, st->name);
 	if (!st->listed)
 		printf("pods: unknown: %s\n", st->api_err);
-	printf("%-10s %-10s %-16s %-4s %s\n", "POD", "STATE", "FORWARD", "TCP", "KAFKA");
+	for (int i = 0; i < st->n; i++)
+		w = strlen(st->f[i].pod) > (size_t)w ? (int)strlen(st->f[i].pod) : w;
+	printf("%-*s %-10s %-16s %-4s %s\n", w, "POD", "STATE", "FORWARD", "TCP", "KAFKA");
 	for (int i = 0; i < st->n; i++) {
 		char fwd[24], kafka[32] = "-";
 		snprintf(fwd, sizeof(fwd), "127.0.0.1:%u", st->f[i].lport);
 		if (st->f[i].tcp)
 			snprintf(kafka, sizeof(kafka),
 				 st->f[i].kafka ? "ok, %d brokers" : "no answer", st->f[i].brokers);
-		printf("%-10s %-10s %-16s %-4s %s\n", st->f[i].pod, pod_state(st, i), fwd,
+		printf("%-*s %-10s %-16s %-4s %s\n", w, st->f[i].pod, pod_state(st, i), fwd,
 		       st->f[i].tcp ? "ok" : "no", kafka);
 	}
 }

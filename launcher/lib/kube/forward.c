@@ -13,7 +13,6 @@
 #include "forwarder.h"
 
 #define READY_TIMEOUT_MS 60000
-#define PROBE_MS 2000
 
 /* Reads the Service's pods once; a change of names or bootstrap pod rewrites the table. */
 static int

@@ -14,6 +14,7 @@
 
 #define TICK_MS 1000
 #define LOOPBACK 0x7f000001u
+#define PROBE_MS 2000 /* one Metadata request through a forward */
 
 struct fpod {
 	struct kube_pod pod; /* as last seen */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../ready.h"
 #include "forwarder.h"
 
 long
@@ -155,8 +156,22 @@ fw_pump(struct forwarder *fw, int ms)
 	reap(fw);
 }
 
-/* A pod as the API shows it now: a new uid (the pod was replaced) or becoming
- * ready again restarts its kubectl. Returns 1 for a pod not seen before. */
+/* Whether f's kubectl still carries Kafka to the pod: a pod that was not ready
+ * for a while (a slow broker, a restarted container in the same pod) usually
+ * keeps its network, and restarting a working kubectl would only cut the
+ * clients' connections. */
+static int
+still_answers(const struct fpod *f)
+{
+	kshim_err_t e = {0};
+	int brokers;
+
+	return f->child.pid && ready_probe(LOOPBACK, f->lport[0], PROBE_MS, &brokers, &e) == 0;
+}
+
+/* A pod as the API shows it now: a new uid (the pod was replaced) restarts its
+ * kubectl, and so does becoming ready again unless its forward still answers.
+ * Returns 1 for a pod not seen before. */
 int
 fw_pod_update(struct forwarder *fw, const struct kube_pod *p)
 {
@@ -169,6 +184,8 @@ fw_pod_update(struct forwarder *fw, const struct kube_pod *p)
 	if (!added && strcmp(f->pod.uid, p->uid) != 0) {
 		fw_say("pod %s: replaced (uid %s)", p->name, p->uid);
 		kubectl_stop(&f->child);
+	} else if (!added && p->ready && !f->pod.ready && still_answers(f)) {
+		fw_say("pod %s: ready again; its forward still answers", p->name);
 	} else if (!added && p->ready && !f->pod.ready) {
 		fw_say("pod %s: ready again", p->name);
 		kubectl_stop(&f->child);
