@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # kshim: make (build), make check (unit and shim suites: no root, Docker or network), make test (every suite), make install, make demo/bench/soak/fuzz.
 CC      ?= cc
 PREFIX  ?= /usr/local

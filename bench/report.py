@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns bench/out/results.tsv (written by bench/run.sh) into a Markdown report and
 the data files bench/report.gp plots. Standard library only.
 

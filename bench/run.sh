@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make bench: measures the shim's cost and writes bench/report.md and bench/report.png.
 # A benchmark, not a test: nothing in `make test` runs or depends on it.
 #

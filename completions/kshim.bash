@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bash completion for kshim: subcommands, their options, and cluster names from the table directory.
 
 # The table directory, as kshim finds it.

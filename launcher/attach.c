@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim attach: a port table for containers kshim did not create, such as a
  * compose project's, from what Docker knows of a network; the cluster it makes
  * is then one like any other for status, doctor, watch, logs and down. */

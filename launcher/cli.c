@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option parsing shared by the subcommands' parse functions: one way to report a usage error. */
 #include <errno.h>
 #include <getopt.h>

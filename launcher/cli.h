@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Subcommands of the kshim CLI, one file each, with their options; kshim.c dispatches. */
 #ifndef KSHIM_CLI_H
 #define KSHIM_CLI_H

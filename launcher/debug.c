@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim debug: a short-lived tools container in a broker's network and PID
  * namespaces, as a shell on this terminal or for one command; removed when it ends. */
 #include <errno.h>

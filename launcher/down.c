@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim down: remove a cluster's containers, network, table and secrets. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --json output for the subcommands that have it (status, config, doctor). */
 #include <cJSON.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim: the command-line front end; each subcommand lives in its own file.
  * Built twice: kshim-full has every subcommand; kshim (KSHIM_LEAN) links only
  * run, env and table, so that a program started with 'kshim run' does not pay

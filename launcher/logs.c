@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim logs: the brokers' output, from Docker. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim run: run a program with the table's names mapped, through the preloaded
  * shim (dynamically linked programs) or the seccomp supervisor (Go and static
  * programs); this file only chooses and calls. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim status: each broker's container state, published port and health. */
 #include <errno.h>
 #include <getopt.h>

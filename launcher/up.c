@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim up: create and start a Kafka cluster, wait for it, write its port table. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim watch: keeps a cluster's port table in step with Docker. */
 #include "cli.h"
 #include "lib/cluster.h"

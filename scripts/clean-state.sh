@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make clean-state: puts this machine back in the state a fresh one is in, as far as kshim is
 # concerned, so that `make test` has to build and install again whatever it needs.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Build kshim/debug:local, the tools image of 'kshim debug', from Debian packages only: a
 # debootstrap minbase rootfs with the network and process tools, imported as one layer.
 #

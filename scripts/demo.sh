@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make demo: the main job on a fresh machine. Installs what is missing, starts
 # dockerd, builds the image, runs `kshim up -n 3`, then produces and consumes
 # from the host with plain kcat through `kshim run -b kafka1:9092`.

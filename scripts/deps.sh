@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages kshim needs (build, tests, Docker engine, image build).
 # Idempotent: a fast no-op when everything is installed; apt is called only when something is missing.
 # Usage: scripts/deps.sh [--check]   (--check: only report, never install; exit 1 when missing)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Make sure a Docker engine answers on /var/run/docker.sock; start Debian's dockerd if not.
 #
 # Usage: scripts/dockerd.sh [--verify]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Build kshim/kafka:<version>, a stand-in for the official apache/kafka image (Scala 2.13), from
 # Debian packages and Maven Central only (no container registry needed). The default version is
 # also tagged kshim/kafka:local.

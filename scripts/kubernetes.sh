@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A real single-node Kubernetes for the tests, built here from sources (no registry is needed):
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, a kubelet on a private containerd,
 # kube-proxy (nftables) and CoreDNS as host processes, pods on a bridge of their own. The local

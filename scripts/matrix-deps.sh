@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Install what the client compatibility matrix (tests/matrix-clients.sh) needs beyond scripts/deps.sh,
 # on a Debian 12 machine, as root. Idempotent, and a fast no-op when everything is there.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Make sure Podman's Docker-compatible API answers on /run/podman/podman.sock (rootful); install
 # Debian's podman and start `podman system service` if not. The counterpart of scripts/dockerd.sh.
 #

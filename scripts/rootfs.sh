@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What the image scripts share, sourced by them: messages, the engine check, and a
 # debootstrapped minbase rootfs as a tarball. The sourcing script sets ME (its name in
 # messages) and HERE (the scripts directory).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shim's core: the loaded table snapshot, routing decisions and the record of
  * rewritten connections; it knows nothing of hooking. */
 #include "core.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A cluster kshim did not create (made here with plain
 # `docker run`, laid out as docker compose would: project network, containers
 # <project>-kafkaN-1 with the service name as network alias, default hostnames)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: docker
 # A real docker-compose project (tests/compose/two-brokers.yml,
 # two KRaft brokers on kshim/kafka:local, ports on ephemeral loopback ports) is

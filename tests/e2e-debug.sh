@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: root docker
 # kshim debug against a 3-broker cluster of the local image: with a command, `ss -ltn` sees
 # kafka2's listeners and `ps -ax` its JVM, stdout and stderr come apart and the exit status comes

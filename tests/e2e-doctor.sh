@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim doctor against a real cluster. Healthy first (text and --json), then each
 # layer broken for real and the diagnosis checked: which layer fails, its cause
 # and fix, which later layers are skipped because of it, the exit status. One

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The franz-go client (tests/goclient, pure Go, static)
 # runs unchanged through `kshim run --name C` against a real 3-broker cluster in
 # internal mode; kshim run picks the seccomp supervisor by itself. It produces

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The launcher's defences that need Docker: up checks the table's
 # preconditions before creating anything (2), SIGHUP during up rolls back (3),
 # two ups of one name at once never remove each other's containers (4), and

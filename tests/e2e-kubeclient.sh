@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: root
 # The Kubernetes client (launcher/lib/kube) against the real single-node
 # cluster of scripts/kubernetes.sh, through tests/unit/kube_probe: a headless

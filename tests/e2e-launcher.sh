@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim up/status/logs/down against the real Docker daemon and the real image
 # (kshim/kafka:local, or $KSHIM_TEST_IMAGE): both advertise modes, data through
 # the cluster, and failures that must leave nothing behind. Never skips: a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: root docker
 # kshim against Podman's Docker-compatible API (rootful, /run/podman/podman.sock, started by
 # scripts/podman.sh): up -n 3, kcat and the Java client (kafka-clients) through the shim with

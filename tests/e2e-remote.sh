@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: root docker network
 # A remote engine, for real: a second dockerd in a network namespace this script creates (own
 # data-root, exec-root and pid file), reached from the host only over a veth address, over

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A broker restart that moves its host port, under load, with every client
 # going through kshim run. Two client pairs run at once, each on its own topic:
 # librdkafka (tests/helpers/seqclient.c, served by the preloaded shim) and franz-go

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Secrets of a SCRAM cluster on the wire and on the engine's host: the password
 # is in no process's command line in the broker's container while up formats
 # its storage and starts it; EXTERNAL takes SCRAM-SHA-512 and nothing else (no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim up --tls / --sasl against the real daemon and image: certificates that name only
 # kafkaN verify through kshim run and inside the network, and fail as they should (127.0.0.1,
 # a wrong password, a foreign CA, localhost mode without a localhost name); kshim config's

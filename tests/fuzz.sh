@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # libFuzzer targets for the table parser, the getaddrinfo hook, the seccomp
 # supervisor's connect decision and the launcher's parsers of Docker replies.
 #   tests/fuzz.sh short   a few seconds each (part of make test)

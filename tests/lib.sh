@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by every test script: numbered TAP results ("ok 3 - ...", "not ok 4 - ...")
 # and, from finish, the plan ("1..N"), so `prove tests/<script>.sh` runs any suite
 # script on its own and tests/run.sh counts the results. Source it; call `finish` last.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The client compatibility matrix (make matrix, part of make test).
 #
 # Ten unmodified clients produce N keyed records (key k<i>, value <run id>:<i>) to a fresh topic

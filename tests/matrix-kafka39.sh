@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The client matrix once more against Kafka 3.9.1 (the last 3.x line), with
 # kcat, Java (kafka-clients) and confluent-kafka for Python, all four columns, exact counts as in
 # tests/matrix-clients.sh (which does the work; report in tests/out/matrix-3.9.1.md).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs test suites and prints "N passed, N failed" over all their checks, then the ten slowest.
 #   tests/run.sh [--local] all | unit shim e2e matrix fuzz ...
 # --local (make check): leaves out the scripts that declare, in a line

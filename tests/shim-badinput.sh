@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A malformed table, a missing table, a table others can
 # write, and a table rewritten while a program runs. Nothing crashes or hangs,
 # and each case behaves as README describes.

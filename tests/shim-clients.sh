@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Unmodified clients reach the right published port
 # for each name through libkshim.so.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The shim's dynamic symbols are exactly its hooks: the functions marked KSHIM_EXPORT in
 # shim/*.c, the names shim/libkshim.lds lists, and what nm finds defined in libkshim.so
 # agree, and the version script hides a visible symbol that is no hook.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The shim's defences, one defect found in review each, run against the shim
 # built with ASan/UBSan; any sanitizer report fails. The threaded and
 # signal-driven ones run again under TSan in tests/shim-stress.sh.

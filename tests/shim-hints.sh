@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # For every hint combination clients pass, the shim answers a
 # mapped name exactly as glibc answers the same name from a hosts file. glibc's
 # side runs in a private mount namespace with its own /etc/hosts and an

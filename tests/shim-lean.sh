@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim links only what run, env and table need, so that a program started with
 # kshim run does not pay for loading libcurl, librdkafka and the rest: at most 2
 # million instructions more than the program alone (callgrind). Every other

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim run's own behaviour: static and Go programs are
 # refused by --via preload before exec with the reason (without --via they run
 # under the seccomp supervisor); setuid programs get a warning; --map

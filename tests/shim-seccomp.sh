@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Go and static programs reach the right
 # published port for each name through the seccomp supervisor of kshim run.
 #

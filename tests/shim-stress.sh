@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # 16 threads x 10 s of lookups, connects and getpeername
 # while the table is rewritten every 10 ms, removed and restored, chmodded, and
 # the process is flooded with signals whose handlers call getpeername. Under

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The seccomp supervisor's edges: what a supervised program sees when its
 # /etc/hosts names a mapped host, when a thread has an fd table of its own,
 # when the kernel lacks a piece the supervisor uses, when a connect hangs, when

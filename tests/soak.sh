@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make soak: the restart test 5 times, then `up -n 3` + checks + `down` 10 times
 # in a row, each up checked ready with all 3 brokers (status) and healthy on
 # every layer (doctor). Per-run times and figures, then a summary.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/clean-state.sh (make clean-state) on a scratch tree, with stand-in docker, podman,
 # pgrep and ip commands that log their arguments: --dry-run changes nothing; a real run removes
 # kshim's containers, networks and images (and nothing else of the engine's), stops Podman's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make install into a staging directory: the command (kshim and kshim-full), the shim, the man page and
 # the bash completion; the man page renders without warnings and covers every
 # subcommand and option; the completion offers them and the clusters. The

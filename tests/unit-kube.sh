@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Kubernetes client without a Kubernetes: kubeconfig merging, contexts, credentials, exec
 # plugins and an unreachable server (kube_test), then the TLS material against a loopback TLS
 # server (openssl s_server serving a JSON file, asking for a client certificate signed by its CA).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The launcher's defences that need no Docker: an install path LD_PRELOAD
 # cannot hold (1), concurrent table writers and their loopback blocks (4),
 # cluster names in env and table (5), the directory fsync after the table's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim's command line: --help and usage errors for every subcommand, one way
 # each (exit 0 with the usage on stdout; exit 2, the cause and the usage on
 # stderr), decided before any Docker daemon is asked.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Doctor layers Docker answers alone: the daemon, the network, the containers
  * and their published ports. */
 #include <errno.h>

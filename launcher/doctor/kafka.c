@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Doctor layers about Kafka and the table: each broker answers through its
  * published port, advertises what the table maps (and, with --tls, holds a
  * certificate for that name from the cluster's CA), and the table matches Docker. */

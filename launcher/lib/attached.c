@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attached clusters: their record, and their table rebuilt from Docker's view of
  * the network (names, published ports), keeping every name's loopback address. */
 #include "attached.h"

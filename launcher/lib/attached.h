@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Clusters kshim did not create: containers already on a network, or a compose
  * project's, taken in with 'kshim attach'. Which network (and project) is kept
  * in a record beside the table, <table dir>/<cluster>.attached; the table is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Creating, starting, finding and removing a cluster's Docker objects. */
 #include "cluster.h"
 

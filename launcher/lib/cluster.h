@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A kshim cluster in Docker: one bridge network <name>-net and containers
  * <name>-kafka<i>, everything labelled io.kshim.cluster=<name>. */
 #ifndef KSHIM_CLUSTER_H

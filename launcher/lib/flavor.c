@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cluster configuration per image flavour, as one table of rules. */
 #include "flavor.h"
 

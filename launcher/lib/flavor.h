@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* How each Kafka image flavour is configured: the environment of node i of an
  * N-node KRaft cluster (every node broker and controller). */
 #ifndef KSHIM_FLAVOR_H

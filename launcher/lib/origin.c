@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The engine a cluster was made on (see origin.h). */
 #include "origin.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The engine a cluster was made on, recorded beside its table in
  * <table dir>/<cluster>.engine: its endpoint (docker_where) and the address
  * the brokers' ports are published on. kshim on another engine (DOCKER_HOST or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The table directory and table paths, kshim's files (the shim, kshim-full) next
  * to kshim, cluster names, and the locks that order writers of the table directory. */
 #include "paths.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where kshim keeps its tables and finds its shim library. */
 #ifndef KSHIM_PATHS_H
 #define KSHIM_PATHS_H

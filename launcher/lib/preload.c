@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LD_PRELOAD and KSHIM_TABLE for a program that is to load the shim. */
 #include "preload.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Waiting for a cluster to serve: Metadata through each broker's published port. */
 #include "ready.h"
 

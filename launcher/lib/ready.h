@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Readiness: brokers that answer Kafka Metadata requests listing the whole cluster. */
 #ifndef KSHIM_READY_H
 #define KSHIM_READY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A cluster's TLS and SASL files on the host, and copying them into its containers. */
 #include "secrets.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A cluster's TLS and SASL files. Generated on the host into
  * <table dir>/<cluster>.secrets (mode 0700, every file 0600), beside the
  * table, and copied into each container before it starts. */

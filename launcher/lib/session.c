@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's session on this terminal: raw mode, stdin in, output out, resizes. */
 #include "session.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A session with an attached container on this process's terminal or pipes. */
 #ifndef KSHIM_SESSION_H
 #define KSHIM_SESSION_H

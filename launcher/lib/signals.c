@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SIGINT, SIGTERM and SIGHUP as a flag that long operations poll, so that they can roll back;
  * SIGWINCH as one that a terminal session polls. */
 #include "signals.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Interrupts that long operations notice instead of dying, so they can roll back. */
 #ifndef KSHIM_SIGNALS_H
 #define KSHIM_SIGNALS_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Build half of scripts/kubernetes.sh (sourced by it): the test cluster's programs and images, each
 # built once and cached under $CACHE in a directory named after a hash of its inputs (versions, the
 # sources under scripts/kubernetes/ and the text of the function that builds it).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Run half of scripts/kubernetes.sh (sourced by it): start, check and stop the single-node cluster.
 # Everything it makes lives under $STATE (certificates, configuration, etcd's data, the private
 # containerd's root and state with the pods' network namespaces, the kubelet's root, logs, pids),

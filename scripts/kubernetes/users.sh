@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Users half of scripts/kubernetes.sh (sourced by it): kubeconfigs for test users of the running
 # cluster, written to $STATE/users/NAME-AUTH.kubeconfig.
 #   cert   a client certificate for user NAME (groups from --group) signed by the cluster CA

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* deny: runs a command under a seccomp filter that fails one system call the
  * supervisor probes for, as a kernel without it would (make build/tests/deny).
  *

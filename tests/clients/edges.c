@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edges: a static test program for the seccomp supervisor's edge cases (make
  * build/tests/edges). One line on stdout per run; errors on stderr, exit 1.
  *

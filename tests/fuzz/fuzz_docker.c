@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the launcher's parsers of Docker replies, without HTTP.
  * The first byte picks one: a container inspect reply (port, state), a
  * container list reply (a cluster read back from labels), an events stream

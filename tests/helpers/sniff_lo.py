@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Records every packet on the loopback interface (root: an AF_PACKET socket)
 into a file until SIGTERM, so a test can look for secrets in what crossed it.
 Usage: sniff_lo.py OUTFILE (writes "ready" to stdout once listening)."""

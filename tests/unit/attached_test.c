@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the attach record (launcher/lib/attached.c): written, read back,
  * refused when foreign, and forgotten with the table. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the launcher's option parsing (launcher/cli.c) and its usage errors. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Engine discovery and the ssh command line, without any engine: DOCKER_HOST's
  * schemes, the TLS variables, the docker CLI's contexts store, and what ssh runs. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the flavour rules: each image flavour's container environment, and names. */
 #include <cJSON.h>
 #include <stdlib.h>

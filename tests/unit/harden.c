@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shim's defences: one small program per defect, chosen by argv[1]. Run
  * under LD_PRELOAD=libkshim.so with KSHIM_TABLE=argv[2]; prints TAP lines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Kubernetes client without a server: kubeconfig files merged as kubectl
  * merges them, contexts, certificates and keys decoded, tokens and token
  * files, paths relative to the kubeconfig, malformed YAML, exec credential

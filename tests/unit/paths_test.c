@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the table directory (KSHIM_HOME, XDG_RUNTIME_DIR, HOME) and library paths. */
 #include <errno.h>
 #include <limits.h>

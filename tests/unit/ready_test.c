@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the probe from inside a SCRAM cluster's network
  * (launcher/lib/ready.c): kafka-broker-api-versions.sh's output read as a
  * listing of brokers, and which probes go inside. */

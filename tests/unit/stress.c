@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* THREADS threads resolve, connect and call getpeername
  * for SECONDS while the table is rewritten every 10 ms (alternating between two
  * published ports per broker), removed and restored, and chmodded; a signaller

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* N processes write N clusters' tables into one directory at the same moment;
  * each must get its own loopback block. Prints the number of distinct blocks.
  * With "sync", N processes bring one table of N nodes up to date at once, each

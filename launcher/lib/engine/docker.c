@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Docker Engine API over libcurl: transport, version negotiation, typed calls. */
 #include "docker.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Docker Engine API client: the only place that speaks HTTP and JSON to the
  * daemon (Docker's, or Podman's compatible one). libcurl to the engine that
  * engine.h finds: a unix socket, tcp:// (with TLS when asked), or ssh:// through

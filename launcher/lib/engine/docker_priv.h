@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the engine client's files share inside launcher/lib/engine/: the
  * client's state, reply sinks, and the helpers docker.c lends hijack.c. */
 #ifndef KSHIM_DOCKER_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's streams over a hijacked attach connection: the HTTP exchange and
  * the raw stream after it, through curl_easy_send and curl_easy_recv. */
 #include <errno.h>

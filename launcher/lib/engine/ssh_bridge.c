@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ssh:// engines: a private unix socket bridged to `docker system dial-stdio` over ssh. */
 #include "ssh_bridge.h"
 

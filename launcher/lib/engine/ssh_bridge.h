@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ssh:// engines, as the docker CLI reaches them: each connection to a private
  * unix socket runs `ssh HOST docker system dial-stdio` with the connection as
  * its stdin and stdout, so libcurl speaks HTTP to the remote daemon's socket

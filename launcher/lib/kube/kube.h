@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Kubernetes API client: the user's kubeconfig and credentials, and the
  * few reads kshim needs to forward the pods behind a Service. */
 #ifndef KSHIM_KUBE_H

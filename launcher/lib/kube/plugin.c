@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exec credential plugins (client.authentication.k8s.io), the way EKS, GKE
  * and AKS clusters sign in: the kubeconfig's command runs with its args, its
  * env added to ours, KUBERNETES_EXEC_INFO describing the request and stdin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Requests to the API server with libcurl: its CA (or the system's, or none
  * when the kubeconfig says insecure-skip-tls-verify), the user's client
  * certificate or bearer token, timeouts, and errors that say what failed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* connect() of a supervised program to a mapped address. */
 #ifndef KSHIM_SECCOMP_CONNECT_H
 #define KSHIM_SECCOMP_CONNECT_H

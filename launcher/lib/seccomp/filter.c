@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The BPF filter: traps connect to an IPv4/IPv6-sized address and read-only
  * opens, lets every other system call through untouched. */
 #include "filter.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The seccomp filter of a supervised program: which system calls reach the
  * supervisor as user notifications. */
 #ifndef KSHIM_SECCOMP_FILTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* /etc/hosts for a supervised program: a sealed memfd holding one line per
  * table host, then the real file, handed out on open with
  * SECCOMP_IOCTL_NOTIF_ADDFD. A mapped name resolves to the table's address

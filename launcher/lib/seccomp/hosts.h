@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hosts file a supervised program reads: the table's names, then /etc/hosts. */
 #ifndef KSHIM_SECCOMP_HOSTS_H
 #define KSHIM_SECCOMP_HOSTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Receiving trapped system calls, answering them, and taking the caller's
  * file descriptors. */
 #include "notify.h"

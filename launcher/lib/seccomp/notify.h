@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One trapped system call: receiving it, answering it, and acting on the
  * caller's file descriptors. */
 #ifndef KSHIM_SECCOMP_NOTIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor process: forks the program with the filter installed, takes
  * the listener over a socket pair, forwards signals, answers notifications
  * until no process uses the filter and the program has been reaped. */

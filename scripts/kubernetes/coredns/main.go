@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // coredns: CoreDNS for the test cluster with only the plugins it uses: the cluster zone from the
 // Kubernetes API, hosts, a cache, and health, readiness and reload for running it as a host process.
 package main

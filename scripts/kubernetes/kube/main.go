@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kube: one binary for the test cluster's Kubernetes programs, chosen busybox-style by the name it
 // is run as (a symlink named kubelet) or by its first argument (kube kubelet --flags ...).
 // Linking them together keeps the build to one link of the shared Kubernetes packages.
