@@ -32,7 +32,7 @@ DRY=0
 case ${1:-} in
 "") ;;
 --dry-run) DRY=1 ;;
--h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+-h | --help) sed -n '3,22p' "$0"; exit 0 ;;
 *) echo "clean-state.sh: error: unknown argument: $1" >&2; echo "clean-state.sh: hint: usage: $0 [--dry-run]" >&2; exit 2 ;;
 esac
 

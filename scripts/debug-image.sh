@@ -27,7 +27,7 @@ FORCE=0
 for a in "$@"; do
   case $a in
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,12p' "$0"; exit 0 ;;
     *) die "unknown argument: $a" "usage: $0 [--force]" ;;
   esac
 done

@@ -149,7 +149,7 @@ VERIFY=0
 for a in "$@"; do
   case $a in
     --verify) VERIFY=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,21p' "$0"; exit 0 ;;
     *) die "unknown argument: $a" "usage: $0 [--verify]" ;;
   esac
 done

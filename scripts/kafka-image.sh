@@ -61,7 +61,7 @@ for a in "$@"; do
   case $a in
     --force) FORCE=1 ;;
     --force-all) FORCE=1 FORCE_ALL=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,21p' "$0"; exit 0 ;;
     *) die "unknown argument: $a" "usage: $0 [--force] [--force-all]" ;;
   esac
 done

@@ -67,7 +67,7 @@ trap on_interrupt INT TERM
 
 need_root() { [[ $(id -u) -eq 0 ]] || die "$1 needs root" "run: sudo $0 $1"; }
 
-usage() { sed -n '7,23p' "$0" >&2; exit 2; }
+usage() { sed -n '8,24p' "$0" >&2; exit 2; }
 
 case ${1:-} in
   build) need_root build; build; log "built: $KUBE_DIR $COREDNS_DIR $DEBS_DIR $PAUSE_DIR" ;;

@@ -41,7 +41,7 @@ case ${1:-} in
   "") ;;
   --check) MODE=check ;;
   --print-env) MODE=env ;;
-  -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+  -h|--help) sed -n '3,26p' "$0"; exit 0 ;;
   *) die "unknown argument: $1" "usage: $0 [--check|--print-env]" ;;
 esac
 

@@ -70,7 +70,7 @@ ping_ok || start_service
 while (($#)); do
   case $1 in
     --load) [[ -n ${2:-} ]] || die "--load needs an image"; load_image "$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,17p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" "usage: $0 [--load IMAGE]..." ;;
   esac
 done
