@@ -158,9 +158,12 @@ probe_checks() {
 	kill -KILL "$sup"
 	check "[$p] the supervisor killed with -9: the program ends within 1 s" pid_gone "$prog" 1
 	# Go's connect would say ENOSYS; glibc's resolver, failing to open
-	# /etc/hosts and to reach a DNS server with ENOSYS, EAI_AGAIN.
-	expect_eq "  ... killed with it: no call of it failed ($(grep -c identity "$work/loop") lines, all answers)" \
-		"$(grep -v '^identity=kafka1 addr=127\.77\.0\.1$' "$work/loop")" ""
+	# /etc/hosts and to reach a DNS server with ENOSYS, EAI_AGAIN. The kernel
+	# closes the supervisor's files before it signals the program, so the one
+	# call waiting on it at that moment may fail before the SIGKILL lands; a
+	# program that carried on would fail every call after it.
+	expect_eq "  ... killed with it: at most the call in flight failed ($(grep -c identity "$work/loop") answers)" \
+		"$(grep -vc '^identity=kafka1 addr=127\.77\.0\.1$' "$work/loop" | awk '{ print ($1 <= 1) }')" 1
 	wait "$kpid" 2>/dev/null
 }
 probe_checks go "$OUT/goprobe" "Go program"
