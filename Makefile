@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # kshim: make (build), make check (unit and shim suites: no root, Docker or network), make test (every suite), make install, make demo/bench/soak/fuzz.
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -12,8 +13,8 @@ CFLAGS  ?= -O2 -g
 SAN     ?=
 # Warnings are errors for development and CI; WERROR=0 for packagers.
 WERROR  ?= 1
-# The shim needs c-ares' header; the launcher links libcurl, cJSON, librdkafka,
-# libcrypto and libyaml (kubeconfig files).
+# The shim needs c-ares' header; kshim-full links libcurl, cJSON, librdkafka,
+# libcrypto and libyaml (kubeconfig files); kshim links none of them.
 SHIM_PKGS     = libcares
 LAUNCHER_PKGS = libcurl libcjson rdkafka libcrypto yaml-0.1
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
@@ -45,18 +46,26 @@ LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) common/table.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
 SHIM_OBJ = $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRC))
+# kshim itself: run, env and table, and kshim-full for the rest (launcher/kshim.c).
+# Linked static-pie: with no loader to run, 'kshim run -- true' costs about 0.1 ms
+# of CPU and 90,000 instructions less than linked dynamically (measured with
+# callgrind and /usr/bin/time); the sanitizers need the dynamic loader.
+LEAN_OBJ = $(patsubst %,$(BUILD)/obj/launcher/%.o,kshim-lean run env table cli)
+LEAN_LDFLAGS = $(if $(SAN),,-static-pie)
 
-.PHONY: all install uninstall FORCE deps dockerd podman kafka-image check test unit shim fuzz e2e matrix demo bench soak clean
+.PHONY: all install uninstall FORCE deps dockerd podman kafka-image debug-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
 
-all: $(BUILD)/kshim $(BUILD)/libkshim.so
+all: $(BUILD)/kshim $(BUILD)/kshim-full $(BUILD)/libkshim.so
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
 	cflags=$$(pkg-config --cflags $(SHIM_PKGS)) || $(NODEPS); \
 	$(CC) $(ALLCPPFLAGS) $(ALLCFLAGS) $(DEPFLAGS) $$cflags -fPIC -fvisibility=hidden -c -o $@ $<
 
-$(BUILD)/libkshim.so: $(SHIM_OBJ)
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -shared -o $@ $^ -ldl -lpthread
+# shim/libkshim.lds keeps the exports to the hooks, whatever else is visible.
+$(BUILD)/libkshim.so: $(SHIM_OBJ) shim/libkshim.lds
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -shared -Wl,--version-script=shim/libkshim.lds -o $@ \
+		$(SHIM_OBJ) -ldl -lpthread
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,13 +77,19 @@ $(BUILD)/version.h: FORCE
 	@v='#define KSHIM_VERSION "$(KSHIM_VERSION)"'; \
 	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 $(BUILD)/obj/launcher/kshim.o: $(BUILD)/version.h
+$(BUILD)/obj/launcher/kshim-lean.o: launcher/kshim.c $(BUILD)/version.h
+	@mkdir -p $(dir $@)
+	$(LAUNCHER_FLAGS); $(CC) $(ALLCPPFLAGS) $(ALLCFLAGS) $(DEPFLAGS) $$cflags -DKSHIM_LEAN -c -o $@ $<
 
 $(BUILD)/libkshim-launcher.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kshim: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
+$(BUILD)/kshim-full: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libkshim-launcher.a $$libs -lpthread
+
+$(BUILD)/kshim: $(LEAN_OBJ) $(BUILD)/libkshim-launcher.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) $(LEAN_LDFLAGS) -o $@ $(LEAN_OBJ) $(BUILD)/libkshim-launcher.a -lpthread
 
 # A C unit test under tests/unit, linked with the subcommands (all but main) and
 # the library; tests/lib.sh's unit_test builds it with sanitizers.
@@ -83,13 +98,22 @@ $(BUILD)/unit/%: tests/unit/%.c $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCPPFLAGS) $(ALLCFLAGS) $(DEPFLAGS) $(LDFLAGS) -Ilauncher $$cflags -o $@ $< \
 		$(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
-# make install [DESTDIR=/staging] [PREFIX=/usr] [LIBDIR=...]: the command, the
-# shim, the man page and the bash completion; make uninstall removes them.
-INSTALLED = $(BINDIR)/kshim $(PKGLIBDIR)/libkshim.so $(MANDIR)/man1/kshim.1 $(BASHCOMPDIR)/kshim
+# A static test program under tests/clients, for the supervisor's suites (no
+# libc kshim's preload could hook): make build/tests/edges.
+$(BUILD)/tests/%: tests/clients/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -static -pthread -o $@ $<
+
+# make install [DESTDIR=/staging] [PREFIX=/usr] [LIBDIR=...]: the command (kshim,
+# and kshim-full next to the shim), the shim, the man page and the bash
+# completion; make uninstall removes them.
+INSTALLED = $(BINDIR)/kshim $(PKGLIBDIR)/kshim-full $(PKGLIBDIR)/libkshim.so \
+	$(MANDIR)/man1/kshim.1 $(BASHCOMPDIR)/kshim
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/kshim $(DESTDIR)$(BINDIR)/kshim
+	install -m 0755 $(BUILD)/kshim-full $(DESTDIR)$(PKGLIBDIR)/kshim-full
 	install -m 0644 $(BUILD)/libkshim.so $(DESTDIR)$(PKGLIBDIR)/libkshim.so
 	install -m 0644 kshim.1 $(DESTDIR)$(MANDIR)/man1/kshim.1
 	install -m 0644 completions/kshim.bash $(DESTDIR)$(BASHCOMPDIR)/kshim
@@ -112,6 +136,19 @@ podman: deps
 # Into the engine DOCKER_HOST names (Podman: DOCKER_HOST=unix:///run/podman/podman.sock).
 kafka-image: $(if $(DOCKER_HOST),deps,dockerd)
 	@bash scripts/kafka-image.sh
+
+# kshim/debug:local, the tools image of kshim debug (DOCKER_HOST as for kafka-image).
+debug-image: $(if $(DOCKER_HOST),deps,dockerd)
+	@bash scripts/debug-image.sh
+
+# A single-node Kubernetes with kshim/kafka:local in it, built from sources (cached under
+# /var/cache/kshim/kubernetes). Prints only `export KUBECONFIG=...` and `export PATH=...` on stdout:
+#   eval "$(make -s kubernetes)"
+kubernetes: kafka-image
+	@bash scripts/kubernetes.sh up
+
+kubernetes-down:
+	@bash scripts/kubernetes.sh down
 
 # The everyday loop: the unit and shim suites as any user, with no Docker and
 # no network (tests/run.sh --local leaves out scripts that say they need them).
@@ -144,6 +181,11 @@ soak: deps
 clean:
 	rm -rf build tests/out bench/out
 
+# A fresh machine's state, as far as kshim goes: its images, containers and caches outside
+# the clone, Podman's service and tests/out (scripts/clean-state.sh says what stays).
+clean-state:
+	@bash scripts/clean-state.sh
+
 FORCE:
 
--include $(SHIM_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(wildcard $(BUILD)/unit/*.d)
+-include $(SHIM_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/obj/launcher/kshim-lean.d $(wildcard $(BUILD)/unit/*.d)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Micro-benchmark of the shim's hooks and of the seccomp supervisor. Prints
  * "<wall ns per call> <CPU ns per call>" for one case (CPU: this thread's CPU
  * time, which time spent preempted by other work on a busy machine does not

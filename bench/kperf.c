@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Data-path benchmark client on librdkafka (Debian ships rdkafka_performance only
  * as an example source that needs librdkafka's private headers). One line of
  * "key=value" results on stdout; exit 0 only when every message made it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The cost of the Kubernetes hop (kshim attach --kubernetes): the same kcat produces and then
 # consumes the same records, once from the host through kshim run and the forwarder's
 # kubectl port-forward, once from a pod beside the brokers; interleaved, REPS times each.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The data path's paired ratios from bench/report.py's data files: per metric, the A/B
 # ratio (int / loc) and the A/A control (loc2 / loc), each pair a dot, the median with
 # its 95% interval as a bar, the goal as a line.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns bench/out/results.tsv (written by bench/run.sh) into a Markdown report and
 the data files bench/report.gp plots. Standard library only.
 
@@ -324,8 +325,8 @@ if any(k[0] == "data" for k in data):
     if rest:
         datap.append("CPU outside the data path, int − loc per pair, median [95% interval]: "
                      + "; ".join(rest) + ". This is a fixed cost per program start, not per message: "
-                     "`kshim run`'s own start-up before it execs the client (the launcher loads its "
-                     "libraries: libcurl, librdkafka and their dependencies) and the shim's set-up.\n")
+                     "`kshim run`'s own start-up before it execs the client (kshim links libc "
+                     "alone: see the instructions section) and the shim's set-up.\n")
     backlog = [f"{mode} #{r}" for mode in ("int", "loc", "loc2") for r, last in d("p50_last_ms", mode).items()
                if last > 100 and last > 3 * d("p50_first_ms", mode).get(r, last)]
     if backlog:
@@ -408,7 +409,7 @@ if any(k[0] == "startup" for k in data):
                       f"{cell(summary(rss(n).values()), 0)} | "
                       f"{cell(summary(series('startup', 'launcher_cpu_s', f'n{n}').values()))} |")
     startp.append("")
-    # Before and after (issue 12): the image under test vs the image of an older commit.
+    # Before and after: the image under test vs the image of an older commit (before the faster start).
     startp.append(f"Before and after: `kshim up -n N` with the image under test (**after**, "
                   f"{meta.get('image')}) and with {meta.get('before_image') or 'no before image'} "
                   "(**before**: that commit's scripts/kafka-image.sh, Kafka 4.1.1, Kafka's G1 "
@@ -622,6 +623,92 @@ if any(k[0] == "seccomp" for k in data):
             scp.append(f"\nSteps that failed twice and left a gap: {', '.join(bad)}.")
         scp.append("")
 
+# ------------------------------------------------------------------ instructions
+instrp = []
+INSTR_GOAL, INSTR_AA = 1.01, 0.005
+
+
+def instr_verdict(ab, aa):
+    """PASS / MISS as judge() with the goal, when the A/A interval is within ±0.5% of 1;
+    otherwise the method's own noise is too large to decide."""
+    if not ab or not aa:
+        return "n/a"
+    if aa[1] < 1 - INSTR_AA or aa[2] > 1 + INSTR_AA:
+        return "undecided (A/A outside ±0.5%)"
+    return judge(ab, False, INSTR_GOAL)
+
+
+if any(k[0] == "instr" for k in data):
+    n = lambda m, v: series("instr", m, v)
+    reps, msgs = int(float(meta.get("instr_reps", 0))), int(float(meta.get("instr_msgs", 0)))
+    instrp.append("## 6. Instructions: the client per message, and a program's start\n")
+    instrp.append(
+        f"Instructions, counted by `valgrind --tool=callgrind`, are not stretched by the machine's "
+        f"load as time is; a multi-threaded client's count still moves with it (lock contention, "
+        f"retries, what its timers find), which the A/A control measures. One 3-broker cluster, up with `kshim up --localhost-listener`, as in section 2: "
+        f"kperf (librdkafka {meta.get('librdkafka')}) runs under callgrind through `kshim run` "
+        f"against `kafka1:9092,...` (**int**) or without kshim against `localhost:<port>,...` "
+        f"(**loc**; **loc2**: loc again, the A/A control). Each of {reps} repetitions produces "
+        f"{msgs:,} messages of {meta.get('msg_size')} B per mode (acks=all, 3 partitions, "
+        f"replication 3; the producer with `linger.ms=60000` and `sticky.partitioning.linger.ms=0`, "
+        f"so that its batches fill by size rather than by the clock, and `flush()` sends the last "
+        f"ones) to a fresh topic, then consumes them, the modes in rotating order. "
+        f"Counted: every thread of the client process after its exec (callgrind "
+        f"`--trace-children=yes --dump-before=execve` puts `kshim run`'s own part, before the "
+        f"exec, in a file of its own), start-up and teardown included, divided by {msgs:,}. The "
+        f"goal: int ÷ loc ≤ {INSTR_GOAL}, decided when the A/A interval lies within ±0.5% of 1.\n")
+    instrp.append("| instructions per message | int | loc | loc2 | A/B int ÷ loc [95% interval] | "
+                  "A/A loc2 ÷ loc [95% interval] | pairs | goal | verdict |")
+    instrp.append("|---|---|---|---|---|---|---|---|---|")
+    for step in ("produce", "consume"):
+        m = f"{step}_ir_per_msg"
+        ab = paired(n(m, "int"), n(m, "loc"), lambda a, b: a / b)
+        ci_ab, ci_aa = median_ci(ab), median_ci(paired(n(m, "loc2"), n(m, "loc"), lambda a, b: a / b))
+        c_ab = f"{ci_ab[0]:.4f}x [{ci_ab[1]:.4f}–{ci_ab[2]:.4f}]" if ci_ab else "n/a"
+        c_aa = f"{ci_aa[0]:.4f}x [{ci_aa[1]:.4f}–{ci_aa[2]:.4f}]" if ci_aa else "n/a"
+        v = instr_verdict(ci_ab, ci_aa)
+        goals.append((f"client instructions per message, {step}, int ÷ loc ≤ {INSTR_GOAL} (A/A: {c_aa})",
+                      c_ab + " (95% interval)", v))
+        instrp.append(f"| {step} | {cell(summary(n(m, 'int').values()), 0)} | {cell(summary(n(m, 'loc').values()), 0)} | "
+                      f"{cell(summary(n(m, 'loc2').values()), 0)} | {c_ab} | {c_aa} | {len(ab)} | ≤ {INSTR_GOAL} | {v} |")
+    instrp.append("")
+    for step in ("produce", "consume"):
+        m = f"{step}_ir_per_msg"
+        per = [(r, n(m, "int").get(r), n(m, "loc2").get(r), v) for r, v in sorted(n(m, "loc").items())]
+        instrp.append(f"- {step}, each pair (repetition: int ÷ loc, loc2 ÷ loc): "
+                      + "; ".join(f"{r}: {fmt(i / v, 4) if i else '—'}, {fmt(j / v, 4) if j else '—'}"
+                                  for r, i, j, v in per))
+    bad = [f for f in failures if f.split()[-1] in ("produce", "consume")]
+    if bad:
+        instrp.append(f"- steps that failed twice and left a gap (their pairs are left out): {', '.join(bad)}")
+    cov = median_ci([0.0] * reps)
+    launch = summary(list(n("produce_launcher_ir", "int").values()) + list(n("consume_launcher_ir", "int").values()))
+    load = summary(n("load1", "all").values())
+    instrp.append(f"\nModes' cells: median [min–max] over repetitions. "
+                  + (f"With {reps} pairs the interval covers the median with {cov[3] * 100:.1f}%. " if cov else "")
+                  + (f"`kshim run`'s own part before it execs kperf: {cell(launch, 0)} instructions. " if launch else "")
+                  + (f"Load average (1 min) as each repetition began: {cell(load)} on {meta.get('nproc')} cores."
+                     if load else "") + "\n")
+    ir_true, cpu_true = n("start_ir", "true"), n("start_cpu_ms", "true")
+    instrp.append(f"A whole program start, `/usr/bin/true`: alone (**true**), with the shim preloaded "
+                  f"and a table (**preload**: true's process alone, not the `env` that set it up), and "
+                  f"through `kshim run --table FILE -- /usr/bin/true` (**run**: kshim's part and true's). "
+                  f"Instructions of one start under callgrind; CPU (user + system, `/usr/bin/time`) of "
+                  f"{meta.get('start_runs')} starts in a shell loop, per start, the loop's fork included "
+                  f"in each. {reps} repetitions, the variants in rotating order; the differences are per "
+                  f"repetition.\n")
+    instrp.append("| variant | instructions | more than true | CPU per start, ms | more than true, ms |")
+    instrp.append("|---|---|---|---|---|")
+    for v in ("true", "preload", "run"):
+        di = summary(paired(n("start_ir", v), ir_true, lambda a, b: a - b))
+        dc = summary(paired(n("start_cpu_ms", v), cpu_true, lambda a, b: a - b))
+        instrp.append(f"| {v} | {cell(summary(n('start_ir', v).values()), 0)} | {'—' if v == 'true' else cell(di, 0)} | "
+                      f"{cell(summary(n('start_cpu_ms', v).values()), 2)} | {'—' if v == 'true' else cell(dc, 2)} |")
+        if v == "run":
+            goal("`kshim run -- true` ≤ 2,000,000 instructions more than `true`", di, lambda x: x <= 2e6, 0)
+            goal("`kshim run -- true` ≤ 1 ms CPU more than `true`", dc, lambda x: x <= 1.0, 2, " ms")
+    instrp.append("")
+
 # ------------------------------------------------------------------ assemble
 head = ["# kshim benchmark report\n",
         f"- command: `{meta.get('command')}`",
@@ -631,7 +718,7 @@ head = ["# kshim benchmark report\n",
         f"{meta.get('load_end')} at the end; {meta.get('other_containers')} other containers "
         f"running at the start (other people's clusters: absolute figures are noisy, compare ratios)",
         f"- run time: {meta.get('secs_total')} s"
-        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "tls", "memory", "seccomp")
+        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "tls", "memory", "seccomp", "instr")
                   if "secs_" + s in meta),
         "",
         "```",
@@ -642,7 +729,7 @@ head += ["## Goals\n", "| goal | measured: median [min–max] | verdict |", "|--
 head += [f"| {g} | {c} | {v} |" for g, c, v in goals]
 head.append("")
 with open(report, "w") as f:
-    f.write("\n".join(head + micro + datap + tlsp + startp + memp + scp) + "\n")
+    f.write("\n".join(head + micro + datap + tlsp + startp + memp + scp + instrp) + "\n")
 with open(f"{outdir}/plot_ratio.dat", "w") as f:
     f.write("# metric ab_med ab_lo ab_hi aa_med aa_lo aa_hi goal index (pair ratios, 95% interval)\n"
             + "\n".join(plot_ratio) + "\n")

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make bench: measures the shim's cost and writes bench/report.md and bench/report.png.
 # A benchmark, not a test: nothing in `make test` runs or depends on it.
 #
@@ -9,7 +10,7 @@
 # side alike.
 #   1. micro    hook cost: ns per call, and callgrind instructions per call
 #   2. startup  `kshim up` wall time for -n 1, 3, 5, the brokers' CPU to ready (also of the image
-#               before issue 12, BENCH_BEFORE) and the launcher's peak RSS
+#               before the faster start, BENCH_BEFORE) and the launcher's peak RSS
 #   3. data     one 3-broker cluster with both client listeners (kshim up
 #               --localhost-listener): internal names through the shim vs
 #               localhost:<port> without it, in paired interleaved repetitions
@@ -21,19 +22,24 @@
 #   5. seccomp  the supervisor (kshim run --via seccomp): mapped, trapped and untrapped
 #               system calls of a static program; franz-go's throughput through it vs
 #               inside the cluster network
+#   6. instr    instructions (callgrind), which the machine's load does not change: the
+#               client's per message through `kshim run` vs localhost on the same brokers,
+#               in pairs with an A/A control, and a whole program start (`kshim run -- true`
+#               vs `true` and the shim preloaded alone), with its CPU time
 #
 # Environment:
 #   BENCH_QUICK=1       smoke pass: fewer repetitions and messages (a minute or three)
-#   BENCH_SECTIONS=...  subset of "micro startup data tls memory seccomp" (default: all)
+#   BENCH_SECTIONS=...  subset of "micro startup data tls memory seccomp instr" (default: all)
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
 #                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
-#                       two JVMs and no class-data archive, before issue 12); "none" leaves it out
+#                       two JVMs and no class-data archive); "none" leaves it out
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
 #                       that give a 95% interval for a median); the report says how many
 #                       would decide an undecided verdict
 #   BENCH_TLS_PAIRS=N   repetitions of the tls section (default 12, quick 6)
+#   BENCH_INSTR_PAIRS=N repetitions of the instr section (default 8, quick 6)
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
 #                       only for a full run of every section; otherwise it stays in bench/out)
 set -euo pipefail
@@ -43,7 +49,7 @@ cd "$TOP"
 OUT=$TOP/bench/out
 BUILD=$OUT/build
 QUICK=${BENCH_QUICK:-0}
-SECTIONS=${BENCH_SECTIONS:-micro startup data tls memory seccomp}
+SECTIONS=${BENCH_SECTIONS:-micro startup data tls memory seccomp instr}
 IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
 BEFORE=${BENCH_BEFORE:-5fb2872}
 BEFORE_IMAGE=
@@ -59,6 +65,7 @@ if [ "$QUICK" = 1 ]; then
 	START_REPS=1 START_NODES="1 3" BEFORE_NODES="1"
 	MEM_REPS=3
 	SC_REPS=1 SC_MSGS=50000
+	INSTR_REPS=6 INSTR_MSGS=10000 START_RUNS=100
 else
 	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
 	DATA_REPS=15 DATA_MSGS=400000 LAT_SECS=4 LAT_WARMUP=1
@@ -66,9 +73,11 @@ else
 	START_REPS=3 START_NODES="1 3 5" BEFORE_NODES="1 3"
 	MEM_REPS=5
 	SC_REPS=12 SC_MSGS=1000000
+	INSTR_REPS=8 INSTR_MSGS=40000 START_RUNS=400
 fi
 DATA_REPS=${BENCH_DATA_PAIRS:-$DATA_REPS}
 TLS_REPS=${BENCH_TLS_PAIRS:-$TLS_REPS}
+INSTR_REPS=${BENCH_INSTR_PAIRS:-$INSTR_REPS}
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
 
@@ -136,13 +145,13 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 	echo "other_containers=$(docker ps -q 2>/dev/null | wc -l)"
 	free -m | sed 's/^/free=/'
 	for v in MICRO_REPS CG_REPS DATA_REPS DATA_MSGS TLS_REPS TLS_MSGS MSG_SIZE LAT_RATE LAT_SECS LAT_WARMUP \
-		START_REPS START_NODES BEFORE_NODES MEM_REPS SC_REPS SC_MSGS; do
+		START_REPS START_NODES BEFORE_NODES MEM_REPS SC_REPS SC_MSGS INSTR_REPS INSTR_MSGS START_RUNS; do
 		echo "${v,,}=${!v}"
 	done
 	echo "cg_calls=${CG_CALLS[0]} and ${CG_CALLS[1]} iterations"
 } >"$META"
 
-if want startup || want data || want tls || want seccomp; then
+if want startup || want data || want tls || want seccomp || want instr; then
 	docker image inspect "$IMAGE" >/dev/null 2>&1 || die "image $IMAGE not found: run 'make kafka-image'"
 fi
 if want startup && [ -n "$BEFORE_IMAGE" ]; then
@@ -341,13 +350,15 @@ section_startup() {
 # the repetition's order (rep_order: all six orders in turn), so the members of a
 # pair are seconds apart and each mode runs before each other one equally often.
 # DATA_SEC is the section the figures go to; KPERF_CONF kperf's -F FILE, if any.
-DATA_SEC=data KPERF_CONF=()
+# KPERF_WRAP runs the whole command (kshim run included) under another program.
+DATA_SEC=data KPERF_CONF=() KPERF_WRAP=()
 kperf_mode() { # MODE ARGS...: runs kperf the MODE way
 	local mode=$1; shift
 	if [ "$mode" = int ]; then
-		"$KSHIM" run --name "$DATA_CLUSTER" -- "$KPERF" "$@" "${KPERF_CONF[@]}" -b kafka1:9092,kafka2:9092,kafka3:9092
+		"${KPERF_WRAP[@]}" "$KSHIM" run --name "$DATA_CLUSTER" -- "$KPERF" "$@" "${KPERF_CONF[@]}" \
+			-b kafka1:9092,kafka2:9092,kafka3:9092
 	else
-		"$KPERF" "$@" "${KPERF_CONF[@]}" -b "$LOC_BOOTSTRAP"
+		"${KPERF_WRAP[@]}" "$KPERF" "$@" "${KPERF_CONF[@]}" -b "$LOC_BOOTSTRAP"
 	fi
 }
 
@@ -434,15 +445,23 @@ data_rep() { # REP [-warm]: produce, consume and latency for int, loc and loc2
 	[ -n "$warm" ] || record data rep_secs all "$rep" "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
 }
 
+# up_localhost SECTION [ARGS...]: DATA_CLUSTER, a 3-broker cluster up with
+# --localhost-listener (and ARGS), and LOC_BOOTSTRAP, its localhost:PORT list.
+up_localhost() {
+	local sec=$1 out=$WORK/$1.out
+	shift
+	DATA_CLUSTER=$TAG-$sec
+	log "$sec: kshim up -n 3${*:+ $*} --localhost-listener ($DATA_CLUSTER)"
+	CLUSTERS+=("$DATA_CLUSTER")
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" "$@" --localhost-listener >"$out" 2>&1 ||
+		{ cat "$out" >&2; die "kshim up${*:+ $*} --localhost-listener failed"; }
+	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$out")
+	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up${*:+ $*} --localhost-listener"
+}
+
 section_data() {
 	local rep
-	DATA_CLUSTER=$TAG-data
-	log "data: kshim up -n 3 --localhost-listener ($DATA_CLUSTER)"
-	CLUSTERS+=("$DATA_CLUSTER")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" --localhost-listener >"$WORK/data.out" 2>&1 ||
-		{ cat "$WORK/data.out" >&2; die "kshim up --localhost-listener failed"; }
-	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$WORK/data.out")
-	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up --localhost-listener"
+	up_localhost data
 	# Fresh brokers run interpreted Java: one unrecorded repetition first.
 	data_rep 1 -warm
 	# What the shim does in a data-path run: every hooked call it answers is logged
@@ -480,13 +499,7 @@ tls_rep() { # REP [-warm]: produce and consume for int, loc and loc2
 
 section_tls() {
 	local rep conf=$WORK/tls.conf
-	DATA_CLUSTER=$TAG-tls
-	log "tls: kshim up -n 3 --tls --tls-san localhost --localhost-listener ($DATA_CLUSTER)"
-	CLUSTERS+=("$DATA_CLUSTER")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" --tls --tls-san localhost --localhost-listener \
-		>"$WORK/tls.out" 2>&1 || { cat "$WORK/tls.out" >&2; die "kshim up --tls --localhost-listener failed"; }
-	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$WORK/tls.out")
-	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up --tls --localhost-listener"
+	up_localhost tls --tls --tls-san localhost
 	(umask 077 && "$KSHIM" config --name "$DATA_CLUSTER" --client librdkafka >"$conf") || die "kshim config failed"
 	grep -qx 'security.protocol=SSL' "$conf" && grep -qx 'ssl.endpoint.identification.algorithm=https' "$conf" ||
 		die "kshim config: not SSL with hostname verification: $(tr '\n' ' ' <"$conf")"
@@ -636,8 +649,110 @@ section_seccomp() {
 	section_seccomp_data
 }
 
+# ---------------------------------------------------------------- 6. instructions
+# Instructions count what a program does whatever else the machine is doing.
+# callgrind follows `kshim run` across its exec (--trace-children) and writes the
+# part before each exec to a file of its own (--dump-before=execve): cg.PID.N for
+# kshim's part, cg.PID for the program the process ended as. cg_split prints
+# "PROGRAM LAUNCHER", the instructions of each.
+CG_DIR=$WORK/cg
+CG_WRAP=(valgrind --tool=callgrind --trace-children=yes --dump-before=execve --callgrind-out-file="$CG_DIR/cg.%p")
+cg_split() {
+	local f prog=0 launcher=0 n
+	for f in "$CG_DIR"/cg.*; do
+		n=$(awk '/^totals:/ { print $2 }' "$f")
+		case ${f##*/} in
+		cg.*.*) launcher=$((launcher + n)) ;;
+		*) prog=$((prog + n)) ;;
+		esac
+	done
+	echo "$prog $launcher"
+}
+cg_fresh() { rm -rf "$CG_DIR" && mkdir "$CG_DIR"; }
+
+# Program start: /usr/bin/true alone (true), with the shim preloaded (preload) and
+# through `kshim run --table` (run; kshim's part counted too). CPU: user + system of
+# START_RUNS runs in a loop, per run, the loop's fork included in every variant.
+START_VARIANTS=(true preload run)
+start_ir() { # VARIANT: instructions of one start
+	local prog launcher cmd=(/usr/bin/true)
+	case $1 in
+	preload) cmd=(env LD_PRELOAD="$SHIM" KSHIM_TABLE="$TABLE" /usr/bin/true) ;; # true's part alone
+	run) cmd=("$KSHIM" run --table "$TABLE" -- /usr/bin/true) ;;
+	esac
+	cg_fresh
+	"${CG_WRAP[@]}" "${cmd[@]}" 2>"$WORK/cg.err" || { cat "$WORK/cg.err" >&2; die "instr: callgrind $1 failed"; }
+	read -r prog launcher < <(cg_split)
+	[ "$1" = preload ] && echo "$prog" || echo $((prog + launcher))
+}
+start_cpu() { # VARIANT: CPU ms per start
+	local pre= cmd=(/usr/bin/true)
+	case $1 in
+	preload) pre=$SHIM ;;
+	run) cmd=("$KSHIM" run --table "$TABLE" -- /usr/bin/true) ;;
+	esac
+	/usr/bin/time -f '%U %S' -o "$WORK/start.time" bash -c 'n=$1 pre=$2 table=$3; shift 3
+		for ((i = 0; i < n; i++)); do
+			if [ -n "$pre" ]; then LD_PRELOAD=$pre KSHIM_TABLE=$table "$@"; else "$@"; fi
+		done' _ "$START_RUNS" "$pre" "$TABLE" "${cmd[@]}" >/dev/null || die "instr: $1 failed"
+	awk -v n="$START_RUNS" '{ printf "%.4f", ($1 + $2) * 1000 / n }' "$WORK/start.time"
+}
+
+# The data path: kperf under callgrind, int / loc / loc2 as in section 3, in the same
+# rotating order; the client's instructions per message (the program's part: kshim's
+# own start-up before the exec is recorded apart). The producer fills its batches
+# by size, not by the clock (INSTR_PRODUCE_CONF): with librdkafka's defaults a batch
+# is what 5 ms (linger.ms) and 10 ms on one partition (sticky partitioning) gather,
+# and on this loaded machine that made two runs of the same mode differ by up to 11%;
+# flush() sends the last batches at once.
+cg_kperf_mode() {
+	local KPERF_WRAP=("${CG_WRAP[@]}")
+	cg_fresh && kperf_mode "$@"
+}
+instr_step() { # STEP MODE REP ARGS...
+	local step=$1 mode=$2 rep=$3 prog launcher KPERF_CONF=()
+	shift 3
+	[ "$step" != produce ] || KPERF_CONF=(-F "$INSTR_PRODUCE_CONF")
+	try_twice cg_kperf_mode "$mode" "$step" "$@" >/dev/null || return 0
+	read -r prog launcher < <(cg_split)
+	record instr "${step}_ir_per_msg" "$mode" "$rep" "$(awk -v p="$prog" -v n="$INSTR_MSGS" 'BEGIN { printf "%.2f", p / n }')"
+	record instr "${step}_launcher_ir" "$mode" "$rep" "$launcher"
+}
+instr_rep() { # REP: produce, then consume, INSTR_MSGS x MSG_SIZE for int, loc and loc2
+	local rep=$1 order m t=binstr-$1
+	order=$(rep_order "$rep" int loc loc2)
+	log "instr: repetition $rep/$INSTR_REPS, order $order: $INSTR_MSGS x $MSG_SIZE B under callgrind"
+	kperf_try loc create -t "$t-int,$t-loc,$t-loc2" >/dev/null || return 0
+	record instr load1 all "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	for m in $order; do instr_step produce "$m" "$rep" -t "$t-$m" -n "$INSTR_MSGS" -s "$MSG_SIZE"; done
+	for m in $order; do instr_step consume "$m" "$rep" -t "$t-$m" -n "$INSTR_MSGS"; done
+}
+
+section_instr() {
+	local rep v
+	INSTR_PRODUCE_CONF=$WORK/instr-produce.conf
+	printf 'linger.ms=60000\nsticky.partitioning.linger.ms=0\n' >"$INSTR_PRODUCE_CONF"
+	[ -n "$LISTENER" ] || start_listener
+	for rep in $(seq "$INSTR_REPS"); do
+		log "instr: program start, repetition $rep/$INSTR_REPS"
+		for v in $(rep_order "$rep" "${START_VARIANTS[@]}"); do
+			record instr start_ir "$v" "$rep" "$(start_ir "$v")"
+			record instr start_cpu_ms "$v" "$rep" "$(start_cpu "$v")"
+		done
+	done
+	up_localhost instr
+	# Fresh brokers run interpreted Java: one produce and consume per mode first, not counted.
+	kperf_try loc create -t binstr-warm >/dev/null || true
+	for v in int loc; do
+		kperf_try "$v" produce -t binstr-warm -n "$INSTR_MSGS" -s "$MSG_SIZE" -F "$INSTR_PRODUCE_CONF" >/dev/null || true
+		kperf_try "$v" consume -t binstr-warm -n "$INSTR_MSGS" >/dev/null || true
+	done
+	for rep in $(seq "$INSTR_REPS"); do instr_rep "$rep"; done
+	cluster_down "$DATA_CLUSTER"
+}
+
 START=$(date +%s)
-for s in micro startup data tls memory seccomp; do
+for s in micro startup data tls memory seccomp instr; do
 	want "$s" || continue
 	t0=$(date +%s)
 	"section_$s"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The port table: parse, print, write atomically, look up. Shared by the shim
  * and the launcher, so it uses nothing but libc. */
 #include "kshim/table.h"

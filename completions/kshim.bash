@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bash completion for kshim: subcommands, their options, and cluster names from the table directory.
 
 # The table directory, as kshim finds it.
@@ -11,7 +12,7 @@ _kshim_table_dir() {
 	fi
 }
 
-# Cluster names: one per <name>.table, leaving out kshim run's private run-<pid> tables.
+# Cluster names: one per <name>.table, leaving out kshim run's private run.<pid> tables.
 _kshim_clusters() {
 	local dir f n
 	dir=$(_kshim_table_dir)
@@ -19,7 +20,7 @@ _kshim_clusters() {
 		[ -e "$f" ] || continue
 		n=${f##*/}
 		n=${n%.table}
-		case $n in run-[0-9]*) ;; *) printf '%s\n' "$n" ;; esac
+		case $n in run.[0-9]*) ;; *) printf '%s\n' "$n" ;; esac
 	done
 }
 
@@ -37,16 +38,16 @@ _kshim() {
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
 	if [ "$COMP_CWORD" = 1 ]; then
-		COMPREPLY=($(compgen -W "up down status run env config attach doctor logs table watch --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "up down status run env config attach doctor logs debug table watch --help --version" -- "$cur"))
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--) # run: the rest is a command line of its own
+		--) # run, debug: the rest is a command line of its own
 			if [ "$cmd" = run ] && declare -F _command_offset >/dev/null; then
 				_command_offset $((i + 1))
-			elif [ "$cmd" = run ]; then
+			elif [ "$cmd" = run ] || [ "$cmd" = debug ]; then
 				COMPREPLY=($(compgen -c -- "$cur"))
 			fi
 			return
@@ -77,19 +78,20 @@ _kshim() {
 	case $cmd in
 	up) opts="-n --name --image --flavor --advertise --localhost-listener --tls --tls-san --sasl --timeout --watch --publish-address --help" ;;
 	config) opts="--name --client --help" ;;
-	down) opts="--name --help" ;;
+	down) opts="--name --forget --help" ;;
 	status | doctor) opts="--name --json --help" ;;
 	run) opts="--name --table --map --via --debug --help --" ;;
 	env) opts="--name --table --help" ;;
-	attach) opts="--network --compose --kubernetes --service --namespace --context --cluster-domain --foreground --name --help" ;;
+	attach) opts="--network --compose --kubernetes --service --namespace --context --cluster-domain --foreground --name --publish-address --help" ;;
 	logs) opts="--name --tail --follow -f --help" ;;
+	debug) opts="--name --image --help --" ;;
 	table) opts="--name --help" ;;
 	watch) opts="--name --once --help" ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-	elif [ "$cmd" = logs ]; then
+	elif [ "$cmd" = logs ] || [ "$cmd" = debug ]; then
 		COMPREPLY=($(compgen -W "$(_kshim_nodes "$name")" -- "$cur"))
 	elif [ "$cmd" = table ]; then
 		COMPREPLY=($(compgen -f -- "$cur"))

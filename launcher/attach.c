@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim attach: a port table for containers kshim did not create, such as a
  * compose project's, from what Docker knows of a network; the cluster it makes
  * is then one like any other for status, doctor, watch, logs and down. */
@@ -17,6 +18,7 @@
 
 const char attach_usage[] =
     "usage: kshim attach --network NET | --compose PROJECT [--name NAME]\n"
+    "                    [--publish-address ADDR]\n"
     "       kshim attach --kubernetes --service SVC [--namespace NS] [--context C]\n"
     "                    [--cluster-domain D] [--name NAME] [--foreground]\n";
 
@@ -64,7 +66,7 @@ check_not_ours(docker_t *d, const char *name, kshim_err_t *err)
 }
 
 static int
-attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
+attach(docker_t *d, const struct attach_options *o, uint32_t publish, kshim_err_t *err)
 {
 	struct cluster c = {.attached = 1};
 	struct attached a;
@@ -73,6 +75,7 @@ attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
 
 	if (check_not_ours(d, o->name, err) < 0)
 		return -1;
+	c.publish_addr = publish;
 	snprintf(c.name, sizeof(c.name), "%s", o->name);
 	if (o->compose) {
 		snprintf(c.project, sizeof(c.project), "%s", o->compose);
@@ -99,6 +102,7 @@ attach(docker_t *d, const struct attach_options *o, kshim_err_t *err)
 	memset(&a, 0, sizeof(a));
 	snprintf(a.network, sizeof(a.network), "%s", c.network);
 	snprintf(a.project, sizeof(a.project), "%s", c.project);
+	a.publish_addr = publish;
 	if (attached_write(o->name, &a, err) < 0) {
 		unlink(path);
 		return -1;
@@ -132,6 +136,7 @@ attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err)
 	    {"network", required_argument, NULL, 'N'},
 	    {"compose", required_argument, NULL, 'c'},
 	    {"name", required_argument, NULL, 'n'},
+	    {"publish-address", required_argument, NULL, 'p'},
 	    {"kubernetes", no_argument, NULL, 'k'},
 	    {"service", required_argument, NULL, 's'},
 	    {"namespace", required_argument, NULL, 'S'},
@@ -155,6 +160,9 @@ attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *err)
 			break;
 		case 'n':
 			o->name = optarg;
+			break;
+		case 'p':
+			o->publish = optarg;
 			break;
 		case 'h':
 			return cli_help(attach_usage);
@@ -193,6 +201,7 @@ int
 cmd_attach(int argc, char **argv, kshim_err_t *err)
 {
 	struct attach_options o;
+	uint32_t publish;
 	docker_t *d;
 	int rc;
 
@@ -200,9 +209,10 @@ cmd_attach(int argc, char **argv, kshim_err_t *err)
 		return rc;
 	if (o.kubernetes)
 		return attach_kubernetes(&o, err);
-	if (docker_open(&d, err) < 0)
+	if (cluster_publish_address("attach", o.publish, &publish, err) < 0 ||
+	    docker_open(&d, err) < 0)
 		return -1;
-	rc = attach(d, &o, err);
+	rc = attach(d, &o, publish, err);
 	docker_close(d);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim attach --kubernetes: starts the forwarder (lib/kube/forward.h) in the
  * background, with its log beside the table, and returns once it says every
  * pod's forward answers, or with its error as our own; --foreground runs it

@@ -1,5 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option parsing shared by the subcommands' parse functions: one way to report a usage error. */
-#include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lib/cluster.h"
 #include "lib/paths.h"
 
 void
@@ -116,18 +115,5 @@ cli_opt_int(const char *opt, const char *arg, int min, int max, int *out, kshim_
 		return kshim_fail(err, KSHIM_EUSAGE, "%s %s: expected a number from %d to %d", opt,
 				  arg, min, max);
 	*out = (int)v;
-	return 0;
-}
-
-int
-cli_print_json(cJSON *o)
-{
-	char *text = o ? cJSON_Print(o) : NULL;
-
-	cJSON_Delete(o);
-	if (!text)
-		return -1;
-	puts(text);
-	free(text);
 	return 0;
 }

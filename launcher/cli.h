@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Subcommands of the kshim CLI, one file each, with their options; kshim.c dispatches. */
 #ifndef KSHIM_CLI_H
 #define KSHIM_CLI_H
@@ -33,6 +34,7 @@ struct cluster_options {
 	const char *name;
 	int json; /* status, doctor: --json */
 	int once; /* watch: --once */
+	int forget; /* down: --forget */
 };
 struct env_options {
 	const char *name, *table;
@@ -40,6 +42,7 @@ struct env_options {
 struct attach_options {
 	const char *network, *compose; /* one of them, or kubernetes */
 	const char *name;	       /* defaults to the network's, project's or Service's */
+	const char *publish;	       /* --publish-address: needed with a remote engine */
 	int kubernetes;		       /* --kubernetes: the pods behind service */
 	const char *service, *ns, *context, *domain; /* ns, context, domain may be NULL */
 	int foreground;				     /* the forwarder stays in the foreground */
@@ -62,12 +65,18 @@ struct config_options {
 	const char *name;
 	enum config_client client;
 };
+#define KSHIM_DEBUG_IMAGE "kshim/debug:local" /* unless $KSHIM_DEBUG_IMAGE */
+struct debug_options {
+	const char *name, *node, *image;
+	int image_chosen; /* --image: pulled when missing */
+	char **argv;	  /* CMD, NULL-terminated; empty for a shell */
+};
 struct table_options {
 	const char *name, *file;
 };
 
 extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
-	doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[];
+	doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[], debug_usage[];
 
 int run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err);
 int up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err);
@@ -80,6 +89,7 @@ int attach_parse(int argc, char **argv, struct attach_options *o, kshim_err_t *e
 int logs_parse(int argc, char **argv, struct logs_options *o, kshim_err_t *err);
 int table_parse(int argc, char **argv, struct table_options *o, kshim_err_t *err);
 int config_parse(int argc, char **argv, struct config_options *o, kshim_err_t *err);
+int debug_parse(int argc, char **argv, struct debug_options *o, kshim_err_t *err);
 
 /* The subcommands: -1 with err filled, else the exit status (see error.h). */
 int cmd_run(int argc, char **argv, kshim_err_t *err);
@@ -99,6 +109,7 @@ int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);
 int cmd_watch(int argc, char **argv, kshim_err_t *err);
 int cmd_config(int argc, char **argv, kshim_err_t *err);
+int cmd_debug(int argc, char **argv, kshim_err_t *err);
 
 /* The pieces parse functions share. cli_begin starts a getopt_long loop over
  * a subcommand's arguments; give getopt_long an optstring that starts with ':'. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim config: ready-to-use client settings for a cluster, in each client's own names. */
 #include <errno.h>
 #include <getopt.h>

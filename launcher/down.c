@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim down: remove a cluster's containers, network, table and secrets. */
 #include <errno.h>
 #include <getopt.h>
@@ -11,17 +12,18 @@
 #include "cli.h"
 #include "lib/attached.h"
 #include "lib/cluster.h"
+#include "lib/origin.h"
 #include "lib/kube/record.h"
 #include "lib/paths.h"
 #include "lib/secrets.h"
 
-const char down_usage[] = "usage: kshim down [--name CLUSTER]\n";
+const char down_usage[] = "usage: kshim down [--name CLUSTER] [--forget]\n";
 
 int
 down_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)
 {
 	*o = (struct cluster_options){0};
-	return cli_cluster_args(argc, argv, down_usage, &o->name, NULL, NULL, err);
+	return cli_cluster_args(argc, argv, down_usage, &o->name, "forget", &o->forget, err);
 }
 
 /* An attached cluster: kshim's own files go, the user's containers and networks stay. */
@@ -35,6 +37,40 @@ forget(const char *name, const struct attached *a, kshim_err_t *err)
 	printf("cluster '%s': removed the table; %s%s and its containers are left as they are\n",
 	       name, a->project[0] ? "compose project " : "network ",
 	       a->project[0] ? a->project : a->network);
+	return 0;
+}
+
+/* The table, the secrets and the engine record; *had counts them. */
+static int
+remove_files(const char *name, int *had, kshim_err_t *err)
+{
+	char table[PATH_MAX];
+	int secrets, engine;
+
+	if (kshim_table_path(name, table, sizeof(table), 0, err) < 0)
+		return -1;
+	*had = unlink(table) == 0;
+	if (!*had && errno != ENOENT)
+		return kshim_fail(err, errno, "cannot remove %s: %s", table, strerror(errno));
+	if (secrets_remove(name, &secrets, err) < 0 || origin_remove(name, &engine, err) < 0)
+		return -1;
+	*had += secrets + engine;
+	return 0;
+}
+
+/* down --forget: the files of a cluster whose engine is gone for good; no
+ * engine is asked anything. */
+static int
+forget_files(const char *name, kshim_err_t *err)
+{
+	int had;
+
+	if (remove_files(name, &had, err) < 0)
+		return -1;
+	printf("cluster '%s': %s\n", name,
+	       had ? "removed its files (the table, the secrets, the engine record); no engine "
+		     "was asked"
+		   : "nothing to remove");
 	return 0;
 }
 
@@ -107,6 +143,8 @@ cmd_down(int argc, char **argv, kshim_err_t *err)
 	if ((rc = down_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
 	name = o.name;
+	if (o.forget)
+		return forget_files(name, err);
 	if (kube_record_read(name, &r, &attached, err) < 0)
 		return -1;
 	if (attached)
@@ -117,14 +155,16 @@ cmd_down(int argc, char **argv, kshim_err_t *err)
 		return forget(name, &a, err);
 	if (kshim_table_path(name, table, sizeof(table), 0, err) < 0 || docker_open(&d, err) < 0)
 		return -1;
-	rc = cluster_remove(d, name, &containers, &networks, err);
+	rc = origin_check(name, d, err);
+	if (rc == 0)
+		rc = cluster_remove(d, name, &containers, &networks, err);
 	docker_close(d);
 	if (rc < 0)
 		return -1;
 	had_table = unlink(table) == 0;
 	if (!had_table && errno != ENOENT)
 		return kshim_fail(err, errno, "cannot remove %s: %s", table, strerror(errno));
-	if (secrets_remove(name, &had_secrets, err) < 0)
+	if (secrets_remove(name, &had_secrets, err) < 0 || origin_remove(name, &rc, err) < 0)
 		return -1;
 	if (containers + networks + had_table + had_secrets == 0)
 		printf("cluster '%s': nothing to remove\n", name);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim env: export lines that preload the shim in a shell, for eval. */
 #include <getopt.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim logs: the brokers' output, from Docker. */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,26 +11,20 @@
 const char logs_usage[] = "usage: kshim logs [--name CLUSTER] [--tail N] [-f] [kafkaN]\n";
 
 static int
-show(docker_t *d, const struct cluster *c, const char *only, int tail, int follow,
-     kshim_err_t *err)
+show(docker_t *d, const struct cluster *c, const char *only, int tail, int follow, kshim_err_t *err)
 {
+	int one = only ? cluster_node_index(c, only, err) : 0;
+
+	if (one < 0)
+		return -1;
+	if (only)
+		return cluster_node_logs(d, &c->node[one], tail, follow, NULL, stdout, err);
 	for (int i = 0; i < c->n; i++) {
 		char prefix[32];
 
-		if (only && strcmp(only, c->node[i].name) != 0)
-			continue;
 		snprintf(prefix, sizeof(prefix), "%s | ", c->node[i].name);
-		if (cluster_node_logs(d, &c->node[i], tail, follow, only ? NULL : prefix, stdout,
-				      err) < 0)
+		if (cluster_node_logs(d, &c->node[i], tail, follow, prefix, stdout, err) < 0)
 			return -1;
-		if (only)
-			return 0;
-	}
-	if (only) {
-		kshim_fail(err, KSHIM_EUSAGE, "cluster '%s' has no node '%s'", c->name, only);
-		if (c->attached)
-			return kshim_hint(err, "'kshim status --name %s' lists its nodes", c->name);
-		return kshim_hint(err, "nodes are kafka1 to kafka%d", c->n);
 	}
 	return 0;
 }

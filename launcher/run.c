@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim run: run a program with the table's names mapped, through the preloaded
  * shim (dynamically linked programs) or the seccomp supervisor (Go and static
  * programs); this file only chooses and calls. */
@@ -63,13 +64,11 @@ static int
 write_map_table(const char *const *maps, int nmaps, char *path, size_t len, kshim_err_t *err)
 {
 	struct kshim_table t = {0};
-	char name[64];
 	uint32_t base;
 	int rc = -1, lock = -1;
 
-	snprintf(name, sizeof(name), "run-%d", (int)getpid());
 	/* The block is chosen and the table written under the directory's lock. */
-	if (kshim_table_path(name, path, len, 1, err) < 0 ||
+	if (kshim_private_table_path(path, len, err) < 0 ||
 	    kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
 		return -1;
 	if (tables_block(NULL, &base, err) < 0)

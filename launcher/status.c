@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim status: each broker's container state, published port and health. */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "lib/attached.h"
 #include "lib/cluster.h"
+#include "lib/origin.h"
 #include "lib/kube/record.h"
 #include "lib/paths.h"
 #include "kshim/table.h"
@@ -30,8 +32,21 @@ struct health {
 	int brokers;
 };
 
+/* Whether node i answered inside the network (see ready_inside), and how many
+ * brokers were listed there. */
 static int
-check(docker_t *d, const struct cluster *c, int i, struct health *h, kshim_err_t *err)
+answered_inside(const struct cluster *c, const struct ready_listing *l, int i, int *brokers)
+{
+	*brokers = l->n;
+	for (int j = 0; j < l->n; j++)
+		if (l->b[j].id == i + 1)
+			return l->b[j].answers || c->mode != ADVERTISE_INTERNAL;
+	return 0;
+}
+
+static int
+check(docker_t *d, const struct cluster *c, int i, const struct ready_listing *inside,
+      struct health *h, kshim_err_t *err)
 {
 	const struct cluster_node *node = &c->node[i];
 	kshim_err_t e = {0};
@@ -41,9 +56,24 @@ check(docker_t *d, const struct cluster *c, int i, struct health *h, kshim_err_t
 		return -1;
 	h->tcp = h->running && node->host_port &&
 		 ready_tcp(c->publish_addr, node->host_port, TCP_TIMEOUT_MS);
-	h->kafka = h->tcp && ready_probe(c->publish_addr, node->host_port, KAFKA_TIMEOUT_MS,
-					 &h->brokers, &e) == 0;
+	if (ready_inside(c))
+		h->kafka = h->tcp && answered_inside(c, inside, i, &h->brokers);
+	else
+		h->kafka = h->tcp && ready_probe(c->publish_addr, node->host_port, KAFKA_TIMEOUT_MS,
+						 &h->brokers, &e) == 0;
 	return 0;
+}
+
+/* ready_inside's listing, from the first node whose container gives one. */
+static void
+list_inside(docker_t *d, const struct cluster *c, struct ready_listing *l)
+{
+	kshim_err_t e = {0};
+
+	memset(l, 0, sizeof(*l));
+	for (int i = 0; i < c->n && ready_inside(c); i++)
+		if (ready_list_inside(d, c, i, l, &e) == 0)
+			return;
 }
 
 static void
@@ -105,15 +135,18 @@ static int
 status(docker_t *d, const char *name, int json, kshim_err_t *err)
 {
 	struct health h[CLUSTER_MAX_NODES];
+	struct ready_listing inside;
 	char table[PATH_MAX] = "";
 	struct cluster c;
 	int healthy, updated = 0, hosts;
 
-	if (cluster_load(d, name, &c, err) < 0 || secrets_use_for_probes(&c, err) < 0)
+	if (origin_check(name, d, err) < 0 || cluster_load(d, name, &c, err) < 0 ||
+	    secrets_use_for_probes(&c, err) < 0)
 		return -1;
 	healthy = c.n > 0; /* an attached network may have no broker left */
+	list_inside(d, &c, &inside);
 	for (int i = 0; i < c.n; i++) {
-		if (check(d, &c, i, &h[i], err) < 0)
+		if (check(d, &c, i, &inside, &h[i], err) < 0)
 			return -1;
 		healthy &= h[i].kafka;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim status for a Service attached in Kubernetes: the forwarder, and each
  * pod's state and forward (a connect, then Kafka Metadata through it). */
 #include <errno.h>

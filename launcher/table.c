@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim table: check a table file and print it in canonical form. */
 #include <errno.h>
 #include <getopt.h>

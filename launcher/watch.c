@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim watch: keeps a cluster's port table in step with Docker. */
 #include "cli.h"
 #include "lib/cluster.h"
 #include "lib/engine/docker.h"
+#include "lib/origin.h"
 #include "lib/signals.h"
 #include "lib/watch.h"
 
@@ -30,6 +32,10 @@ cmd_watch(int argc, char **argv, kshim_err_t *err)
 		return rc;
 	if (docker_open(&d, err) < 0)
 		return -1;
+	if (origin_check(o.name, d, err) < 0) {
+		docker_close(d);
+		return -1;
+	}
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
 	rc = o.once ? watch_sync(d, o.name, err) : watch_follow(d, o.name, err);

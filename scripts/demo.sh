@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make demo: the main job on a fresh machine. Installs what is missing, starts
 # dockerd, builds the image, runs `kshim up -n 3`, then produces and consumes
 # from the host with plain kcat through `kshim run -b kafka1:9092`.
@@ -8,17 +9,20 @@ cd "$TOP"
 KSHIM=$TOP/build/kshim
 export KSHIM_IMAGE=${KSHIM_IMAGE:-kshim/kafka:local}
 N=${DEMO_MESSAGES:-1000}
+# The demo's engine is the Docker that scripts/dockerd.sh starts, named on each command that
+# uses it (never an inherited DOCKER_HOST).
+ENGINE=unix:///var/run/docker.sock
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies, Docker daemon, Kafka image"
 bash scripts/deps.sh
 bash scripts/dockerd.sh
-bash scripts/kafka-image.sh
+DOCKER_HOST=$ENGINE bash scripts/kafka-image.sh
 make -s all
 
 step "kshim up -n 3 (a running demo cluster is replaced)"
-"$KSHIM" down --name demo >/dev/null
-"$KSHIM" up -n 3 --name demo
+DOCKER_HOST=$ENGINE "$KSHIM" down --name demo >/dev/null
+DOCKER_HOST=$ENGINE "$KSHIM" up -n 3 --name demo
 
 step "without kshim: the host cannot follow the advertised names"
 port=$("$KSHIM" table --name demo | awk '$1 == "kafka1" {split($3, a, ":"); print a[2]}')
@@ -33,7 +37,7 @@ echo "\$ kshim run --name demo -- kcat -b kafka1:9092 -L"
 
 topic=demo-$$
 step "produce $N messages to $topic (3 partitions, acks=all), consume them back"
-docker run --rm --network demo-net "$KSHIM_IMAGE" kafka-topics.sh --bootstrap-server kafka1:9092 \
+docker --host "$ENGINE" run --rm --network demo-net "$KSHIM_IMAGE" kafka-topics.sh --bootstrap-server kafka1:9092 \
 	--create --topic "$topic" --partitions 3 --replication-factor 3 >/dev/null
 start=$(date +%s.%N)
 seq 1 "$N" | awk '{print $1 ":" $1}' |
@@ -49,10 +53,10 @@ printf 'produced %d, consumed %d (%d distinct) in %.1f s, from the host, bootstr
 [ "$consumed" = "$N" ] && [ "$distinct" = "$N" ] || { echo "demo: FAIL: counts differ" >&2; exit 1; }
 
 step "inside the cluster network the same bootstrap string works too"
-docker run --rm --network demo-net "$KSHIM_IMAGE" kcat -b kafka1:9092 -L -m 5 | grep -E 'brokers:|broker [0-9]+ at'
+docker --host "$ENGINE" run --rm --network demo-net "$KSHIM_IMAGE" kcat -b kafka1:9092 -L -m 5 | grep -E 'brokers:|broker [0-9]+ at'
 
 step "done"
-"$KSHIM" status --name demo
+DOCKER_HOST=$ENGINE "$KSHIM" status --name demo
 cat <<EOT
 
 The cluster is still running. Try:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages kshim needs (build, tests, Docker engine, image build).
 # Idempotent: a fast no-op when everything is installed; apt is called only when something is missing.
 # Usage: scripts/deps.sh [--check]   (--check: only report, never install; exit 1 when missing)
@@ -14,6 +15,8 @@ PKGS=(
   # engines (tests/e2e-podman.sh, tests/e2e-remote.sh): Podman's compatible API, a second dockerd
   # reached over tcp+TLS (certificates made with openssl) and over ssh
   podman netavark aardvark-dns openssh-server openssh-client openssl iptables
+  # tests/e2e-debug.sh drives kshim debug's interactive shell through a terminal multiplexer
+  tmux
 )
 
 die() { echo "deps.sh: error: $*" >&2; exit 1; }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Make sure a Docker engine answers on /var/run/docker.sock; start Debian's dockerd if not.
 #
 # Usage: scripts/dockerd.sh [--verify]
@@ -28,6 +29,8 @@ CACHE=/var/cache/kshim
 die() { echo "dockerd.sh: error: $1" >&2; [[ -n ${2:-} ]] && echo "dockerd.sh: hint: $2" >&2; exit 1; }
 log() { echo "dockerd.sh: $*" >&2; }
 
+# The docker CLI on this script's engine, named on each command (not DOCKER_HOST's).
+dk() { docker --host "unix://$SOCK" "$@"; }
 ping_ok() { [[ $(curl -s -m 2 --unix-socket "$SOCK" http://d/_ping 2>/dev/null || true) == OK ]]; }
 
 start_daemon() {
@@ -95,7 +98,7 @@ PROBE_IMG=kshim/probe:local
 
 probe_image() {
   # busybox-static 1.35 quirk: `wget -T` segfaults (rc 139); use `timeout N wget` instead.
-  docker image inspect "$PROBE_IMG" >/dev/null 2>&1 && return 0
+  dk image inspect "$PROBE_IMG" >/dev/null 2>&1 && return 0
   local dir="$CACHE/probe" deb
   mkdir -p "$dir"
   deb=$(ls "$dir"/busybox-static_*.deb 2>/dev/null | head -1 || true)
@@ -111,7 +114,7 @@ probe_image() {
   cp "$root/x/bin/busybox" "$root/img/bin/busybox"
   for a in sh nc wget httpd nslookup sleep cat echo ip timeout; do ln -s busybox "$root/img/bin/$a"; done
   echo kshim-probe-ok >"$root/img/www/ping.txt"
-  tar -C "$root/img" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - "$PROBE_IMG" >/dev/null
+  tar -C "$root/img" -c . | dk import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - "$PROBE_IMG" >/dev/null
   rm -rf "$root"
 }
 
@@ -120,13 +123,13 @@ verify() {
   probe_image
   local net="kshim-verify-$$" srv="kshim-verify-srv-$$" cli="kshim-verify-cli-$$"
   # shellcheck disable=SC2064
-  trap "docker rm -f $srv $cli >/dev/null 2>&1 || true; docker network rm $net >/dev/null 2>&1 || true" EXIT
-  docker network create --driver bridge "$net" >/dev/null || die "cannot create a user-defined bridge network" "tail -50 $LOG"
-  docker run -d --name "$srv" --network "$net" -p 127.0.0.1::8080 "$PROBE_IMG" \
+  trap "dk rm -f $srv $cli >/dev/null 2>&1 || true; dk network rm $net >/dev/null 2>&1 || true" EXIT
+  dk network create --driver bridge "$net" >/dev/null || die "cannot create a user-defined bridge network" "tail -50 $LOG"
+  dk run -d --name "$srv" --network "$net" -p 127.0.0.1::8080 "$PROBE_IMG" \
     httpd -f -p 8080 -h /www >/dev/null || die "cannot start a container" "tail -50 $LOG"
   local out="" i
   for i in $(seq 1 20); do
-    out=$(docker run --rm --name "$cli" --network "$net" "$PROBE_IMG" timeout 5 wget -q -O - "http://$srv:8080/ping.txt" 2>&1 || true)
+    out=$(dk run --rm --name "$cli" --network "$net" "$PROBE_IMG" timeout 5 wget -q -O - "http://$srv:8080/ping.txt" 2>&1 || true)
     [[ $out == kshim-probe-ok ]] && break
     sleep 0.5
   done
@@ -134,7 +137,7 @@ verify() {
     "check embedded DNS (127.0.0.11) and iptables rules; tail -50 $LOG"
   log "verify: name DNS between containers on a user-defined network: ok"
   local port
-  port=$(docker port "$srv" 8080/tcp | head -1 | sed 's/.*://')
+  port=$(dk port "$srv" 8080/tcp | head -1 | sed 's/.*://')
   [[ $port =~ ^[0-9]+$ ]] || die "no published port for $srv" "docker port $srv"
   out=$(curl -s -m 5 "http://127.0.0.1:$port/ping.txt" || true)
   [[ $out == kshim-probe-ok ]] || die "published port 127.0.0.1:$port not reachable from the host" \
@@ -146,7 +149,7 @@ VERIFY=0
 for a in "$@"; do
   case $a in
     --verify) VERIFY=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,21p' "$0"; exit 0 ;;
     *) die "unknown argument: $a" "usage: $0 [--verify]" ;;
   esac
 done

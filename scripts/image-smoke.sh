@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Smoke test of kshim/kafka:local: a real 3-node KRaft cluster (combined broker+controller) on a
 # user-defined Docker network, reachable by the names kafka1..3 inside it and through ports
 # published on 127.0.0.1 from the host.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Build kshim/kafka:<version>, a stand-in for the official apache/kafka image (Scala 2.13), from
 # Debian packages and Maven Central only (no container registry needed). The default version is
 # also tagged kshim/kafka:local.
@@ -34,10 +35,8 @@ CACHE=${KSHIM_CACHE:-/var/cache/kshim}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMGDIR=$HERE/image
-T0=$EPOCHREALTIME
-
-die() { echo "kafka-image.sh: error: $1" >&2; [[ -n ${2:-} ]] && echo "kafka-image.sh: hint: $2" >&2; exit 1; }
-log() { echo "kafka-image.sh: [$(awk "BEGIN{printf \"%5.1fs\", $EPOCHREALTIME - $T0}")] $*" >&2; }
+ME=kafka-image.sh
+. "$HERE/rootfs.sh"
 sha() { sha256sum | cut -c1-16; }
 
 [[ $KAFKA_VERSION =~ ^(3\.9|4\.[0-9]+)\.[0-9]+$ ]] ||
@@ -62,23 +61,17 @@ for a in "$@"; do
   case $a in
     --force) FORCE=1 ;;
     --force-all) FORCE=1 FORCE_ALL=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,21p' "$0"; exit 0 ;;
     *) die "unknown argument: $a" "usage: $0 [--force] [--force-all]" ;;
   esac
 done
 
-command -v docker >/dev/null || die "docker CLI not found" "run scripts/deps.sh (installs docker.io)"
-# The engine is the docker CLI's: DOCKER_HOST when set (Podman: unix:///run/podman/podman.sock).
-if [[ -n ${DOCKER_HOST:-} ]]; then
-  docker version >/dev/null 2>&1 || die "no engine answers at DOCKER_HOST=$DOCKER_HOST" "make podman, or unset DOCKER_HOST"
-elif [[ $(curl -s -m 2 --unix-socket /var/run/docker.sock http://d/_ping 2>/dev/null || true) != OK ]]; then
-  "$HERE/dockerd.sh" || die "no Docker engine" "scripts/dockerd.sh; tail -50 /var/log/kshim-dockerd.log"
-fi
+need_engine
 
 # ---- build-input hash: this script + every file under scripts/image + versions ------------------
 INPUTS=$( {
   echo "$KAFKA_VERSION $SCALA_VERSION $LOG4J_VERSION $SUITE $ROOTFS_PKGS $ROOTFS_RECIPE $DEP_PLUGIN"
-  cat "$HERE/kafka-image.sh"
+  cat "$HERE/kafka-image.sh" "$HERE/rootfs.sh"
   (cd "$IMGDIR" && find . -type f | LC_ALL=C sort | while read -r f; do
      echo "== $f $([[ -x $f ]] && echo x)"; cat "$f"; done)
 } | sha)
@@ -103,13 +96,7 @@ for t in debootstrap mvn java javac jar tar flock; do
   command -v "$t" >/dev/null || die "$t not found" "run scripts/deps.sh"
 done
 mkdir -p "$CACHE"
-# one build at a time on this machine; whoever waited re-checks (the other build may have made it)
-exec 9>"$CACHE/.kafka-image.lock"
-if ! flock -n 9; then
-  log "another kafka-image.sh is building; waiting for it"
-  flock 9
-  if (( ! FORCE )) && up_to_date; then log "$IMAGE is up to date (inputs $INPUTS)"; exit 0; fi
-fi
+build_lock "$CACHE/.kafka-image.lock"
 mkdir -p "$CACHE"/{rootfs,maven,build}
 
 # ---- 1. base rootfs ------------------------------------------------------------------------------
@@ -122,31 +109,9 @@ if (( FORCE_ALL )); then
   docker image rm "$BASE_IMAGE" >/dev/null 2>&1 || true
 fi
 
-if [[ ! -s $ROOTFS_TAR ]]; then
-  log "debootstrap $SUITE (minbase + $ROOTFS_PKGS) from $MIRROR"
-  work=$(mktemp -d "$CACHE/rootfs/work.XXXXXX")
-  # shellcheck disable=SC2064
-  trap "umount -R '$work/root/proc' '$work/root/sys' 2>/dev/null || true; rm -rf '$work'" EXIT
-  if ! debootstrap --variant=minbase --include="$ROOTFS_PKGS" "$SUITE" "$work/root" "$MIRROR" \
-        >"$work/debootstrap.log" 2>&1; then
-    cp "$work/debootstrap.log" "$CACHE/rootfs/debootstrap-failed.log" 2>/dev/null || true
-    cp "$work/root/debootstrap/debootstrap.log" "$CACHE/rootfs/debootstrap-inner-failed.log" 2>/dev/null || true
-    die "debootstrap failed: $(grep -E '^[EW]:' "$work/debootstrap.log" | tail -1)" \
-        "see $CACHE/rootfs/debootstrap-failed.log (is $MIRROR reachable?)"
-  fi
-  r=$work/root
-  # keep it small: no docs, man pages, locales, apt lists/caches, logs
-  rm -rf "$r"/usr/share/{doc,man,info,lintian,linda,bug}/* "$r"/usr/share/locale/* \
-         "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/* "$r"/var/cache/debconf/*-old \
-         "$r"/var/log/*.log "$r"/var/log/apt/* "$r"/tmp/* "$r"/debootstrap
-  printf 'deb %s %s main\n' "$MIRROR" "$SUITE" >"$r/etc/apt/sources.list"
-  : >"$r/etc/resolv.conf"; echo localhost >"$r/etc/hostname"
-  [[ -L $r/usr/bin/java ]] && compgen -G "$r/usr/lib/jvm/java-17-openjdk-*/bin/java" >/dev/null || die "the debootstrapped rootfs has no /usr/bin/java" "see $work/debootstrap.log"
-  tar --numeric-owner --xattrs -C "$r" -cf "$ROOTFS_TAR.tmp" .
-  mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
-  rm -rf "$work"; trap - EXIT
-  log "rootfs cached: $ROOTFS_TAR ($(du -h "$ROOTFS_TAR" | cut -f1))"
-fi
+# the broker's java, where the image's scripts look for it
+has_java() { [[ -L $1/usr/bin/java ]] && compgen -G "$1/usr/lib/jvm/java-17-openjdk-*/bin/java" >/dev/null; }
+[[ -s $ROOTFS_TAR ]] || rootfs_tar "$SUITE" "$ROOTFS_PKGS" "$MIRROR" "$ROOTFS_TAR" has_java
 
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
   log "docker import $ROOTFS_TAR -> $BASE_IMAGE"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Install what the client compatibility matrix (tests/matrix-clients.sh) needs beyond scripts/deps.sh,
 # on a Debian 12 machine, as root. Idempotent, and a fast no-op when everything is there.
 #
@@ -40,7 +41,7 @@ case ${1:-} in
   "") ;;
   --check) MODE=check ;;
   --print-env) MODE=env ;;
-  -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+  -h|--help) sed -n '3,26p' "$0"; exit 0 ;;
   *) die "unknown argument: $1" "usage: $0 [--check|--print-env]" ;;
 esac
 
@@ -87,6 +88,9 @@ if [[ $MODE == check ]]; then
   ((${#bad[@]} == 0)) || { log "missing: ${bad[*]}"; exit 1; }
   exit 0
 fi
+
+# One install at a time: suites that run side by side (tests/run.sh) may all call this at once.
+mkdir -p "$CACHE" && exec 9>"$CACHE/.install.lock" && flock 9 || die "cannot lock $CACHE/.install.lock" "run as root"
 
 # ---- Debian packages --------------------------------------------------------------------------
 bash "$HERE/deps.sh" || die "scripts/deps.sh failed"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Make sure Podman's Docker-compatible API answers on /run/podman/podman.sock (rootful); install
 # Debian's podman and start `podman system service` if not. The counterpart of scripts/dockerd.sh.
 #
 # Usage: scripts/podman.sh [--load IMAGE...]
 #   (no args)     idempotent: no-op when the socket answers _ping
-#   --load IMAGE  also copy each IMAGE from the local Docker engine into Podman (docker save |
+#   --load IMAGE  also copy each IMAGE from the local Docker engine (/var/run/docker.sock, named on
+#                 each docker command, whatever DOCKER_HOST says) into Podman (docker save |
 #                 podman load) when Podman does not have it yet
 #
 # Environment: KSHIM_PODMAN_LOG (default /var/log/kshim-podman.log), KSHIM_PODMAN_WAIT (default 30)
@@ -16,6 +18,7 @@
 set -euo pipefail
 
 SOCK=/run/podman/podman.sock
+DOCKER_ENGINE=unix:///var/run/docker.sock
 LOG=${KSHIM_PODMAN_LOG:-/var/log/kshim-podman.log}
 WAIT=${KSHIM_PODMAN_WAIT:-30}
 PKGS=(podman netavark aardvark-dns)
@@ -57,16 +60,17 @@ start_service() {
 
 load_image() {
   podman image exists "$1" && return 0
-  docker image inspect "$1" >/dev/null 2>&1 || die "image $1 is not in the local Docker engine" "make kafka-image"
+  docker --host "$DOCKER_ENGINE" image inspect "$1" >/dev/null 2>&1 ||
+    die "image $1 is not in the local Docker engine ($DOCKER_ENGINE)" "make kafka-image"
   log "docker save $1 | podman load"
-  docker save "$1" | podman load -q >&2 || die "podman load of $1 failed"
+  docker --host "$DOCKER_ENGINE" save "$1" | podman load -q >&2 || die "podman load of $1 failed"
 }
 
 ping_ok || start_service
 while (($#)); do
   case $1 in
     --load) [[ -n ${2:-} ]] || die "--load needs an image"; load_image "$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,17p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" "usage: $0 [--load IMAGE]..." ;;
   esac
 done

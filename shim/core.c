@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shim's core: the loaded table snapshot, routing decisions and the record of
  * rewritten connections; it knows nothing of hooking. */
 #include "core.h"
@@ -172,7 +173,7 @@ atfork_child(void)
 	pthread_mutex_unlock(&load_lock);
 }
 
-/* KSHIM_TABLE made absolute once, so a program that chdirs keeps its table. */
+/* KSHIM_TABLE made absolute once, at load, so a program that chdirs keeps its table. */
 static const char *
 absolute(const char *p)
 {
@@ -197,6 +198,14 @@ init(void)
 		table_path = absolute(p);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	core_debug("table %s", table_path ? table_path : "(none): pass-through");
+}
+
+/* At load, while the working directory is still the one KSHIM_TABLE is
+ * relative to: a daemon may chdir before its first lookup. */
+__attribute__((constructor)) static void
+init_at_load(void)
+{
+	pthread_once(&once, init);
 }
 
 int

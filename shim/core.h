@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shim's core: the current table, routing decisions and the record of
  * rewritten connections. It knows nothing of hooking. */
 #ifndef KSHIM_CORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* c-ares reads /etc/hosts and DNS itself and never calls libc's resolver, so
  * programs linked with libcares get their own hooks: a mapped name is passed on
  * as its numeric synthetic address, which c-ares answers without a query. */

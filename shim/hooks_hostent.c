@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The gethostbyname and gethostbyaddr families for mapped names. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* getaddrinfo and getnameinfo for mapped names and their synthetic addresses.
  * A mapped name is handed to the real getaddrinfo as a numeric address, so libc
  * builds (and later frees) the result itself. */

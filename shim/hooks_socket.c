@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* connect, sendto(MSG_FASTOPEN) and getpeername: thin hooks over core.c. */
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The real libc (and c-ares) functions behind the hooks, bound once with dlsym(RTLD_NEXT). */
 #include "real.h"
 

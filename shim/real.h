@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The real libc functions behind each hook, bound once with dlsym(RTLD_NEXT). */
 #ifndef KSHIM_REAL_H
 #define KSHIM_REAL_H

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 4, items 4 and 5: a cluster kshim did not create (made here with plain
+# SPDX-License-Identifier: Apache-2.0
+# A cluster kshim did not create (made here with plain
 # `docker run`, laid out as docker compose would: project network, containers
 # <project>-kafkaN-1 with the service name as network alias, default hostnames)
 # is attached with `kshim attach`; kcat then lists and consumes through

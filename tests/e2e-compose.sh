@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: docker
-# Issue 14, done-when 3: a real docker-compose project (tests/compose/two-brokers.yml,
+# A real docker-compose project (tests/compose/two-brokers.yml,
 # two KRaft brokers on kshim/kafka:local, ports on ephemeral loopback ports) is
 # attached with `kshim attach --compose`, and is then a cluster like one kshim
 # made: status, doctor and logs report on it; `kshim watch` follows a broker
@@ -99,7 +100,8 @@ pids+=("$cons")
 "$KSHIM" run --name "$P" -- "$SEQ" produce kafka1:9092 t "$PARTS" "$RATE" >"$W/prod.out" 2>"$W/prod.err" &
 prod=$!
 pids+=("$prod")
-sleep 4
+receiving() { grep -qE '^[0-9]+ [0-9]+ [0-9]+$' "$W/cons.out"; }
+wait_for 60 receiving
 expect_match "the consumer receives before the restarts" "^[0-9]+ [0-9]+ [0-9]+$" "$(tail -n 1 "$W/cons.out")"
 
 # restart 1: the stream is up; compose stops and starts kafka2, Docker moves its port
@@ -149,11 +151,13 @@ wait_for 30 k2_leads
 t_elect=$(date +%s%3N)
 expect_match "kafka2 leads a partition again (reached at its newest port)" "^[0-9]+$" "$k2_part"
 [ -n "$k2_part" ] || sed 's/^/    # /' "$W/elect.log" | tail -n 5
-sleep 5
+# Producing goes on until the consumer has read from kafka2's partition after the election.
+k2_read() { awk -v t="$t_elect" -v p="$k2_part" '$3 > t && $2 == p { n++ } END { print n + 0 }' "$W/cons.out"; }
+k2_reached() { [ "$(k2_read)" -gt 0 ]; }
+wait_for 60 k2_reached
 
 seq_results "" "$prod" "$cons" "$W/prod.out" "$W/cons.out"
-expect_match "the consumer read kafka2's partition ($k2_part) after the election" "^[1-9]" \
-	"$(awk -v t="$t_elect" -v p="$k2_part" '$3 > t && $2 == p { n++ } END { print n + 0 }' "$W/cons.out")"
+expect_match "the consumer read kafka2's partition ($k2_part) after the election" "^[1-9]" "$(k2_read)"
 
 out=$("$KSHIM" down --name "$P")
 expect_eq "kshim down on the attached cluster says what it did" "$out" \

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim doctor against a real cluster. Healthy first (text and --json), then each
 # layer broken for real and the diagnosis checked: which layer fails, its cause
 # and fix, which later layers are skipped because of it, the exit status. One
@@ -154,7 +155,7 @@ expect_match "frozen broker: cause names the broker and its port" "^ 7 kafka +FA
 until_healthy "frozen broker"
 
 # --- layer 10: an install without its shim library ---
-mkdir -p "$KSHIM_HOME/bin" && cp "$KSHIM" "$KSHIM_HOME/bin/kshim"
+mkdir -p "$KSHIM_HOME/bin" && cp "$KSHIM" "$BUILD/kshim-full" "$KSHIM_HOME/bin/"
 out=$("$KSHIM_HOME/bin/kshim" doctor --name "$N" 2>&1); rc=$?
 expect_eq "no libkshim.so next to kshim: only layer 10 fails" "$rc $(statuses)" \
 	"1 $(layers ok ok ok ok ok ok ok ok ok FAIL)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 10, done-when 1: the franz-go client (tests/goclient, pure Go, static)
+# SPDX-License-Identifier: Apache-2.0
+# The franz-go client (tests/goclient, pure Go, static)
 # runs unchanged through `kshim run --name C` against a real 3-broker cluster in
 # internal mode; kshim run picks the seccomp supervisor by itself. It produces
 # 1,000 keyed records (acks=all) and reads every partition back to its end:

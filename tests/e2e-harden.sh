@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 11, launcher items that need Docker: up checks the table's
+# SPDX-License-Identifier: Apache-2.0
+# The launcher's defences that need Docker: up checks the table's
 # preconditions before creating anything (2), SIGHUP during up rolls back (3),
 # two ups of one name at once never remove each other's containers (4), and
 # --network is escaped in the request path (5). One broker at most, briefly.
@@ -53,6 +54,28 @@ expect_match "  ... the other is told another up runs" "another 'kshim up --name
 expect_eq "  ... the winner's broker is still running" \
 	"$(docker ps -q --filter "label=$LABEL=$N-cc" --filter status=running | wc -l)" 1
 "$KSHIM" down --name "$N-cc" >/dev/null 2>&1
+
+# A cluster another engine made (its record says so): this engine's down, status
+# and watch refuse it and remove nothing; down --forget removes kshim's files.
+home=$(mktemp -d); chmod 700 "$home"
+printf 'kshim-table 1\nkafka1\t127.77.9.1\t9092=10.9.9.9:32768\n' >"$home/$N-far.table"
+printf 'kshim-engine 1\nengine tcp://10.9.9.9:2376\npublish 10.9.9.9\n' >"$home/$N-far.engine"
+chmod 600 "$home"/*
+for cmd in down status "watch --once"; do
+	# shellcheck disable=SC2086
+	out=$(KSHIM_HOME=$home "$KSHIM" $cmd --name "$N-far" 2>&1); rc=$?
+	expect_eq "$cmd of a cluster another engine made: exit 1" "$rc" 1
+	expect_eq "  ... one line naming both engines" "$(echo "$out" | head -1)" \
+		"kshim: cluster '$N-far' was made on the engine at tcp://10.9.9.9:2376 (published on 10.9.9.9), not $(docker context inspect -f '{{.Endpoints.docker.Host}}' 2>/dev/null || echo unix:///var/run/docker.sock)"
+done
+expect_match "  ... the hint names the other engine and --forget" \
+	"^hint: talk to that engine \(DOCKER_HOST=tcp://10.9.9.9:2376 .*kshim down --name $N-far --forget$" "$out"
+expect_eq "  ... the table and the record are still there" "$(ls "$home" | grep -c "^$N-far\.")" 2
+out=$(KSHIM_HOME=$home "$KSHIM" down --name "$N-far" --forget 2>&1)
+expect_eq "down --forget: removes kshim's files of it, asks no engine" "$out" \
+	"cluster '$N-far': removed its files (the table, the secrets, the engine record); no engine was asked"
+expect_eq "  ... none is left" "$(ls "$home" | grep -c "^$N-far\.")" 0
+rm -rf "$home"
 
 # 5: a network name with '?' is not cut at it.
 docker network create "$N-esc" >/dev/null

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: root docker network
 # kshim attach --kubernetes against a real single-node Kubernetes (scripts/kubernetes.sh): a
 # 3-broker KRaft StatefulSet with Strimzi's naming in a namespace of its own, attached; kcat, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim up/status/logs/down against the real Docker daemon and the real image
 # (kshim/kafka:local, or $KSHIM_TEST_IMAGE): both advertise modes, data through
 # the cluster, and failures that must leave nothing behind. Never skips: a
@@ -23,6 +24,7 @@ leftovers() {
 expect_clean() { expect_eq "$1: nothing left behind" "$(leftovers "$2")" "0 0 no"; }
 
 cleanup() {
+	up_interrupt
 	for c in "$N" "$N-lh" "$N-ll" "$N-busy" "$N-int" "$N-bad" "$N-img" "$N-nod"; do
 		"$KSHIM" down --name "$c" >/dev/null 2>&1
 	done
@@ -61,6 +63,12 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
 	notok "image $IMAGE exists (make kafka-image)"
 	finish
 fi
+
+# The clusters of the localhost sections start now, beside the first one; each section waits
+# for its own.
+t_lh=$(date +%s.%N)
+up_bg "$N-lh" -n 3 --image "$IMAGE" --advertise localhost
+up_bg "$N-ll" -n 1 --image "$IMAGE" --localhost-listener
 
 # --- internal mode: the names Docker's network uses, reached through the shim ---
 t0=$(date +%s.%N)
@@ -149,12 +157,12 @@ expect_eq "down again is a no-op" "$("$KSHIM" down --name "$N"; echo "rc=$?")" "
 rc=0"
 
 # --- localhost mode, no shim: brokers advertise localhost:<published port> ---
-t0=$(date +%s.%N)
-out=$("$KSHIM" up -n 3 --name "$N-lh" --image "$IMAGE" --advertise localhost 2>"$OUT/e2e-up.err")
+up_wait "$N-lh"
 rc=$?
-echo "# up -n 3 (localhost) ready in $(echo "$(date +%s.%N) - $t0" | bc) s"
+out=$(up_out "$N-lh")
+echo "# up -n 3 (localhost, started with the first) ready $(echo "$(date +%s.%N) - $t_lh" | bc) s after it started"
 expect_eq "up --advertise localhost exits 0" "$rc" 0
-[ "$rc" = 0 ] || sed 's/^/    # /' "$OUT/e2e-up.err"
+[ "$rc" = 0 ] || up_err "$N-lh" | sed 's/^/    # /'
 want=""
 for i in 1 2 3; do want="$want,localhost:$(docker port "$N-lh-kafka$i" 9092/tcp | sed 's/.*://')"; done
 boot=$(echo "$out" | head -1)
@@ -176,10 +184,11 @@ expect_eq "localhost mode: down" "$("$KSHIM" down --name "$N-lh")" "cluster '$N-
 expect_clean "localhost mode down" "$N-lh"
 
 # --- --localhost-listener: the same broker serves kshim clients and plain ones ---
-out=$("$KSHIM" up -n 1 --name "$N-ll" --image "$IMAGE" --localhost-listener 2>"$OUT/e2e-up.err")
+up_wait "$N-ll"
 rc=$?
+out=$(up_out "$N-ll")
 expect_eq "up --localhost-listener exits 0" "$rc" 0
-[ "$rc" = 0 ] || sed 's/^/    # /' "$OUT/e2e-up.err"
+[ "$rc" = 0 ] || up_err "$N-ll" | sed 's/^/    # /'
 loc=$(echo "$out" | sed -n 2p)
 expect_eq "--localhost-listener: first line kafka1:9092, second localhost:<published 29092>" \
 	"$(echo "$out" | head -1) $loc" "kafka1:9092 localhost:$(docker port "$N-ll-kafka1" 29092/tcp | sed 's/.*://')"

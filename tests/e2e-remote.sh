@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # needs: root docker network
 # A remote engine, for real: a second dockerd in a network namespace this script creates (own
 # data-root, exec-root and pid file), reached from the host only over a veth address, over
@@ -31,7 +32,7 @@ kssh() { DOCKER_HOST=$SSH_HOST PATH=$W/bin:$PATH "$KSHIM" "$@"; }
 left() { echo "$(rdocker ps -aq --filter "label=$LABEL=$1" | wc -l) $(rdocker network ls -q --filter "label=$LABEL=$1" | wc -l)"; }
 
 cleanup() {
-	for c in "$N" "$N-ssh" "$N-drop" "$N-sdrop" "$N-ctx"; do ktls down --name "$c" >/dev/null 2>&1; done
+	for c in "$N-att" "$N" "$N-ssh" "$N-drop" "$N-sdrop" "$N-ctx"; do ktls down --name "$c" >/dev/null 2>&1; done
 	[ -s "$W/sshd.pid" ] && kill "$(cat "$W/sshd.pid")" 2>/dev/null
 	if [ -s "$W/dockerd.pid" ]; then
 		kill "$(cat "$W/dockerd.pid")" 2>/dev/null
@@ -166,6 +167,29 @@ hint: check that the engine at $host runs" "$(grep -A1 '^kshim:' "$W/drop.out" |
 	expect_eq "  ... what is there ($(echo $there)) is all in what it said" \
 		"$(comm -23 <(echo "$there") <(echo "$said") | grep -c .)" 0
 }
+# watch_dead_link KSHIM-WRAPPER CLUSTER WHAT PORT: watch runs; then every packet to
+# the engine's PORT is dropped in its namespace (a silently dead link, no reset):
+# the watch must say so within 60 s, and be back once packets flow again.
+watch_dead_link() {
+	local k=$1 c=$2 what=$3 port=$4 pid t0 lost
+	"$k" watch --name "$c" >"$W/watch.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do grep -q "watching cluster" "$W/watch.out" && break; sleep 0.1; done
+	expect_match "$what: watch runs" "watching cluster '$c'" "$(cat "$W/watch.out")"
+	sleep 2
+	ip netns exec "$NS" iptables -I INPUT -p tcp --dport "$port" -j DROP
+	t0=$(date +%s)
+	for _ in $(seq 120); do grep -q "lost Docker's events" "$W/watch.out" && break; sleep 1; done
+	lost=$(($(date +%s) - t0))
+	ip netns exec "$NS" iptables -D INPUT -p tcp --dport "$port" -j DROP
+	expect_match "$what: a silently dead link (packets dropped): the watch says it lost the events" \
+		"lost Docker's events" "$(cat "$W/watch.out")"
+	expect_eq "  ... within 60 s (it took $lost s)" "$((lost <= 60))" 1
+	for _ in $(seq 90); do grep -q "is back; table resynced" "$W/watch.out" && break; sleep 1; done
+	expect_match "  ... and is back once packets flow again" "Docker at .* is back; table resynced" "$(cat "$W/watch.out")"
+	kill "$pid"; wait "$pid" 2>/dev/null
+	sed 's/^/    # /' "$W/watch.out"
+}
 engine_port() { ip netns exec "$NS" iptables "$1" INPUT -p tcp --dport 2376 -j REJECT --reject-with tcp-reset; }
 kill_sshd() { ip netns pids "$NS" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = sshd ] && kill -9 "$p"; done; }
 
@@ -175,7 +199,7 @@ check "second dockerd in $NS (data-root $DATA), tcp+TLS on $REMOTE_IP:2376" star
 check "sshd in $NS on $REMOTE_IP:22" start_sshd
 if ! rdocker image inspect "$IMAGE" >/dev/null 2>&1; then
 	t0=$(date +%s)
-	check "docker save $IMAGE | (second engine) docker load" sh -c "docker save '$IMAGE' | DOCKER_HOST=unix://$W/docker.sock docker load -q >/dev/null"
+	check "docker save $IMAGE | (second engine) docker load" sh -c "docker --host $DOCKER_ENGINE save '$IMAGE' | docker --host unix://$W/docker.sock load -q >/dev/null"
 	echo "# image copied in $(($(date +%s) - t0)) s"
 fi
 for c in $(rdocker ps -aq --filter "label=$LABEL"); do rdocker rm -f -v "$c" >/dev/null; done # an earlier run's
@@ -206,6 +230,37 @@ expect_match "  ... layer 1: the engine and where it came from" \
 	"^ 1 daemon +ok +Docker at $TLS_HOST answers, API 1\.[0-9]+ \(from DOCKER_HOST\)$" "$dr"
 expect_eq "tcp+TLS: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip ktls "$N" remote-tls)" "$SUM"
+watch_dead_link ktls "$N" "tcp+TLS" 2376
+# The cluster was made on the remote engine: this machine's engine (the default
+# socket) refuses it, naming both, and removes nothing.
+other_engine() { # CLUSTER
+	local cmd out rc
+	for cmd in down status doctor "watch --once" up; do
+		# shellcheck disable=SC2086
+		out=$(env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH "$KSHIM" $cmd --name "$1" 2>&1); rc=$?
+		expect_eq "$cmd on another engine (this machine's): exit 1" "$rc" 1
+		expect_match "  ... one line naming both engines" \
+			"(^kshim: | daemon +FAIL +)cluster '$1' was made on the engine at $TLS_HOST \(published on $REMOTE_IP\), not unix:///var/run/docker.sock" "$out"
+	done
+	expect_match "  ... with a hint" "hint: talk to that engine \(DOCKER_HOST=$TLS_HOST" "$out"
+	expect_eq "  ... its table and engine record are still there" "$(ls "$KSHIM_HOME" | grep -c "^$1\.\(table\|engine\)$")" 2
+	expect_eq "  ... and its containers and network" "$(left "$1")" "3 1"
+}
+other_engine "$N"
+
+# attach on the remote engine: refused without --publish-address, as up is; with it,
+# the table names the remote address and clients reach the brokers through it.
+out=$(ktls attach --network "$N-net" --name "$N-att" 2>&1)
+expect_eq "tcp+TLS: attach without --publish-address is refused (exit 1)" "$?" 1
+expect_eq "  ... the cause names the remote engine" "$(echo "$out" | head -1)" \
+	"kshim: $TLS_HOST (from DOCKER_HOST) is a remote engine: its loopback is not this machine's"
+expect_eq "  ... no table or record is written" "$(ls "$KSHIM_HOME" | grep -c "^$N-att\.")" 0
+ktls attach --network "$N-net" --name "$N-att" --publish-address "$REMOTE_IP" >/dev/null
+expect_eq "  ... with --publish-address $REMOTE_IP: kafka1..3 at $REMOTE_IP in the table" \
+	"$(grep -c "9092=10\.231\.77\.2:[0-9]*" "$KSHIM_HOME/$N-att.table")" 3
+expect_eq "  ... $MSGS records through the attached table (count, distinct, sum)" \
+	"$(roundtrip ktls "$N-att" remote-att)" "$SUM"
+ktls down --name "$N-att" >/dev/null
 expect_eq "tcp+TLS: down" "$(ktls down --name "$N")" "cluster '$N': removed 3 containers, 1 network and the table"
 expect_eq "  ... nothing left on the engine" "$(left "$N")" "0 0"
 
@@ -241,6 +296,7 @@ up_remote kssh "$N-ssh" ssh
 expect_match "ssh: doctor layer 1 names the ssh engine" "^ 1 daemon +ok +Docker at $SSH_HOST answers" "$(kssh doctor --name "$N-ssh")"
 expect_eq "ssh: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip kssh "$N-ssh" remote-ssh)" "$SUM"
+watch_dead_link kssh "$N-ssh" ssh 22
 expect_eq "ssh: down" "$(kssh down --name "$N-ssh")" "cluster '$N-ssh': removed 3 containers, 1 network and the table"
 expect_eq "  ... nothing left on the engine" "$(left "$N-ssh")" "0 0"
 expect_eq "ssh: no ssh process of kshim is left" "$(pgrep -fc "ssh -F $W/ssh_config")" 0
@@ -271,7 +327,13 @@ out=$("$KSHIM" up -n 1 --name "$N-ctx" --image "$IMAGE" --publish-address "$REMO
 expect_eq "current context (docker context use remote): up -n 1 there exits 0" "$?" 0
 expect_eq "  ... the broker runs on the second engine" "$(left "$N-ctx")" "1 1"
 expect_match "  ... kcat through the shim lists it" "1 brokers:" "$(timeout 30 "$KSHIM" run --name "$N-ctx" -- kcat -b kafka1:9092 -L 2>&1)"
-expect_eq "  ... down" "$("$KSHIM" down --name "$N-ctx")" "cluster '$N-ctx': removed 1 container, 1 network and the table"
+# its engine gone for good, as far as this machine knows: down --forget removes
+# kshim's files of it and asks no engine
+expect_eq "down --forget: kshim's files only" "$(DOCKER_HOST=tcp://$NOBODY_IP:2376 "$KSHIM" down --name "$N-ctx" --forget)" \
+	"cluster '$N-ctx': removed its files (the table, the secrets, the engine record); no engine was asked"
+expect_eq "  ... none of them is left" "$(ls "$KSHIM_HOME" | grep -c "^$N-ctx\.")" 0
+expect_eq "  ... the broker still runs there" "$(left "$N-ctx")" "1 1"
+expect_eq "  ... down" "$("$KSHIM" down --name "$N-ctx")" "cluster '$N-ctx': removed 1 container, 1 network"
 out=$(DOCKER_CONTEXT=gone "$KSHIM" status --name "$N-ctx" 2>&1)
 expect_eq "a context that does not exist: exit 1, two lines" "$?|$(echo "$out" | wc -l)" "1|2"
 expect_match "  ... one-line cause" "^kshim: docker context 'gone' does not exist" "$out"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A broker restart that moves its host port, under load, with every client
 # going through kshim run. Two client pairs run at once, each on its own topic:
 # librdkafka (tests/helpers/seqclient.c, served by the preloaded shim) and franz-go
@@ -19,7 +20,7 @@ N=rs$$
 T=$KSHIM_HOME/$N.table
 PARTS=6
 RATE=${KSHIM_RESTART_RATE:-200} # messages per second
-AFTER=${KSHIM_RESTART_AFTER:-10} # seconds of producing once kafka2 leads again
+AFTER=${KSHIM_RESTART_AFTER:-0} # seconds of producing once every consumer reads kafka2 again
 W=$(mktemp -d /tmp/kshim-restart.XXXXXX)
 SEQ=$W/seqclient
 GO=$W/goclient
@@ -102,7 +103,9 @@ for c in "${CLIENTS[@]}"; do
 	prod[$c]=$!
 	pids+=("${prod[$c]}")
 done
-sleep 5
+# receiving C: client pair C's consumer has printed a record.
+receiving() { grep -qE '^[0-9]+ [0-9]+ [0-9]+$' "$W/cons-$1.out"; }
+for c in "${CLIENTS[@]}"; do wait_for 60 receiving "$c"; done
 for c in "${CLIENTS[@]}"; do
 	expect_match "${TAG[$c]}consumer receives before the restart" "^[0-9]+ [0-9]+ [0-9]+$" "$(tail -n 1 "$W/cons-$c.out")"
 	k2_before[$c]=$(led_by 2 "${before[$c]}")
@@ -152,6 +155,11 @@ for c in "${CLIENTS[@]}"; do
 	if [ -n "${k2_after[$c]}" ]; then ok "kafka2 leads partitions of ${TOPIC[$c]} again after the restart (${k2_after[$c]})"; else
 		notok "kafka2 leads partitions of ${TOPIC[$c]} again after the restart"; sed 's/^/    # /' "$W/elect.log"; fi
 done
+# k2_read C: how many records of kafka2's partitions, produced after the election, consumer C read.
+k2_read() { awk -v t="$t_elect" -v p=" ${k2_after[$1]} " '$3 > t && index(p, " " $2 " ") { n++ } END { print n + 0 }' "$W/cons-$1.out"; }
+k2_reached() { local c; for c in "${CLIENTS[@]}"; do [ "$(k2_read "$c")" -gt 0 ] || return 1; done; }
+# Producing goes on until every consumer has read from kafka2 at its new port (and AFTER s more).
+wait_for 60 k2_reached
 sleep "$AFTER"
 
 # --- stop producing; every consumer must get everything its producer sent ---
@@ -160,7 +168,7 @@ for c in "${CLIENTS[@]}"; do
 	tag=${TAG[$c]} sent= acked= failed=
 	seq_results "$tag" "${prod[$c]}" "${cons[$c]}" "$W/prod-$c.out" "$W/cons-$c.out"
 	expect_match "the ${tag}consumer read kafka2's partitions after the election (kafka2 reached at its new port)" "^[1-9]" \
-		"$(awk -v t="$t_elect" -v p=" ${k2_after[$c]} " '$3 > t && index(p, " " $2 " ") { n++ } END { print n + 0 }' "$W/cons-$c.out")"
+		"$(k2_read "$c")"
 
 	# stalls: the longest silence per partition, and overall, from the restart on
 	awk -v t="$t_restart" -v k2=" ${k2_before[$c]} " -v tag="$tag" '

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by every test script: numbered TAP results ("ok 3 - ...", "not ok 4 - ...")
 # and, from finish, the plan ("1..N"), so `prove tests/<script>.sh` runs any suite
 # script on its own and tests/run.sh counts the results. Source it; call `finish` last.
@@ -11,6 +12,12 @@ SHIM=$BUILD/libkshim.so
 SHIM_PRELOAD=${SHIM_PRELOAD:-$SHIM}
 OUT=${OUT:-$TOP/tests/out}
 mkdir -p "$OUT"
+# The engine: Docker's own socket, for every docker and kshim command that names no other.
+# A script that uses another engine (Podman, a remote one) names it on each such command
+# (docker --host, DOCKER_HOST= before the one command); what a caller exported is not
+# inherited, so no command reaches an engine it did not name by accident.
+DOCKER_ENGINE=unix:///var/run/docker.sock
+unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 # Go keeps its build cache under $HOME, which a user such as nobody does not have.
 if [ ! -w "${HOME:-/nonexistent}" ]; then
 	export GOCACHE=${GOCACHE:-$OUT/go-cache} GOPATH=${GOPATH:-$OUT/go-path}
@@ -108,6 +115,34 @@ unit_test() {
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tap_run "" "$build/unit/$1"
 }
 
+# Clusters brought up in the background, so that a script's later sections need not wait for
+# theirs. up_bg NAME ARGS...: kshim up --name NAME ARGS..., its stdout and stderr kept;
+# up_wait NAME: waits for it and returns its status; up_out NAME, up_err NAME: what it printed.
+declare -A _up_pid
+_up_dir=
+up_bg() {
+	local c=$1
+	shift
+	[ -n "$_up_dir" ] || _up_dir=$(mktemp -d "${TMPDIR:-/tmp}/kshim-up.XXXXXX")
+	"$KSHIM" up --name "$c" "$@" >"$_up_dir/$c.out" 2>"$_up_dir/$c.err" &
+	_up_pid[$c]=$!
+}
+up_wait() {
+	local rc
+	wait "${_up_pid[$1]}"
+	rc=$?
+	unset "_up_pid[$1]"
+	return $rc
+}
+up_out() { cat "$_up_dir/$1.out"; }
+up_err() { cat "$_up_dir/$1.err"; }
+# up_interrupt: an up still running is interrupted (it removes what it created); for a cleanup.
+up_interrupt() {
+	local p
+	for p in "${_up_pid[@]}"; do kill -INT "$p" 2>/dev/null; done
+	for p in "${_up_pid[@]}"; do wait "$p" 2>/dev/null; done
+}
+
 # _tap_plan: prints the plan and removes the script's scratch state. A script
 # that recorded nothing fails, since TAP would count "1..0" as skipped.
 _tap_plan() {
@@ -116,6 +151,7 @@ _tap_plan() {
 	[ "$n" != 0 ] || { notok "the script recorded no results"; read -r n f <"$_tap"; }
 	rm -f "$_tap"
 	[ -z "$_own_home" ] || rm -rf "$_own_home"
+	[ -z "$_up_dir" ] || rm -rf "$_up_dir"
 	echo "1..$n"
 	[ "$f" = 0 ]
 }
@@ -172,6 +208,24 @@ stop_identity_servers() {
 	_srv_pid=
 }
 
+# stuck_listener DIR: tests/stuck_listener.py, a loopback port whose connects
+# hang, in STUCK; it ends when stop_stuck_listener closes its stdin (fd 8).
+_stuck_pid=
+stuck_listener() {
+	mkfifo "$1/stuck.in"
+	/usr/bin/python3 "$TOP/tests/stuck_listener.py" <"$1/stuck.in" >"$1/stuck" 2>&1 &
+	_stuck_pid=$!
+	exec 8>"$1/stuck.in"
+	for _ in $(seq 50); do [ -s "$1/stuck" ] && break; sleep 0.1; done
+	STUCK=$(cat "$1/stuck")
+}
+
+stop_stuck_listener() {
+	exec 8>&-
+	[ -z "$_stuck_pid" ] || wait "$_stuck_pid" 2>/dev/null
+	_stuck_pid=
+}
+
 # write_table FILE NAME...: maps NAME_i to 127.77.0.i, port 9092 to PORT[NAME_i].
 write_table() {
 	local file=$1 i=1 n; shift
@@ -220,19 +274,72 @@ seq_results() {
 	expect_eq "${tag}no duplicates (idempotent producer)" "$dups" 0
 }
 
+# Client programs are built once per machine: a build's output is kept in the client cache
+# under a key made of its inputs (source files, the build command, the versions of the
+# compilers and libraries), and a later build with the same key copies it from there. Editing a
+# source, or an upgrade of cc, Go, Rust, Java or librdkafka, builds it again. A user who cannot
+# write /var/cache/kshim (make check as nobody) keeps the cache in build/clients of the clone.
+CLIENT_CACHE=${KSHIM_CLIENT_CACHE:-/var/cache/kshim/clients}
+{ mkdir -p "$CLIENT_CACHE" && [ -w "$CLIENT_CACHE" ]; } 2>/dev/null || CLIENT_CACHE=$TOP/build/clients
+_tools=
+# _tool_versions: what the compilers and libraries are, once per script.
+_tool_versions() {
+	[ -n "$_tools" ] || _tools=$({
+		cc --version; ldd --version; musl-gcc --version
+		PATH=$PATH:/usr/local/go/bin go version; rustc --version
+		ls -l "$(readlink -f "$(command -v javac)")"
+		pkg-config --modversion rdkafka libcares
+	} 2>&1 | sha256sum)
+	echo "$_tools"
+}
+
+# cached OUT INPUT... -- CMD...: makes OUT (a file or a directory) by running CMD, which writes
+# it, or copies it from the client cache when the INPUTs (files or directories), CMD (with its
+# body, when it is a shell function) and the tools are those of an earlier build. CMD's status
+# is the result; a failed build is not kept.
+cached() {
+	local out=$1 inputs=() key dir
+	shift
+	while [ "$1" != -- ]; do inputs+=("$1"); shift; done
+	shift
+	# The key leaves out where OUT goes and where the clone is.
+	local cmd=${*//$out/OUT}
+	key=$({
+		_tool_versions; printf '%s\n' "${cmd//$TOP/TOP}"
+		declare -f "$1" # a shell function's body too
+		find "${inputs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sed "s|  $TOP/|  |"
+	} | sha256sum | cut -c1-16)
+	dir=$CLIENT_CACHE/$(basename "${inputs[0]}")-$key
+	if [ -e "$dir/done" ]; then
+		rm -rf "$out" && cp -a "$dir/out" "$out"
+		return
+	fi
+	"$@" || return
+	# Kept atomically: a suite running at the same time sees the whole entry or none.
+	mkdir -p "$CLIENT_CACHE" && local tmp && tmp=$(mktemp -d "$CLIENT_CACHE/.new.XXXXXX") &&
+		cp -a "$out" "$tmp/out" && touch "$tmp/done" && chmod 755 "$tmp" &&
+		{ mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"; }
+	return 0
+}
+
 # build_seqclient OUT: tests/helpers/seqclient.c (librdkafka) built to OUT.
-build_seqclient() {
+_seqclient() {
 	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$1" "$TOP/tests/helpers/seqclient.c" \
-		$(pkg-config --cflags --libs rdkafka) || { notok "build tests/helpers/seqclient.c"; return 1; }
+		$(pkg-config --cflags --libs rdkafka)
+}
+build_seqclient() {
+	cached "$1" "$TOP/tests/helpers/seqclient.c" -- _seqclient "$1" ||
+		{ notok "build tests/helpers/seqclient.c"; return 1; }
 }
 
 # build_go DIR OUT: the Go program in DIR built static (CGO_ENABLED=0) to OUT; the
 # compiler's last lines as "# " lines when it fails.
-build_go() {
+_go_build() {
 	local log
 	log=$(cd "$1" && CGO_ENABLED=0 PATH=$PATH:/usr/local/go/bin go build -o "$2" . 2>&1) ||
 		{ printf '%s\n' "$log" | tail -n 5 | sed 's/^/    # /'; return 1; }
 }
+build_go() { cached "$2" "$1" -- _go_build "$1" "$2"; }
 
 # roundtrip_counts FILE RUN: "produced got dups bad disorder done" for RUN's records in the
 # output of a matrix-contract client (PRODUCED n / M<TAB>partition<TAB>offset<TAB>key<TAB>value /

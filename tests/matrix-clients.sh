@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 4, "done when" 1 and 2: the client compatibility matrix (make matrix, part of make test).
+# SPDX-License-Identifier: Apache-2.0
+# The client compatibility matrix (make matrix, part of make test).
 #
 # Ten unmodified clients produce N keyed records (key k<i>, value <run id>:<i>) to a fresh topic
 # (3 partitions, RF 3) per cell and read them all back from the beginning; a cell is green when
@@ -7,7 +8,7 @@
 # partition holds them in produce order. Clients: kcat (librdkafka), confluent-kafka for Python and
 # kafka-python (Debian packages, /usr/bin/python3), Java on org.apache.kafka:kafka-clients 4.1.x
 # (default dual-stack sockets), kafkajs (npm), my_client.c (a plain librdkafka C program), and
-# (issue 10) four that LD_PRELOAD alone cannot serve or that link differently:
+# four that LD_PRELOAD alone cannot serve or that link differently:
 #   franz-go      tests/goclient, pure Go (CGO_ENABLED=0, static): kshim run picks the supervisor
 #   kafka-go      tests/matrix/kafkago_client, segmentio/kafka-go, pure Go, static: supervisor
 #   my-client static   my_client.c linked with -static (glibc, librdkafka, lz4, zstd, OpenSSL, zlib
@@ -32,7 +33,7 @@
 # bind-mounted in a private mount namespace, so names resolve through Docker's embedded DNS
 # exactly as in a container; no client image to build. Extra rows run kcat, the Java client and
 # the Kafka console tools from real containers (docker run --network) for (b) and (d).
-# Issue 13: three more columns on two more clusters, brought up after (a)-(d) are done:
+# TLS and SASL: three more columns on two more clusters, brought up after (a)-(d) are done:
 #   (e) kmx-tls (kshim up --tls), host, `kshim run`, kafka1:9092, TLS with host name verification
 #   (f) kmx-sasl (kshim up --tls --sasl plain), host, `kshim run`, SASL_SSL, verification on
 #   (g) kmx-tls, in the network (sidecar namespace), TLS, verification on
@@ -44,7 +45,8 @@
 # must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
 # KSHIM_MATRIX_IMAGE (default kshim/kafka:local), MATRIX_CLIENTS (row names, space-separated, e.g.
 # "kafka-go rust-client": only those rows, report in tests/out/matrix-subset.md), MATRIX_REPORT (the
-# report's path instead). tests/matrix-kafka39.sh runs a subset against Kafka 3.9.1.
+# report's path instead), MATRIX_NAME (the clusters' prefix, default kmx), MATRIX_OUT (the per-cell
+# logs' directory). tests/matrix-kafka39.sh runs a subset against Kafka 3.9.1, beside this one.
 #   bash tests/matrix-clients.sh    or    bash tests/run.sh matrix    or    make matrix
 export KSHIM_HOME
 KSHIM_HOME=$(mktemp -d /tmp/kmx-home.XXXXXX)
@@ -55,12 +57,13 @@ N=${MATRIX_N:-1000}
 SECS=${MATRIX_SECS:-60}
 FAIL_SECS=${MATRIX_FAIL_SECS:-20}
 IMAGE=${KSHIM_MATRIX_IMAGE:-kshim/kafka:local}
-INT=kmx-int
-LOC=kmx-loc
-TLS=kmx-tls
-SASL=kmx-sasl
+MX=${MATRIX_NAME:-kmx} # the clusters' names start with it: a second matrix can run beside this one
+INT=$MX-int
+LOC=$MX-loc
+TLS=$MX-tls
+SASL=$MX-sasl
 M=$TOP/tests/matrix
-MOUT=$OUT/matrix
+MOUT=${MATRIX_OUT:-$OUT/matrix}
 PY=/usr/bin/python3
 RUN=mx$(date +%s)$((RANDOM % 1000))
 LABEL=kshim.matrix=$RUN
@@ -136,10 +139,10 @@ check "matrix dependencies (scripts/matrix-deps.sh: kafkajs, kafka-clients jars;
 	bash "$TOP/scripts/matrix-deps.sh"
 eval "$(bash "$TOP/scripts/matrix-deps.sh" --print-env)"
 [ -x "$KSHIM" ] && [ -f "$SHIM" ] || make -s -C "$TOP" all >/dev/null
-# Run on a private copy of build/kshim and build/libkshim.so (kshim finds the library next to
+# Run on a private copy of build/kshim, kshim-full and libkshim.so (kshim finds them next to
 # itself): a rebuild of build/ during the run cannot then break `kshim run` or the teardown.
 mkdir -p "$MOUT/bin"
-cp "$KSHIM" "$SHIM" "$MOUT/bin/" 2>/dev/null
+cp "$KSHIM" "$BUILD/kshim-full" "$SHIM" "$MOUT/bin/" 2>/dev/null
 KSHIM=$MOUT/bin/kshim
 kshim_works() { "$KSHIM" run --help >/dev/null 2>&1; }
 check "kshim built (copied from $BUILD to $MOUT/bin)" kshim_works
@@ -148,7 +151,8 @@ if docker info >/dev/null 2>&1; then ok "Docker engine answers"; else notok "Doc
 if [ $fatal = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then ok "image $IMAGE present"; else
 	notok "image $IMAGE present (scripts/kafka-image.sh)"; fatal=1; fi
 
-check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" \
+# Each build below runs once per machine and set of inputs (tests/lib.sh, cached).
+check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" cached "$MOUT/my_client" "$M/my_client.c" -- \
 	cc -std=c11 -Wall -Wextra -Werror -O1 -g -o "$MOUT/my_client" "$M/my_client.c" $(pkg-config --cflags --libs rdkafka)
 # The linker's notes that static glibc's getaddrinfo/dlopen want the same glibc at run time go to
 # the log: getaddrinfo's files and dns sources are inside libc.a since glibc 2.34.
@@ -157,7 +161,8 @@ static_build() {
 		$(pkg-config --cflags rdkafka) $(pkg-config --static --libs rdkafka | sed 's/-lsasl2//g') \
 		>"$MOUT/build-my_client_static.log" 2>&1 || { tail -n 5 "$MOUT/build-my_client_static.log" | sed 's/^/    # /'; return 1; }
 }
-check "build my_client.c with -static (glibc, librdkafka and its libraries static; no Cyrus SASL)" static_build
+check "build my_client.c with -static (glibc, librdkafka and its libraries static; no Cyrus SASL)" \
+	cached "$MOUT/my_client_static" "$M/my_client.c" "$M/sasl_none.c" -- static_build
 static_exe() { ! readelf -l "$1" | grep -q INTERP && file "$1" | grep -q 'statically linked'; }
 check "  ... a static executable (no PT_INTERP)" static_exe "$MOUT/my_client_static"
 check "build the franz-go client (tests/goclient, CGO_ENABLED=0)" build_go "$TOP/tests/goclient" "$MOUT/goclient"
@@ -170,10 +175,11 @@ cargobuild() {
 	{ CARGO_TARGET_DIR=$OUT/rust-target cargo "${a[@]}" --offline || CARGO_TARGET_DIR=$OUT/rust-target cargo "${a[@]}"; } \
 		>"$MOUT/build-rust_client.log" 2>&1 && cp "$OUT/rust-target/release/rust_client" "$MOUT/rust_client"
 }
-check "build the Rust client (tests/matrix/rust_client, rdkafka crate, dynamic librdkafka)" cargobuild
+check "build the Rust client (tests/matrix/rust_client, rdkafka crate, dynamic librdkafka)" \
+	cached "$MOUT/rust_client" "$M/rust_client" -- cargobuild
 dyn_rdkafka() { ldd "$MOUT/rust_client" | grep -q 'librdkafka\.so'; }
 check "  ... linked dynamically against Debian's librdkafka" dyn_rdkafka
-check "javac MatrixClient.java against kafka-clients" \
+check "javac MatrixClient.java against kafka-clients" cached "$MOUT/java" "$M/MatrixClient.java" -- \
 	javac -nowarn --release 17 -cp "$MATRIX_JAVA_CP" -d "$MOUT/java" "$M/MatrixClient.java"
 chmod -R a+rX "$MOUT/java"
 
@@ -197,27 +203,37 @@ LABEL_OF[kcat-ctr]="kcat in a container (docker run)"
 LABEL_OF[java-ctr]="Java kafka-clients in a container"
 LABEL_OF[console-ctr]="Kafka console tools in a container"
 
-# --- clusters: both brought up once, in parallel -----------------------------------------------
+# --- clusters: each brought up once, in the background ------------------------------------------
+# up_bg NAME ARGS...: kshim up -n 3 --name NAME ARGS... in the background; "status seconds" in
+# $MOUT/up-NAME.rc when it ends.
+up_bg() {
+	local p=$1
+	shift
+	(
+		t=$EPOCHREALTIME
+		"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" "$@" --timeout 240 >"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
+		echo $! >"$MOUT/up-$p.pid"
+		wait $!
+		echo "$? $(el "$t")" >"$MOUT/up-$p.rc"
+	) &
+	up_pids+=($!)
+}
+SEC_RUN=()
+for c in "${SEC_CLIENTS[@]}"; do runs "$c" && SEC_RUN+=("$c"); done
+# INT and LOC first, side by side; TLS and SASL once they are up, starting while (a)-(d) run.
 if [ $fatal = 0 ]; then
 	for p in "$INT" "$LOC" "$TLS" "$SASL"; do "$KSHIM" down --name "$p" >/dev/null 2>&1; done # a previous run's leftovers
 	docker rm -f "$INT-side" "$LOC-side" >/dev/null 2>&1
 	say "kshim up $INT (internal) and $LOC (--advertise localhost)"
-	for p in "$INT" "$LOC"; do
-		(
-			t=$EPOCHREALTIME
-			adv=internal
-			[ "$p" = "$LOC" ] && adv=localhost
-			"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" --advertise $adv --timeout 240 \
-				>"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
-			echo $! >"$MOUT/up-$p.pid"
-			wait $!
-			rc=$?
-			echo "$rc $(el "$t")" >"$MOUT/up-$p.rc"
-		) &
-		up_pids+=($!)
-	done
+	up_bg "$INT" --advertise internal
+	up_bg "$LOC" --advertise localhost
 	wait "${up_pids[@]}"
 	up_pids=()
+	if [ ${#SEC_RUN[@]} != 0 ]; then
+		say "kshim up $TLS (--tls) and $SASL (--tls --sasl plain)"
+		up_bg "$TLS" --tls
+		up_bg "$SASL" --tls --sasl plain
+	fi
 fi
 down_cluster() { "$KSHIM" down --name "$1" >>"$MOUT/down.log" 2>&1; }
 cluster_ok() { # NAME: kshim up succeeded
@@ -365,15 +381,21 @@ why() {
 	echo "${r:-no output}"
 }
 
-# cell CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail)
-cell() {
-	local c=$1 col=$2 mode=$3 boot=$4 net=$5 expect=$6 t lim=$SECS s rc res
-	t=$(topic "$col" "$c")
-	[ "$expect" = fail ] && lim=$FAIL_SECS
+# cell_run CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail): runs the cell's client; its output,
+# its messages and "status seconds" go to $MOUT/COL-CLIENT.out, .err and .rc.
+cell_run() {
+	local c=$1 col=$2 lim=$SECS s rc
+	[ "$6" = fail ] && lim=$FAIL_SECS
 	s=$EPOCHREALTIME
-	roundtrip "$c" "$mode" "$boot" "$t" "$lim" "$net" >"$MOUT/$col-$c.out" 2>"$MOUT/$col-$c.err"
+	roundtrip "$c" "$3" "$4" "$(topic "$col" "$c")" "$lim" "$5" >"$MOUT/$col-$c.out" 2>"$MOUT/$col-$c.err"
 	rc=$?
-	SECS_OF[$c.$col]=$(el "$s")
+	echo "$rc $(el "$s")" >"$MOUT/$col-$c.rc"
+}
+
+# cell_judge CLIENT COL EXPECT: the cell's result from what cell_run left: CELL, SECS_OF, a check.
+cell_judge() {
+	local c=$1 col=$2 expect=$3 rc res
+	read -r rc SECS_OF[$c.$col] <"$MOUT/$col-$c.rc"
 	local produced got dups bad disorder fin
 	read -r produced got dups bad disorder fin < <(roundtrip_counts "$MOUT/$col-$c.out" "$RUN")
 	local desc="($col) ${LABEL_OF[$c]}"
@@ -400,6 +422,22 @@ cell() {
 		notok "$desc: ${CELL[$c.$col]}"
 		sed -n '1,15s/^/    # stderr: /p' "$MOUT/$col-$c.err"
 	fi
+}
+
+# cell CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail)
+cell() { cell_run "$@"; cell_judge "$1" "$2" "$6"; }
+
+# cells_at_once COL MODE BOOTSTRAP NET EXPECT CLIENT...: the column's cells side by side (its
+# clients wait on the network, not on the CPU), judged in order.
+cells_at_once() {
+	local col=$1 mode=$2 boot=$3 net=$4 expect=$5 c pids=()
+	shift 5
+	for c; do
+		cell_run "$c" "$col" "$mode" "$boot" "$net" "$expect" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for c; do cell_judge "$c" "$col" "$expect"; done
 }
 
 # 1000 lines "k<i>:<run>:<i>" for kcat and the console producer.
@@ -449,7 +487,7 @@ if [ $LOC_OK = 1 ]; then
 	for c in "${CLIENTS[@]}"; do cell "$c" c host "$LOC_BOOT" "$LOC" pass; done
 	COL_T[c]=$(el "$s")
 	s=$EPOCHREALTIME
-	for c in "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do cell "$c" d "netns:$LOC" kafka1:9092 "$LOC" fail; done
+	cells_at_once d "netns:$LOC" kafka1:9092 "$LOC" fail "${CLIENTS[@]}" "${CTR_CLIENTS[@]}"
 	COL_T[d]=$(el "$s")
 	docker rm -f "$LOC-side" >/dev/null 2>&1
 	check "kshim down --name $LOC" down_cluster "$LOC"
@@ -475,23 +513,7 @@ write_confs() { # CLUSTER: kshim config in every form, private to this user
 		(umask 077 && "$KSHIM" config --name "$1" --client $f >"$MOUT/conf-$1.$f") || return 1
 	done
 }
-SEC_RUN=()
-for c in "${SEC_CLIENTS[@]}"; do runs "$c" && SEC_RUN+=("$c"); done
 if [ $fatal = 0 ] && [ ${#SEC_RUN[@]} != 0 ]; then
-	say "kshim up $TLS (--tls) and $SASL (--tls --sasl plain)"
-	for p in "$TLS" "$SASL"; do
-		(
-			t=$EPOCHREALTIME
-			sec=(--tls)
-			[ "$p" = "$SASL" ] && sec=(--tls --sasl plain)
-			"$KSHIM" up --image "$IMAGE" -n 3 --name "$p" "${sec[@]}" --timeout 240 \
-				>"$MOUT/up-$p.out" 2>"$MOUT/up-$p.err" &
-			echo $! >"$MOUT/up-$p.pid"
-			wait $!
-			echo "$? $(el "$t")" >"$MOUT/up-$p.rc"
-		) &
-		up_pids+=($!)
-	done
 	wait "${up_pids[@]}"
 	up_pids=()
 	for p in "$TLS" "$SASL"; do

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The shim's resolver and bad-input tests again, with the shim built under
 # AddressSanitizer and UndefinedBehaviorSanitizer, and the seccomp supervisor's
 # tests with kshim itself built so; any report fails.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 2, item 5: a malformed table, a missing table, a table others can
+# SPDX-License-Identifier: Apache-2.0
+# A malformed table, a missing table, a table others can
 # write, and a table rewritten while a program runs. Nothing crashes or hangs,
 # and each case behaves as README describes.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 2, "done when" item 2: unmodified clients reach the right published port
+# SPDX-License-Identifier: Apache-2.0
+# Unmodified clients reach the right published port
 # for each name through libkshim.so.
 #
 # Three loopback TCP servers on ephemeral ports (tests/helpers/identity_server.py) stand

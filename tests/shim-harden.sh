@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 11, shim items 1-9: each defect found in review, run against the shim
+# SPDX-License-Identifier: Apache-2.0
+# The shim's defences, one defect found in review each, run against the shim
 # built with ASan/UBSan; any sanitizer report fails. The threaded and
 # signal-driven ones run again under TSan in tests/shim-stress.sh.
 . "$(dirname "$0")/lib.sh"
@@ -40,6 +41,7 @@ expect_eq "device: a lookup returns, unmapped" "$out" "addr="
 # Item 4: a relative KSHIM_TABLE survives chdir.
 mkdir "$work/rel"
 (cd "$work/rel" && TABLE=t.table harden chdir)
+(cd "$work/rel" && TABLE=first.table harden chdirfirst)
 # Item 6: fd reuse, dup, sockaddr_storage length.
 harden reuse
 # Item 7: ERANGE in errno.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 2, item 3: for every hint combination clients pass, the shim answers a
+# SPDX-License-Identifier: Apache-2.0
+# For every hint combination clients pass, the shim answers a
 # mapped name exactly as glibc answers the same name from a hosts file. glibc's
 # side runs in a private mount namespace with its own /etc/hosts and an
 # nsswitch.conf that asks no DNS server (inside a user namespace when not root).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 2, item 6 and kshim run's own behaviour: static and Go programs are
+# SPDX-License-Identifier: Apache-2.0
+# kshim run's own behaviour: static and Go programs are
 # refused by --via preload before exec with the reason (without --via they run
 # under the seccomp supervisor); setuid programs get a warning; --map
 # builds a private table that is gone afterwards; LD_PRELOAD is prepended.
@@ -58,8 +59,20 @@ out=$("$KSHIM" run --map Kafka1:9092=localhost:29092 --map kafka1:9093=127.0.0.1
 expect_match "--map table maps both ports of kafka1" 'kafka1	127\.77\.[0-9]+\.1	9092=127\.0\.0\.1:29092	9093=127\.0\.0\.1:29093' "$out"
 expect_match "--map table maps kafka2" 'kafka2	127\.77\.[0-9]+\.2	9092=127\.0\.0\.2:1' "$out"
 expect_match "--map table is private (0600)" '^600$' "$(printf '%s\n' "$out" | tail -n 1)"
-expect_eq "--map table is removed after the run" "$(ls "$KSHIM_HOME" | grep -c '^run-')" 0
+expect_eq "--map table is removed after the run" "$(ls "$KSHIM_HOME" | grep -c '^run')" 0
 expect_match "LD_PRELOAD names the shim" "preload=$(readlink -f "$SHIM")" "$out"
+# A cluster named like a run's pid keeps its table: the private one has a name
+# no cluster can have. kshim is exec'd by the shell, so its pid is $$ there.
+out=$(sh -c 'printf "kshim-table 1\nkafka1\t127.77.9.1\t9092=127.0.0.1:4242\n" >"$KSHIM_HOME/run-$$.table"
+	exec "$0" run --map kafka1:9092=127.0.0.1:1 -- sh -c "cat \"\$KSHIM_TABLE\"; echo \"table=\$KSHIM_TABLE\""' "$KSHIM")
+pid_table=$(ls "$KSHIM_HOME" | grep '^run-[0-9]*\.table$')
+expect_match "a private table is not cluster run-PID's" '9092=127\.0\.0\.1:1$' "$(printf '%s\n' "$out" | grep kafka1)"
+expect_eq "  ... whose table is still there afterwards, unchanged" "$(cat "$KSHIM_HOME/$pid_table" 2>&1)" \
+	"$(printf 'kshim-table 1\nkafka1\t127.77.9.1\t9092=127.0.0.1:4242')"
+private=$(basename "$(printf '%s\n' "$out" | sed -n 's/^table=//p')" .table)
+"$KSHIM" status --name "$private" >/dev/null 2>&1
+expect_eq "  ... and its name ($private) is refused as a cluster name (exit status 2)" "$?" 2
+rm -f "$KSHIM_HOME/$pid_table"
 out=$(LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$KSHIM" run --map k:1=127.0.0.1:1 -- sh -c 'echo "$LD_PRELOAD"')
 expect_eq "the shim is prepended to an existing LD_PRELOAD" "$out" "$(readlink -f "$SHIM"):/lib/x86_64-linux-gnu/libm.so.6"
 
@@ -67,9 +80,9 @@ expect_eq "the shim is prepended to an existing LD_PRELOAD" "$out" "$(readlink -
 expect_eq "the command's exit status is kshim's" "$?" 7
 "$KSHIM" run --map k:1=127.0.0.1:1 -- sh -c 'kill -TERM $$'
 expect_eq "death by signal is passed on" "$?" 143
-expect_eq "no private table is left after a signal" "$(ls "$KSHIM_HOME" | grep -c '^run-')" 0
+expect_eq "no private table is left after a signal" "$(ls "$KSHIM_HOME" | grep -c '^run')" 0
 
-# Issue 11, launcher 3: kill -INT sent to kshim itself (not through a terminal)
+# kill -INT sent to kshim itself (not through a terminal)
 # reaches the program under --map; kshim ends as the program did.
 "$KSHIM" run --map k:1=127.0.0.1:1 -- python3 -c '
 import signal, sys, time
@@ -81,9 +94,9 @@ for _ in $(seq 100); do [ -e "$work/int-ready" ] && break; sleep 0.1; done
 kill -INT "$kpid"
 wait "$kpid"
 expect_eq "kill -INT to kshim run --map reaches the program (its exit 9)" "$?" 9
-expect_eq "  ... and its private table is removed" "$(ls "$KSHIM_HOME" | grep -c '^run-')" 0
+expect_eq "  ... and its private table is removed" "$(ls "$KSHIM_HOME" | grep -c '^run')" 0
 
-# Issue 11, launcher 4: concurrent --map runs each get their own loopback block
+# Concurrent --map runs each get their own loopback block
 # (the block is chosen and the table written under the directory's lock).
 for i in 1 2 3 4 5 6 7 8; do
 	"$KSHIM" run --map k:1=127.0.0.1:1 -- sh -c 'sleep 1; awk "\$1 == \"k\" { sub(/\\.[0-9]+\$/, \"\", \$2); print \$2 }" "$KSHIM_TABLE"' >"$work/block.$i" &

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Issue 11, done-when 2: 16 threads x 10 s of lookups, connects and getpeername
+# SPDX-License-Identifier: Apache-2.0
+# 16 threads x 10 s of lookups, connects and getpeername
 # while the table is rewritten every 10 ms, removed and restored, chmodded, and
 # the process is flooded with signals whose handlers call getpeername. Under
 # ASan/UBSan and under TSan: 0 wrong answers, 0 hangs, 0 sanitizer reports;
-# a child after fork still resolves (this replaces issue 2's threads test).
+# a child after fork still resolves (this replaces an older, shorter threads test).
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 SECONDS_EACH=${STRESS_SECONDS:-10}

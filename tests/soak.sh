@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make soak: the restart test 5 times, then `up -n 3` + checks + `down` 10 times
 # in a row, each up checked ready with all 3 brokers (status) and healthy on
 # every layer (doctor). Per-run times and figures, then a summary.
@@ -17,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 
 bash "$TOP/scripts/dockerd.sh" || { notok "Docker daemon answers"; finish; }
-bash "$TOP/scripts/kafka-image.sh" >/dev/null || { notok "image $IMAGE builds"; finish; }
+DOCKER_HOST=$DOCKER_ENGINE bash "$TOP/scripts/kafka-image.sh" >/dev/null || { notok "image $IMAGE builds"; finish; }
 make -s -C "$TOP" all || { notok "build"; finish; }
 
 restart_ok=0

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A loopback listener whose accept queue is full, so that a connect to it
 hangs (the kernel drops the SYN and the client retries): stands in for a
 published port that does not answer, to test what blocks and what does not.

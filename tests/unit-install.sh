@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make install into a staging directory: the command, the shim, the man page and
+# SPDX-License-Identifier: Apache-2.0
+# make install into a staging directory: the command (kshim and kshim-full), the shim, the man page and
 # the bash completion; the man page renders without warnings and covers every
 # subcommand and option; the completion offers them and the clusters. The
 # packager's variables: LIBDIR, uninstall, CPPFLAGS, LDFLAGS and WERROR=0.
@@ -14,7 +15,7 @@ for t in man:man-db groff:groff-base; do
 done
 make -s -C "$TOP" install DESTDIR="$dest" PREFIX=/usr >"$work/install.log" 2>&1
 check "make install DESTDIR=... PREFIX=/usr" test $? = 0
-for f in bin/kshim:755 lib/kshim/libkshim.so:644 share/man/man1/kshim.1:644 \
+for f in bin/kshim:755 lib/kshim/kshim-full:755 lib/kshim/libkshim.so:644 share/man/man1/kshim.1:644 \
 	share/bash-completion/completions/kshim:644; do
 	expect_eq "installs /usr/${f%%:*} with mode ${f#*:}" "$(stat -c %a "$dest/usr/${f%%:*}" 2>&1)" "${f#*:}"
 done
@@ -48,7 +49,7 @@ complete_line() { # complete_line WORD...: what _kshim offers for the last word
 	_kshim
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 }
-for cmd in up down status run env attach doctor logs table watch; do
+for cmd in up down status run env attach doctor logs debug table watch; do
 	expect_match "man page describes kshim $cmd" "^ {5}kshim $cmd( |\$)" "$text"
 	offered=$(complete_line kshim "$cmd" --)
 	for opt in $("$KSHIM" "$cmd" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
@@ -93,13 +94,15 @@ mkdir -m 700 "$KSHIM_HOME"
 printf 'kshim-table 1\nkafka1 127.77.1.1 9092=127.0.0.1:1\nkafka2,b2 127.77.1.2 9092=127.0.0.1:2\n' >"$KSHIM_HOME/alpha.table"
 : >"$KSHIM_HOME/beta.table"
 : >"$KSHIM_HOME/run-4242.table"
+: >"$KSHIM_HOME/run.4242.table"
 expect_eq "completion: subcommands" "$(complete_line kshim st)" "status "
-expect_eq "completion: every subcommand and --help, --version" "$(complete_line kshim '' | wc -w)" 13
-expect_eq "completion: cluster names from the table directory, not run-<pid>" \
-	"$(complete_line kshim status --name '')" "alpha beta "
+expect_eq "completion: every subcommand and --help, --version" "$(complete_line kshim '' | wc -w)" 14
+expect_eq "completion: cluster names from the table directory (run-4242 too), not run.<pid>" \
+	"$(complete_line kshim status --name '')" "alpha beta run-4242 "
 expect_eq "completion: flavours" "$(complete_line kshim up --flavor '')" "apache bitnami confluent "
 expect_eq "completion: config clients" "$(complete_line kshim config --client '')" "java librdkafka node python "
 expect_eq "completion: SASL mechanisms" "$(complete_line kshim up --sasl '')" "plain scram-sha-512 "
 expect_eq "completion: --via" "$(complete_line kshim run --via s)" "seccomp "
 expect_eq "completion: logs offers the cluster's nodes" "$(complete_line kshim logs --name alpha '')" "kafka1 kafka2 "
+expect_eq "completion: debug offers the cluster's nodes" "$(complete_line kshim debug --name alpha '')" "kafka1 kafka2 "
 finish

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 11, launcher items that need no Docker: an install path LD_PRELOAD
+# SPDX-License-Identifier: Apache-2.0
+# The launcher's defences that need no Docker: an install path LD_PRELOAD
 # cannot hold (1), concurrent table writers and their loopback blocks (4),
 # cluster names in env and table (5), the directory fsync after the table's
 # rename (6), and a relative KSHIM_HOME exported as an absolute path.
@@ -30,6 +31,26 @@ for round in 1 2 3; do
 	expect_eq "concurrent table writers, round $round: 8 distinct blocks" "$out" \
 		"8 tables, 8 distinct blocks, 0 writers failed"
 done
+
+# Eight watchers of one cluster's restarts at once: no update is lost.
+for round in 1 2 3; do
+	home=$work/sync$round; mkdir -m 700 "$home"
+	out=$(KSHIM_HOME=$home "$work/tables_race" sync 8 2>&1)
+	expect_eq "concurrent table syncs, round $round: every node on its last port" "$out" \
+		"8 nodes, 8 on their writer's last port, 0 writers failed"
+done
+
+# attach on a remote engine: its ports are not on this machine's loopback, so
+# it needs --publish-address, as up does; refused before any request.
+out=$(DOCKER_HOST=tcp://192.0.2.1:2376 "$KSHIM" attach --network x --name att 2>&1); rc=$?
+expect_eq "attach on a remote engine without --publish-address: exit 1" "$rc" 1
+expect_eq "  ... the cause names the remote engine" "$(echo "$out" | head -1)" \
+	"kshim: tcp://192.0.2.1:2376 (from DOCKER_HOST) is a remote engine: its loopback is not this machine's"
+expect_match "  ... the hint names --publish-address" "^hint: .*kshim attach --publish-address" "$out"
+out=$(DOCKER_HOST=tcp://192.0.2.1:2376 "$KSHIM" attach --network x --name att --publish-address 192.0.2.1 2>&1)
+expect_match "  ... with it, attach goes on to the engine" "^kshim: cannot connect to the Docker daemon at tcp://192.0.2.1:2376" "$out"
+"$KSHIM" attach --network x --publish-address 0.0.0.0 >/dev/null 2>&1
+expect_eq "attach --publish-address 0.0.0.0: a usage error" "$?" 2
 
 # 5: --name is a cluster name, not a path, in env and table.
 for cmd in env table; do

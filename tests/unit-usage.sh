@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kshim's command line: --help and usage errors for every subcommand, one way
 # each (exit 0 with the usage on stdout; exit 2, the cause and the usage on
 # stderr), decided before any Docker daemon is asked.
 . "$(dirname "$0")/lib.sh"
-export DOCKER_HOST=unix:///nonexistent/docker.sock
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-# run_kshim ARG...: fills rc, out (stdout) and err (stderr).
+# run_kshim ARG...: fills rc, out (stdout) and err (stderr). Its engine is a socket that does
+# not exist, so a command that asked Docker anything would fail.
 run_kshim() {
-	"$KSHIM" "$@" >"$work/out" 2>"$work/err"
+	DOCKER_HOST=unix:///nonexistent/docker.sock "$KSHIM" "$@" >"$work/out" 2>"$work/err"
 	rc=$? out=$(cat "$work/out") err=$(cat "$work/err")
 }
 
-for cmd in up down status run env config attach doctor logs table watch; do
+for cmd in up down status run env config attach doctor logs debug table watch; do
 	run_kshim "$cmd" --help
 	expect_eq "$cmd --help: exit 0, nothing on stderr" "$rc|$err" "0|"
 	expect_match "  ... its usage on stdout" "^usage: kshim $cmd " "${out%%$'\n'*}"
@@ -29,6 +30,12 @@ run_kshim up -n
 expect_eq "a missing value is a usage error" "$rc|${err%%$'\n'*}" "2|kshim: up: option '-n' needs a value"
 run_kshim logs kafka1 kafka2
 expect_eq "an extra argument is a usage error" "$rc|${err%%$'\n'*}" "2|kshim: logs: unexpected argument 'kafka2'"
+run_kshim debug
+expect_eq "debug without a node" "$rc|${err%%$'\n'*}" "2|kshim: debug: give a node (e.g. kafka1)"
+run_kshim debug kafka1 ss
+expect_eq "debug: a command comes after --" "$rc|${err%%$'\n'*}" "2|kshim: debug: unexpected argument 'ss'"
+run_kshim debug kafka1 --
+expect_eq "debug: -- with no command" "$rc|${err%%$'\n'*}" "2|kshim: debug: '--' must be followed by a command"
 run_kshim attach
 expect_eq "attach without --network, --compose or --kubernetes" "$rc|${err%%$'\n'*}" \
 	"2|kshim: attach: give one of --network, --compose and --kubernetes"
@@ -57,7 +64,7 @@ run_kshim frobnicate
 expect_eq "an unknown command: exit 2, named" "$rc|${err%%$'\n'*}" "2|kshim: unknown command 'frobnicate'"
 run_kshim --help
 expect_eq "kshim --help: exit 0, on stdout" "$rc|$err" "0|"
-for cmd in up down status run env config attach doctor logs table watch; do
+for cmd in up down status run env config attach doctor logs debug table watch; do
 	expect_match "kshim --help lists $cmd" "^  $cmd +[a-z]" "$out"
 done
 run_kshim --version

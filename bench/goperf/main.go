@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // goperf: data-path throughput of a franz-go client, for make bench (the
 // seccomp section). Prints one line of key=value fields, like bench/kperf.c:
 //

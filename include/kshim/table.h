@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The port table shared by libkshim.so and the kshim launcher.
  *
  * Text format, version 1 (see README):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Doctor layers Docker answers alone: the daemon, the network, the containers
  * and their published ports. */
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "../lib/origin.h"
 #include "../lib/paths.h"
 #include "../lib/ready.h"
 #include "../lib/table_store.h"
@@ -39,7 +41,7 @@ gather(struct doctor *dr, kshim_err_t *err)
 int
 doctor_daemon(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 {
-	if (docker_open(&dr->d, err) < 0)
+	if (docker_open(&dr->d, err) < 0 || origin_check(dr->name, dr->d, err) < 0)
 		return -1;
 	if (gather(dr, err) < 0)
 		return kshim_wrap(err, "Docker at %s", docker_where(dr->d));

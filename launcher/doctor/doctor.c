@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim doctor: runs the layer checks in order, skips those whose layers below
  * failed, and prints one line of cause and one of fix per failure. */
 #include "doctor.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim doctor: a cluster checked layer by layer, from the Docker daemon to the
  * shim, each layer in its own function; doctor.c runs them in order. */
 #ifndef KSHIM_DOCTOR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Doctor layers seen from inside each container, through docker exec: whether
  * the brokers resolve each other's names, and what listens. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Doctor layers about Kafka and the table: each broker answers through its
  * published port, advertises what the table maps (and, with --tls, holds a
  * certificate for that name from the cluster's CA), and the table matches Docker. */
@@ -18,6 +19,25 @@
 
 #define KAFKA_TIMEOUT_MS 5000
 
+/* doctor_kafka for a cluster probed inside its network (ready_inside): node 1
+ * lists every broker under its advertised name, each answering. */
+static void
+kafka_inside(struct doctor *dr, char *cause, size_t len)
+{
+	struct ready_listing l;
+	kshim_err_t e = {0};
+	int good;
+
+	if (ready_list_inside(dr->d, &dr->c, 0, &l, &e) < 0) {
+		doctor_append(cause, len, "%s", e.msg);
+		return;
+	}
+	good = ready_listing_good(&dr->c, &l);
+	if (good != dr->c.n || l.n != dr->c.n)
+		doctor_append(cause, len, "%s lists %d brokers, %d answering as expected, of %d",
+			      dr->c.node[0].name, l.n, good, dr->c.n);
+}
+
 int
 doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 {
@@ -26,7 +46,9 @@ doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 
 	if (secrets_use_for_probes(c, err) < 0)
 		return -1;
-	for (int i = 0; i < c->n; i++) {
+	if (ready_inside(c))
+		kafka_inside(dr, cause, sizeof(cause));
+	for (int i = 0; i < c->n && !ready_inside(c); i++) {
 		char bootstrap[32];
 		kshim_err_t e = {0};
 
@@ -38,8 +60,10 @@ doctor_kafka(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 				      c->node[i].name, dr->md[i]->broker_cnt, c->n);
 	}
 	if (!cause[0]) {
-		snprintf(note, len, "each broker answers ApiVersions and Metadata listing all %d",
-			 c->n);
+		snprintf(note, len, "each broker answers ApiVersions and Metadata listing all %d%s",
+			 c->n,
+			 ready_inside(c) ? " (inside the network, with SCRAM: see kshim up's note)"
+					 : "");
 		return 0;
 	}
 	kshim_fail(err, ETIMEDOUT, "%s", cause);
@@ -109,7 +133,7 @@ doctor_advertised(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	if (internal && dr->table_err.msg[0])
 		return doctor_no_table(dr, note, len, err);
 	for (int i = 0; i < c->n; i++) {
-		for (int j = 0; j < dr->md[i]->broker_cnt; j++) {
+		for (int j = 0; dr->md[i] && j < dr->md[i]->broker_cnt; j++) { /* none inside */
 			const struct rd_kafka_metadata_broker *b = &dr->md[i]->brokers[j];
 
 			if (!c->attached && !ready_advertised(c, b)) {

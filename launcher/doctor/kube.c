@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Doctor layers for a Service attached in Kubernetes: the API answers, RBAC
  * allows port-forward, the pods are ready, the forwarder runs, each forward
  * answers Kafka, and the brokers advertise names the table maps. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Doctor layer 10: the names through the shim. kshim runs itself with the shim
  * preloaded, as 'kshim run' would, in a helper mode that resolves each name,
  * connects through the table and asks Kafka for Metadata, one line per name. */

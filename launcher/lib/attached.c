@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attached clusters: their record, and their table rebuilt from Docker's view of
  * the network (names, published ports), keeping every name's loopback address. */
 #include "attached.h"
@@ -31,12 +32,6 @@ struct scan {
 	char image[512]; /* the first container's image */
 };
 
-static int
-record_path(const char *name, char *path, size_t len, int create, kshim_err_t *err)
-{
-	return kshim_cluster_file(name, ".attached", path, len, create, err);
-}
-
 int
 attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err)
 {
@@ -45,7 +40,7 @@ attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err
 
 	memset(a, 0, sizeof(*a));
 	*found = 0;
-	if (record_path(name, path, sizeof(path), 0, err) < 0)
+	if (kshim_cluster_file(name, ".attached", path, sizeof(path), 0, err) < 0)
 		return -1;
 	if (!(f = fopen(path, "re")))
 		return errno == ENOENT ? 0
@@ -62,6 +57,8 @@ attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err
 				snprintf(a->network, sizeof(a->network), "%.127s", value);
 			else if (strcmp(key, "project") == 0)
 				snprintf(a->project, sizeof(a->project), "%.127s", value);
+			else if (strcmp(key, "publish") == 0)
+				a->publish_addr = inet_network(value);
 		}
 	fclose(f);
 	*found = a->network[0] != '\0';
@@ -73,12 +70,16 @@ attached_read(const char *name, struct attached *a, int *found, kshim_err_t *err
 int
 attached_write(const char *name, const struct attached *a, kshim_err_t *err)
 {
-	char path[PATH_MAX], text[400];
+	char path[PATH_MAX], text[400], publish[32] = "";
 
-	if (record_path(name, path, sizeof(path), 1, err) < 0)
+	if (kshim_cluster_file(name, ".attached", path, sizeof(path), 1, err) < 0)
 		return -1;
-	snprintf(text, sizeof(text), RECORD_MAGIC "\nnetwork %s\n%s%s%s", a->network,
-		 a->project[0] ? "project " : "", a->project, a->project[0] ? "\n" : "");
+	if (a->publish_addr && a->publish_addr != INADDR_LOOPBACK)
+		snprintf(publish, sizeof(publish), "publish %u.%u.%u.%u\n", a->publish_addr >> 24,
+			 (a->publish_addr >> 16) & 255, (a->publish_addr >> 8) & 255,
+			 a->publish_addr & 255);
+	snprintf(text, sizeof(text), RECORD_MAGIC "\nnetwork %s\n%s%s%s%s", a->network,
+		 a->project[0] ? "project " : "", a->project, a->project[0] ? "\n" : "", publish);
 	return file_write(path, text, err);
 }
 
@@ -89,7 +90,7 @@ attached_forget(const char *name, int *had, kshim_err_t *err)
 
 	*had = 0;
 	if (kshim_table_path(name, paths[0], sizeof(paths[0]), 0, err) < 0 ||
-	    record_path(name, paths[1], sizeof(paths[1]), 0, err) < 0)
+	    kshim_cluster_file(name, ".attached", paths[1], sizeof(paths[1]), 0, err) < 0)
 		return -1;
 	for (int i = 0; i < 2; i++) {
 		if (unlink(paths[i]) == 0)
@@ -119,17 +120,12 @@ publishes(const cJSON *item)
 }
 
 int
-attached_compose_network(docker_t *d, const char *project, char *net, size_t len, kshim_err_t *err)
+attached_busiest_network(const cJSON *list, char *net, size_t len)
 {
-	char label[300];
-	cJSON *list = NULL, *count = cJSON_CreateObject(), *item, *n;
+	cJSON *count = cJSON_CreateObject();
+	const cJSON *item, *n;
 	int best = 0;
 
-	snprintf(label, sizeof(label), COMPOSE_PROJECT_LABEL "=%s", project);
-	if (docker_container_list(d, label, &list, err) < 0) {
-		cJSON_Delete(count);
-		return -1;
-	}
 	cJSON_ArrayForEach(item, list)
 	{
 		if (!publishes(item))
@@ -138,8 +134,12 @@ attached_compose_network(docker_t *d, const char *project, char *net, size_t len
 		    n, cJSON_GetObjectItemCaseSensitive(
 			   cJSON_GetObjectItemCaseSensitive(item, "NetworkSettings"), "Networks"))
 		{
-			cJSON *c = cJSON_GetObjectItemCaseSensitive(count, n->string);
-			int k = c ? c->valueint + 1 : 1;
+			cJSON *c;
+			int k;
+			if (!n->string) /* an array, not an object of networks */
+				break;
+			c = cJSON_GetObjectItemCaseSensitive(count, n->string);
+			k = c ? c->valueint + 1 : 1;
 			if (c)
 				cJSON_SetNumberValue(c, k);
 			else
@@ -151,6 +151,20 @@ attached_compose_network(docker_t *d, const char *project, char *net, size_t len
 		}
 	}
 	cJSON_Delete(count);
+	return best;
+}
+
+int
+attached_compose_network(docker_t *d, const char *project, char *net, size_t len, kshim_err_t *err)
+{
+	char label[300];
+	cJSON *list = NULL;
+	int best;
+
+	snprintf(label, sizeof(label), COMPOSE_PROJECT_LABEL "=%s", project);
+	if (docker_container_list(d, label, &list, err) < 0)
+		return -1;
+	best = attached_busiest_network(list, net, len);
 	cJSON_Delete(list);
 	if (best)
 		return 0;
@@ -209,36 +223,49 @@ add_names(struct kshim_table *t, struct kshim_host **h, const cJSON *info, const
 	add_name(t, h, host, addr);
 }
 
-/* "9092/tcp": [{"HostIp": "127.0.0.1", "HostPort": "32768"}] -> 9092=127.0.0.1:32768.
- * A port published on every address is reached through 127.0.0.1. */
+/* Where binding b ({"HostIp": "127.0.0.1", "HostPort": "32768"}) is reached from
+ * here: a port published on every address through publish (host order),
+ * 127.0.0.1 when the engine runs here. One on a remote engine's loopback
+ * cannot be reached from here: 0. */
 static int
-add_ports(struct kshim_host *h, const cJSON *ports)
+reached_at(const cJSON *b, uint32_t publish, uint32_t *addr)
+{
+	const char *ip = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostIp"));
+	const char *hp = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostPort"));
+	long hport = hp ? strtol(hp, NULL, 10) : 0;
+	struct in_addr a;
+
+	if (!ip || !*ip || strcmp(ip, "0.0.0.0") == 0)
+		a.s_addr = htonl(publish);
+	else if (inet_pton(AF_INET, ip, &a) != 1)
+		return 0;
+	*addr = ntohl(a.s_addr);
+	if (hport <= 0 || hport > 65535 || ((*addr >> 24) == 127 && publish != INADDR_LOOPBACK))
+		return 0;
+	return (int)hport;
+}
+
+/* "9092/tcp": [{"HostIp": "127.0.0.1", "HostPort": "32768"}] -> 9092=127.0.0.1:32768,
+ * from the first binding reached from here (see reached_at). */
+static int
+add_ports(struct kshim_host *h, const cJSON *ports, uint32_t publish)
 {
 	const cJSON *p, *b;
 	int n = 0;
 
+	if (!cJSON_IsObject(ports))
+		return 0;
 	cJSON_ArrayForEach(p, ports)
 	{
 		unsigned port;
-		int used = 0;
+		int used = 0, hport = 0;
+		uint32_t addr = 0;
 		if (sscanf(p->string, "%u/tcp%n", &port, &used) != 1 || p->string[used] || !port ||
 		    port > 65535)
 			continue;
-		cJSON_ArrayForEach(b, p)
-		{
-			const char *ip = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostIp"));
-			const char *hp = cJSON_GetStringValue(cJSON_GetObjectItem(b, "HostPort"));
-			struct in_addr a;
-			long hport = hp ? strtol(hp, NULL, 10) : 0;
-			if (!ip || !*ip || strcmp(ip, "0.0.0.0") == 0)
-				ip = "127.0.0.1";
-			if (inet_pton(AF_INET, ip, &a) != 1 || hport <= 0 || hport > 65535)
-				continue;
-			if (kshim_host_set_port(h, (uint16_t)port, ntohl(a.s_addr),
-						(uint16_t)hport) == 0)
-				n++;
-			break;
-		}
+		cJSON_ArrayForEach(b, p) if ((hport = reached_at(b, publish, &addr)) > 0) break;
+		if (hport > 0 && kshim_host_set_port(h, (uint16_t)port, addr, (uint16_t)hport) == 0)
+			n++;
 	}
 	return n;
 }
@@ -255,6 +282,26 @@ belongs(const struct cluster *c, const cJSON *info)
 	return !c->project[0] || (project && strcmp(project, c->project) == 0);
 }
 
+struct kshim_host *
+attached_host_of(struct kshim_table *t, const struct cluster *c, const cJSON *info, uint32_t addr)
+{
+	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(info, "NetworkSettings");
+	const cJSON *endpoint = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(settings, "Networks"), c->network);
+	const char *cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Name"));
+	struct kshim_host *h = NULL;
+
+	cname = cname && cname[0] == '/' ? cname + 1 : cname;
+	if (belongs(c, info))
+		add_names(t, &h, info, endpoint, cname, addr);
+	if (h && add_ports(h, cJSON_GetObjectItemCaseSensitive(settings, "Ports"),
+			   c->publish_addr) == 0) {
+		t->nhosts--; /* nothing reachable from the host: left out */
+		return NULL;
+	}
+	return h;
+}
+
 /* Adds the container with id to s->t under a provisional address; leaves out one
  * that is gone, belongs to another project or publishes nothing. */
 static int
@@ -262,26 +309,15 @@ scan_container(docker_t *d, const struct cluster *c, const char *id, struct scan
 	       kshim_err_t *err)
 {
 	cJSON *info = NULL;
-	const cJSON *settings, *endpoint;
-	const char *cname;
-	struct kshim_host *h = NULL;
+	const char *cname, *image;
 	int n = s->t.nhosts;
 
 	if (docker_container_inspect(d, id, &info, err) < 0)
 		return -1;
-	if (!info)
-		return 0;
-	cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Name"));
-	cname = cname && cname[0] == '/' ? cname + 1 : cname;
-	settings = cJSON_GetObjectItemCaseSensitive(info, "NetworkSettings");
-	endpoint = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(settings, "Networks"), c->network);
-	if (belongs(c, info))
-		add_names(&s->t, &h, info, endpoint, cname, PROVISIONAL + (uint32_t)n);
-	if (h && add_ports(h, cJSON_GetObjectItemCaseSensitive(settings, "Ports")) == 0)
-		s->t.nhosts--; /* nothing reachable from the host: left out */
-	else if (h) {
-		const char *image = cJSON_GetStringValue(
+	if (info && attached_host_of(&s->t, c, info, PROVISIONAL + (uint32_t)n)) {
+		cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Name"));
+		cname = cname && cname[0] == '/' ? cname + 1 : cname;
+		image = cJSON_GetStringValue(
 		    cJSON_GetObjectItem(cJSON_GetObjectItem(info, "Config"), "Image"));
 		snprintf(s->m[n].id, sizeof(s->m[n].id), "%s", id);
 		snprintf(s->m[n].container, sizeof(s->m[n].container), "%s", cname ? cname : id);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Clusters kshim did not create: containers already on a network, or a compose
  * project's, taken in with 'kshim attach'. Which network (and project) is kept
  * in a record beside the table, <table dir>/<cluster>.attached; the table is
@@ -21,6 +22,7 @@
 struct attached {
 	char network[128];
 	char project[128];
+	uint32_t publish_addr; /* where published ports are reached (host order); 0: loopback */
 };
 
 /* Reads cluster name's record; *found is 0 when the cluster was not attached. */
@@ -34,6 +36,15 @@ int attached_forget(const char *name, int *had, kshim_err_t *err);
  * publish a TCP port are on. Fails when the project has no such container. */
 int attached_compose_network(docker_t *d, const char *project, char *net, size_t len,
 			     kshim_err_t *err);
+
+/* The parsers of Docker's replies behind attached_compose_network and
+ * attached_sync, for any JSON at all: the network most entries of a container
+ * list that publish a TCP port are on (the count of those entries, 0 for
+ * none), and the host an inspect reply makes in t at addr (see attached_sync;
+ * NULL when it makes none). */
+int attached_busiest_network(const cJSON *list, char *net, size_t len);
+struct kshim_host *attached_host_of(struct kshim_table *t, const struct cluster *c,
+				    const cJSON *info, uint32_t addr);
 
 /* Writes c's table from Docker under the directory lock: one host per running
  * container on c->network (of c->project only, when set) that publishes a TCP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Creating, starting, finding and removing a cluster's Docker objects. */
 #include "cluster.h"
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "attached.h"
+#include "engine/engine.h"
 #include "paths.h"
 #include "kshim/table.h"
 #include "table_store.h"
@@ -211,6 +213,25 @@ add_ulimit(cJSON *host, const char *name, int value)
 	cJSON_AddItemToArray(list, l);
 }
 
+void
+cluster_add_limits(const struct cluster *c, cJSON *host)
+{
+	add_ulimit(host, "nofile", c->nofile);
+	add_ulimit(host, "nproc", c->nproc);
+}
+
+int
+cluster_node_index(const struct cluster *c, const char *name, kshim_err_t *err)
+{
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(name, c->node[i].name) == 0)
+			return i;
+	kshim_fail(err, KSHIM_EUSAGE, "cluster '%s' has no node '%s'", c->name, name);
+	if (c->attached)
+		return kshim_hint(err, "'kshim status --name %s' lists its nodes", c->name);
+	return kshim_hint(err, "nodes are kafka1 to kafka%d", c->n);
+}
+
 /* Free ports on 127.0.0.1 for the listeners that advertise localhost (localhost
  * mode's EXTERNAL, --localhost-listener's HOST), whose port must be known before
  * the broker starts. The kernel picks them; they are released again before
@@ -277,8 +298,7 @@ container_spec(const struct cluster *c, int i, cJSON *env, cJSON *cmd)
 	cJSON_AddObjectToObject(spec, "ExposedPorts");
 	host = cJSON_AddObjectToObject(spec, "HostConfig");
 	cJSON_AddStringToObject(host, "NetworkMode", c->network);
-	add_ulimit(host, "nofile", c->nofile);
-	add_ulimit(host, "nproc", c->nproc);
+	cluster_add_limits(c, host);
 	cJSON_AddObjectToObject(host, "PortBindings");
 	publish(spec, host, PORT_KEY, addr, node->host_port);
 	if (node->local_port)
@@ -452,7 +472,41 @@ load_attached(docker_t *d, const char *name, struct cluster *c, kshim_err_t *err
 	c->mode = ADVERTISE_INTERNAL;
 	snprintf(c->network, sizeof(c->network), "%s", a.network);
 	snprintf(c->project, sizeof(c->project), "%s", a.project);
+	if (a.publish_addr && a.publish_addr != (uint32_t)-1)
+		c->publish_addr = a.publish_addr;
 	return attached_load(d, c, err);
+}
+
+int
+cluster_publish_address(const char *cmd, const char *given, uint32_t *addr, kshim_err_t *err)
+{
+	struct engine e;
+	struct in_addr a;
+
+	if (given) {
+		if (inet_pton(AF_INET, given, &a) != 1 || a.s_addr == INADDR_ANY) {
+			kshim_fail(
+			    err, KSHIM_EUSAGE,
+			    "%s: --publish-address %s: want one IPv4 address of the engine's "
+			    "host",
+			    cmd, given);
+			return kshim_hint(err, "kshim binds one address, never 0.0.0.0");
+		}
+		*addr = ntohl(a.s_addr);
+		return 0;
+	}
+	*addr = INADDR_LOOPBACK;
+	if (engine_resolve(&e, err) < 0)
+		return -1;
+	if (engine_local(&e))
+		return 0;
+	kshim_fail(err, EINVAL,
+		   "%s (from %s) is a remote engine: its loopback is not this machine's", e.host,
+		   e.reason);
+	return kshim_hint(err,
+			  "give the address of that host this machine reaches, e.g. kshim %s "
+			  "--publish-address 192.0.2.10 (ports %s it alone)",
+			  cmd, strcmp(cmd, "up") == 0 ? "bind to" : "published on it reach");
 }
 
 int
@@ -658,16 +712,14 @@ cluster_claim(const struct cluster *c, kshim_err_t *err)
 	return 0;
 }
 
-int
-cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
+/* cluster_table_sync's read, change and write, under the directory's lock. */
+static int
+sync_locked(const struct cluster *c, char *path, int *updated, kshim_err_t *err)
 {
 	struct kshim_table t = {0};
 	int rc = 0;
 
-	*updated = 0;
-	if (kshim_table_path(c->name, path, len, 0, err) < 0)
-		return -1;
-	if (access(path, F_OK) < 0) {
+	if (access(path, F_OK) < 0) { /* removed meanwhile (kshim down) */
 		path[0] = '\0';
 		return 0;
 	}
@@ -692,5 +744,24 @@ cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated
 	if (*updated && kshim_table_write(path, &t) < 0)
 		rc = kshim_fail(err, errno, "cannot write %s: %s", path, strerror(errno));
 	kshim_table_free(&t);
+	return rc;
+}
+
+int
+cluster_table_sync(const struct cluster *c, char *path, size_t len, int *updated, kshim_err_t *err)
+{
+	int lock = -1, rc;
+
+	*updated = 0;
+	if (kshim_table_path(c->name, path, len, 0, err) < 0)
+		return -1;
+	if (access(path, F_OK) < 0) { /* no table (and maybe no directory to lock) */
+		path[0] = '\0';
+		return 0;
+	}
+	if (kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
+		return -1;
+	rc = sync_locked(c, path, updated, err);
+	kshim_unlock(lock);
 	return rc;
 }

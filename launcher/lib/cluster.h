@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A kshim cluster in Docker: one bridge network <name>-net and containers
  * <name>-kafka<i>, everything labelled io.kshim.cluster=<name>. */
 #ifndef KSHIM_CLUSTER_H
@@ -62,6 +63,8 @@ void cluster_flavor_node(const struct cluster *c, int i, struct flavor_node *fn)
  * whose defaults always fit its host. Podman's defaults can exceed what its
  * host allows, and its containers then fail to start. */
 void cluster_set_limits(docker_t *d, struct cluster *c);
+/* Adds c->nofile and c->nproc, those that are set, to HostConfig.Ulimits of host. */
+void cluster_add_limits(const struct cluster *c, cJSON *host);
 /* Creates the network and every container, none started. */
 int cluster_create(docker_t *d, struct cluster *c, kshim_err_t *err);
 /* Starts the containers back to back and reads their published ports. */
@@ -84,6 +87,9 @@ void cluster_load_item(struct cluster *c, const cJSON *item);
  * networks; counts what went. Carries on past failures, reporting the first. */
 int cluster_remove(docker_t *d, const char *name, int *containers, int *networks, kshim_err_t *err);
 
+/* The index of the node called name; a usage error, with a hint naming the
+ * nodes, when the cluster has none. */
+int cluster_node_index(const struct cluster *c, const char *name, kshim_err_t *err);
 /* "running", "exited with code 1 (OOM killed)", "missing", ...; *running is set. */
 int cluster_node_state(docker_t *d, const struct cluster_node *node, char *buf, size_t len,
 		       int *running, kshim_err_t *err);
@@ -93,6 +99,13 @@ int cluster_node_logs(docker_t *d, const struct cluster_node *node, int tail, in
 
 /* "addr:port" where node i's 9092 is published. */
 void cluster_node_address(const struct cluster *c, int i, char *buf, size_t len);
+
+/* Where the brokers' ports are reached from this machine, for command cmd
+ * ("up", "attach"): given (--publish-address, one IPv4 address, never 0.0.0.0),
+ * else loopback when the engine runs here. A remote engine's loopback is not
+ * this machine's, so without given it is refused, with a hint. *addr is in
+ * host order. */
+int cluster_publish_address(const char *cmd, const char *given, uint32_t *addr, kshim_err_t *err);
 
 /* Writes the port table: node i of the cluster gets 127.77.B.i, B a block no
  * other table uses, mapped to the node's port on c->publish_addr. */

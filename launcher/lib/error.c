@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The error record: cause, code and hint, filled on the way up and printed once by main. */
 #include "error.h"
 

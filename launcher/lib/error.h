@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Errors carried upward by every fallible launcher function, and the rules for them. */
 #ifndef KSHIM_ERROR_H
 #define KSHIM_ERROR_H

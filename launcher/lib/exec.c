@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What kind of program a command is (dynamic, static, Go, script); can LD_PRELOAD reach it? */
 #include "exec.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What kind of program a command is, for deciding whether LD_PRELOAD reaches it. */
 #ifndef KSHIM_EXEC_H
 #define KSHIM_EXEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading a whole file into memory, and writing a small private one atomically. */
 #ifndef KSHIM_FILE_H
 #define KSHIM_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cluster configuration per image flavour, as one table of rules. */
 #include "flavor.h"
 
@@ -203,9 +204,7 @@ rule_value(const struct rule *r, const struct flavor_node *fn, char *buf, size_t
 		snprintf(buf, len, "%s", r->fixed[fn->mode]);
 		break;
 	case V_SASL:
-		/* PLAIN too for SCRAM: kshim's own probe (FLAVOR_PROBE_USER). */
-		snprintf(buf, len, "%s%s", sasl_mechanism(fn->sasl),
-			 fn->sasl == SASL_SCRAM ? ",PLAIN" : "");
+		snprintf(buf, len, "%s", sasl_mechanism(fn->sasl));
 		break;
 	case V_PROTOCOLS:
 		snprintf(buf, len, "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:%s",
@@ -315,16 +314,47 @@ flavor_env(const struct flavor_node *fn, cJSON **out, kshim_err_t *err)
 cJSON *
 flavor_cmd(const struct flavor_node *fn)
 {
-	static const char script[] =
-	    "kafka-storage.sh format --ignore-formatted --cluster-id \"$CLUSTER_ID\" "
-	    "-c " FLAVOR_SECRETS_DIR "/" FLAVOR_FORMAT_PROPS
-	    " --add-scram \"$(cat " FLAVOR_SECRETS_DIR "/" FLAVOR_SCRAM_ARG
-	    ")\" && exec /etc/kafka/docker/run";
+	static const char script[] = "kafka-run-class.sh @" FLAVOR_SECRETS_DIR
+				     "/" FLAVOR_FORMAT_ARGS " && exec /etc/kafka/docker/run";
 	const char *argv[] = {"bash", "-c", script};
 
 	if (fn->sasl != SASL_SCRAM)
 		return NULL;
 	return cJSON_CreateStringArray(argv, (int)COUNT(argv));
+}
+
+int
+flavor_format_args(const struct flavor_node *fn, const char *user, const char *password, char *buf,
+		   size_t len, kshim_err_t *err)
+{
+	int w = snprintf(buf, len,
+			 "kafka.tools.StorageTool format --ignore-formatted\n--cluster-id %s\n"
+			 "-c " FLAVOR_SECRETS_DIR "/" FLAVOR_FORMAT_PROPS
+			 "\n--add-scram \"%s=[name=%s,password=%s]\"\n",
+			 fn->cluster_id, sasl_mechanism(fn->sasl), user, password);
+
+	if (w < 0 || (size_t)w >= len)
+		return kshim_fail(err, ENOSPC, "node %d's format arguments are too long", fn->node);
+	return 0;
+}
+
+int
+flavor_probe_properties(const struct flavor_node *fn, const char *user, const char *password,
+			char *buf, size_t len, kshim_err_t *err)
+{
+	int w = snprintf(
+	    buf, len,
+	    "security.protocol=%s\nsasl.mechanism=%s\n"
+	    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+	    "required username=\"%s\" password=\"%s\";\n%s",
+	    flavor_protocol(fn->tls, fn->sasl), sasl_mechanism(fn->sasl), user, password,
+	    fn->tls ? "ssl.truststore.type=PEM\nssl.truststore.location=" FLAVOR_SECRETS_DIR
+		      "/" FLAVOR_CA "\n"
+		    : "");
+
+	if (w < 0 || (size_t)w >= len)
+		return kshim_fail(err, ENOSPC, "node %d's probe settings are too long", fn->node);
+	return 0;
 }
 
 int
@@ -351,7 +381,6 @@ int
 flavor_secret_properties(const struct flavor_node *fn, const struct flavor_secrets *sec, char *buf,
 			 size_t len, kshim_err_t *err)
 {
-	const char *plain = sec->user, *plain_pw = sec->password;
 	int w = 0, used = 0;
 
 	buf[0] = '\0';
@@ -362,14 +391,13 @@ flavor_secret_properties(const struct flavor_node *fn, const struct flavor_secre
 			     "listener.name.external.scram-sha-512.sasl.jaas.config="
 			     "org.apache.kafka.common.security.scram.ScramLoginModule required;\n");
 		used = w < 0 ? -1 : used + w;
-		plain = FLAVOR_PROBE_USER, plain_pw = sec->probe_password;
 	}
-	if (fn->sasl != SASL_NONE && used >= 0 && (size_t)used < len)
+	if (fn->sasl == SASL_PLAIN && used >= 0 && (size_t)used < len)
 		w = snprintf(buf + used, len - (size_t)used,
 			     "listener.name.external.plain.sasl.jaas.config="
 			     "org.apache.kafka.common.security.plain.PlainLoginModule required "
 			     "user_%s=\"%s\";\n",
-			     plain, plain_pw);
+			     sec->user, sec->password);
 	if (used < 0 || w < 0 || (size_t)used + (size_t)w >= len)
 		return kshim_fail(err, ENOSPC, "node %d's secret properties are too long",
 				  fn->node);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* How each Kafka image flavour is configured: the environment of node i of an
  * N-node KRaft cluster (every node broker and controller). */
 #ifndef KSHIM_FLAVOR_H
@@ -30,7 +31,8 @@ enum sasl { SASL_NONE, SASL_PLAIN, SASL_SCRAM };
 #define FLAVOR_KEYSTORE "kafka.keystore.pem"
 #define FLAVOR_CA "ca.crt"
 #define FLAVOR_FORMAT_PROPS "format.properties"
-#define FLAVOR_SCRAM_ARG "scram.arg"
+#define FLAVOR_FORMAT_ARGS "format.args"
+#define FLAVOR_PROBE_PROPS "probe.properties" /* SCRAM: the user's, for probes inside */
 #define FLAVOR_MOUNTED_PROPS_REL "mnt/shared/config/server.properties"
 
 struct flavor_node {
@@ -66,19 +68,22 @@ int flavor_secure_check(enum flavor f, kshim_err_t *err);
 int flavor_env(const struct flavor_node *fn, cJSON **env, kshim_err_t *err);
 /* The container's Cmd: NULL (the image's own) but for SCRAM, whose users go in
  * when storage is formatted: kafka-storage format --add-scram before the
- * image's entry point, which then finds the storage formatted. */
+ * image's entry point, which then finds the storage formatted. The format
+ * step's class and arguments are in a Java argument file (FLAVOR_FORMAT_ARGS),
+ * so that no password is in a command line that ps shows. */
 cJSON *flavor_cmd(const struct flavor_node *fn);
+/* That argument file, for user and password. */
+int flavor_format_args(const struct flavor_node *fn, const char *user, const char *password,
+		       char *buf, size_t len, kshim_err_t *err);
+/* A SCRAM client's settings for Kafka's own tools in the container, signing in
+ * on EXTERNAL as user (FLAVOR_PROBE_PROPS; see ready_list_inside). */
+int flavor_probe_properties(const struct flavor_node *fn, const char *user, const char *password,
+			    char *buf, size_t len, kshim_err_t *err);
 /* The properties of flavor_env as a properties file (for that format step). */
 int flavor_properties(const struct flavor_node *fn, char *buf, size_t len, kshim_err_t *err);
-/* kshim's readiness probe is librdkafka 2.0.2, whose SCRAM Kafka 4 refuses
- * (a nonce bug, fixed in librdkafka 2.6.1). A SCRAM cluster therefore also
- * takes PLAIN on EXTERNAL, for this user only, whose password only the
- * cluster's secrets directory holds. */
-#define FLAVOR_PROBE_USER "kshimprobe"
 struct flavor_secrets {
 	const char *key_password;    /* of the PEM keys */
 	const char *user, *password; /* PLAIN's user (SCRAM's go in at format time) */
-	const char *probe_password;  /* FLAVOR_PROBE_USER's, with SCRAM */
 };
 /* The secret properties, for FLAVOR_MOUNTED_PROPS_REL: the key's password and
  * the JAAS configuration (PLAIN's users and passwords). */

@@ -1,5 +1,6 @@
-/* The table directory and table paths, the shim library next to kshim, cluster
- * names, and the locks that order writers of the table directory. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The table directory and table paths, kshim's files (the shim, kshim-full) next
+ * to kshim, cluster names, and the locks that order writers of the table directory. */
 #include "paths.h"
 
 #include <errno.h>
@@ -105,10 +106,21 @@ kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_e
 #endif
 
 int
-kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
+kshim_private_table_path(char *buf, size_t len, kshim_err_t *err)
 {
-	static const char *const rel[] = {"libkshim.so", "../lib/kshim/libkshim.so",
-					  KSHIM_PKGLIBDIR "/libkshim.so"};
+	char dir[PATH_MAX - 64];
+
+	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/run.%d.table", dir, (int)getpid()) >= len)
+		return kshim_fail(err, ENAMETOOLONG, "table path too long");
+	return 0;
+}
+
+int
+kshim_lib_path(const char *file, char *buf, size_t len, kshim_err_t *err)
+{
+	static const char *const rel[] = {"", "../lib/kshim/", KSHIM_PKGLIBDIR "/"};
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
@@ -122,13 +134,13 @@ kshim_lib_path(char *buf, size_t len, kshim_err_t *err)
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		char cand[PATH_MAX + 32];
 		if (rel[i][0] == '/')
-			snprintf(cand, sizeof(cand), "%s", rel[i]);
+			snprintf(cand, sizeof(cand), "%s%s", rel[i], file);
 		else
-			snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
+			snprintf(cand, sizeof(cand), "%s/%s%s", exe, rel[i], file);
 		if (access(cand, R_OK) == 0 && realpath(cand, buf) && strlen(buf) < len)
 			return 0;
 	}
-	kshim_fail(err, ENOENT, "libkshim.so not found next to %s nor in %s", exe, KSHIM_PKGLIBDIR);
+	kshim_fail(err, ENOENT, "%s not found next to %s nor in %s", file, exe, KSHIM_PKGLIBDIR);
 	return kshim_hint(err, "run 'make' (build tree) or 'make install' again");
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where kshim keeps its tables and finds its shim library. */
 #ifndef KSHIM_PATHS_H
 #define KSHIM_PATHS_H
@@ -14,12 +15,17 @@
 int kshim_table_dir(char *buf, size_t len, int create, kshim_err_t *err);
 /* <table dir>/<cluster>.table */
 int kshim_table_path(const char *cluster, char *buf, size_t len, int create, kshim_err_t *err);
-/* <table dir>/<cluster><suffix>, for the files kept beside a cluster's table. */
+/* <table dir>/<cluster><suffix>: a file kept beside the cluster's table
+ * (".attached", ".engine"). */
 int kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t len, int create,
 		       kshim_err_t *err);
-/* libkshim.so next to the kshim executable (build tree), in ../lib/kshim (an install
- * moved as a whole) or in the LIBDIR/kshim it was built for. */
-int kshim_lib_path(char *buf, size_t len, kshim_err_t *err);
+/* <table dir>/run.<pid>.table: the private table of this process, a name no
+ * cluster can have ('.' is no cluster name's). The directory is created. */
+int kshim_private_table_path(char *buf, size_t len, kshim_err_t *err);
+/* One of kshim's files (libkshim.so, kshim-full) next to the running executable
+ * (build tree), in ../lib/kshim (an install moved as a whole) or in the
+ * LIBDIR/kshim it was built for. */
+int kshim_lib_path(const char *file, char *buf, size_t len, kshim_err_t *err);
 /* A cluster name is 1-40 of [a-z0-9-], starting with a letter. */
 int kshim_cluster_name_valid(const char *name);
 /* Fails with a usage error unless name is a valid cluster name. Every path

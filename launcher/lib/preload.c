@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LD_PRELOAD and KSHIM_TABLE for a program that is to load the shim. */
 #include "preload.h"
 
@@ -28,7 +29,7 @@ preload_value(char *buf, size_t len, kshim_err_t *err)
 	const char *old = getenv("LD_PRELOAD");
 	int n;
 
-	if (kshim_lib_path(lib, sizeof(lib), err) < 0)
+	if (kshim_lib_path("libkshim.so", lib, sizeof(lib), err) < 0)
 		return -1;
 	/* The loader splits LD_PRELOAD at spaces and colons and has no quoting: such
 	 * a path would load nothing, with only a loader warning, and exit 0. */

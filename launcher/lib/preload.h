@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The environment that makes a program load the shim. */
 #ifndef KSHIM_PRELOAD_H
 #define KSHIM_PRELOAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Waiting for a cluster to serve: Metadata through each broker's published port. */
 #include "ready.h"
 
@@ -11,6 +12,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "flavor.h"
 
 #define POLL_MS 1000
 #define PAUSE_MS 100
@@ -135,6 +138,108 @@ ready_advertised(const struct cluster *c, const struct rd_kafka_metadata_broker 
 }
 
 int
+ready_inside(const struct cluster *c)
+{
+	return c->sasl == SASL_SCRAM && rd_kafka_version() < 0x02060100;
+}
+
+const char *
+ready_librdkafka(void)
+{
+	return rd_kafka_version_str();
+}
+
+void
+ready_parse_listing(const char *out, struct ready_listing *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (const char *line = out; line && *line && l->n < CLUSTER_MAX_NODES;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		struct ready_broker *b = &l->b[l->n];
+		const char *end = strchr(line, '\n');
+		const char *arrow = strstr(line, ") -> ");
+		if (sscanf(line, "%63[^: \n]:%d (id: %d ", b->host, &b->port, &b->id) != 3 ||
+		    !arrow || (end && arrow > end))
+			continue;
+		b->answers = strncmp(arrow, ") -> (", 6) == 0;
+		l->n++;
+	}
+}
+
+int
+ready_listed_as_expected(const struct cluster *c, const struct ready_broker *b)
+{
+	struct rd_kafka_metadata_broker mb = {
+	    .id = b->id, .host = (char *)b->host, .port = b->port};
+
+	return ready_advertised(c, &mb);
+}
+
+int
+ready_listing_good(const struct cluster *c, const struct ready_listing *l)
+{
+	int good = 0;
+
+	for (int j = 0; j < l->n; j++)
+		good += (l->b[j].answers || c->mode != ADVERTISE_INTERNAL) &&
+			ready_listed_as_expected(c, &l->b[j]);
+	return good;
+}
+
+/* Whether the broker listens at bootstrap, asked from node i's container
+ * without a JVM (bash's /dev/tcp): no JVM is started for a broker that is still
+ * starting, on a machine it would slow down further. */
+static int
+listening(docker_t *d, const struct cluster *c, int i, const char *bootstrap, kshim_err_t *err)
+{
+	char script[96], out[256];
+	const char *argv[] = {"bash", "-c", script, NULL};
+	const char *colon = strrchr(bootstrap, ':');
+	int code;
+
+	snprintf(script, sizeof(script), ": </dev/tcp/%.*s/%s", (int)(colon - bootstrap), bootstrap,
+		 colon + 1);
+	if (docker_exec(d, c->node[i].id, argv, out, sizeof(out), &code, err) < 0)
+		return -1;
+	if (code != 0)
+		return kshim_fail(err, ECONNREFUSED, "%s does not listen on %s yet",
+				  c->node[i].name, bootstrap);
+	return 0;
+}
+
+int
+ready_list_inside(docker_t *d, const struct cluster *c, int i, struct ready_listing *l,
+		  kshim_err_t *err)
+{
+	static char out[65536];
+	char bootstrap[32];
+	/* Ended before docker_exec gives up on it, so that slow probes do not pile
+	 * up JVMs in the container. */
+	const char *argv[] = {"timeout",
+			      "55",
+			      "/opt/kafka/bin/kafka-broker-api-versions.sh",
+			      "--bootstrap-server",
+			      bootstrap,
+			      "--command-config",
+			      FLAVOR_SECRETS_DIR "/" FLAVOR_PROBE_PROPS,
+			      NULL};
+	int code;
+
+	if (c->mode == ADVERTISE_INTERNAL)
+		snprintf(bootstrap, sizeof(bootstrap), "%s:%d", c->node[i].name, KAFKA_PORT);
+	else
+		snprintf(bootstrap, sizeof(bootstrap), "localhost:%d", KAFKA_PORT);
+	if (listening(d, c, i, bootstrap, err) < 0 ||
+	    docker_exec(d, c->node[i].id, argv, out, sizeof(out), &code, err) < 0)
+		return -1;
+	ready_parse_listing(out, l);
+	if (l->n == 0)
+		return kshim_fail(err, ETIMEDOUT, "%s lists no broker inside the network%s",
+				  c->node[i].name, code ? " (the tool failed)" : "");
+	return 0;
+}
+
+int
 ready_tcp(uint32_t addr, unsigned port, int timeout_ms)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
@@ -174,6 +279,34 @@ node_ready(const struct cluster *c, int i, char *why, size_t len)
 	}
 	rd_kafka_metadata_destroy(md);
 	return good == c->n;
+}
+
+/* ready_inside's node_ready, for all nodes at once: each published port takes a
+ * TCP connection, and inside the network node 1 lists every broker as expected
+ * (ready_listing_good). */
+static int
+inside_ready(docker_t *d, const struct cluster *c, char *why, size_t len)
+{
+	struct ready_listing l;
+	kshim_err_t e = {0};
+	int good;
+
+	for (int i = 0; i < c->n; i++)
+		if (!ready_tcp(c->publish_addr, c->node[i].host_port, POLL_MS)) {
+			snprintf(why, len, "%s: its published port takes no connection",
+				 c->node[i].name);
+			return 0;
+		}
+	if (ready_list_inside(d, c, 0, &l, &e) < 0) {
+		snprintf(why, len, "%s", e.msg);
+		return 0;
+	}
+	good = ready_listing_good(c, &l);
+	if (good == c->n && l.n == c->n)
+		return 1;
+	snprintf(why, len, "%s lists %d broker%s, %d as expected, of %d (inside the network)",
+		 c->node[0].name, l.n, l.n == 1 ? "" : "s", good, c->n);
+	return 0;
 }
 
 /* Every node's state and the end of its log, on stderr. */
@@ -238,7 +371,9 @@ ready_wait(docker_t *d, const struct cluster *c, int timeout_s, kshim_err_t *err
 
 		if (all_running(d, c, err) < 0)
 			return -1;
-		for (int i = 0; i < c->n && ready; i++)
+		if (ready_inside(c))
+			ready = inside_ready(d, c, why, sizeof(why));
+		for (int i = 0; i < c->n && ready && !ready_inside(c); i++)
 			ready = node_ready(c, i, why, sizeof(why));
 		if (ready)
 			return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A cluster's TLS and SASL files on the host, and copying them into its containers. */
 #include "secrets.h"
 
@@ -158,8 +159,7 @@ secrets_create(const struct cluster *c, const char *const *sans, int nsans, stru
 	/* A directory left by a crashed up of a cluster that no longer exists. */
 	if (secrets_remove(c->name, &removed, err) < 0 ||
 	    secrets_dir(c->name, dir, sizeof(dir), 1, err) < 0 ||
-	    tls_password(s->password, err) < 0 || tls_password(s->key_password, err) < 0 ||
-	    tls_password(s->probe_password, err) < 0)
+	    tls_password(s->password, err) < 0 || tls_password(s->key_password, err) < 0)
 		return -1;
 	if (c->tls && write_tls(c, dir, sans, nsans, s, err) < 0)
 		return -1;
@@ -167,13 +167,7 @@ secrets_create(const struct cluster *c, const char *const *sans, int nsans, stru
 		return 0;
 	snprintf(cred, sizeof(cred), "mechanism=%s\nusername=%s\npassword=%s\n",
 		 sasl_mechanism(c->sasl), s->user, s->password);
-	if (write_private(dir, SECRETS_CREDENTIALS, cred, err) < 0)
-		return -1;
-	if (c->sasl != SASL_SCRAM)
-		return 0;
-	snprintf(cred, sizeof(cred), "username=%s\npassword=%s\n", FLAVOR_PROBE_USER,
-		 s->probe_password);
-	return write_private(dir, SECRETS_PROBE, cred, err);
+	return write_private(dir, SECRETS_CREDENTIALS, cred, err);
 }
 
 /* The username= and password= lines of <secrets dir>/<file>. */
@@ -204,16 +198,8 @@ read_credentials(const char *cluster, const char *file, char user[32],
 int
 secrets_load(const char *cluster, struct secrets *s, kshim_err_t *err)
 {
-	char probe_user[32], probe[PATH_MAX];
-
 	memset(s, 0, sizeof(*s));
-	if (read_credentials(cluster, SECRETS_CREDENTIALS, s->user, s->password, err) < 0 ||
-	    secrets_path(cluster, SECRETS_PROBE, probe, sizeof(probe), err) < 0)
-		return -1;
-	if (access(probe, F_OK) == 0 &&
-	    read_credentials(cluster, SECRETS_PROBE, probe_user, s->probe_password, err) < 0)
-		return -1;
-	return 0;
+	return read_credentials(cluster, SECRETS_CREDENTIALS, s->user, s->password, err);
 }
 
 /* A tar archive in memory: regular files owned by the image's user, mode 0600. */
@@ -307,8 +293,8 @@ static int
 pack_node(const struct cluster *c, int i, const struct secrets *s, struct tarball *t,
 	  kshim_err_t *err)
 {
-	struct flavor_secrets sec = {s->key_password, s->user, s->password, s->probe_password};
-	char props[8192], file[64], scram[160];
+	struct flavor_secrets sec = {s->key_password, s->user, s->password};
+	char props[8192], file[64], args[512];
 	struct flavor_node fn;
 
 	cluster_flavor_node(c, i, &fn);
@@ -322,11 +308,12 @@ pack_node(const struct cluster *c, int i, const struct secrets *s, struct tarbal
 		return -1;
 	if (c->sasl != SASL_SCRAM)
 		return 0;
-	snprintf(scram, sizeof(scram), "%s=[name=%s,password=%s]", sasl_mechanism(c->sasl), s->user,
-		 s->password);
 	if (flavor_properties(&fn, props, sizeof(props), err) < 0 ||
+	    flavor_format_args(&fn, s->user, s->password, args, sizeof(args), err) < 0 ||
 	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_FORMAT_PROPS, props, strlen(props)) < 0 ||
-	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_SCRAM_ARG, scram, strlen(scram)) < 0)
+	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_FORMAT_ARGS, args, strlen(args)) < 0 ||
+	    flavor_probe_properties(&fn, s->user, s->password, props, sizeof(props), err) < 0 ||
+	    tar_add(t, FLAVOR_SECRETS_REL "/" FLAVOR_PROBE_PROPS, props, strlen(props)) < 0)
 		return -1;
 	return 0;
 }
@@ -360,12 +347,9 @@ secrets_use_for_probes(const struct cluster *c, kshim_err_t *err)
 		return -1;
 	if (sasl && secrets_load(c->name, &s, err) < 0)
 		return -1;
-	if (c->sasl == SASL_SCRAM) /* see FLAVOR_PROBE_USER */
-		ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL, "PLAIN",
-			       FLAVOR_PROBE_USER, s.probe_password);
-	else
-		ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL,
-			       sasl ? sasl_mechanism(c->sasl) : NULL, sasl ? s.user : NULL,
-			       sasl ? s.password : NULL);
+	/* Without SCRAM that works, probes go from inside (ready_inside). */
+	ready_security(flavor_protocol(c->tls, c->sasl), c->tls ? ca : NULL,
+		       sasl ? sasl_mechanism(c->sasl) : NULL, sasl ? s.user : NULL,
+		       sasl ? s.password : NULL);
 	return 0;
 }

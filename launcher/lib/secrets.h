@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A cluster's TLS and SASL files. Generated on the host into
  * <table dir>/<cluster>.secrets (mode 0700, every file 0600), beside the
  * table, and copied into each container before it starts. */
@@ -12,7 +13,6 @@
 #define SECRETS_USER "kshim"
 #define SECRETS_CA "ca.crt"
 #define SECRETS_CREDENTIALS "credentials"
-#define SECRETS_PROBE "probe.credentials" /* FLAVOR_PROBE_USER's password */
 #define SECRETS_SANS_MAX (TLS_NAMES_MAX - 1)
 /* How long the CA and certificates are valid: the cluster's life, at most. */
 #define SECRETS_VALID_S (90L * 24 * 3600)
@@ -21,7 +21,6 @@ struct secrets {
 	char user[32];
 	char password[TLS_PASSWORD_LEN + 1];	 /* the SASL user's */
 	char key_password[TLS_PASSWORD_LEN + 1]; /* the brokers' PEM keys' */
-	char probe_password[TLS_PASSWORD_LEN + 1]; /* FLAVOR_PROBE_USER's (SCRAM) */
 };
 
 /* <table dir>/<cluster>.secrets; created (0700) when create is set. */
@@ -37,7 +36,7 @@ int secrets_upload(docker_t *d, const struct cluster *c, int i, const struct sec
 		   kshim_err_t *err);
 /* The text of <secrets dir>/<file> (malloc'd), or NULL with err filled. */
 char *secrets_read(const char *cluster, const char *file, kshim_err_t *err);
-/* Reads back the SASL user and password (and the probe's, when there is one). */
+/* Reads back the SASL user and password. */
 int secrets_load(const char *cluster, struct secrets *s, kshim_err_t *err);
 /* Makes this process's readiness probes (ready.h) speak c's client protocol,
  * with its CA and credentials (plaintext clusters: nothing to do). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The table directory seen by the launcher: loopback blocks, strict loads, which table. */
 #include "table_store.h"
 

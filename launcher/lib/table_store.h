@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The launcher's view of the table directory. */
 #ifndef KSHIM_TABLES_H
 #define KSHIM_TABLES_H

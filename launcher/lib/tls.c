@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A cluster's CA and broker certificates with libcrypto, and checking them. */
 #include "tls.h"
 

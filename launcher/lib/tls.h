@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* X.509 with libcrypto: a cluster's private CA, broker certificates whose
  * names are exactly the brokers' names, and the checks doctor makes on them.
  * Keys are EC P-256. PEM text is returned in malloc'd, NUL-terminated strings. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The watch engine: rewrites a cluster's port table whenever Docker restarts one
  * of its brokers on a new host port, so that running clients follow it. */
 #include "watch.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Keeping a cluster's port table in step with Docker as its brokers restart. */
 #ifndef KSHIM_WATCH_H
 #define KSHIM_WATCH_H

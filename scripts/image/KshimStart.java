@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The broker's start in one JVM: kafka.docker.KafkaDockerWrapper setup (configuration files and
 // storage format), then kafka.Kafka, instead of one JVM for each (it saves a JVM start per broker).
 //

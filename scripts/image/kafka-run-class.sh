@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kafka-run-class.sh for kshim/kafka images: run a Java main class with Kafka's jars.
 # Usage: kafka-run-class.sh CLASS [ARGS...]
 # The broker classes are kafka.Kafka and kshim.KshimStart (setup and broker in one JVM, see

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test client: for each HOST, connects to HOST:PORT with java.net.Socket or
 // java.nio.channels.SocketChannel under the JVM's default (dual-stack IPv6)
 // settings, sends "who\n" and prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test client: resolves HOST with c-ares (no libc resolver), then connects to
  * HOST:PORT with a blocking AF_INET connect, sends "who\n" and prints the reply.
  *

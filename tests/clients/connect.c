@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test client: resolves HOST with getaddrinfo, connects to HOST:PORT, checks
  * that getpeername returns exactly the address it connected to, sends "who\n"
  * and prints what the server answered.

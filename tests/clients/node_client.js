@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test client: for each HOST, net.connect to HOST:PORT (Node's defaults: dns.lookup
 // through libuv's getaddrinfo), sends "who\n" and prints
 //   HOST identity=NAME remote=ADDRESS:PORT family=FAMILY

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* probe: a test program for the seccomp supervisor, built with cc -static (its
  * getaddrinfo is glibc's static copy, which reads /etc/hosts itself). Resolves
  * HOST, connects to HOST:PORT, sends "who\n" and prints one line,

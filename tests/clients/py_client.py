@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Test client: for each HOST, socket.create_connection((HOST, PORT)), sends
 "who\\n" and prints "HOST identity=NAME peer=ADDRESS:PORT" (peer from
 getpeername). Exits 1 on the first failure.

@@ -1,13 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the launcher's parsers of Docker replies, without HTTP.
  * The first byte picks one: a container inspect reply (port, state), a
- * container list reply (a cluster read back from labels), or an events
- * stream cut into pieces of 1..64 bytes (lines, JSON, what the watch makes of
- * each event). Nothing may crash, leak or read out of bounds. */
+ * container list reply (a cluster read back from labels), an events stream
+ * cut into pieces of 1..64 bytes (lines, JSON, what the watch makes of each
+ * event), or one of attach's: an inspect reply made into a table host, a
+ * compose project's container list made into its network. Nothing may crash,
+ * leak or read out of bounds. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "attached.h"
 #include "cluster.h"
 #include "engine/docker.h"
 #include "watch.h"
@@ -55,6 +59,34 @@ list(const char *text, size_t len)
 	cJSON_Delete(reply);
 }
 
+static void
+attach_inspect(const char *text, size_t len)
+{
+	cJSON *info = cJSON_ParseWithLength(text, len);
+	struct kshim_table t = {0};
+	struct cluster c = {
+	    .network = "shop_default", .project = "shop", .publish_addr = 0x7f000001u};
+	const struct kshim_host *h = attached_host_of(&t, &c, info, 0x7f000002u);
+
+	if (t.nhosts != (h != NULL) || (h && (h->nnames < 1 || h->nports < 1)))
+		abort();
+	c.project[0] = '\0'; /* attached with --network: any container */
+	(void)attached_host_of(&t, &c, info, 0x7f000003u);
+	kshim_table_free(&t);
+	cJSON_Delete(info);
+}
+
+static void
+attach_list(const char *text, size_t len)
+{
+	cJSON *reply = cJSON_ParseWithLength(text, len);
+	char net[16] = "";
+
+	if (attached_busiest_network(reply, net, sizeof(net)) < 0 || strlen(net) >= sizeof(net))
+		abort();
+	cJSON_Delete(reply);
+}
+
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -62,12 +94,18 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 5) {
 	case 0:
 		inspect((const char *)data + 1, size - 1);
 		break;
 	case 1:
 		list((const char *)data + 1, size - 1);
+		break;
+	case 3:
+		attach_inspect((const char *)data + 1, size - 1);
+		break;
+	case 4:
+		attach_list((const char *)data + 1, size - 1);
 		break;
 	default:
 		docker_events_feed((const char *)data + 1, size - 1,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the getaddrinfo hook's handling of hints, services and
  * name spellings. The shim's sources are linked in, so their getaddrinfo
  * interposes libc's exactly as under LD_PRELOAD. Only mapped names reach the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the supervisor's connect decision (kshim_table_redirect)
  * on malformed socket addresses and lengths, as a supervised program may pass
  * them to connect. The address sits in a heap buffer of exactly its length,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the table parser on arbitrary bytes. Whatever it accepts
  * must print and parse back to the same table. */
 #include <stdio.h>

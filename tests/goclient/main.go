@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A Kafka client in Go (franz-go), pure Go: it resolves names and connects with
 // raw system calls, so kshim run serves it through the seccomp supervisor.
 //

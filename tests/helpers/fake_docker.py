@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A stand-in Docker daemon on a unix socket, for what the real one cannot show
 without a registry: a pull whose error arrives inside a 200 progress stream.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Loopback TCP servers standing in for Docker-published ports.
 
     identity_server.py [--lifetime SECONDS] NAME...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A numbered-sequence Kafka client for the restart test (tests/e2e-restart.sh),
  * run under the shim like any client:
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A Unix-socket proxy in front of the real Docker daemon, for tests that cut
 kshim's connections to it (tests/e2e-compose.sh): every connection accepted on
 LISTEN is joined to a new one to TARGET, bytes copied both ways untouched.

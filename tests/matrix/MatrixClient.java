@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Java client of the compatibility matrix (tests/matrix-clients.sh): the stock
 // org.apache.kafka:kafka-clients 4.1.x from Maven Central, default settings (the JVM's
 // dual-stack IPv6 sockets: no java.net.preferIPv4Stack). Knows nothing about kshim.

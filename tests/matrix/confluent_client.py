@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # The confluent-kafka (Debian python3-confluent-kafka, librdkafka underneath) client of the
 # compatibility matrix. Knows nothing about kshim. Same contract as my_client.c:
 #   /usr/bin/python3 confluent_client.py BOOTSTRAP TOPIC N RUNID SECONDS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Run a host program as if it were inside a container on a Docker network ("inside the cluster
 # network" in the compatibility matrix), without building a client image:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # The kafka-python (Debian python3-kafka, pure Python) client of the compatibility matrix.
 # Knows nothing about kshim. Same contract as my_client.c:
 #   /usr/bin/python3 kafka_python_client.py BOOTSTRAP TOPIC N RUNID SECONDS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Node.js client of the compatibility matrix: kafkajs from npm (pinned in
 // tests/matrix/package.json, installed by scripts/matrix-deps.sh; run with NODE_PATH set to
 // that node_modules). Knows nothing about kshim. Same contract as my_client.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* my-client: the matrix's own C program on librdkafka, as a user would write it. */
 /*
  * "my-client": a plain librdkafka application, standing in for a user's own C program in the

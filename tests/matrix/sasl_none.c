@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cyrus SASL entry points for the statically linked my_client (tests/matrix-clients.sh).
  *
  * librdkafka uses Cyrus SASL only for GSSAPI (Kerberos); PLAIN, SCRAM and OAUTHBEARER are its

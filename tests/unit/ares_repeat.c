@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Calls ares_getaddrinfo for NAME N times in one process and prints how many
  * answers came back; with LD_DEBUG=symbols it shows how often the shim looks
  * the real c-ares symbol up. Usage: ares_repeat NAME N */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the attach record (launcher/lib/attached.c): written, read back,
  * refused when foreign, and forgotten with the table. */
 #include <errno.h>
@@ -8,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "check.h"
 #include "scratch.h"
 #include "lib/attached.h"
@@ -15,7 +18,7 @@
 static void
 test_round_trip(void)
 {
-	struct attached a = {"shop_default", "shop"}, b;
+	struct attached a = {.network = "shop_default", .project = "shop"}, b;
 	char path[2 * PATH_MAX];
 	kshim_err_t err = {0};
 	struct stat st;
@@ -32,8 +35,12 @@ test_round_trip(void)
 	      "  ... and read back: network shop_default, project shop");
 	a.project[0] = '\0';
 	CHECK(attached_write("net", &a, &err) == 0 && attached_read("net", &b, &found, &err) == 0 &&
-		  found == 1 && b.project[0] == '\0',
-	      "a record without a project reads back without one");
+		  found == 1 && b.project[0] == '\0' && b.publish_addr == 0,
+	      "a record without a project reads back without one (and without a publish address)");
+	a.publish_addr = 0xc0000205u;
+	CHECK(attached_write("far", &a, &err) == 0 && attached_read("far", &b, &found, &err) == 0 &&
+		  b.publish_addr == 0xc0000205u,
+	      "a remote engine's publish address reads back (192.0.2.5)");
 }
 
 static void
@@ -69,6 +76,61 @@ test_forget(void)
 	      "forgetting again succeeds with nothing removed");
 }
 
+/* Docker's replies with arrays where objects belong: nothing is made of them,
+ * and nothing crashes. */
+static void
+test_odd_replies(void)
+{
+	const char *inspect =
+	    "{\"Name\": \"/b1\", \"Config\": {\"Hostname\": \"b1\"}, \"NetworkSettings\": "
+	    "{\"Ports\": [[{\"HostIp\": \"127.0.0.1\", \"HostPort\": \"32768\"}]], "
+	    "\"Networks\": [{\"Aliases\": [\"b1\"]}]}}";
+	const char *list = "[{\"Ports\": [{\"PublicPort\": 32768}], "
+			   "\"NetworkSettings\": {\"Networks\": [{\"NetworkID\": \"x\"}]}}]";
+	cJSON *info = cJSON_Parse(inspect), *reply = cJSON_Parse(list);
+	struct kshim_table t = {0};
+	struct cluster c = {0};
+	char net[64] = "";
+
+	snprintf(c.network, sizeof(c.network), "shop_default");
+	c.publish_addr = 0x7f000001u;
+	CHECK(info && !attached_host_of(&t, &c, info, 0x7f000002u) && t.nhosts == 0,
+	      "an inspect reply whose Ports is an array makes no host");
+	CHECK(reply && attached_busiest_network(reply, net, sizeof(net)) == 0 && !net[0],
+	      "a container list whose Networks is an array names no network");
+	kshim_table_free(&t);
+	cJSON_Delete(info);
+	cJSON_Delete(reply);
+}
+
+/* A remote engine's ports: those on every address are reached at its publish
+ * address, those on its loopback not at all. */
+static void
+test_remote_ports(void)
+{
+	const char *inspect =
+	    "{\"Name\": \"/b1\", \"Config\": {\"Hostname\": \"b1\"}, \"NetworkSettings\": "
+	    "{\"Ports\": {\"9092/tcp\": [{\"HostIp\": \"0.0.0.0\", \"HostPort\": \"32768\"}], "
+	    "\"9093/tcp\": [{\"HostIp\": \"127.0.0.1\", \"HostPort\": \"32769\"}]}}}";
+	cJSON *info = cJSON_Parse(inspect);
+	struct kshim_table t = {0};
+	struct cluster c = {.publish_addr = 0xc0000205u};
+	const struct kshim_host *h = attached_host_of(&t, &c, info, 0x7f000002u);
+	const struct kshim_port *p = h ? kshim_host_find_port(h, 9092) : NULL;
+
+	CHECK(p && p->host_addr == 0xc0000205u && p->host_port == 32768,
+	      "remote engine: a port on 0.0.0.0 is reached at the publish address");
+	CHECK(h && h->nports == 1 && !kshim_host_find_port(h, 9093),
+	      "  ... one on its loopback is left out");
+	c.publish_addr = 0x7f000001u;
+	kshim_table_free(&t);
+	h = attached_host_of(&t, &c, info, 0x7f000002u);
+	CHECK(h && h->nports == 2 && kshim_host_find_port(h, 9093)->host_addr == 0x7f000001u,
+	      "local engine: both, through 127.0.0.1");
+	kshim_table_free(&t);
+	cJSON_Delete(info);
+}
+
 int
 main(void)
 {
@@ -80,6 +142,8 @@ main(void)
 	test_round_trip();
 	test_foreign();
 	test_forget();
+	test_odd_replies();
+	test_remote_ports();
 	rc = check_done();
 	return scratch_remove() == 0 ? rc : 1;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CHECK() for the C unit tests: "ok - ..."/"not ok - ..." lines and a plan, for tap_relay. */
 #ifndef KSHIM_TEST_CHECK_H
 #define KSHIM_TEST_CHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the launcher's option parsing (launcher/cli.c) and its usage errors. */
 #include <getopt.h>
 #include <stdio.h>
@@ -283,7 +284,7 @@ test_others(void)
 	      "attach: a network name that is no table name asks for --name");
 	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--name", "x") < 0 &&
 		  strcmp(err.msg, "attach: give one of --network, --compose and --kubernetes") == 0,
-	      "attach: --network, --compose or --kubernetes is required");
+	      "attach: one of --network, --compose or --kubernetes is required");
 	CHECK(PARSE(attach_parse, &ao, &err, "attach", "--network", "n", "--compose", "p") < 0 &&
 		  err.code == KSHIM_EUSAGE,
 	      "attach: --network and --compose together are refused");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the launcher's parsers of Docker replies, on replies shaped as
  * the Engine API sends them (inspect, container list, events stream). */
 #include <stdio.h>

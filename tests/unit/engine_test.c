@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Engine discovery and the ssh command line, without any engine: DOCKER_HOST's
  * schemes, the TLS variables, the docker CLI's contexts store, and what ssh runs. */
 #include <stdio.h>
@@ -121,7 +122,8 @@ ssh_cases(void)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
 			 c.argv[i]);
 	CHECK(strcmp(line,
-		     "ssh -o BatchMode=yes -o ConnectTimeout=10 -T -l me -p 2222 -- "
+		     "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 -o "
+		     "ServerAliveCountMax=4 -T -l me -p 2222 -- "
 		     "box.example docker --host unix:///var/run/d.sock system dial-stdio") == 0,
 	      "  ... into %s", line);
 	CHECK(ssh_bridge_command("ssh://-oProxyCommand=x", &c, &err) < 0,

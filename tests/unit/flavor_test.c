@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the flavour rules: each image flavour's container environment, and names. */
 #include <cJSON.h>
 #include <stdlib.h>
@@ -200,7 +201,7 @@ test_secure(void)
 				 .tls = 1,
 				 .sasl = SASL_SCRAM};
 	const char *got = env_text(&fn);
-	struct flavor_secrets sec = {"kp", "u", "pw", "pp"};
+	struct flavor_secrets sec = {"kp", "u", "pw"};
 	kshim_err_t err = {0};
 	char props[4096];
 	cJSON *cmd;
@@ -208,28 +209,37 @@ test_secure(void)
 	CHECK(has_line(got, "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,INTERNAL:"
 			    "PLAINTEXT,EXTERNAL:SASL_SSL"),
 	      "--tls --sasl: EXTERNAL speaks SASL_SSL, INTERNAL and CONTROLLER plaintext");
-	CHECK(has_line(got, "KAFKA_SSL_KEYSTORE_TYPE=PEM") &&
-		  has_line(got,
-			   "KAFKA_SSL_KEYSTORE_LOCATION=/etc/kafka/secrets/kafka.keystore.pem") &&
-		  has_line(
-		      got,
-		      "KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS=SCRAM-SHA-512,PLAIN"),
-	      "a PEM keystore in /etc/kafka/secrets, SCRAM-SHA-512 (and PLAIN for the probe) on "
-	      "EXTERNAL");
+	CHECK(
+	    has_line(got, "KAFKA_SSL_KEYSTORE_TYPE=PEM") &&
+		has_line(got,
+			 "KAFKA_SSL_KEYSTORE_LOCATION=/etc/kafka/secrets/kafka.keystore.pem") &&
+		has_line(got, "KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS=SCRAM-SHA-512"),
+	    "a PEM keystore in /etc/kafka/secrets, SCRAM-SHA-512 alone on EXTERNAL");
 	CHECK(!strstr(got, "PASSWORD") && !strstr(got, "JAAS"),
 	      "no password and no JAAS in the environment");
 	CHECK(flavor_secret_properties(&fn, &sec, props, sizeof(props), &err) == 0 &&
 		  strstr(props, "ssl.key.password=kp\n") &&
 		  strstr(props, "listener.name.external.scram-sha-512.sasl.jaas.config=") &&
-		  strstr(props, "user_kshimprobe=\"pp\";") && !strstr(props, "user_u="),
-	      "the secret properties: the key's password, SCRAM's JAAS line, PLAIN for the probe "
-	      "only");
+		  !strstr(props, "plain") && !strstr(props, "pw"),
+	      "the secret properties: the key's password, SCRAM's JAAS line, no PLAIN and no "
+	      "password");
+	CHECK(flavor_probe_properties(&fn, "u", "pw", props, sizeof(props), &err) == 0 &&
+		  strstr(props, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n") &&
+		  strstr(props, "ScramLoginModule required username=\"u\" password=\"pw\";") &&
+		  strstr(props, "ssl.truststore.location=/etc/kafka/secrets/ca.crt\n"),
+	      "the probe's settings inside: SASL_SSL, SCRAM-SHA-512 as the user, the CA");
 	cmd = flavor_cmd(&fn);
 	CHECK(cJSON_GetArraySize(cmd) == 3 &&
-		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)), "--add-scram") &&
+		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)),
+			 "kafka-run-class.sh @/etc/kafka/secrets/format.args") &&
 		  strstr(cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 2)),
 			 "exec /etc/kafka/docker/run"),
-	      "SCRAM: the Cmd formats with --add-scram, then runs the image's entry point");
+	      "SCRAM: the Cmd formats with the arguments in a file, then runs the image's entry "
+	      "point");
+	CHECK(flavor_format_args(&fn, "u", "pw", props, sizeof(props), &err) == 0 &&
+		  strstr(props, "kafka.tools.StorageTool format") &&
+		  strstr(props, "--add-scram \"SCRAM-SHA-512=[name=u,password=pw]\"\n"),
+	      "  ... the file: StorageTool format, --add-scram with the user and password");
 	cJSON_Delete(cmd);
 	fn.sasl = SASL_PLAIN;
 	fn.tls = 0;

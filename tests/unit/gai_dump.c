@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prints getaddrinfo's answer for each hint combination real clients pass, in
  * a stable form; shim-hints.sh diffs the output with and without the shim. */
 #include <arpa/inet.h>

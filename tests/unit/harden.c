@@ -1,7 +1,8 @@
-/* Issue 11, shim items: one small program per defect, chosen by argv[1]. Run
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The shim's defences: one small program per defect, chosen by argv[1]. Run
  * under LD_PRELOAD=libkshim.so with KSHIM_TABLE=argv[2]; prints TAP lines.
  *
- *   harden transient|chmod|missing|chdir|sigpeer|reuse|erange|lookup TABLE
+ *   harden transient|chmod|missing|chdir|chdirfirst|sigpeer|reuse|erange|lookup TABLE
  *   harden stderr TABLE DATA */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,6 +153,18 @@ chdir_away(void)
 	write_table(abs, "127.77.0.4", 1111, 0600);
 	pause_ms(150);
 	check(resolves_to("127.77.0.4"), "chdir: after chdir the table is still followed");
+}
+
+/* A relative KSHIM_TABLE names the table in the directory the program started
+ * in, even when it chdirs before its first lookup (a daemon does). */
+static void
+chdir_first(void)
+{
+	write_table(table, "127.77.0.5", 1111, 0600);
+	if (chdir("/") < 0)
+		exit(2);
+	check(resolves_to("127.77.0.5"),
+	      "chdirfirst: chdir before the first lookup keeps the table");
 }
 
 /* A listener on addr:0; returns its port. */
@@ -331,6 +344,8 @@ main(int argc, char **argv)
 		missing();
 	else if (!strcmp(what, "chdir"))
 		chdir_away();
+	else if (!strcmp(what, "chdirfirst"))
+		chdir_first();
 	else if (!strcmp(what, "sigpeer"))
 		sigpeer();
 	else if (!strcmp(what, "reuse"))
@@ -342,8 +357,8 @@ main(int argc, char **argv)
 	else if (!strcmp(what, "stderr") && argc > 3)
 		stderr_data(argv[3]);
 	else {
-		fprintf(stderr, "usage: harden transient|chmod|missing|chdir|sigpeer|reuse|erange|"
-				"lookup|stderr TABLE [DATA]\n");
+		fprintf(stderr, "usage: harden transient|chmod|missing|chdir|chdirfirst|sigpeer|"
+				"reuse|erange|lookup|stderr TABLE [DATA]\n");
 		return 2;
 	}
 	return failed != 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kube_probe: the Kubernetes client from the command line, for checks against
  * a real cluster (make build/unit/kube_probe).
  *   kube_probe [--context C] target

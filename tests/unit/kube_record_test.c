@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the record of a Service attached in Kubernetes (launcher/lib/kube/record.c)
  * and of the table read back as a cluster (health.c): written, read back, refused when
  * foreign, the forwarder found only while it holds the lock, and every file forgotten. */

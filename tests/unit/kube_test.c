@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Kubernetes client without a server: kubeconfig files merged as kubectl
  * merges them, contexts, certificates and keys decoded, tokens and token
  * files, paths relative to the kubeconfig, malformed YAML, exec credential
@@ -217,8 +218,9 @@ malformed_cases(void)
 	      "certificate-authority-data that is not base64: %s", err.msg);
 }
 
+/* A kubeconfig whose user signs in with command; extra is more of exec's keys. */
 static void
-plugin_config(const char *command, const char *args)
+plugin_config(const char *command, const char *args, const char *extra)
 {
 	char text[1600];
 
@@ -228,9 +230,9 @@ plugin_config(const char *command, const char *args)
 		 "      apiVersion: client.authentication.k8s.io/v1beta1\n"
 		 "      command: %s\n      args: [%s]\n"
 		 "      env: [{name: PLUGIN_GREETING, value: hello}]\n"
-		 "      installHint: install the login plugin\n"
+		 "      installHint: install the login plugin\n%s"
 		 "contexts:\n- name: e\n  context: {cluster: c, user: u}\n",
-		 command, args);
+		 command, args, extra);
 	scratch_put("exec", text, 0600);
 	use("exec", NULL);
 }
@@ -263,19 +265,19 @@ static const char token_plugin[] =
 static void
 plugin_token_cases(void)
 {
-	char path[PATH_MAX + 64], *info;
+	char path[PATH_MAX + 64], info_path[PATH_MAX + 64], *info;
 	kube_t *k = NULL;
 	kshim_err_t err = {0};
 
+	snprintf(info_path, sizeof(info_path), "%s/info", scratch);
 	scratch_put("plugin.sh", token_plugin, 0700);
-	plugin_config("./plugin.sh", "arg1");
+	plugin_config("./plugin.sh", "arg1", "");
 	CHECK(kube_open(NULL, &k, &err) == 0 && k->token && strcmp(k->token, "arg1-hello") == 0,
 	      "exec plugin ./plugin.sh (relative to the kubeconfig): its token, from its args "
 	      "and env (%s)",
 	      k && k->token ? k->token : err.msg);
 	CHECK(k && k->expires == 4102542245, "  ... cached until its expirationTimestamp");
-	snprintf(path, sizeof(path), "%s/info", scratch);
-	info = file_read(path, &err);
+	info = file_read(info_path, &err);
 	CHECK(info && strstr(info, "\"apiVersion\":\"client.authentication.k8s.io/v1beta1\"") &&
 		  strstr(info, "\"kind\":\"ExecCredential\"") &&
 		  strstr(info, "\"interactive\":false"),
@@ -293,6 +295,14 @@ plugin_token_cases(void)
 	CHECK(k && creds_fresh(k, &err) == 0 && runs() == 2 && k->expires == 4102542245,
 	      "  ... an expired one makes it run again");
 	kube_close(k);
+	plugin_config("./plugin.sh", "arg1", "      provideClusterInfo: true\n");
+	k = NULL;
+	CHECK(kube_open(NULL, &k, &err) == 0, "provideClusterInfo: true (%s)", err.msg);
+	kube_close(k);
+	info = file_read(info_path, &err);
+	CHECK(info && strstr(info, "\"cluster\":{\"server\":\"https://x:6443\"}"),
+	      "  ... spec.cluster.server in KUBERNETES_EXEC_INFO: %s", info ? info : "(none)");
+	free(info);
 }
 
 static const char cert_plugin[] =
@@ -316,26 +326,30 @@ plugin_other_cases(void)
 
 	scratch_put("cert.sh", cert_plugin, 0700);
 	snprintf(path, sizeof(path), "%s/cert.sh", scratch);
-	plugin_config(path, "");
+	plugin_config(path, "", "");
 	CHECK(kube_open(NULL, &k, &err) == 0 && k->cert && strcmp(k->cert, "CERT") == 0 && k->key &&
 		  strcmp(k->key, "KEY") == 0 && !k->token && k->expires == 0,
 	      "a plugin's clientCertificateData and clientKeyData (%s)", err.msg);
 	kube_close(k);
 	k = NULL;
 	scratch_put("fail.sh", failing_plugin, 0700);
-	plugin_config("./fail.sh", "");
+	plugin_config("./fail.sh", "", "");
 	CHECK(kube_open(NULL, &k, &err) < 0 && err.code == EACCES &&
 		  strstr(err.msg, "exited 1: error: the session expired, run: login") &&
 		  strcmp(err.hint, "install the login plugin") == 0,
 	      "a plugin that exits 1: its stderr in the cause (%s), installHint the hint", err.msg);
-	plugin_config("no-such-plugin-anywhere", "");
+	plugin_config("no-such-plugin-anywhere", "", "");
 	CHECK(kube_open(NULL, &k, &err) < 0 && err.code == ENOENT && strstr(err.msg, "exited 127"),
 	      "a plugin that is not on PATH: %s", err.msg);
 	scratch_put("words.sh", "#!/bin/sh\n# Prints no JSON.\necho hello\n", 0700);
-	plugin_config("./words.sh", "");
+	plugin_config("./words.sh", "", "");
 	CHECK(kube_open(NULL, &k, &err) < 0 && err.code == EPROTO &&
 		  strstr(err.msg, "printed no ExecCredential: its output is not JSON"),
 	      "a plugin that prints no JSON: %s", err.msg);
+	plugin_config("./plugin.sh", "arg1", "      interactiveMode: Always\n");
+	CHECK(kube_open(NULL, &k, &err) < 0 && err.code == EPERM &&
+		  strstr(err.msg, "needs a terminal") && runs() == 3,
+	      "interactiveMode Always: refused without running it (%s)", err.msg);
 }
 
 /* A loopback port nothing listens on. */
@@ -386,6 +400,17 @@ unreachable_cases(void)
 	CHECK(kube_service(k, "kafka", "../nodes", &s, &err) < 0 && err.code == KSHIM_EUSAGE,
 	      "a Service name that is no Kubernetes name is refused before any request: %s",
 	      err.msg);
+	kube_close(k);
+	scratch_put("crlf",
+		    "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://x'}\n"
+		    "users:\n- name: u\n  user: {token: \"a\\r\\nX-Evil: 1\"}\n"
+		    "contexts:\n- name: x\n  context: {cluster: c, user: u}\n",
+		    0600);
+	use("crlf", NULL);
+	k = NULL;
+	CHECK(kube_open(NULL, &k, &err) == 0 && kube_request(k, "/version", NULL, &out, &err) < 0 &&
+		  err.code == EINVAL && strstr(err.msg, "control characters"),
+	      "a token with a line break never reaches a header: %s", err.msg);
 	kube_close(k);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the table directory (KSHIM_HOME, XDG_RUNTIME_DIR, HOME) and library paths. */
 #include <errno.h>
 #include <limits.h>
@@ -218,7 +219,7 @@ print_lib_path(void)
 	char path[PATH_MAX];
 	kshim_err_t err = {0};
 
-	if (kshim_lib_path(path, sizeof(path), &err) < 0) {
+	if (kshim_lib_path("libkshim.so", path, sizeof(path), &err) < 0) {
 		printf("%s; hint: %s\n", err.msg, err.hint);
 		return 1;
 	}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Connects to each NAME:9092 every INTERVAL seconds for ROUNDS rounds and
 prints "round NAME IDENTITY" (or "round NAME error ..."), flushing each line.
 Runs under the shim in shim-badinput.sh. Usage: probe.py ROUNDS INTERVAL NAME..."""

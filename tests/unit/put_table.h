@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* For the shim's test programs: replace a table file atomically, as the
  * launcher does (temporary file, chmod, rename). */
 #ifndef KSHIM_TEST_PUT_TABLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A scratch directory for a unit test's files: made under /tmp, filled with
  * scratch_put, removed by scratch_remove. */
 #ifndef KSHIM_TEST_SCRATCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Linked with the shim's sources and -Wl,--wrap=dlsym: dlsym(RTLD_NEXT,
  * "connect") hands back the shim's own connect, as it can when the shim is
  * loaded twice or linked in. The shim must abort with a message rather than

@@ -1,4 +1,5 @@
-/* Issue 11, done-when 2: THREADS threads resolve, connect and call getpeername
+/* SPDX-License-Identifier: Apache-2.0 */
+/* THREADS threads resolve, connect and call getpeername
  * for SECONDS while the table is rewritten every 10 ms (alternating between two
  * published ports per broker), removed and restored, and chmodded; a signaller
  * floods the process with SIGUSR1, whose handler calls getpeername on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the table module: parsing, lookups, printing, atomic writes. */
 #include <errno.h>
 #include <stdio.h>

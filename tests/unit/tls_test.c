@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of launcher/lib/tls.c: certificates name exactly the brokers, and the doctor's checks
  * catch a wrong name, expiry and a foreign CA. */
 #include <stdlib.h>

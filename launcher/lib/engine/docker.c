@@ -1,47 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Docker Engine API over libcurl: transport, version negotiation, typed calls. */
 #include "docker.h"
 
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "docker_priv.h"
 #include "ssh_bridge.h"
 
 #define API_MIN 40 /* 1.40: Docker 19.03, Podman's compatible socket */
 #define API_MAX 51 /* newest we know; Docker 29 refuses clients below 1.44 */
-#define CONNECT_TIMEOUT_MS 5000L
-#define REQUEST_TIMEOUT_S 120L
-#define EXEC_TIMEOUT_S 30L
+#define EXEC_TIMEOUT_S 60L
+/* A tcp engine's link is dead when 10 s of silence and then 9 keepalive probes
+ * 5 s apart (Linux's count) go unanswered, or when sent data goes unacknowledged
+ * for 50 s: an events stream that waits for the next event learns of it within
+ * a minute instead of never. */
+#define KEEPIDLE_S 10L
+#define KEEPINTVL_S 5L
+#define UNACKED_MS 50000
 #define REPLY_MAX (64u << 20)
-
-struct docker {
-	CURL *curl;
-	struct engine engine;
-	ssh_bridge_t *ssh;     /* ssh:// only */
-	char socket[PATH_MAX]; /* unix socket path (ssh's bridge for ssh://), "" for tcp */
-	char base[320];	       /* "http://localhost" or "http[s]://host:port" */
-	char where[PATH_MAX + 16];
-	char version[16];
-	char curl_error[CURL_ERROR_SIZE];
-	int podman; /* the engine is Podman's Docker-compatible API */
-	int (*cancelled)(void);
-	const char *upload; /* a tar body for docker_container_upload's PUT */
-	size_t upload_len;
-};
-
-/* Where a reply goes: kept whole, or cut into lines or log frames as it arrives. */
-struct sink {
-	CURL *curl;
-	char *buf;
-	size_t len, cap;
-	int (*line)(void *ctx, const char *line, size_t len);
-	docker_log_fn frame;
-	void *ctx;
-	int decided, streaming, stopped, overflow;
-};
 
 const char *
 docker_where(const docker_t *d)
@@ -79,8 +62,8 @@ docker_cancelled(const docker_t *d)
 	return d->cancelled && d->cancelled();
 }
 
-static int
-sink_append(struct sink *s, const char *data, size_t len)
+int
+docker_sink_append(struct sink *s, const char *data, size_t len)
 {
 	if (s->len + len + 1 > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
@@ -135,8 +118,8 @@ consume_frames(struct sink *s)
 	return pos;
 }
 
-static void
-sink_consume(struct sink *s, int final)
+void
+docker_sink_consume(struct sink *s, int final)
 {
 	size_t used = s->line ? consume_lines(s, final) : consume_frames(s);
 
@@ -157,10 +140,10 @@ on_data(char *data, size_t size, size_t n, void *arg)
 		s->streaming = (s->line || s->frame) && code >= 200 && code < 300;
 		s->decided = 1;
 	}
-	if (sink_append(s, data, size * n) < 0)
+	if (docker_sink_append(s, data, size * n) < 0)
 		return 0;
 	if (s->streaming)
-		sink_consume(s, 0);
+		docker_sink_consume(s, 0);
 	return s->stopped ? 0 : size * n;
 }
 
@@ -259,21 +242,53 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 	}
 }
 
-/* The TLS material of a tcp:// engine. */
+static int
+set_user_timeout(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+	int ms = UNACKED_MS;
+
+	(void)ctx, (void)purpose;
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+	return CURL_SOCKOPT_OK;
+}
+
+/* See KEEPIDLE_S. A unix socket (ssh's bridge too: ssh checks its own link)
+ * needs none of it. */
 static void
-set_tls(docker_t *d)
+set_dead_link_limits(CURL *curl)
+{
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPIDLE, KEEPIDLE_S);
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPINTVL, KEEPINTVL_S);
+	curl_easy_setopt(curl, CURLOPT_SOCKOPTFUNCTION, set_user_timeout);
+}
+
+/* Where curl connects for url: the engine's socket or address, with its TLS material. */
+void
+docker_set_endpoint(docker_t *d, CURL *curl, const char *url)
 {
 	const struct engine *e = &d->engine;
 
+	d->curl_error[0] = '\0';
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, d->curl_error);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	if (d->socket[0])
+		curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, d->socket);
+	else
+		set_dead_link_limits(curl);
+	if (!e->tls)
+		return;
 	if (e->ca[0])
-		curl_easy_setopt(d->curl, CURLOPT_CAINFO, e->ca);
+		curl_easy_setopt(curl, CURLOPT_CAINFO, e->ca);
 	if (e->cert[0])
-		curl_easy_setopt(d->curl, CURLOPT_SSLCERT, e->cert);
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, e->cert);
 	if (e->key[0])
-		curl_easy_setopt(d->curl, CURLOPT_SSLKEY, e->key);
+		curl_easy_setopt(curl, CURLOPT_SSLKEY, e->key);
 	if (!e->tls_verify) {
-		curl_easy_setopt(d->curl, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(d->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
 
@@ -292,13 +307,7 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 			     versioned ? d->version : "", path) >= sizeof(url))
 		return kshim_fail(err, ENAMETOOLONG, "Docker request path too long: %s", path);
 	curl_easy_reset(d->curl);
-	d->curl_error[0] = '\0';
-	curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, d->curl_error);
-	if (d->socket[0])
-		curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->socket);
-	if (d->engine.tls)
-		set_tls(d);
-	curl_easy_setopt(d->curl, CURLOPT_URL, url);
+	docker_set_endpoint(d, d->curl, url);
 	if (strcmp(method, "POST") == 0) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 		curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdr);
@@ -312,8 +321,6 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 	} else {
 		curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, method);
 	}
-	curl_easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT, timeout_s);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, s);
@@ -330,7 +337,7 @@ transfer(docker_t *d, const char *method, const char *path, int versioned, const
 	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && s->stopped))
 		return transport_fail(d, rc, method, path, timeout_s, err);
 	if (s->streaming && !s->stopped)
-		sink_consume(s, 1);
+		docker_sink_consume(s, 1);
 	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
@@ -353,8 +360,8 @@ docker_request(docker_t *d, const char *method, const char *path, const cJSON *b
 	return rc;
 }
 
-static int
-api_error(const cJSON *reply, long status, kshim_err_t *err)
+int
+docker_api_error(const cJSON *reply, long status, kshim_err_t *err)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(reply, "message");
 
@@ -375,7 +382,7 @@ call(docker_t *d, const char *method, const char *path, const cJSON *body, cJSON
 	if (docker_request(d, method, path, body, &status, &r, err) < 0)
 		return -1;
 	if (status >= 400 && status != 404) {
-		api_error(r, status, err);
+		docker_api_error(r, status, err);
 		cJSON_Delete(r);
 		return -1;
 	}
@@ -397,7 +404,7 @@ stream(docker_t *d, const char *method, const char *path, const char *body, long
 
 	if (rc == 0 && status >= 300) {
 		cJSON *r = cJSON_ParseWithLength(s->buf ? s->buf : "", s->len);
-		rc = api_error(r, status, err);
+		rc = docker_api_error(r, status, err);
 		cJSON_Delete(r);
 	}
 	free(s->buf);
@@ -465,8 +472,9 @@ server_version(docker_t *d, char *buf, size_t len, kshim_err_t *err)
 		kshim_fail(err, EPROTO, "no Docker API at %s (GET /version answered %ld)", d->where,
 			   status);
 		if (status == 400 && d->engine.transport == ENGINE_TCP && !d->engine.tls)
-			return kshim_hint(err, "a daemon that wants TLS answers plain HTTP with 400: "
-					       "set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH");
+			return kshim_hint(err,
+					  "a daemon that wants TLS answers plain HTTP with 400: "
+					  "set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH");
 		return -1;
 	}
 	snprintf(buf, len, "%s", av->valuestring);
@@ -604,7 +612,7 @@ create(docker_t *d, const char *path, const cJSON *body, char id[65], kshim_err_
 	long status = call(d, "POST", path, body, &reply, err);
 
 	if (status == 404)
-		api_error(reply, status, err);
+		docker_api_error(reply, status, err);
 	if (status < 0 || status == 404) {
 		cJSON_Delete(reply);
 		return -1;
@@ -841,14 +849,14 @@ docker_events_feed(const char *data, size_t len, size_t chunk, docker_event_fn f
 
 	for (size_t pos = 0; pos < len && !s.stopped; pos += chunk) {
 		size_t n = len - pos < chunk ? len - pos : chunk;
-		if (sink_append(&s, data + pos, n) < 0) {
+		if (docker_sink_append(&s, data + pos, n) < 0) {
 			rc = -1;
 			break;
 		}
-		sink_consume(&s, 0);
+		docker_sink_consume(&s, 0);
 	}
 	if (rc == 0 && !s.stopped)
-		sink_consume(&s, 1);
+		docker_sink_consume(&s, 1);
 	free(s.buf);
 	return rc;
 }
@@ -935,4 +943,33 @@ docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, si
 	if (stream(d, "POST", path, start, EXEC_TIMEOUT_S, &s, err) < 0)
 		return kshim_wrap(err, "running %s in %.12s", argv[0], id);
 	return exec_code(d, exec_id, code, err);
+}
+
+int
+docker_container_wait(docker_t *d, const char *id, int *code, kshim_err_t *err)
+{
+	char path[512];
+	cJSON *reply = NULL;
+	const cJSON *c;
+	long status;
+
+	snprintf(path, sizeof(path), "/containers/%.64s/wait", id);
+	status = call(d, "POST", path, NULL, &reply, err);
+	if (status == 404)
+		docker_api_error(reply, status, err);
+	c = cJSON_GetObjectItemCaseSensitive(reply, "StatusCode");
+	*code = cJSON_IsNumber(c) ? c->valueint : -1;
+	cJSON_Delete(reply);
+	if (status < 0 || status == 404)
+		return kshim_wrap(err, "waiting for %.12s", id);
+	return 0;
+}
+
+int
+docker_container_resize(docker_t *d, const char *id, int rows, int cols, kshim_err_t *err)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "/containers/%.64s/resize?h=%d&w=%d", id, rows, cols);
+	return call(d, "POST", path, NULL, NULL, err) < 0 ? -1 : 0;
 }

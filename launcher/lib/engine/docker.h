@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Docker Engine API client: the only place that speaks HTTP and JSON to the
  * daemon (Docker's, or Podman's compatible one). libcurl to the engine that
  * engine.h finds: a unix socket, tcp:// (with TLS when asked), or ssh:// through
@@ -73,6 +74,12 @@ int docker_container_list(docker_t *d, const char *label, cJSON **list, kshim_er
  * already gone. */
 int docker_container_remove(docker_t *d, const char *id, kshim_err_t *err);
 
+/* Waits for the container to end (at most 2 min; call it once its stream has
+ * ended) and gives its exit status. */
+int docker_container_wait(docker_t *d, const char *id, int *code, kshim_err_t *err);
+/* Sets the size of a running container's TTY. */
+int docker_container_resize(docker_t *d, const char *id, int rows, int cols, kshim_err_t *err);
+
 /* Receives one demultiplexed piece of output; stream is 1 (stdout) or 2 (stderr).
  * Returning nonzero stops the transfer. */
 typedef int (*docker_log_fn)(void *ctx, int stream, const char *data, size_t len);
@@ -96,10 +103,29 @@ int docker_events(docker_t *d, const cJSON *filters, long long since, docker_eve
 int docker_events_feed(const char *data, size_t len, size_t chunk, docker_event_fn fn, void *ctx);
 
 /* Runs argv (NULL-terminated) inside the running container id, without a TTY or
- * stdin, and waits for it (at most 30 s): out gets its stdout and stderr as they
+ * stdin, and waits for it (at most 60 s): out gets its stdout and stderr as they
  * came, truncated to len - 1 bytes and NUL-terminated; *code its exit status. A
  * container that is not running is a failure (Docker's message). */
 int docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, size_t len,
 		int *code, kshim_err_t *err);
+
+/* A container's streams over a hijacked connection (POST /containers/{id}/attach
+ * with Upgrade: tcp). Attach before starting the container to see all its output. */
+typedef struct docker_stream docker_stream_t;
+/* Attaches to stdout and stderr, and stdin when with_stdin is set. tty says the
+ * container has a TTY: its output then comes as it is (fn sees stream 1), else
+ * in frames that fn gets demultiplexed. */
+int docker_attach(docker_t *d, const char *id, int with_stdin, int tty, docker_log_fn fn, void *ctx,
+		  docker_stream_t **s, kshim_err_t *err);
+/* The socket, for poll(2). */
+int docker_stream_fd(const docker_stream_t *s);
+/* Hands what has arrived to fn without waiting: 1 while the stream is open, 0
+ * once it has ended (the container's output is over). */
+int docker_stream_pump(docker_stream_t *s, kshim_err_t *err);
+/* Sends bytes to the container's stdin. */
+int docker_stream_write(docker_stream_t *s, const char *buf, size_t len, kshim_err_t *err);
+/* Ends the container's stdin (not over TLS, where the connection cannot be half-closed). */
+void docker_stream_close_stdin(docker_stream_t *s);
+void docker_stream_close(docker_stream_t *s);
 
 #endif

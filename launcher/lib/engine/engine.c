@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Engine discovery: DOCKER_HOST, the docker CLI's context, the default sockets. */
 #include "engine.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which container engine kshim talks to, found in the docker CLI's order:
  * DOCKER_HOST, the docker CLI's current context, /var/run/docker.sock, then
  * Podman's rootless and rootful sockets. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ssh:// engines: a private unix socket bridged to `docker system dial-stdio` over ssh. */
 #include "ssh_bridge.h"
 
@@ -16,6 +17,10 @@
 
 #define MAX_CHILDREN 64
 #define CONNECT_TIMEOUT "ConnectTimeout=10"
+/* A silently dead link ends ssh (and the Docker connection over it) within
+ * 40 to 50 s: 4 unanswered keepalives 10 s apart. */
+#define ALIVE_INTERVAL "ServerAliveInterval=10"
+#define ALIVE_COUNT "ServerAliveCountMax=4"
 
 struct ssh_bridge {
 	char dir[64];
@@ -93,6 +98,10 @@ ssh_bridge_command(const char *url, struct ssh_command *c, kshim_err_t *err)
 	c->argv[n++] = "BatchMode=yes";
 	c->argv[n++] = "-o";
 	c->argv[n++] = CONNECT_TIMEOUT;
+	c->argv[n++] = "-o";
+	c->argv[n++] = ALIVE_INTERVAL;
+	c->argv[n++] = "-o";
+	c->argv[n++] = ALIVE_COUNT;
 	c->argv[n++] = "-T";
 	if (c->user[0]) {
 		c->argv[n++] = "-l";

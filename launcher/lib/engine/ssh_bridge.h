@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ssh:// engines, as the docker CLI reaches them: each connection to a private
  * unix socket runs `ssh HOST docker system dial-stdio` with the connection as
  * its stdin and stdout, so libcurl speaks HTTP to the remote daemon's socket
@@ -25,7 +26,7 @@ void ssh_bridge_stop(ssh_bridge_t *b);
 /* The ssh command line for url (the parsing half, for tests). */
 struct ssh_command {
 	char user[64], host[256], port[8], remote[600];
-	const char *argv[20]; /* NULL-terminated; points into this struct */
+	const char *argv[24]; /* NULL-terminated; points into this struct */
 };
 int ssh_bridge_command(const char *url, struct ssh_command *c, kshim_err_t *err);
 

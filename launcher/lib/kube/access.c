@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Whether the user may do something, asked of the server itself with a
  * SelfSubjectAccessReview (what kubectl auth can-i does). */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The server's CA and the user's credentials, as the kubeconfig gives them:
  * base64 -data fields or files, a token or tokenFile, or an exec plugin. */
 #include "internal.h"

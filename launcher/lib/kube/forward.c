@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The forwarder: pods behind a Service, each forwarded by its own kubectl on
  * fixed local ports, the table that maps their DNS names there, and the loop
  * that follows the pods as they restart, move or come back. */

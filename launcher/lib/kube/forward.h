@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The forwarder of 'kshim attach --kubernetes': it maps every name a client may
  * be given for the pods behind a Service (and the Service's own names) to a
  * loopback address, forwards each pod's ports with 'kubectl port-forward' on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The forwarder's state, shared by its parts: forward.c (setup, the wait for
  * the forwards, the loop), pods.c (the pods and their kubectl children) and
  * names.c (the names and the table). */

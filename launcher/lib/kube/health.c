@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Forwards checked from outside the forwarder: a connect, then Metadata. */
 #include "health.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The health of an attached Service's forwards, as status and doctor show it:
  * each pod's host in the table, its local port, and what answers there. */
 #ifndef KSHIM_KUBE_HEALTH_H

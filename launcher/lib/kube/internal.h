@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the files of the Kubernetes client share: the client's state and the
  * helpers each file offers the others. Not for use outside launcher/lib/kube
  * (the unit tests look inside). */

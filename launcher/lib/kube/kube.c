@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kube_open and kube_close: the context kubectl would use, its cluster and
  * user, and the credentials they give. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Kubernetes API client: the user's kubeconfig and credentials, and the
  * few reads kshim needs to forward the pods behind a Service. */
 #ifndef KSHIM_KUBE_H
@@ -37,6 +38,7 @@ struct kube_target {
  * plugin that fails or prints no credential.
  */
 int kube_open(const char *context, kube_t **out, kshim_err_t *err);
+/* A kube_t serves one thread at a time; a thread of its own opens its own. */
 void kube_close(kube_t *k);
 const struct kube_target *kube_target(const kube_t *k);
 
@@ -71,7 +73,9 @@ struct kube_service {
 	int headless;			  /* clusterIP None */
 	int nports;
 	uint16_t port[KUBE_MAX_PORTS];	  /* the Service's ports */
-	uint16_t target[KUBE_MAX_PORTS];  /* the pods' ports they lead to (numeric targetPort) */
+	uint16_t target[KUBE_MAX_PORTS];  /* the pods' ports they lead to: targetPort, a named
+					     one looked up in the pods' containers (0 when none
+					     declares it) */
 	int npods;
 	struct kube_pod pod[KUBE_MAX_PODS]; /* the pods its selector picks, sorted by name */
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kubeconfig as kubectl reads it: the files $KUBECONFIG lists (else
  * ~/.kube/config), each parsed with libyaml into JSON, its relative paths made
  * absolute against its directory, then merged, the first file to name an entry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* 'kubectl port-forward' children: started with their output on a pipe, read
  * line by line, stopped and reaped. */
 #include "kubectl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The forwarder's children: one 'kubectl port-forward' per pod, its output
  * read line by line (kubectl already speaks every sign-in method and both
  * streaming protocols, SPDY and WebSocket, of every server version). */

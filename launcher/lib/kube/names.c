@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The forwarder's names: each pod's DNS names and the Service's, mapped to the
  * forwards in the table, and the cluster domain they end in. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exec credential plugins (client.authentication.k8s.io), the way EKS, GKE
  * and AKS clusters sign in: the kubeconfig's command runs with its args, its
  * env added to ours, KUBERNETES_EXEC_INFO describing the request and stdin
@@ -12,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #define PLUGIN_TIMEOUT_S 60
 #define OUT_MAX (1u << 20)
@@ -49,6 +53,30 @@ command(const kube_t *k)
 	return c ? c : "";
 }
 
+static int
+is_true(const char *v)
+{
+	return v && strcasecmp(v, "true") == 0;
+}
+
+/* spec.cluster, for a plugin that asks for it with provideClusterInfo. */
+static void
+add_cluster(const kube_t *k, cJSON *spec)
+{
+	cJSON *c = cJSON_AddObjectToObject(spec, "cluster");
+	size_t n = k->ca ? strlen(k->ca) : 0;
+	char *ca = n ? malloc(4 * ((n + 2) / 3) + 1) : NULL;
+
+	cJSON_AddStringToObject(c, "server", k->t.server);
+	if (k->insecure)
+		cJSON_AddBoolToObject(c, "insecure-skip-tls-verify", 1);
+	if (ca) {
+		EVP_EncodeBlock((unsigned char *)ca, (const unsigned char *)k->ca, (int)n);
+		cJSON_AddStringToObject(c, "certificate-authority-data", ca);
+	}
+	free(ca);
+}
+
 /* KUBERNETES_EXEC_INFO: an ExecCredential with spec.interactive false. */
 static char *
 exec_info(const kube_t *k)
@@ -61,6 +89,8 @@ exec_info(const kube_t *k)
 	cJSON_AddStringToObject(info, "kind", "ExecCredential");
 	spec = cJSON_AddObjectToObject(info, "spec");
 	cJSON_AddBoolToObject(spec, "interactive", 0);
+	if (is_true(kubeconfig_str(k->exec, "provideClusterInfo")))
+		add_cluster(k, spec);
 	text = cJSON_PrintUnformatted(info);
 	cJSON_Delete(info);
 	return text;
@@ -321,14 +351,34 @@ take(kube_t *k, const char *out, kshim_err_t *err)
 	return rc;
 }
 
+/* kshim gives the plugin no terminal: one that must have one cannot sign in. */
+static int
+check_interactive(const kube_t *k, kshim_err_t *err)
+{
+	const char *mode = kubeconfig_str(k->exec, "interactiveMode");
+
+	if (!mode || strcmp(mode, "Always") != 0)
+		return 0;
+	kshim_fail(err, EPERM,
+		   "exec plugin %s of user '%s' needs a terminal (interactiveMode Always)",
+		   command(k), k->t.user);
+	return kshim_hint(err,
+			  "sign in with kubectl first (kubectl --context %s get ns), or set "
+			  "interactiveMode IfAvailable",
+			  k->t.context);
+}
+
 int
 plugin_run(kube_t *k, kshim_err_t *err)
 {
 	struct spawn s = {0};
 	struct run r = {0};
-	char *info = exec_info(k);
+	char *info;
 	int rc;
 
+	if (check_interactive(k, err) < 0)
+		return -1;
+	info = exec_info(k);
 	if (!info || !(r.out = malloc(OUT_MAX))) {
 		free(info);
 		return kshim_fail(err, ENOMEM, "out of memory");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The forwarder's pods: each one's loopback address and local ports, given
  * once, its kubectl started, read, reaped and restarted, and the pod the
  * Service's own names lead to. */

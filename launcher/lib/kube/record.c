@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The record of a Service attached in Kubernetes, and the files of its forwarder. */
 #include "record.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A Service in Kubernetes taken in with 'kshim attach --kubernetes': its record
  * <table dir>/<cluster>.kube beside the table, and the forwarder's pid file
  * (<cluster>.forward.pid) and log (<cluster>.forward.log). A record of its own,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Requests to the API server with libcurl: its CA (or the system's, or none
  * when the kubeconfig says insecure-skip-tls-verify), the user's client
  * certificate or bearer token, timeouts, and errors that say what failed. */
@@ -82,6 +83,15 @@ unreachable(const kube_t *k, int code, const char *why, kshim_err_t *err)
 			  k->t.server, k->t.context);
 }
 
+/* Under TLS 1.3 a server that wants a client certificate it did not get says
+ * so with an alert on the first read. */
+static int
+tls_alert(const kube_t *k, CURLcode rc)
+{
+	return (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
+	       (strstr(k->curl_error, "SSL routines") || strstr(k->curl_error, "alert"));
+}
+
 static int
 transport_fail(kube_t *k, CURLcode rc, kshim_err_t *err)
 {
@@ -89,6 +99,8 @@ transport_fail(kube_t *k, CURLcode rc, kshim_err_t *err)
 	long os = 0;
 
 	curl_easy_getinfo(k->curl, CURLINFO_OS_ERRNO, &os);
+	if (tls_alert(k, rc))
+		rc = CURLE_SSL_CONNECT_ERROR;
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		return unreachable(k, os ? (int)os : ECONNREFUSED, os ? strerror((int)os) : why,
@@ -116,15 +128,33 @@ transport_fail(kube_t *k, CURLcode rc, kshim_err_t *err)
 	}
 }
 
+/* A token goes into a header line: it must be one line of printable text. */
+static int
+check_token(const kube_t *k, kshim_err_t *err)
+{
+	for (const char *c = k->token; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			kshim_fail(err, EINVAL,
+				   "the token of user '%s' has control characters in it",
+				   k->t.user);
+			return kshim_hint(err, "check the user's token, tokenFile or exec plugin "
+					       "(kubectl config view)");
+		}
+	return 0;
+}
+
 /* One exchange; *status gets the HTTP status, r the body. */
 static int
 perform(kube_t *k, const char *path, const char *body, struct reply *r, long *status,
 	kshim_err_t *err)
 {
-	struct curl_slist *h = headers(k, body != NULL);
 	char url[sizeof(k->t.server) + 4096];
+	struct curl_slist *h;
 	CURLcode rc;
 
+	if (check_token(k, err) < 0)
+		return -1;
+	h = headers(k, body != NULL);
 	if ((size_t)snprintf(url, sizeof(url), "%s%s", k->t.server, path) >= sizeof(url)) {
 		curl_slist_free_all(h);
 		return kshim_fail(err, ENAMETOOLONG, "API path too long: %.80s...", path);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A Service and the pods its selector picks, read from the API server. */
 #include "internal.h"
 

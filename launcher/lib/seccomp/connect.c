@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* connect() redirect: the supervisor connects a copy of the caller's socket
  * (the same open file description) to the published address and answers with
  * the result, so blocking, non-blocking and errno behaviour are the kernel's. */
@@ -32,6 +33,15 @@ is_stream(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
 }
 
+/* As the program's socket is now, for the log: it may change at any time. */
+static int
+blocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	return flags >= 0 && !(flags & O_NONBLOCK);
+}
+
 static void
 finish(struct pending *p)
 {
@@ -49,8 +59,10 @@ finish_blocking(void *arg)
 	return NULL;
 }
 
-/* A blocking connect may take as long as the kernel lets it: never on the
- * supervisor's own thread. */
+/* Every connect is made on a thread of its own: a blocking one may take as
+ * long as the kernel lets it, and a non-blocking one can become blocking
+ * (another thread of the program clears O_NONBLOCK) between a check and the
+ * act. The supervisor's own thread never waits for one. */
 static void
 finish_on_thread(struct pending *p)
 {
@@ -95,29 +107,36 @@ log_redirect(const struct sc_ctx *c, const struct seccomp_notif *n, const struct
 		 blocking ? " (blocking)" : "");
 }
 
+/* A program in a network namespace of its own connects there, untouched. */
+static int
+own_network(const struct sc_ctx *c, const struct seccomp_notif *n)
+{
+	if (sc_same_view(c, (pid_t)n->pid, SC_NET))
+		return 1;
+	sc_debug(c, "connect pid %u fd %d: passed through: another network namespace", n->pid,
+		 (int)n->data.args[0]);
+	return 0;
+}
+
 void
 sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
 {
 	struct sockaddr_storage asked;
 	struct pending p = {.listener = c->listener, .id = n->id};
 	socklen_t len = (socklen_t)n->data.args[2];
-	int flags;
 
 	if (len > sizeof(asked) || mem_read(n->pid, n->data.args[1], &asked, len) != (ssize_t)len)
 		goto pass;
 	sc_table_refresh(&c->table);
 	p.len = kshim_table_redirect(&c->table.t, (struct sockaddr *)&asked, len, &p.to);
-	if (p.len == 0 || (p.fd = sc_take_fd(c->listener, n, (int)n->data.args[0])) < 0)
+	if (p.len == 0 || !own_network(c, n) || (p.fd = sc_take_fd(c, n, (int)n->data.args[0])) < 0)
 		goto pass;
-	if (!is_stream(p.fd) || (flags = fcntl(p.fd, F_GETFL)) < 0) {
+	if (!is_stream(p.fd)) {
 		close(p.fd);
 		goto pass;
 	}
-	log_redirect(c, n, (struct sockaddr *)&asked, &p, !(flags & O_NONBLOCK));
-	if (flags & O_NONBLOCK)
-		finish(&p);
-	else
-		finish_on_thread(&p);
+	log_redirect(c, n, (struct sockaddr *)&asked, &p, c->debug && blocking(p.fd));
+	finish_on_thread(&p);
 	return;
 pass:
 	sc_continue(c->listener, n->id);

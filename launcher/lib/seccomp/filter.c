@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The BPF filter: traps connect to an IPv4/IPv6-sized address and read-only
  * opens, lets every other system call through untouched. */
 #include "filter.h"
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -76,14 +78,55 @@ has_user_notif(void)
 	return strstr(buf, "user_notif") != NULL;
 }
 
+static int
+hint(kshim_err_t *err)
+{
+	return kshim_hint(err, "use --via preload for a dynamically linked program, or run the "
+			       "program in a container on the cluster's network");
+}
+
+static int
+refuse_missing(const char *what, const char *since, kshim_err_t *err)
+{
+	kshim_fail(err, ENOSYS,
+		   "run: this kernel lacks %s (Linux %s), which the seccomp supervisor uses", what,
+		   since);
+	return hint(err);
+}
+
 int
 seccomp_filter_available(kshim_err_t *err)
 {
 	if (!has_user_notif())
 		return seccomp_filter_refuse(ENOSYS, err);
-	/* pidfd_getfd (5.6) answers EBADF for a bad pidfd where it exists. */
+	/* pidfd_getfd answers EBADF for a bad pidfd where it exists. */
 	if (syscall(SYS_pidfd_getfd, -1, 0, 0) < 0 && errno == ENOSYS)
-		return seccomp_filter_refuse(ENOSYS, err);
+		return refuse_missing("pidfd_getfd", "5.6", err);
+	return 0;
+}
+
+/* Whether the listener knows request with these flags: asked about a
+ * notification that does not exist, a kernel that does answers ENOENT;
+ * one that does not, EINVAL. */
+static int
+knows(int listener, unsigned long request, void *arg)
+{
+	return ioctl(listener, request, arg) < 0 && errno == ENOENT;
+}
+
+int
+seccomp_filter_probe(int listener, kshim_err_t *err)
+{
+	/* Called before the program runs: no notification is pending, so any id
+	 * names none. */
+	struct seccomp_notif_resp resp = {.id = 1, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
+	struct seccomp_notif_addfd add = {
+	    .id = 1, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)listener};
+
+	if (!knows(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+		return refuse_missing("SECCOMP_USER_NOTIF_FLAG_CONTINUE", "5.5", err);
+	if (!knows(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add))
+		return refuse_missing("SECCOMP_ADDFD_FLAG_SEND", "5.14", err);
 	return 0;
 }
 
@@ -109,14 +152,11 @@ seccomp_filter_refuse(int e, kshim_err_t *err)
 			   "run: seccomp user notification is taken: this process is "
 			   "already supervised (nested kshim run, or another supervisor)");
 	else if (e == ENOSYS)
-		kshim_fail(err, e,
-			   "run: this kernel does not offer seccomp user notification "
-			   "with pidfd_getfd (Linux 5.14 or later is needed)");
+		return refuse_missing("seccomp user notification", "5.0", err);
 	else
 		kshim_fail(err, e,
 			   "run: cannot install a seccomp filter: %s (an outer sandbox "
 			   "may forbid it)",
 			   strerror(e));
-	return kshim_hint(err, "use --via preload for a dynamically linked program, or run the "
-			       "program in a container on the cluster's network");
+	return hint(err);
 }

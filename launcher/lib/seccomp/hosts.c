@@ -1,6 +1,9 @@
-/* /etc/hosts for a supervised program: a sealed memfd holding the real file
- * and one line per table host, handed out on open with SECCOMP_IOCTL_NOTIF_ADDFD.
- * Unmapped names resolve exactly as without kshim. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /etc/hosts for a supervised program: a sealed memfd holding one line per
+ * table host, then the real file, handed out on open with
+ * SECCOMP_IOCTL_NOTIF_ADDFD. A mapped name resolves to the table's address
+ * alone, as under the preload, even where the real file names it too;
+ * unmapped names resolve exactly as without kshim. */
 #include "hosts.h"
 
 #include <arpa/inet.h>
@@ -36,24 +39,80 @@ sc_hosts_free(struct sc_hosts *h)
 	h->memfd = -1;
 }
 
-/* The real file, as the program would have read it; empty when missing. */
-static void
-copy_real_hosts(FILE *out)
+/* The next name of a hosts line (a word after the address, before any '#'),
+ * from *i on: its offset and length; 0 at the end. */
+static int
+next_name(const char *line, size_t *i, size_t *at, size_t *len)
 {
-	char buf[8192];
-	size_t n, total = 0, last = 0;
+	size_t end = strcspn(line, "#");
+
+	if (*i == 0)
+		*i = strcspn(line, " \t#");
+	*i += strspn(line + *i, " \t");
+	if (*i >= end)
+		return 0;
+	*at = *i;
+	*len = strcspn(line + *i, " \t#");
+	*i += *len;
+	return 1;
+}
+
+static int
+mapped(const struct kshim_table *t, const char *word, size_t len)
+{
+	char name[KSHIM_NAME_MAX + 1];
+
+	if (len > KSHIM_NAME_MAX)
+		return 0;
+	memcpy(name, word, len);
+	name[len] = '\0';
+	return kshim_table_find_name(t, name) != NULL;
+}
+
+/* A line of the real file, without its newline. One that names a mapped host
+ * is kept as a comment, followed by its address with its other names: glibc's
+ * resolver gathers every line for a name and would sort 127.0.0.1 before the
+ * table's 127.77.0.1, so only the table's line may name a mapped host. */
+static void
+copy_line(FILE *out, const char *line, const struct kshim_table *t)
+{
+	size_t i = 0, at, len, nmapped = 0, others = 0;
+
+	while (next_name(line, &i, &at, &len))
+		*(mapped(t, line + at, len) ? &nmapped : &others) += 1;
+	if (!nmapped) {
+		fprintf(out, "%s\n", line);
+		return;
+	}
+	fprintf(out, "# kshim run: mapped above: %s\n", line);
+	if (!others)
+		return;
+	fprintf(out, "%.*s", (int)strcspn(line, " \t#"), line);
+	for (i = 0; next_name(line, &i, &at, &len);)
+		if (!mapped(t, line + at, len))
+			fprintf(out, " %.*s", (int)len, line + at);
+	fputc('\n', out);
+}
+
+/* The real file, as the program would have read it but for the lines that
+ * name mapped hosts; empty when missing. */
+static void
+copy_real_hosts(FILE *out, const struct kshim_table *t)
+{
+	char *line = NULL;
+	size_t cap = 0, total = 0;
+	ssize_t n;
 	FILE *in = fopen(HOSTS, "re");
 
 	if (!in)
 		return;
-	while (total < HOSTS_MAX && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
-		fwrite(buf, 1, n, out);
-		total += n;
-		last = (unsigned char)buf[n - 1];
+	while (total < HOSTS_MAX && (n = getline(&line, &cap, in)) > 0) {
+		total += (size_t)n;
+		line[strcspn(line, "\n")] = '\0';
+		copy_line(out, line, t);
 	}
+	free(line);
 	fclose(in);
-	if (total && last != '\n')
-		fputc('\n', out);
 }
 
 static void
@@ -86,8 +145,8 @@ build(const struct sc_table *st)
 		close(fd);
 		return -1;
 	}
-	copy_real_hosts(out);
 	print_table_hosts(out, &st->t, st->path);
+	copy_real_hosts(out, &st->t);
 	if (fclose(out) != 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
 		close(fd);
@@ -173,12 +232,24 @@ install(struct sc_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
 		sc_debug(c, "open pid %u: %s -> kshim's hosts file (fd %d)", n->pid, HOSTS, rc);
 		return;
 	}
-	/* ENOENT: the caller is gone. EINVAL: a kernel before 5.14, without
-	 * ADDFD_FLAG_SEND: the open runs as made. EMFILE and the like: the open's. */
+	/* ENOENT: the caller is gone. EINVAL (a kernel without ADDFD_FLAG_SEND,
+	 * which seccomp_filter_probe refuses): the open runs as made. EMFILE and
+	 * the like: the open's. */
 	if (errno == EINVAL)
 		sc_continue(c->listener, n->id);
 	else if (errno != ENOENT)
 		sc_reply(c->listener, n->id, errno);
+}
+
+/* A program in a chroot or a mount namespace of its own opens its own file. */
+static int
+own_files(const struct sc_ctx *c, const struct seccomp_notif *n)
+{
+	if (sc_same_view(c, (pid_t)n->pid, SC_FILES))
+		return 1;
+	sc_debug(c, "open pid %u: %s passed through: another root or mount namespace", n->pid,
+		 HOSTS);
+	return 0;
 }
 
 void
@@ -187,7 +258,7 @@ sc_hosts_open(struct sc_ctx *c, const struct seccomp_notif *n)
 	uint64_t flags;
 	int fd;
 
-	if (!opens_hosts(n, &flags) || (fd = open_merged(c)) < 0) {
+	if (!opens_hosts(n, &flags) || !own_files(c, n) || (fd = open_merged(c)) < 0) {
 		sc_continue(c->listener, n->id);
 		return;
 	}

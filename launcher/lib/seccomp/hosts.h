@@ -1,4 +1,5 @@
-/* The hosts file a supervised program reads: /etc/hosts plus the table's names. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The hosts file a supervised program reads: the table's names, then /etc/hosts. */
 #ifndef KSHIM_SECCOMP_HOSTS_H
 #define KSHIM_SECCOMP_HOSTS_H
 

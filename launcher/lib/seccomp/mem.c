@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* process_vm_readv, split at the page boundary so that a string near the end
  * of a mapping reads as far as it can; /proc/PID/mem where the call is missing. */
 #include "mem.h"

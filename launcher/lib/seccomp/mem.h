@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading a supervised program's memory. */
 #ifndef KSHIM_SECCOMP_MEM_H
 #define KSHIM_SECCOMP_MEM_H

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Receiving trapped system calls, answering them, and taking the caller's
  * file descriptors. */
 #include "notify.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +101,33 @@ sc_valid(int listener, uint64_t id)
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
+void
+sc_view_init(struct sc_ctx *c)
+{
+	stat("/proc/self/ns/mnt", &c->mnt);
+	stat("/proc/self/ns/net", &c->net);
+	stat("/", &c->root);
+}
+
+/* Whether /proc/TID/what is the file mine is. */
+static int
+same_file(pid_t tid, const char *what, const struct stat *mine)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, what);
+	return stat(path, &st) == 0 && st.st_dev == mine->st_dev && st.st_ino == mine->st_ino;
+}
+
+int
+sc_same_view(const struct sc_ctx *c, pid_t tid, enum sc_view what)
+{
+	if (what == SC_NET)
+		return same_file(tid, "ns/net", &c->net);
+	return same_file(tid, "ns/mnt", &c->mnt) && same_file(tid, "root", &c->root);
+}
+
 /* The thread-group leader of tid, for kernels without PIDFD_THREAD. */
 static pid_t
 leader_of(pid_t tid)
@@ -117,25 +146,48 @@ leader_of(pid_t tid)
 	return tgid;
 }
 
+/* Whether thread tid uses the fd table of its leader tgid (kcmp, which says
+ * 0 for the same table); no when kcmp cannot tell. */
 static int
-pidfd_of(pid_t tid)
+same_files(pid_t tid, pid_t tgid)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	pid_t tgid;
+	return tid == tgid || syscall(SYS_kcmp, tid, tgid, KCMP_FILES, 0, 0) == 0;
+}
 
-	if (pidfd >= 0 || errno != EINVAL || (tgid = leader_of(tid)) < 0)
-		return pidfd;
+/* A pidfd whose fd table is the thread's: the thread's own (PIDFD_THREAD,
+ * Linux 6.9), else its process's when the thread shares that table. */
+static int
+pidfd_of(struct sc_ctx *c, const struct seccomp_notif *n)
+{
+	pid_t tid = (pid_t)n->pid, tgid;
+	int pidfd;
+
+	if (!c->no_pidfd_thread) {
+		pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+		if (pidfd >= 0 || errno != EINVAL)
+			return pidfd;
+		c->no_pidfd_thread = 1;
+	}
+	if ((tgid = leader_of(tid)) < 0)
+		return -1;
+	if (!same_files(tid, tgid)) {
+		sc_debug(c,
+			 "connect pid %d fd %d: passed through: the thread's fd table is not its "
+			 "process's, and this kernel's pidfds (no PIDFD_THREAD) reach only that",
+			 (int)tid, (int)n->data.args[0]);
+		return -1;
+	}
 	return (int)syscall(SYS_pidfd_open, tgid, 0);
 }
 
 int
-sc_take_fd(int listener, const struct seccomp_notif *n, int fd)
+sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd)
 {
-	int pidfd = pidfd_of((pid_t)n->pid), copy = -1;
+	int pidfd = pidfd_of(c, n), copy = -1;
 
 	if (pidfd < 0)
 		return -1;
-	if (sc_valid(listener, n->id))
+	if (sc_valid(c->listener, n->id))
 		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	close(pidfd);
 	return copy;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One trapped system call: receiving it, answering it, and acting on the
  * caller's file descriptors. */
 #ifndef KSHIM_SECCOMP_NOTIFY_H
@@ -5,6 +6,7 @@
 
 #include <linux/seccomp.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "hosts.h"
 #include "table.h"
@@ -16,6 +18,8 @@
 struct sc_ctx {
 	int listener;
 	int debug;
+	int no_pidfd_thread;	    /* a kernel before 6.9, or the test hook says so */
+	struct stat mnt, net, root; /* the supervisor's own namespaces and root */
 	struct sc_table table;
 	struct sc_hosts hosts;
 };
@@ -37,8 +41,19 @@ void sc_reply(int listener, uint64_t id, int e);
 /* Non-zero while the caller still waits for the answer to id. */
 int sc_valid(int listener, uint64_t id);
 /* A copy of the caller's fd (pidfd_getfd), taken only while id is still
- * valid, so that a reused pid can never be acted on; -1 otherwise. */
-int sc_take_fd(int listener, const struct seccomp_notif *n, int fd);
+ * valid, so that a reused pid can never be acted on, and only from the fd
+ * table the calling thread uses; -1 otherwise. */
+int sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd);
+/* What a program's view is compared on: its mount namespace and root (the
+ * hosts file it opens), or its network namespace (the address it connects). */
+enum sc_view { SC_FILES, SC_NET };
+/* Reads the supervisor's own namespaces and root into c. */
+void sc_view_init(struct sc_ctx *c);
+/* Whether thread tid sees what the supervisor sees: a program in a chroot or a
+ * mount or network namespace of its own is passed through untouched. Read at
+ * each call acted on (unshare, setns and chroot are not trapped); no when it
+ * cannot be read. */
+int sc_same_view(const struct sc_ctx *c, pid_t tid, enum sc_view what);
 /* "kshim[sup]: ..." on stderr when KSHIM_DEBUG is set. */
 void sc_debug(const struct sc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor process: forks the program with the filter installed, takes
  * the listener over a socket pair, forwards signals, answers notifications
  * until no process uses the filter and the program has been reaped. */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -65,11 +67,19 @@ recv_listener(int sock, int *e)
 	return fd;
 }
 
-/* In the child: filter, hand over the listener, wait for the go-ahead, exec. */
-static void __attribute__((noreturn)) child_main(int sock, char **argv, const sigset_t *old)
+/* In the child: dies with the supervisor, filter, hand over the listener,
+ * wait for the go-ahead, exec. */
+static void __attribute__((noreturn))
+child_main(int sock, char **argv, const sigset_t *old, pid_t supervisor)
 {
-	int listener = seccomp_filter_install();
+	int listener;
 	char go;
+
+	/* Killed when the supervisor dies, rather than carrying on with every
+	 * trapped call failing with ENOSYS; the supervisor may have died before. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != supervisor)
+		_exit(127);
+	listener = seccomp_filter_install();
 
 	send_listener(sock, listener, listener < 0 ? errno : 0);
 	if (listener < 0)
@@ -84,6 +94,23 @@ static void __attribute__((noreturn)) child_main(int sock, char **argv, const si
 	_exit(127);
 }
 
+/* Reaps every child that ended: the program (its status in *status) and the
+ * orphans the supervisor adopted as a subreaper, whose exit releases their
+ * hold on the filter. Returns whether the program has been reaped. */
+static int
+reap(pid_t child, int *status, int reaped)
+{
+	int st;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (pid == child) {
+			*status = st;
+			reaped = 1;
+		}
+	return reaped;
+}
+
 /* Signals a process sent to kshim go on to the program; those the kernel sent
  * to the whole foreground group (a terminal's ^C) reached it already. */
 static int
@@ -94,7 +121,7 @@ on_signal(int sigfd, pid_t child, int *status, int reaped)
 	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 		return reaped;
 	if (si.ssi_signo == SIGCHLD)
-		return reaped || waitpid(child, status, WNOHANG) == child;
+		return reap(child, status, reaped);
 	if (!reaped && si.ssi_code != SI_KERNEL)
 		kill(child, (int)si.ssi_signo);
 	return reaped;
@@ -146,6 +173,10 @@ ctx_init(struct sc_ctx *c, int listener, const char *table)
 	memset(c, 0, sizeof(*c));
 	c->listener = listener;
 	c->debug = kshim_debugging();
+	/* A test hook: KSHIM_TEST_NO_PIDFD_THREAD=1 takes the path of a kernel
+	 * before 6.9, where a pidfd names a process, never a thread. */
+	c->no_pidfd_thread = getenv("KSHIM_TEST_NO_PIDFD_THREAD") != NULL;
+	sc_view_init(c);
 	sc_table_init(&c->table, table);
 	sc_hosts_init(&c->hosts);
 }
@@ -174,14 +205,36 @@ signals_block(sigset_t *old)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+/* The child's listener, once the kernel is known to offer what the
+ * supervisor uses; -1 with err. */
+static int
+take_listener(int sock, kshim_err_t *err)
+{
+	int e = 0, listener = recv_listener(sock, &e);
+
+	if (listener < 0)
+		return seccomp_filter_refuse(e ? e : EPIPE, err);
+	if (seccomp_filter_probe(listener, err) < 0) {
+		close(listener);
+		return -1;
+	}
+	return listener;
+}
+
 /* Forks the child and takes its listener; -1 with err when either fails. */
 static int
 start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 {
-	int sv[2], listener, e = 0;
+	int sv[2], listener, e;
+	pid_t supervisor;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return kshim_fail(err, errno, "socketpair: %s", strerror(errno));
+	/* A process whose parent exits is reparented here, not to init: it stays
+	 * a descendant, which Yama's ptrace_scope=1 requires for reading its
+	 * memory and taking its fds. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	supervisor = getpid();
 	*child = fork();
 	if (*child < 0) {
 		e = errno;
@@ -191,18 +244,17 @@ start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 	}
 	if (*child == 0) {
 		close(sv[0]);
-		child_main(sv[1], argv, old);
+		child_main(sv[1], argv, old, supervisor);
 	}
 	close(sv[1]);
-	listener = recv_listener(sv[0], &e);
-	if (listener < 0 || write(sv[0], "g", 1) != 1) {
-		close(sv[0]);
-		waitpid(*child, NULL, 0);
-		if (listener >= 0)
-			close(listener);
-		return seccomp_filter_refuse(e ? e : EPIPE, err);
+	listener = take_listener(sv[0], err);
+	if (listener >= 0 && write(sv[0], "g", 1) != 1) {
+		close(listener);
+		listener = seccomp_filter_refuse(EPIPE, err);
 	}
-	close(sv[0]);
+	close(sv[0]); /* without the go-ahead, the child exits 127 */
+	if (listener < 0)
+		waitpid(*child, NULL, 0);
 	return listener;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kshim run --via seccomp: runs a program under a seccomp user-notification
  * supervisor that maps the table's names and connects for its whole process
  * tree. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The port table as the supervisor sees it: the same checks and the same
  * 100 ms re-check as the shim, over the shared parser. */
 #include "table.h"

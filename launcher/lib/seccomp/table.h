@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor's copy of the port table, re-read when the file changes. */
 #ifndef KSHIM_SECCOMP_TABLE_H
 #define KSHIM_SECCOMP_TABLE_H

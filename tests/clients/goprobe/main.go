@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // goprobe: a static Go program (CGO_ENABLED=0) that resolves a name with Go's
 // own resolver and connects with raw system calls, for the seccomp supervisor's
 // tests. It prints one line, "identity=NAME addr=ADDR", NAME being what the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // "kafka-go client": a plain segmentio/kafka-go (pure Go) application for the compatibility
 // matrix (tests/matrix-clients.sh). It knows nothing about kshim.
 //

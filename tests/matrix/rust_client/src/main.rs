@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 //! "rust-client": a plain rdkafka (Rust) application for the compatibility matrix
 //! (tests/matrix-clients.sh). It knows nothing about kshim.
 //!
