@@ -15,7 +15,6 @@ work=$(mktemp -d)
 umask 077
 
 cleanup() {
-	up_interrupt
 	for c in "$N" "$N-scram" "$N-lh" "$N-san" "$N-ll"; do "$KSHIM" down --name "$c" >/dev/null 2>&1; done
 	rm -rf "$work"
 }
@@ -38,14 +37,6 @@ roundtrip() {
 port1() { docker port "$1-kafka1" 9092 | sed -n 's/^127\.0\.0\.1://p' | head -n 1; }
 
 echo "# image $IMAGE, KSHIM_HOME $KSHIM_HOME"
-
-# The one-broker clusters of the later sections start now, beside the first one; each section
-# waits for its own.
-one=(-n 1 --image "$IMAGE" --timeout 240)
-up_bg "$N-scram" "${one[@]}" --tls --sasl scram-sha-512
-up_bg "$N-lh" "${one[@]}" --advertise localhost --tls
-up_bg "$N-san" "${one[@]}" --advertise localhost --tls --tls-san localhost --sasl plain
-up_bg "$N-ll" "${one[@]}" --tls --tls-san localhost --localhost-listener
 
 # --- internal mode, TLS and SASL PLAIN -------------------------------------------------
 out=$("$KSHIM" up --name "$N" -n 3 --image "$IMAGE" --tls --sasl plain --timeout 240 2>&1)
@@ -121,9 +112,10 @@ expect_eq "  ... nothing of $N is left in the table directory" "$(ls "$KSHIM_HOM
 
 # --- SCRAM-SHA-512: users added at format time; Java authenticates, librdkafka 2.0.2 cannot ---
 cluster=$N-scram
-up_wait "$N-scram"
+"$KSHIM" up --name "$N-scram" -n 1 --image "$IMAGE" --tls --sasl scram-sha-512 --timeout 240 >/dev/null 2>&1
 expect_eq "up --tls --sasl scram-sha-512: ready (probed inside the network, with SCRAM)" \
-	"$(ls "$KSHIM_HOME/$N-scram.secrets" | tr '\n' ' ')" "ca.crt credentials kafka1.crt kafka1.keystore.pem "
+	"$(ls "$KSHIM_HOME/$N-scram.secrets" | tr '
+' ' ')" "ca.crt credentials kafka1.crt kafka1.keystore.pem "
 "$KSHIM" config --name "$N-scram" --client java |
 	sed 's|^ssl.truststore.location=.*|ssl.truststore.location=/etc/kafka/secrets/ca.crt|' |
 	docker exec -i "$N-scram-kafka1" sh -c 'cat >/tmp/client.properties'
@@ -139,7 +131,7 @@ expect_match "kcat (librdkafka 2.0.2) with the right password: Kafka 4 refuses i
 
 # --- localhost mode: a certificate for kafka1 fails as localhost; with --tls-san localhost it works
 cluster=$N-lh
-up_wait "$N-lh"
+"$KSHIM" up --name "$N-lh" -n 1 --image "$IMAGE" --advertise localhost --tls --timeout 240 >/dev/null 2>&1
 "$KSHIM" config --name "$N-lh" >"$work/$N-lh.conf"
 expect_match "localhost mode: config names localhost:<port>" "^bootstrap.servers=localhost:[0-9]+$" \
 	"$(grep bootstrap "$work/$N-lh.conf")"
@@ -151,7 +143,8 @@ expect_match "  ... and doctor says the certificate does not name localhost, wit
 	"kafka1: the certificate does not name localhost.*--tls-san localhost" "$(tr '\n' ' ' <<<"$out")"
 "$KSHIM" down --name "$N-lh" >/dev/null
 
-up_wait "$N-san"
+"$KSHIM" up --name "$N-san" -n 1 --image "$IMAGE" --advertise localhost --tls --tls-san localhost \
+	--sasl plain --timeout 240 >/dev/null 2>&1
 "$KSHIM" config --name "$N-san" >"$work/$N-san.conf"
 expect_eq "  ... with --tls-san localhost (and --sasl plain) it works: $MSGS produced, $MSGS consumed" \
 	"$(roundtrip t2 kcat -F "$work/$N-san.conf")" "$MSGS $MSGS"
@@ -162,8 +155,8 @@ expect_eq "  ... the certificate names kafka1 and localhost" \
 
 # --- --localhost-listener --tls (make bench's TLS comparison): both client listeners verify
 cluster=$N-ll
-up_wait "$N-ll"
-out=$(up_out "$N-ll"; up_err "$N-ll")
+out=$("$KSHIM" up --name "$N-ll" -n 1 --image "$IMAGE" --tls --tls-san localhost --localhost-listener \
+	--timeout 240 2>&1)
 loc=$(printf '%s\n' "$out" | sed -n 2p)
 expect_match "up --tls --tls-san localhost --localhost-listener: the second line is localhost:<port>" \
 	"^localhost:[0-9]+$" "$loc"
