@@ -62,8 +62,10 @@ origin_check(const char *cluster, const docker_t *d, kshim_err_t *err)
 	char engine[PATH_MAX], publish[16];
 	int rc = origin_read(cluster, engine, publish, err);
 
-	if (rc <= 0 || strcmp(engine, docker_where(d)) == 0)
+	if (rc <= 0)
 		return rc;
+	if (strcmp(engine, docker_where(d)) == 0)
+		return 0;
 	kshim_fail(err, EXDEV,
 		   "cluster '%s' was made on the engine at %s (published on %s), not %s", cluster,
 		   engine, publish, docker_where(d));
