@@ -5,6 +5,7 @@
  * real resolver, so no query ever leaves the machine.
  * Input: flags(4) family(1) socktype(1) protocol(1) which(1) service...\0 name... */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,22 +16,29 @@
 
 static const char *const mapped[] = {"kafka1", "kafka2", "broker-three"};
 
+/* The shim takes KSHIM_TABLE's path when it is loaded, before this runs, so the
+ * path comes from the environment (tests/fuzz.sh sets it); the table is written
+ * there now, before the first lookup reads it. */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char path[] = "/tmp/kshim-fuzz-XXXXXX";
-	int fd = mkstemp(path);
 	static const char table[] = "kshim-table 1\n"
 				    "kafka1 127.77.0.1 9092=127.0.0.1:40001\n"
 				    "kafka2,alias2 127.77.0.2 9092=127.0.0.1:40002\n"
 				    "broker-three 127.77.0.3 9092=127.0.0.1:40003\n";
+	const char *path = getenv("KSHIM_TABLE");
+	int fd;
 
 	(void)argc;
 	(void)argv;
+	if (!path || !*path) {
+		fputs("fuzz_gai: KSHIM_TABLE must name the table file to write\n", stderr);
+		abort();
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, table, sizeof(table) - 1) != (ssize_t)(sizeof(table) - 1))
 		abort();
 	close(fd);
-	setenv("KSHIM_TABLE", path, 1);
 	return 0;
 }
 
