@@ -63,9 +63,13 @@ remove_files(const char *name, int *had, kshim_err_t *err)
 static int
 forget_files(const char *name, kshim_err_t *err)
 {
-	int had;
+	int had, lock, rc;
 
-	if (remove_files(name, &had, err) < 0)
+	if (cluster_lock(name, &lock, err) < 0)
+		return -1;
+	rc = remove_files(name, &had, err);
+	cluster_unlock(name, lock);
+	if (rc < 0)
 		return -1;
 	printf("cluster '%s': %s\n", name,
 	       had ? "removed its files (the table, the secrets, the engine record); no engine "
@@ -129,30 +133,15 @@ forget_kube(const char *name, const struct kube_record *r, kshim_err_t *err)
 	return 0;
 }
 
-int
-cmd_down(int argc, char **argv, kshim_err_t *err)
+/* A cluster kshim up made: its containers and network on the engine, then its
+ * files. */
+static int
+remove_cluster(const char *name, kshim_err_t *err)
 {
-	struct cluster_options o;
 	char table[PATH_MAX];
-	int containers, networks, had_table, had_secrets, attached, rc;
-	struct kube_record r;
-	struct attached a;
-	const char *name;
+	int containers, networks, had_table, had_secrets, rc;
 	docker_t *d;
 
-	if ((rc = down_parse(argc, argv, &o, err)) != CLI_RUN)
-		return rc;
-	name = o.name;
-	if (o.forget)
-		return forget_files(name, err);
-	if (kube_record_read(name, &r, &attached, err) < 0)
-		return -1;
-	if (attached)
-		return forget_kube(name, &r, err);
-	if (attached_read(name, &a, &attached, err) < 0)
-		return -1;
-	if (attached)
-		return forget(name, &a, err);
 	if (kshim_table_path(name, table, sizeof(table), 0, err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	rc = origin_check(name, d, err);
@@ -176,4 +165,33 @@ cmd_down(int argc, char **argv, kshim_err_t *err)
 		       : had_secrets		? " and the secrets"
 						: "");
 	return 0;
+}
+
+int
+cmd_down(int argc, char **argv, kshim_err_t *err)
+{
+	struct cluster_options o;
+	int attached, rc, lock;
+	struct kube_record r;
+	struct attached a;
+	const char *name;
+
+	if ((rc = down_parse(argc, argv, &o, err)) != CLI_RUN)
+		return rc;
+	name = o.name;
+	if (kube_record_read(name, &r, &attached, err) < 0)
+		return -1;
+	if (attached) /* --forget too: no engine is asked either way */
+		return forget_kube(name, &r, err);
+	if (o.forget)
+		return forget_files(name, err);
+	if (attached_read(name, &a, &attached, err) < 0)
+		return -1;
+	if (attached)
+		return forget(name, &a, err);
+	if (cluster_lock(name, &lock, err) < 0)
+		return -1;
+	rc = remove_cluster(name, err);
+	cluster_unlock(name, lock);
+	return rc;
 }

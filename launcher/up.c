@@ -171,12 +171,12 @@ create(docker_t *d, struct cluster *c, const struct up_options *o, kshim_err_t *
 }
 
 static int
-up(docker_t *d, struct cluster *c, const struct up_options *o, kshim_err_t *err)
+up(docker_t *d, struct cluster *c, const struct up_options *o, int *lock, kshim_err_t *err)
 {
 	char table[PATH_MAX] = "";
 	int timeout = o->timeout;
 
-	if (cluster_claim(c, err) < 0 || origin_check(c->name, d, err) < 0 ||
+	if (cluster_claim(c, lock, err) < 0 || origin_check(c->name, d, err) < 0 ||
 	    cluster_check_free(d, c->name, err) < 0 || ensure_image(d, c->image, err) < 0)
 		return -1;
 	if (origin_write(c->name, d, c->publish_addr, err) < 0)
@@ -344,7 +344,7 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	struct up_options o;
 	struct cluster c;
 	docker_t *d;
-	int rc;
+	int rc, lock = -1;
 
 	if ((rc = up_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
@@ -358,7 +358,9 @@ cmd_up(int argc, char **argv, kshim_err_t *err)
 	c.localhost_listener = o.localhost_listener;
 	signals_trap();
 	docker_set_cancel(d, signals_interrupted);
-	rc = up(d, &c, &o, err);
+	rc = up(d, &c, &o, &lock, err);
+	if (rc < 0)
+		cluster_unlock(c.name, lock);
 	if (rc == 0 && o.watch) { /* ready: from here on Ctrl-C ends the watch, not the cluster */
 		fflush(stdout);
 		rc = watch_follow(d, c.name, err);

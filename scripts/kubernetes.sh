@@ -72,7 +72,7 @@ usage() { sed -n '8,24p' "$0" >&2; exit 2; }
 case ${1:-} in
   build) need_root build; build; log "built: $KUBE_DIR $COREDNS_DIR $DEBS_DIR $PAUSE_DIR" ;;
   up) need_root up; up ;;
-  env) print_env ;;
+  env) running_env ;;
   down) need_root down; down ;;
   status) status ;;
   kubeconfig) need_root kubeconfig; shift; mint_kubeconfig "$@" ;;

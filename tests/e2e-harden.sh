@@ -49,7 +49,7 @@ p2=$!
 wait "$p1"; r1=$?
 wait "$p2"; r2=$?
 expect_eq "concurrent up: exactly one succeeds" "$(( (r1 == 0) + (r2 == 0) ))" 1
-expect_match "  ... the other is told another up runs" "another 'kshim up --name $N-cc' is running" \
+expect_match "  ... the other is told another up runs" "another 'kshim up' or 'kshim down' of cluster '$N-cc' is running" \
 	"$(cat "$OUT/hard-cc1.out" "$OUT/hard-cc2.out")"
 expect_eq "  ... the winner's broker is still running" \
 	"$(docker ps -q --filter "label=$LABEL=$N-cc" --filter status=running | wc -l)" 1

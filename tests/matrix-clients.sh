@@ -307,7 +307,9 @@ roundtrip() {
 	wrapper "$mode"
 	case $c in
 	kcat | kcat-seccomp | kcat-ctr | console-ctr)
-		local pre=("${W[@]}" kcat ${MATRIX_CLIENT_CONFIG:+-F "$MATRIX_CLIENT_CONFIG"}) name=kmx-$RUN-$c-$t
+		# -m: kcat's metadata wait, 5 s by default, is too short for a TLS and SASL first
+		# connect on a loaded machine; half the cell's limit bounds it instead
+		local pre=("${W[@]}" kcat ${MATRIX_CLIENT_CONFIG:+-F "$MATRIX_CLIENT_CONFIG"} -m $((lim / 2))) name=kmx-$RUN-$c-$t
 		[ "$c" = kcat-ctr ] && pre=("${ctr[@]}" --name "$name-p" --entrypoint kcat "$IMAGE")
 		if [ "$c" = console-ctr ]; then
 			timeout -k 5 $((lim + 15)) "${ctr[@]}" --name "$name-p" --entrypoint /opt/kafka/bin/kafka-console-producer.sh \

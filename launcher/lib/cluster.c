@@ -688,19 +688,37 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 }
 
 int
-cluster_claim(const struct cluster *c, kshim_err_t *err)
+cluster_lock(const char *name, int *lock, kshim_err_t *err)
 {
-	char lockname[64], path[PATH_MAX];
-	uint32_t base;
-	int fd;
+	char lockname[64];
 
-	snprintf(lockname, sizeof(lockname), "%s.lock", c->name);
-	if (kshim_lock(lockname, 0, &fd, err) < 0) {
-		if (err->code != EBUSY)
-			return -1;
-		kshim_fail(err, EBUSY, "another 'kshim up --name %s' is running", c->name);
-		return kshim_hint(err, "wait for it, or 'kshim down --name %s' first", c->name);
-	}
+	snprintf(lockname, sizeof(lockname), "%s.lock", name);
+	if (kshim_lock(lockname, 0, lock, err) == 0)
+		return 0;
+	if (err->code != EBUSY)
+		return -1;
+	kshim_fail(err, EBUSY, "another 'kshim up' or 'kshim down' of cluster '%s' is running",
+		   name);
+	return kshim_hint(err, "wait for it, then try again");
+}
+
+void
+cluster_unlock(const char *name, int lock)
+{
+	char lockname[64];
+
+	snprintf(lockname, sizeof(lockname), "%s.lock", name);
+	kshim_lock_remove(lockname, lock);
+}
+
+int
+cluster_claim(const struct cluster *c, int *lock, kshim_err_t *err)
+{
+	char path[PATH_MAX];
+	uint32_t base;
+
+	if (cluster_lock(c->name, lock, err) < 0)
+		return -1;
 	if (c->mode != ADVERTISE_INTERNAL)
 		return 0; /* no table: nothing more to check */
 	/* What writing the table will need, checked before any container exists

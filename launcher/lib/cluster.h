@@ -51,11 +51,15 @@ int cluster_init(struct cluster *c, const char *name, const char *image, enum fl
 		 enum advertise mode, int n, kshim_err_t *err);
 /* Fails when the network <name>-net or containers labelled with name exist. */
 int cluster_check_free(docker_t *d, const char *name, kshim_err_t *err);
-/* Before anything is created: takes the cluster's lock for the life of the
- * process (a second up of the same name fails here, so its rollback can
- * never remove the first one's containers), and checks what writing the
- * table needs: a private table directory and a free loopback block. */
-int cluster_claim(const struct cluster *c, kshim_err_t *err);
+/* The cluster's lock, <name>.lock in the table directory: one up or down of a
+ * name at a time (a second up of the same name fails here, so its rollback can
+ * never remove the first one's containers). Fails with EBUSY while held. */
+int cluster_lock(const char *name, int *lock, kshim_err_t *err);
+/* Removes the lock file and lets go of it: after down, or an up that failed. */
+void cluster_unlock(const char *name, int lock);
+/* Before anything is created: takes the cluster's lock (*lock) and checks what
+ * writing the table needs: a private table directory and a free loopback block. */
+int cluster_claim(const struct cluster *c, int *lock, kshim_err_t *err);
 /* What flavor.c needs to configure node i (0-based). */
 void cluster_flavor_node(const struct cluster *c, int i, struct flavor_node *fn);
 /* Sets c->nofile (65536) and, for Podman, c->nproc (4096), each capped by the

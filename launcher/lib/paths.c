@@ -168,6 +168,17 @@ cluster_name_check(const char *name, kshim_err_t *err)
 			  name);
 }
 
+/* Whether fd is still the file at path: kshim_lock_remove may have unlinked
+ * it while this process waited, and a lock on an unlinked file locks nothing. */
+static int
+still_linked(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int
 kshim_lock(const char *name, int wait, int *fd, kshim_err_t *err)
 {
@@ -176,19 +187,37 @@ kshim_lock(const char *name, int wait, int *fd, kshim_err_t *err)
 	if (kshim_table_dir(dir, sizeof(dir), 1, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return kshim_fail(err, errno, "cannot open %s: %s", path, strerror(errno));
-	while (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-		int e = errno;
-		if (e == EINTR && wait)
-			continue;
+	for (;;) {
+		*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (*fd < 0)
+			return kshim_fail(err, errno, "cannot open %s: %s", path, strerror(errno));
+		if (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) {
+			if (still_linked(*fd, path))
+				return 0;
+		} else if (errno != EINTR || !wait) {
+			int e = errno;
+			close(*fd);
+			*fd = -1;
+			return kshim_fail(err, e == EWOULDBLOCK ? EBUSY : e, "%s is locked: %s",
+					  path, strerror(e));
+		}
 		close(*fd);
-		*fd = -1;
-		return kshim_fail(err, e == EWOULDBLOCK ? EBUSY : e, "%s is locked: %s", path,
-				  strerror(e));
 	}
-	return 0;
+}
+
+void
+kshim_lock_remove(const char *name, int fd)
+{
+	char dir[PATH_MAX - 64], path[PATH_MAX];
+	kshim_err_t e = {0};
+
+	if (fd < 0)
+		return;
+	if (kshim_table_dir(dir, sizeof(dir), 0, &e) == 0) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		unlink(path);
+	}
+	close(fd);
 }
 
 void

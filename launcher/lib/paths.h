@@ -37,6 +37,9 @@ int cluster_name_check(const char *name, kshim_err_t *err);
  * the lock until kshim_unlock or exit. */
 int kshim_lock(const char *name, int wait, int *fd, kshim_err_t *err);
 void kshim_unlock(int fd);
+/* Removes the lock file name, then lets go of fd, its lock; a process that was
+ * waiting for it opens the file anew (kshim_lock checks). */
+void kshim_lock_remove(const char *name, int fd);
 /* The lock on the directory's loopback blocks: held from choosing a block to
  * writing the table that uses it (tables_block, then kshim_table_write). */
 #define KSHIM_TABLES_LOCK ".tables.lock"

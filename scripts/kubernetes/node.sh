@@ -427,6 +427,17 @@ print_env() {
   echo "export PATH=$STATE/bin:\$PATH"
 }
 
+# env: the two lines once a cluster runs and no up or down is under way (the
+# admin kubeconfig exists long before an up in progress has a node to use)
+running_env() {
+  if [[ -r $LOCK ]]; then
+    exec 7<"$LOCK"
+    flock -s 7 || true
+  fi
+  running || die "the cluster is not running" "make kubernetes"
+  print_env
+}
+
 take_lock() {
   exec 7>"$LOCK"
   flock -n 7 || { log "another kubernetes.sh up/down runs; waiting for it"; flock 7; }
