@@ -5,17 +5,17 @@
 
 #include <linux/seccomp.h>
 
-struct sc_ctx;
+struct seccomp_ctx;
 
-struct sc_hosts {
+struct seccomp_hosts {
 	int memfd;	     /* sealed; -1 until first needed */
 	unsigned generation; /* of the table it was built from */
 };
 
-void sc_hosts_init(struct sc_hosts *h);
-void sc_hosts_free(struct sc_hosts *h);
+void seccomp_hosts_init(struct seccomp_hosts *h);
+void seccomp_hosts_free(struct seccomp_hosts *h);
 /* open, openat, openat2: answers an open of exactly "/etc/hosts" with a fresh
  * read-only fd of the merged file; continues every other call. */
-void sc_hosts_open(struct sc_ctx *c, const struct seccomp_notif *n);
+void seccomp_hosts_open(struct seccomp_ctx *c, const struct seccomp_notif *n);
 
 #endif

@@ -129,7 +129,7 @@ on_signal(int sigfd, pid_t child, int *status, int reaped)
 
 /* Closed, the listener fails trapped calls with ENOSYS: errors, not a freeze. */
 static void
-stop_answering(struct sc_ctx *c, const char *why)
+stop_answering(struct seccomp_ctx *c, const char *why)
 {
 	fprintf(stderr, "kshim: supervisor: %s: %s; trapped calls now fail with ENOSYS\n", why,
 		strerror(errno));
@@ -138,11 +138,11 @@ stop_answering(struct sc_ctx *c, const char *why)
 }
 
 static void
-serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
+serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 {
 	struct pollfd p[2] = {{.fd = c->listener, .events = POLLIN},
 			      {.fd = sigfd, .events = POLLIN}};
-	_Alignas(8) char buf[SC_BUF_SIZE];
+	_Alignas(8) char buf[SECCOMP_NOTIFY_BUF_SIZE];
 	int reaped = 0;
 
 	*status = 1 << 8; /* exit status 1, should the program never be reaped */
@@ -156,7 +156,7 @@ serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
 		}
 		if (p[1].revents & POLLIN)
 			reaped = on_signal(sigfd, child, status, reaped);
-		if ((p[0].revents & POLLIN) && sc_serve_one(c, buf) < 0) {
+		if ((p[0].revents & POLLIN) && seccomp_notify_serve_one(c, buf) < 0) {
 			stop_answering(c, "receiving a notification");
 			p[0].revents |= POLLHUP;
 		}
@@ -168,7 +168,7 @@ serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
 }
 
 static void
-ctx_init(struct sc_ctx *c, int listener, const char *table)
+ctx_init(struct seccomp_ctx *c, int listener, const char *table)
 {
 	memset(c, 0, sizeof(*c));
 	c->listener = listener;
@@ -176,16 +176,16 @@ ctx_init(struct sc_ctx *c, int listener, const char *table)
 	/* A test hook: KSHIM_TEST_NO_PIDFD_THREAD=1 takes the path of a kernel
 	 * before 6.9, where a pidfd names a process, never a thread. */
 	c->no_pidfd_thread = getenv("KSHIM_TEST_NO_PIDFD_THREAD") != NULL;
-	sc_view_init(c);
-	sc_table_init(&c->table, table);
-	sc_hosts_init(&c->hosts);
+	seccomp_notify_view_init(c);
+	seccomp_table_init(&c->table, table);
+	seccomp_hosts_init(&c->hosts);
 }
 
 static void
-ctx_free(struct sc_ctx *c)
+ctx_free(struct seccomp_ctx *c)
 {
-	sc_hosts_free(&c->hosts);
-	sc_table_free(&c->table);
+	seccomp_hosts_free(&c->hosts);
+	seccomp_table_free(&c->table);
 	if (c->listener >= 0)
 		close(c->listener);
 }
@@ -259,17 +259,17 @@ start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 }
 
 int
-supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
+seccomp_supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
 {
 	struct sigaction pipe_was;
-	struct sc_ctx c;
+	struct seccomp_ctx c;
 	sigset_t old;
 	pid_t child = -1;
 	int sigfd, listener;
 
 	if (seccomp_filter_available(err) < 0)
 		return -1;
-	if (sc_check_sizes() < 0)
+	if (seccomp_notify_check_sizes() < 0)
 		return seccomp_filter_refuse(errno, err);
 	if ((sigfd = signals_block(&old)) < 0)
 		return kshim_fail(err, errno, "signalfd: %s", strerror(errno));
@@ -279,7 +279,7 @@ supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
-	sc_prefer_sync_wakeup(listener);
+	seccomp_notify_prefer_sync_wakeup(listener);
 	ctx_init(&c, listener, table);
 	/* A closed stderr must not end the supervisor, and with it the program's calls. */
 	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = SIG_IGN}, &pipe_was);
