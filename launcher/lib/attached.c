@@ -411,7 +411,7 @@ load_old(const char *path, struct kshim_table *old, kshim_err_t *err)
 	memset(old, 0, sizeof(*old));
 	if (access(path, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	return tables_load_strict(path, old, err);
+	return table_store_load_strict(path, old, err);
 }
 
 /* Says on stderr how host h (at index i of s) differs from old; 1 when it does. */
@@ -469,7 +469,7 @@ sync_locked(docker_t *d, const struct cluster *c, const char *path, int *updated
 		return kshim_fail(err, ENOMEM, "out of memory");
 	if (load_old(path, &old, err) < 0)
 		goto out;
-	if (tables_block(path, &base, err) < 0 || scan(d, c, &old, base, s, err) < 0)
+	if (table_store_block(path, &base, err) < 0 || scan(d, c, &old, base, s, err) < 0)
 		goto out;
 	for (int i = 0; i < s->t.nhosts; i++)
 		*updated += old.nhosts && report(s, i, &old);
