@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "file.h"
 #include "paths.h"
 #include "table_store.h"
@@ -511,7 +512,7 @@ find_container(docker_t *d, const struct cluster *c, const struct kshim_host *h,
 	       struct cluster_node *node, kshim_err_t *err)
 {
 	for (int i = 0; i < h->nnames; i++) {
-		cJSON *info = NULL;
+		cleanup_json cJSON *info = NULL;
 		const char *id;
 		if (docker_container_inspect(d, h->names[i], &info, err) < 0)
 			return -1;
@@ -519,10 +520,8 @@ find_container(docker_t *d, const struct cluster *c, const struct kshim_host *h,
 		if (id && belongs(c, info)) {
 			snprintf(node->id, sizeof(node->id), "%s", id);
 			snprintf(node->container, sizeof(node->container), "%s", h->names[i]);
-			cJSON_Delete(info);
 			return 0;
 		}
-		cJSON_Delete(info);
 	}
 	return 0;
 }

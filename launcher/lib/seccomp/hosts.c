@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../cleanup.h"
 #include "mem.h"
 #include "notify.h"
 
@@ -134,25 +135,19 @@ print_table_hosts(FILE *out, const struct kshim_table *t, const char *path)
 static int
 build(const struct seccomp_table *st)
 {
-	int fd = memfd_create("kshim-hosts", MFD_CLOEXEC | MFD_ALLOW_SEALING), dup_fd;
-	FILE *out;
+	cleanup_close int fd = memfd_create("kshim-hosts", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	cleanup_close int dup_fd = fd < 0 ? -1 : dup(fd);
+	FILE *out = dup_fd < 0 ? NULL : fdopen(dup_fd, "w");
 
-	if (fd < 0)
+	if (!out)
 		return -1;
-	if ((dup_fd = dup(fd)) < 0 || !(out = fdopen(dup_fd, "w"))) {
-		if (dup_fd >= 0)
-			close(dup_fd);
-		close(fd);
-		return -1;
-	}
+	steal_fd(&dup_fd); /* out owns it */
 	print_table_hosts(out, &st->t, st->path);
 	copy_real_hosts(out, &st->t);
 	if (fclose(out) != 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		close(fd);
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return -1;
-	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 /* A fresh read-only file description of the merged file (offset 0), or -1. */

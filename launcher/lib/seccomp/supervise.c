@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../cleanup.h"
 #include "filter.h"
 #include "notify.h"
 
@@ -210,49 +211,45 @@ signals_block(sigset_t *old)
 static int
 take_listener(int sock, kshim_err_t *err)
 {
-	int e = 0, listener = recv_listener(sock, &e);
+	int e = 0;
+	cleanup_close int listener = recv_listener(sock, &e);
 
 	if (listener < 0)
 		return seccomp_filter_refuse(e ? e : EPIPE, err);
-	if (seccomp_filter_probe(listener, err) < 0) {
-		close(listener);
+	if (seccomp_filter_probe(listener, err) < 0)
 		return -1;
-	}
-	return listener;
+	return steal_fd(&listener);
 }
 
 /* Forks the child and takes its listener; -1 with err when either fails. */
 static int
 start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 {
-	int sv[2], listener, e;
+	int sv[2], listener;
 	pid_t supervisor;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return kshim_fail(err, errno, "socketpair: %s", strerror(errno));
+	cleanup_close int ours = sv[0], theirs = sv[1];
 	/* A process whose parent exits is reparented here, not to init: it stays
 	 * a descendant, which Yama's ptrace_scope=1 requires for reading its
 	 * memory and taking its fds. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	supervisor = getpid();
 	*child = fork();
-	if (*child < 0) {
-		e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return kshim_fail(err, e, "fork: %s", strerror(e));
-	}
+	if (*child < 0)
+		return kshim_fail(err, errno, "fork: %s", strerror(errno));
 	if (*child == 0) {
-		close(sv[0]);
-		child_main(sv[1], argv, old, supervisor);
+		close(ours);
+		child_main(theirs, argv, old, supervisor);
 	}
-	close(sv[1]);
-	listener = take_listener(sv[0], err);
-	if (listener >= 0 && write(sv[0], "g", 1) != 1) {
+	close(steal_fd(&theirs));
+	listener = take_listener(ours, err);
+	if (listener >= 0 && write(ours, "g", 1) != 1) {
 		close(listener);
 		listener = seccomp_filter_refuse(EPIPE, err);
 	}
-	close(sv[0]); /* without the go-ahead, the child exits 127 */
+	close(steal_fd(&ours)); /* without the go-ahead, the child exits 127 */
 	if (listener < 0)
 		waitpid(*child, NULL, 0);
 	return listener;
@@ -265,7 +262,8 @@ seccomp_supervise_run(char **argv, const char *table, int *status, kshim_err_t *
 	struct seccomp_ctx c;
 	sigset_t old;
 	pid_t child = -1;
-	int sigfd, listener;
+	cleanup_close int sigfd = -1;
+	int listener;
 
 	if (seccomp_filter_available(err) < 0)
 		return -1;
@@ -275,7 +273,6 @@ seccomp_supervise_run(char **argv, const char *table, int *status, kshim_err_t *
 		return kshim_fail(err, errno, "signalfd: %s", strerror(errno));
 	listener = start(argv, &old, &child, err);
 	if (listener < 0) {
-		close(sigfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
@@ -286,7 +283,6 @@ seccomp_supervise_run(char **argv, const char *table, int *status, kshim_err_t *
 	serve(&c, sigfd, child, status);
 	sigaction(SIGPIPE, &pipe_was, NULL);
 	ctx_free(&c);
-	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

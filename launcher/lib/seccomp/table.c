@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../cleanup.h"
+
 static void
 warn_line(void *ctx, int line, const char *why)
 {
@@ -62,7 +64,7 @@ seccomp_table_refresh(struct seccomp_table *st)
 	const char *why = NULL;
 	struct stat id;
 	long now = kshim_clock_ns();
-	int fd;
+	cleanup_close int fd = -1;
 
 	if (st->last_check && now - st->last_check < KSHIM_RECHECK_NS)
 		return;
@@ -78,21 +80,17 @@ seccomp_table_refresh(struct seccomp_table *st)
 		return;
 	}
 	if (!kshim_table_trusted(&id, getuid())) {
-		close(fd);
 		set_unusable(st, &id,
 			     "writable by other users or owned by another user (chmod 600 it)");
 		return;
 	}
 	if (kshim_table_read(fd, &fresh, warn_line, st->path, &why) < 0) {
-		int e = errno;
-		close(fd);
-		if (e == EINVAL || e == EFBIG)
+		if (errno == EINVAL || errno == EFBIG)
 			set_unusable(st, &id, why);
 		else
 			transient(st, why);
 		return;
 	}
-	close(fd);
 	replace(st, &fresh, &id, 1);
 }
 
