@@ -96,24 +96,19 @@ copy_line(FILE *out, const char *line, const struct kshim_table *t)
 }
 
 /* The real file, as the program would have read it but for the lines that
- * name mapped hosts; empty when missing. */
+ * name mapped hosts. */
 static void
-copy_real_hosts(FILE *out, const struct kshim_table *t)
+copy_real_hosts(FILE *out, const struct kshim_table *t, FILE *in)
 {
-	char *line = NULL;
+	cleanup_free char *line = NULL;
 	size_t cap = 0, total = 0;
 	ssize_t n;
-	FILE *in = fopen(HOSTS, "re");
 
-	if (!in)
-		return;
 	while (total < HOSTS_MAX && (n = getline(&line, &cap, in)) > 0) {
 		total += (size_t)n;
 		line[strcspn(line, "\n")] = '\0';
 		copy_line(out, line, t);
 	}
-	free(line);
-	fclose(in);
 }
 
 static void
@@ -132,6 +127,24 @@ print_table_hosts(FILE *out, const struct kshim_table *t, const char *path)
 	}
 }
 
+void
+seccomp_hosts_write(FILE *out, const struct kshim_table *t, const char *table, FILE *real)
+{
+	print_table_hosts(out, t, table);
+	if (real)
+		copy_real_hosts(out, t, real);
+}
+
+static void
+write_merged(FILE *out, const struct seccomp_table *st)
+{
+	FILE *real = fopen(HOSTS, "re");
+
+	seccomp_hosts_write(out, &st->t, st->path, real);
+	if (real)
+		fclose(real);
+}
+
 static int
 build(const struct seccomp_table *st)
 {
@@ -142,8 +155,7 @@ build(const struct seccomp_table *st)
 	if (!out)
 		return -1;
 	steal_fd(&dup_fd); /* out owns it */
-	print_table_hosts(out, &st->t, st->path);
-	copy_real_hosts(out, &st->t);
+	write_merged(out, st);
 	if (fclose(out) != 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return -1;
