@@ -107,7 +107,8 @@ table_store_load_strict(const char *path, struct kshim_table *t, kshim_err_t *er
 }
 
 int
-table_store_resolve(const char *table, const char *cluster, char *path, size_t len, kshim_err_t *err)
+table_store_resolve(const char *table, const char *cluster, char *path, size_t len,
+		    kshim_err_t *err)
 {
 	const char *env = getenv("KSHIM_TABLE");
 
