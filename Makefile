@@ -123,15 +123,20 @@ uninstall:
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 
 # make deb: build/deb/kshim_<version>_amd64.deb, built by dpkg-buildpackage (debian/rules) from
-# a copy of the tree in build/deb/kshim, whose parent gets what it writes.
+# a copy of the tree in build/deb/kshim, whose parent gets what it writes; built again only when
+# a file it is made from changed.
 DEBTREE = $(BUILD)/deb/kshim
-deb:
+DEB_INPUTS = Makefile kshim.1 completions/kshim.bash LICENSE $(wildcard debian/* debian/source/* \
+	include/kshim/*.h shim/* common/* launcher/*.[ch] launcher/doctor/*.[ch] $(addsuffix /*.[ch],$(LIB_DIRS)))
+deb: $(BUILD)/deb/built
+$(BUILD)/deb/built: $(DEB_INPUTS)
 	rm -rf $(BUILD)/deb
 	mkdir -p $(DEBTREE)
 	tar -c --exclude=./.git --exclude=./build --exclude=./$(BUILD) --exclude=./tests/out . | tar -x -C $(DEBTREE)
 	cd $(DEBTREE) && dpkg-buildpackage -b -us -uc || { echo "kshim: the package did not build" \
 		"(dpkg-buildpackage said why, above); 'apt-get build-dep ./' installs what debian/control" \
 		"names (as root)" >&2; exit 1; }
+	touch $@
 
 deps:
 	@bash scripts/deps.sh
