@@ -68,7 +68,7 @@ SHIM_OBJ = $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRC))
 LEAN_OBJ = $(patsubst %,$(BUILD)/obj/launcher/%.o,kshim-lean run env table cli)
 LEAN_LDFLAGS = $(if $(SAN),,-static-pie)
 
-.PHONY: all install uninstall FORCE deps dockerd podman kafka-image debug-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
+.PHONY: all install uninstall deb FORCE deps dockerd podman kafka-image debug-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
 
 all: $(BUILD)/kshim $(BUILD)/kshim-full $(BUILD)/libkshim.so
 
@@ -136,6 +136,22 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
+
+# make deb: build/deb/kshim_<version>_amd64.deb, built by dpkg-buildpackage (debian/rules) from
+# a copy of the tree in build/deb/kshim, whose parent gets what it writes; built again only when
+# a file it is made from changed.
+DEBTREE = $(BUILD)/deb/kshim
+DEB_INPUTS = Makefile kshim.1 completions/kshim.bash LICENSE $(wildcard debian/* debian/source/* \
+	include/kshim/*.h shim/* common/* launcher/*.[ch] launcher/doctor/*.[ch] $(addsuffix /*.[ch],$(LIB_DIRS)))
+deb: $(BUILD)/deb/built
+$(BUILD)/deb/built: $(DEB_INPUTS)
+	rm -rf $(BUILD)/deb
+	mkdir -p $(DEBTREE)
+	tar -c --exclude=./.git --exclude=./build --exclude=./$(BUILD) --exclude=./tests/out . | tar -x -C $(DEBTREE)
+	cd $(DEBTREE) && dpkg-buildpackage -b -us -uc || { echo "kshim: the package did not build" \
+		"(dpkg-buildpackage said why, above); 'apt-get build-dep ./' installs what debian/control" \
+		"names (as root)" >&2; exit 1; }
+	touch $@
 
 deps:
 	@bash scripts/deps.sh
