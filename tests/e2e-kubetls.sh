@@ -181,5 +181,5 @@ got=$(as_user timeout 60 "$KSHIM" run --name "$N" -- kcat -b "$POD0:9094" "${USS
 expect_eq "the user's kcat over TLS: $MSGS produced and consumed (count, distinct, sum)" "$got" "$WANT"
 check "the user's down" as_user "$KSHIM" down --name "$N"
 expect_eq "  ... leaves no forwarder and no file of the cluster" \
-	"$(ps -o stat= -p "$fwd" | grep -vc '^Z')|$(ls -A "$UH/kshim" | grep "^$N\.")" "0|"
+	"$(ps -o stat= -p "$fwd" | grep -vc '^Z') $(find "$UH/kshim" -name "$N.*" | wc -l)" "0 0"
 finish
