@@ -42,6 +42,21 @@ SHIM_SRC = $(wildcard shim/*.c) common/table.c
 # libcrun; launcher/ holds main and one file per subcommand, doctor's layers
 # in launcher/doctor.
 LIB_DIRS = launcher/lib launcher/lib/engine launcher/lib/seccomp launcher/lib/kube
+
+# The header rule, for every C file outside a folder of its own (tests included):
+# - launcher/lib/engine (the Docker/Podman client), launcher/lib/seccomp (the
+#   supervisor) and launcher/lib/kube (the Kubernetes client) are reached only
+#   through their public headers, PUBLIC_HEADERS below. Their other headers
+#   (docker_priv.h, internal.h, forwarder.h, ssh_bridge.h, seccomp's notify.h,
+#   table.h, ...) belong to the files beside them.
+# - A unit test named for the folder (tests/unit/engine_*.c, seccomp_*.c,
+#   kube_*.c) tests it from inside and may include any of its headers.
+# - shim/'s headers are the shim's own; its interface is libc's, through the
+#   hooks. shim/core.h is also the test interface of the fuzzers in tests/fuzz/:
+#   fuzz_gai looks arbitrary names up with core_lookup_name, because through
+#   getaddrinfo every name the table does not map would go to DNS.
+# tests/unit-style.sh checks this on every .c and .h file.
+PUBLIC_HEADERS = launcher/lib/engine/docker.h launcher/lib/engine/engine.h launcher/lib/seccomp/supervise.h launcher/lib/kube/kube.h launcher/lib/kube/record.h launcher/lib/kube/forward.h launcher/lib/kube/health.h
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) common/table.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
