@@ -268,6 +268,8 @@ seq_results() {
 	expect_eq "${tag}producer exits 0 (every message acked)" "$?" 0
 	read -r _ sent _ acked _ failed _ <"$pout"
 	echo "# ${tag}producer: sent ${sent:-?} acked ${acked:-?} failed ${failed:-?}"
+	# a producer that ended early says why on its stderr, beside $pout
+	[ -n "$sent" ] || grep -v '^progress ' "${pout%.out}.err" 2>/dev/null | tail -n 3 | sed 's/^/    # /'
 	expect_eq "${tag}producer: acked = sent, failed = 0" "${acked:-x} ${failed:-x}" "${sent:-y} 0"
 	_caught_up() { [ "$(cut -d' ' -f1 "$cout" | sort -u | wc -l)" -ge "${sent:-0}" ]; }
 	wait_for 60 _caught_up
