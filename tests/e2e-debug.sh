@@ -100,7 +100,7 @@ live=$!
 pid=$!
 wait_for 20 left_is "$N" 2
 kill -KILL "$pid"
-wait "$pid"
+wait "$pid" 2>/dev/null # bash's "Killed" notice
 expect_eq "kill -9 of one of two sessions: both containers are still there" "$?|$(left "$N")" "137|2"
 dbg kafka1 -- true
 expect_eq "  ... the next debug removes the killed session's, and says so" "$rc|$err" \
@@ -177,7 +177,7 @@ expect_eq "  ... and no container left" "$(left "$A")" 0
 tm "$S" new-session -d -s "$S" -x 120 -y 40 "exec $KSHIM debug --name $N kafka1"
 check "a shell on kafka1 prompts" shows "$S" '^root@kafka1:/#'
 kill -KILL "$(tm "$S" display-message -p -t "$S" '#{pane_pid}')"
-tm "$S" kill-server
+tm "$S" kill-server 2>/dev/null # gone with its one pane, as a rule
 expect_eq "kill -9 of an interactive kshim debug leaves its container" "$(left "$N")" 1
 out=$("$KSHIM" down --name "$N" 2>&1)
 expect_match "  ... which down removes with the cluster's: 3 brokers + 1" "^cluster '$N': removed 4 containers, 1 network" "$out"
