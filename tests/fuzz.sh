@@ -19,7 +19,7 @@ build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hook
 	{ notok "build fuzz_gai"; finish; }
 # shellcheck disable=SC2046
 build fuzz_docker -I"$TOP/launcher/lib" $(pkg-config --cflags libcjson libcurl) "$TOP/tests/fuzz/fuzz_docker.c" \
-	"$TOP"/launcher/lib/engine/{docker,engine,ssh_bridge}.c "$TOP"/launcher/lib/{cluster,attached,watch,flavor,error,paths,table_store,file,origin}.c "$TOP/common/table.c" \
+	"$TOP"/launcher/lib/engine/{docker,engine,ssh_bridge}.c "$TOP"/launcher/lib/{cluster,attached,watch,flavor,error,paths,table_store,file,origin,owner}.c "$TOP/common/table.c" \
 	$(pkg-config --libs libcjson libcurl libcrypto) -lpthread || { notok "build fuzz_docker"; finish; }
 for t in ${FUZZ_TARGETS:-table gai sockaddr docker}; do
 	work=$(mktemp -d)

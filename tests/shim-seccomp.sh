@@ -13,7 +13,7 @@
 # --map and --name; an unmapped name and a numeric address pass through
 # exactly as without kshim; a child process is covered; errno and exit status
 # are the program's; a table rewrite moves a running program to the new port;
-# the supervisor killed with -9 leaves the program failing, not hanging.
+# the supervisor killed with -9 takes the program with it (a shell loop too).
 # Then the process tree, signals, a connect that hangs while others are served,
 # the hosts file the program sees, and the refusals.
 #   bash tests/shim-seccomp.sh      or      bash tests/run.sh shim
@@ -188,6 +188,24 @@ expect_out "--via seccomp on a dynamic program (python3): kafka2 reaches its ser
 out=$(run --via seccomp -- "$PY" -c "import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(('127.77.0.1', 9092)); print(s.getpeername())")
 expect_out "  ... a datagram socket's connect to a mapped address is left alone" "$out" "('127.77.0.1', 9092)"
+
+# The supervisor killed under a program that carries on past failed calls (a
+# shell loop, where the probes above exit at their first failure): it is killed
+# with the supervisor, not left running with every trapped open failing.
+timeout 30 "$KSHIM" run --via seccomp --table "$TABLE" -- sh -c \
+	'while :; do if cat /etc/hosts >/dev/null 2>&1; then echo read; else echo failed; fi; sleep 0.1; done' \
+	>"$work/shloop" 2>&1 8>&- 7>&- &
+kpid=$!
+for _ in $(seq 50); do grep -q read "$work/shloop" && break; sleep 0.1; done
+sup=$(pgrep -P "$kpid" | head -n 1)
+prog=$(pgrep -P "$sup" -x sh | head -n 1)
+[ -n "$sup" ] && [ -n "$prog" ] || notok "[sh] found kshim ($sup) and the shell ($prog) to kill"
+kill -KILL "$sup"
+check "[sh] the supervisor killed with -9: a shell loop that would carry on ends within 1 s" pid_gone "$prog" 1
+expect_eq "  ... after $(grep -c '^read$' "$work/shloop") reads, at most the one in flight failed" \
+	"$(grep -c '^failed$' "$work/shloop" | awk '{ print ($1 <= 1) }')" 1
+kill -KILL "$prog" 2>/dev/null
+wait "$kpid" 2>/dev/null
 
 # --- the process tree ------------------------------------------------------------
 start=$(date +%s%N)
