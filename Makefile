@@ -152,7 +152,9 @@ kubernetes-down:
 
 # The everyday loop: the unit and shim suites as any user, with no Docker and
 # no network (tests/run.sh --local leaves out scripts that say they need them).
+# Their linters come first: installed when missing as root, named when missing otherwise.
 check:
+	@bash scripts/deps.sh --lint
 	@bash tests/run.sh --local unit shim
 
 # The README's test command: every suite, against the real daemon and image.

@@ -55,7 +55,7 @@ run() {
 }
 echo "# $RECORDS records of 100 bytes ($MB MB) per run; $("$KSHIM" --version); $(kubectl version 2>/dev/null | tail -1)"
 printf '%-8s %-8s %8s %8s %14s\n' run where MB/s seconds "hop CPU s/MB"
-for i in $(seq 1 "$REPS"); do
+for _ in $(seq 1 "$REPS"); do
 	for what in produce consume; do
 		cmd=$PRODUCE
 		[ "$what" = consume ] && cmd=$CONSUME

@@ -16,6 +16,7 @@ mkdir -p "$OUT"
 # A script that uses another engine (Podman, a remote one) names it on each such command
 # (docker --host, DOCKER_HOST= before the one command); what a caller exported is not
 # inherited, so no command reaches an engine it did not name by accident.
+# shellcheck disable=SC2034 # for the scripts that source this file
 DOCKER_ENGINE=unix:///var/run/docker.sock
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 # Go keeps its build cache under $HOME, which a user such as nobody does not have.
@@ -166,6 +167,7 @@ finish() {
 # under set -u) still prints a plan, after a failure that says so, and keeps its
 # exit status. Bash keeps one EXIT trap, so a script's own `trap CMD EXIT` is
 # run first, then this.
+_tap_rc=0
 _tap_exit() {
 	[ -e "$_tap" ] || return
 	notok "the script ended before finish (exit $_tap_rc)"
@@ -176,6 +178,7 @@ trap() {
 	if [ $# = 2 ] && [ "$2" = EXIT ]; then
 		builtin trap "_tap_rc=\$?; $1"$'\n''_tap_exit' EXIT
 	else
+		# shellcheck disable=SC2064 # the caller's words, passed on as they are
 		builtin trap "$@"
 	fi
 }
@@ -217,6 +220,7 @@ stuck_listener() {
 	_stuck_pid=$!
 	exec 8>"$1/stuck.in"
 	for _ in $(seq 50); do [ -s "$1/stuck" ] && break; sleep 0.1; done
+	# shellcheck disable=SC2034 # for the scripts that source this file
 	STUCK=$(cat "$1/stuck")
 }
 

@@ -82,8 +82,7 @@ expect_out() {
 # pid_gone PID SECONDS: waits for PID to end (a zombie has ended: init, which
 # adopts it, may reap it late).
 pid_gone() {
-	local i
-	for i in $(seq $(($2 * 10))); do
+	for _ in $(seq $(($2 * 10))); do
 		case $(ps -o stat= -p "$1") in "" | Z*) return 0 ;; esac
 		sleep 0.1
 	done
