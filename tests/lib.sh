@@ -104,6 +104,14 @@ tap_run() {
 	[ "$rc" = 0 ] || [ "$after" != "$before" ] || notok "$prefix$1 exited $rc"
 }
 
+# make_to DEST TARGET [MAKE ARGS...]: the Makefile's TARGET (a path under the top, such as
+# build/helpers/gai_dump, or under an absolute BUILD= given in the arguments), copied to DEST.
+make_to() {
+	local dest=$1 target=$2
+	shift 2
+	make -s -C "$TOP" "$@" "$target" && (cd "$TOP" && cp "$target" "$dest")
+}
+
 # unit_test NAME: builds tests/unit/NAME.c with the launcher's library under
 # AddressSanitizer and UndefinedBehaviorSanitizer, and runs it; each of its
 # checks is a result, and any sanitizer report fails it.
@@ -328,8 +336,7 @@ cached() {
 
 # build_seqclient OUT: tests/helpers/seqclient.c (librdkafka) built to OUT.
 _seqclient() {
-	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$1" "$TOP/tests/helpers/seqclient.c" \
-		$(pkg-config --cflags --libs rdkafka)
+	make_to "$1" build/helpers/seqclient
 }
 build_seqclient() {
 	cached "$1" "$TOP/tests/helpers/seqclient.c" -- _seqclient "$1" ||

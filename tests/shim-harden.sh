@@ -8,9 +8,7 @@ build=$TOP/build/asan
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 make -s -C "$TOP" BUILD="$build" SAN=address,undefined "$build/libkshim.so" >/dev/null ||
 	{ notok "build the shim with -fsanitize=address,undefined"; finish; }
-san=(-fsanitize=address,undefined -fno-omit-frame-pointer)
-cflags=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g)
-cc "${cflags[@]}" "${san[@]}" -o "$work/harden" "$TOP/tests/unit/harden.c" ||
+make_to "$work/harden" "$build/helpers/harden" BUILD="$build" SAN=address,undefined ||
 	{ notok "build harden.c"; finish; }
 preload="$(cc -print-file-name=libasan.so) $build/libkshim.so"
 export ASAN_OPTIONS=detect_leaks=0:log_path=$work/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$work/ubsan
@@ -91,7 +89,7 @@ syms=$(nm -D --undefined-only "$TOP/build/libkshim.so")
 expect_match "secure_getenv is what reads the environment" 'secure_getenv' "$syms"
 expect_nomatch "  ... and plain getenv is not used" ' getenv' "$syms"
 if [ -e /usr/include/ares.h ]; then
-	cc "${cflags[@]}" -o "$work/ares_repeat" "$TOP/tests/unit/ares_repeat.c" -lcares
+	make_to "$work/ares_repeat" build/helpers/ares_repeat
 	printf 'kshim-table 1\nkafka1 127.77.0.1 9092=127.0.0.1:1111\n' >"$work/ares.table"; chmod 600 "$work/ares.table"
 	lookups() { # lookups N: symbol lookups of ares_getaddrinfo in a process making N calls
 		rm -f "$work/ld".*
@@ -105,8 +103,7 @@ if [ -e /usr/include/ares.h ]; then
 else
 	notok "c-ares: ares.h missing (Debian package libc-ares-dev)"
 fi
-cc "${cflags[@]}" -I"$TOP/include" -o "$work/selfbind" "$TOP/tests/unit/selfbind.c" \
-	"$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real}.c "$TOP/common/table.c" -Wl,--wrap=dlsym -ldl -lpthread
+make_to "$work/selfbind" build/helpers/selfbind || notok "build tests/helpers/selfbind.c"
 out=$(timeout 10 "$work/selfbind" 2>&1); rc=$?
 expect_eq "self-binding: dlsym(RTLD_NEXT) giving the shim's own connect aborts" "$rc" 134
 expect_match "  ... with a message" "kshim: .*own" "$out"

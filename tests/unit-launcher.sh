@@ -20,11 +20,7 @@ for dir in "$work/with space" "$work/with:colon"; do
 done
 
 # 4: eight writers at once get eight loopback blocks.
-# shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -I"$TOP/include" -I"$TOP/launcher/lib" \
-	$(pkg-config --cflags libcjson) -o "$work/tables_race" "$TOP/tests/unit/tables_race.c" \
-	"$BUILD/libkshim-launcher.a" $(pkg-config --libs libcurl libcjson rdkafka libcrypto) -lpthread ||
-	{ notok "build tables_race.c"; finish; }
+make_to "$work/tables_race" build/helpers/tables_race || { notok "build tests/helpers/tables_race.c"; finish; }
 for round in 1 2 3; do
 	home=$work/race$round; mkdir -m 700 "$home"
 	out=$(KSHIM_HOME=$home "$work/tables_race" 8 2>&1)
