@@ -23,28 +23,28 @@ harden() {
 	[ "$rc" -le 1 ] || notok "$what: exited $rc"
 }
 
-# Item 1: transient failures, chmod, a briefly missing table.
+# Transient failures, chmod, a briefly missing table.
 harden transient
 harden chmod
 harden missing
-# Item 2: getpeername in a signal handler during mapped lookups and connects.
+# getpeername in a signal handler during mapped lookups and connects.
 harden sigpeer
-# Item 3: a FIFO (or a device) as KSHIM_TABLE: no hang, a warning, names pass through.
+# A FIFO (or a device) as KSHIM_TABLE: no hang, a warning, names pass through.
 mkfifo "$work/fifo.table"
 out=$(TABLE=$work/fifo.table harden lookup)
 expect_eq "fifo: a lookup returns, unmapped" "$out" "addr="
 expect_match "fifo: and says why" "fifo.table.*not a regular file" "$(cat "$work/lookup.err")"
 out=$(TABLE=/dev/zero harden lookup)
 expect_eq "device: a lookup returns, unmapped" "$out" "addr="
-# Item 4: a relative KSHIM_TABLE survives chdir.
+# A relative KSHIM_TABLE survives chdir.
 mkdir "$work/rel"
 (cd "$work/rel" && TABLE=t.table harden chdir)
 (cd "$work/rel" && TABLE=first.table harden chdirfirst)
-# Item 6: fd reuse, dup, sockaddr_storage length.
+# fd reuse, dup, sockaddr_storage length.
 harden reuse
-# Item 7: ERANGE in errno.
+# ERANGE in errno.
 harden erange
-# Item 8: fd 2 reopened onto a data file gets nothing.
+# fd 2 reopened onto a data file gets nothing.
 harden stderr "$work/data"
 echo "kshim-table 1" >"$work/nothing.table"; chmod 600 "$work/nothing.table"
 TABLE=$work/nothing.table harden lookup >/dev/null
@@ -52,7 +52,7 @@ rm -f "$work/nothing.table"
 out=$(KSHIM_TABLE=$work/nothing.table LD_PRELOAD="$preload" "$work/harden" lookup "$work/nothing.table" 2>&1 >/dev/null)
 expect_match "stderr: inherited stderr (a pipe) still gets the warning" "nothing.table: No such file" "$out"
 
-# Item 5: a table past the limit is refused with a message, not cut.
+# A table past the limit is refused with a message, not cut.
 python3 - "$work/huge.table" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
@@ -84,7 +84,7 @@ ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "big: the last of 4095 hosts maps" "$out" "addr=127.88.16.95"
 if [ "$ms" -lt 3000 ]; then ok "big: loaded and looked up in $ms ms (< 3000)"; else notok "big: took $ms ms"; fi
 
-# Item 9: secure_getenv, cached c-ares symbols, no binding to itself.
+# secure_getenv, cached c-ares symbols, no binding to itself.
 syms=$(nm -D --undefined-only "$TOP/build/libkshim.so")
 expect_match "secure_getenv is what reads the environment" 'secure_getenv' "$syms"
 expect_nomatch "  ... and plain getenv is not used" ' getenv' "$syms"
