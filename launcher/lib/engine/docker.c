@@ -182,8 +182,9 @@ tls_failure(const docker_t *d, CURLcode rc)
 static int
 remote_hint(const docker_t *d, kshim_err_t *err)
 {
-	return kshim_hint(err, "check that the engine at %s runs and this machine reaches it "
-			       "('docker version' with the same DOCKER_HOST)",
+	return kshim_hint(err,
+			  "check that the engine at %s runs and this machine reaches it "
+			  "('docker version' with the same DOCKER_HOST)",
 			  d->where);
 }
 
@@ -227,10 +228,11 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 				  d->where, method, path, timeout_s);
 	default:
 		if (d->ssh && !d->version[0]) {
-			kshim_fail(err, EIO, "cannot connect to the Docker daemon at %s: %s", d->where,
-				   cause);
-			return kshim_hint(err, "check that 'ssh %s docker version' works here without "
-					       "a prompt (keys, known hosts)",
+			kshim_fail(err, EIO, "cannot connect to the Docker daemon at %s: %s",
+				   d->where, cause);
+			return kshim_hint(err,
+					  "check that 'ssh %s docker version' works here without "
+					  "a prompt (keys, known hosts)",
 					  d->where + 6);
 		}
 		if (!engine_local(&d->engine)) {

@@ -51,8 +51,8 @@ static void
 transient(struct sc_table *st, const char *why)
 {
 	if (st->state == 1)
-		fprintf(stderr, "kshim: table %s: %s; keeping the table loaded before\n",
-			st->path, why);
+		fprintf(stderr, "kshim: table %s: %s; keeping the table loaded before\n", st->path,
+			why);
 }
 
 void
