@@ -105,6 +105,9 @@ void attach_print_table(const char *path, const char *name);
 /* status and down of a Service attached with --kubernetes (status_kube.c, down.c). */
 struct kube_record;
 int status_kubernetes(const char *name, const struct kube_record *r, int json, kshim_err_t *err);
+/* logs and watch, which read Docker: an error (ENOTSUP) naming what to use instead
+ * when cluster name is attached in Kubernetes; 0 when it is not. */
+int kube_docker_only(const char *name, const char *command, kshim_err_t *err);
 int cmd_doctor(int argc, char **argv, kshim_err_t *err);
 int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);

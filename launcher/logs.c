@@ -81,7 +81,7 @@ cmd_logs(int argc, char **argv, kshim_err_t *err)
 
 	if ((rc = logs_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (docker_open(&d, err) < 0)
+	if (kube_docker_only(o.name, "logs", err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	rc = cluster_load(d, o.name, &c, err);
 	if (rc == 0)

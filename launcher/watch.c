@@ -30,7 +30,7 @@ cmd_watch(int argc, char **argv, kshim_err_t *err)
 
 	if ((rc = watch_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (docker_open(&d, err) < 0)
+	if (kube_docker_only(o.name, "watch", err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	if (origin_check(o.name, d, err) < 0) {
 		docker_close(d);
