@@ -338,7 +338,9 @@ startup_up() {
 # Variants nN (the image under test) and beforeN (BEFORE_IMAGE), each N of the
 # before image right after the same N of the image under test.
 section_startup() {
-	local rep i n order=($START_NODES) k=${#order[@]}
+	local rep i n k order
+	read -r -a order <<<"$START_NODES"
+	k=${#order[@]}
 	for rep in $(seq "$START_REPS"); do
 		for i in $(seq 0 $((k - 1))); do
 			n=${order[$(((i + rep - 1) % k))]}

@@ -32,8 +32,8 @@ struct up_options {
 /* down, status, watch and doctor: a cluster and at most one switch. */
 struct cluster_options {
 	const char *name;
-	int json; /* status, doctor: --json */
-	int once; /* watch: --once */
+	int json;   /* status, doctor: --json */
+	int once;   /* watch: --once */
 	int forget; /* down: --forget */
 };
 struct env_options {
@@ -75,8 +75,9 @@ struct table_options {
 	const char *name, *file;
 };
 
-extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
-	doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[], debug_usage[];
+extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[],
+    attach_usage[], doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[],
+    debug_usage[];
 
 int run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err);
 int up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err);

@@ -11,8 +11,8 @@
 #include "lib/table_store.h"
 
 const char env_usage[] =
-	"usage: kshim env [--name CLUSTER | --table FILE]\n"
-	"  eval \"$(kshim env)\" preloads the shim for every command of this shell\n";
+    "usage: kshim env [--name CLUSTER | --table FILE]\n"
+    "  eval \"$(kshim env)\" preloads the shim for every command of this shell\n";
 
 /* Single-quotes s for a POSIX shell. */
 static void
@@ -32,10 +32,10 @@ int
 env_parse(int argc, char **argv, struct env_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"table", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'n'},
+	    {"table", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

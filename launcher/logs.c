@@ -33,9 +33,11 @@ int
 logs_parse(int argc, char **argv, struct logs_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'N'}, {"tail", required_argument, NULL, 't'},
-		{"follow", no_argument, NULL, 'f'},	{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'N'},
+	    {"tail", required_argument, NULL, 't'},
+	    {"follow", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int opt;
 

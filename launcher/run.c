@@ -226,8 +226,8 @@ run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err)
 			break;
 		case 'm':
 			if (o->nmaps == RUN_MAPS_MAX)
-				return kshim_fail(err, KSHIM_EUSAGE, "run: at most %d --map options",
-						  RUN_MAPS_MAX);
+				return kshim_fail(err, KSHIM_EUSAGE,
+						  "run: at most %d --map options", RUN_MAPS_MAX);
 			o->maps[o->nmaps++] = optarg;
 			break;
 		case 'd':

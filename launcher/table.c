@@ -15,9 +15,9 @@ int
 table_parse(int argc, char **argv, struct table_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

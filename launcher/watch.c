@@ -8,11 +8,11 @@
 #include "lib/watch.h"
 
 const char watch_usage[] =
-	"usage: kshim watch [--name CLUSTER] [--once]\n"
-	"Rewrites the cluster's table each time Docker starts one of its brokers (a\n"
-	"restart publishes it on a new host port), and writes it when it is missing.\n"
-	"--once: bring the table up to date and exit. Ctrl-C ends the watch; the\n"
-	"cluster keeps running.\n";
+    "usage: kshim watch [--name CLUSTER] [--once]\n"
+    "Rewrites the cluster's table each time Docker starts one of its brokers (a\n"
+    "restart publishes it on a new host port), and writes it when it is missing.\n"
+    "--once: bring the table up to date and exit. Ctrl-C ends the watch; the\n"
+    "cluster keeps running.\n";
 
 int
 watch_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)

@@ -16,6 +16,7 @@ mkdir -p "$OUT"
 # A script that uses another engine (Podman, a remote one) names it on each such command
 # (docker --host, DOCKER_HOST= before the one command); what a caller exported is not
 # inherited, so no command reaches an engine it did not name by accident.
+# shellcheck disable=SC2034 # for the scripts that source this file
 DOCKER_ENGINE=unix:///var/run/docker.sock
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 # Go keeps its build cache under $HOME, which a user such as nobody does not have.
@@ -103,6 +104,14 @@ tap_run() {
 	[ "$rc" = 0 ] || [ "$after" != "$before" ] || notok "$prefix$1 exited $rc"
 }
 
+# make_to DEST TARGET [MAKE ARGS...]: the Makefile's TARGET (a path under the top, such as
+# build/helpers/gai_dump, or under an absolute BUILD= given in the arguments), copied to DEST.
+make_to() {
+	local dest=$1 target=$2
+	shift 2
+	make -s -C "$TOP" "$@" "$target" && (cd "$TOP" && cp "$target" "$dest")
+}
+
 # unit_test NAME: builds tests/unit/NAME.c with the launcher's library under
 # AddressSanitizer and UndefinedBehaviorSanitizer, and runs it; each of its
 # checks is a result, and any sanitizer report fails it.
@@ -166,6 +175,7 @@ finish() {
 # under set -u) still prints a plan, after a failure that says so, and keeps its
 # exit status. Bash keeps one EXIT trap, so a script's own `trap CMD EXIT` is
 # run first, then this.
+_tap_rc=0
 _tap_exit() {
 	[ -e "$_tap" ] || return
 	notok "the script ended before finish (exit $_tap_rc)"
@@ -176,6 +186,7 @@ trap() {
 	if [ $# = 2 ] && [ "$2" = EXIT ]; then
 		builtin trap "_tap_rc=\$?; $1"$'\n''_tap_exit' EXIT
 	else
+		# shellcheck disable=SC2064 # the caller's words, passed on as they are
 		builtin trap "$@"
 	fi
 }
@@ -217,6 +228,7 @@ stuck_listener() {
 	_stuck_pid=$!
 	exec 8>"$1/stuck.in"
 	for _ in $(seq 50); do [ -s "$1/stuck" ] && break; sleep 0.1; done
+	# shellcheck disable=SC2034 # for the scripts that source this file
 	STUCK=$(cat "$1/stuck")
 }
 
@@ -335,8 +347,7 @@ cached() {
 
 # build_seqclient OUT: tests/helpers/seqclient.c (librdkafka) built to OUT.
 _seqclient() {
-	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$1" "$TOP/tests/helpers/seqclient.c" \
-		$(pkg-config --cflags --libs rdkafka)
+	make_to "$1" build/helpers/seqclient
 }
 build_seqclient() {
 	cached "$1" "$TOP/tests/helpers/seqclient.c" -- _seqclient "$1" ||

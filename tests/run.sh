@@ -15,7 +15,7 @@
 # tests/out/<script>.log and is printed whole when the script ends (as it runs, with one lane).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-cd "$TOP"
+cd "$TOP" || exit 1
 local_only=0
 [ "${1:-}" != --local ] || { local_only=1; shift; }
 suites=("$@")

@@ -30,7 +30,7 @@ fi
 # glibc warns at link time that a static getaddrinfo may load NSS modules;
 # "files" is built into libc since 2.34, so /etc/hosts needs none.
 if cached "$OUT/probe" "$TOP/tests/clients/probe.c" -- \
-	cc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe" "$TOP/tests/clients/probe.c" 2>"$work/cc.log"; then
+	make_to "$OUT/probe" build/tests/probe 2>"$work/cc.log"; then
 	ok "built the static C probe (cc -static)"
 else
 	notok "build tests/clients/probe.c"; sed 's/^/    # /' "$work/cc.log" | tail -n 5
@@ -38,7 +38,7 @@ fi
 
 if command -v musl-gcc >/dev/null 2>&1 &&
 	cached "$OUT/probe-musl" "$TOP/tests/clients/probe.c" -- \
-		musl-gcc -static -std=c11 -Wall -Wextra -Werror -O1 -o "$OUT/probe-musl" "$TOP/tests/clients/probe.c" 2>"$work/musl.log"; then
+		make_to "$OUT/probe-musl" build/tests/probe-musl 2>"$work/musl.log"; then
 	ok "built the static musl probe (musl-gcc -static)"
 else
 	notok "build tests/clients/probe.c with musl-gcc (Debian package musl-tools)"; sed 's/^/    # /' "$work/musl.log" 2>/dev/null | tail -n 5
@@ -74,8 +74,7 @@ expect_out() {
 # pid_gone PID SECONDS: waits for PID to end (a zombie has ended: init, which
 # adopts it, may reap it late).
 pid_gone() {
-	local i
-	for i in $(seq $(($2 * 10))); do
+	for _ in $(seq $(($2 * 10))); do
 		case $(ps -o stat= -p "$1") in "" | Z*) return 0 ;; esac
 		sleep 0.1
 	done

@@ -67,9 +67,10 @@ table_store_block(const char *skip, uint32_t *base, kshim_err_t *err)
 			return 0;
 		}
 	}
-	kshim_fail(err, ENOSPC, "all 255 loopback blocks of 127.77.0.0/16 are in use by tables in %s",
-		   dir);
-	return kshim_hint(err, "remove stale tables there, or 'kshim down' clusters you no longer use");
+	kshim_fail(err, ENOSPC,
+		   "all 255 loopback blocks of 127.77.0.0/16 are in use by tables in %s", dir);
+	return kshim_hint(err,
+			  "remove stale tables there, or 'kshim down' clusters you no longer use");
 }
 
 struct strict {
@@ -124,8 +125,9 @@ table_store_resolve(const char *table, const char *cluster, char *path, size_t l
 		return -1;
 	if (access(path, R_OK) < 0) {
 		kshim_fail(err, errno, "no table for cluster '%s' (%s)", cluster, path);
-		return kshim_hint(err, "start it with 'kshim up --name %s', attach to one with "
-				       "'kshim attach', or map names with --map NAME:PORT=HOST:PORT",
+		return kshim_hint(err,
+				  "start it with 'kshim up --name %s', attach to one with "
+				  "'kshim attach', or map names with --map NAME:PORT=HOST:PORT",
 				  cluster);
 	}
 	return 0;
