@@ -80,7 +80,8 @@ check_children(struct forwarder *fw, kshim_err_t *err)
 		return kshim_hint(err,
 				  "try it by hand: kubectl --context %s --namespace %s "
 				  "port-forward pod/%s %u",
-				  fw->rec.context, fw->rec.ns, f->pod.name, fw->s.target[fw->kafka]);
+				  fw->rec.context, fw->rec.ns, f->pod.name,
+				  fw->s.target[fw->kafka]);
 	}
 	return 0;
 }
@@ -182,7 +183,8 @@ check_service(struct forwarder *fw, kshim_err_t *err)
 		if (!fw->s.target[i]) /* a named targetPort: the pods' port of the same number */
 			fw->s.target[i] = s->port[i];
 		if (s->port[i] == KAFKA_PORT && s->port[fw->kafka] != KAFKA_PORT)
-			fw->kafka = i; /* Strimzi lists its control plane and replication ports first */
+			fw->kafka =
+			    i; /* Strimzi lists its control plane and replication ports first */
 	}
 	for (int i = 0; i < s->npods; i++)
 		ready += s->pod[i].ready && !s->pod[i].deleting;
