@@ -178,13 +178,13 @@ check_service(struct forwarder *fw, kshim_err_t *err)
 	}
 	if (s->nports == 0)
 		return kshim_fail(err, EINVAL, "Service %s/%s has no ports", s->ns, s->name);
+	/* the port probed: 9092 wherever it is (Strimzi lists its control plane first) */
 	fw->kafka = 0;
 	for (int i = 0; i < s->nports; i++) {
 		if (!fw->s.target[i]) /* a named targetPort: the pods' port of the same number */
 			fw->s.target[i] = s->port[i];
 		if (s->port[i] == KAFKA_PORT && s->port[fw->kafka] != KAFKA_PORT)
-			fw->kafka =
-			    i; /* Strimzi lists its control plane and replication ports first */
+			fw->kafka = i;
 	}
 	for (int i = 0; i < s->npods; i++)
 		ready += s->pod[i].ready && !s->pod[i].deleting;
