@@ -14,6 +14,13 @@
 /* Room for the kernel's notification and response structures, which may be
  * larger than this program's headers know. */
 #define SC_BUF_SIZE 512
+/* pidfds kept, one a thread, by its tid */
+#define SC_PIDFDS 64
+
+struct sc_pidfd {
+	pid_t tid;
+	int fd; /* -1: none */
+};
 
 struct sc_ctx {
 	int listener;
@@ -22,6 +29,7 @@ struct sc_ctx {
 	struct stat mnt, net, root; /* the supervisor's own namespaces and root */
 	struct sc_table table;
 	struct sc_hosts hosts;
+	struct sc_pidfd pidfds[SC_PIDFDS];
 };
 
 /* Fails (errno) when the kernel's structures do not fit SC_BUF_SIZE. */
@@ -40,10 +48,13 @@ void sc_continue(int listener, uint64_t id);
 void sc_reply(int listener, uint64_t id, int e);
 /* Non-zero while the caller still waits for the answer to id. */
 int sc_valid(int listener, uint64_t id);
-/* A copy of the caller's fd (pidfd_getfd), taken only while id is still
- * valid, so that a reused pid can never be acted on, and only from the fd
- * table the calling thread uses; -1 otherwise. */
+/* A copy of the caller's fd (pidfd_getfd) from the fd table the calling thread
+ * uses, returned only when id is still valid after it was taken, so that a
+ * reused pid can never be acted on; -1 otherwise. */
 int sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd);
+/* The pidfd cache: empty, and closed. */
+void sc_pidfds_init(struct sc_ctx *c);
+void sc_pidfds_free(struct sc_ctx *c);
 /* What a program's view is compared on: its mount namespace and root (the
  * hosts file it opens), or its network namespace (the address it connects). */
 enum sc_view { SC_FILES, SC_NET };

@@ -179,11 +179,13 @@ ctx_init(struct sc_ctx *c, int listener, const char *table)
 	sc_view_init(c);
 	sc_table_init(&c->table, table);
 	sc_hosts_init(&c->hosts);
+	sc_pidfds_init(c);
 }
 
 static void
 ctx_free(struct sc_ctx *c)
 {
+	sc_pidfds_free(c);
 	sc_hosts_free(&c->hosts);
 	sc_table_free(&c->table);
 	if (c->listener >= 0)
