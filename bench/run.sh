@@ -755,8 +755,13 @@ START=$(date +%s)
 for s in micro startup data tls memory seccomp instr; do
 	want "$s" || continue
 	t0=$(date +%s)
+	{
+		echo "date_$s=$(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "load_$s=$(cut -d' ' -f1-3 /proc/loadavg)"
+	} >>"$META"
 	"section_$s"
 	echo "secs_$s=$(($(date +%s) - t0))" >>"$META"
+	echo "load_end_$s=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$META"
 done
 {
 	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
