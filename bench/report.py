@@ -410,15 +410,18 @@ if any(k[0] == "startup" for k in data):
                       f"{cell(summary(series('startup', 'launcher_cpu_s', f'n{n}').values()))} |")
     startp.append("")
     # Before and after: the image under test vs the image of an older commit (before the faster start).
-    startp.append(f"Before and after: `kshim up -n N` with the image under test (**after**, "
-                  f"{meta.get('image')}) and with {meta.get('before_image') or 'no before image'} "
-                  "(**before**: that commit's scripts/kafka-image.sh, Kafka 4.1.1, Kafka's G1 "
-                  "server flags, configuration and storage format in a JVM of their own, no "
-                  "class-data archive), each N of one right after the same N of the other. "
-                  "CPU is Docker's own accounting of the containers (their cgroups' "
-                  "cpuacct.usage) when `kshim up` returns, that is when every broker lists "
-                  "the whole cluster.\n")
-    startp.append("| N | image | wall time, s | goal | verdict | brokers' CPU, s | CPU per broker, s | goal | verdict |")
+    cpu_how = ("CPU is Docker's own accounting of the containers (their cgroups' cpuacct.usage, "
+               "summed over the cluster's containers) read when `kshim up` returns, that is when every "
+               "broker lists the whole cluster, so idle seconds after ready are not counted.\n")
+    if meta.get("before_image"):
+        startp.append(f"Before and after: `kshim up -n N` with the image under test (**after**, "
+                      f"{meta.get('image')}) and with {meta.get('before_image')} "
+                      "(**before**: that commit's scripts/kafka-image.sh), each N of one right after "
+                      "the same N of the other. " + cpu_how)
+    else:
+        startp.append(f"`kshim up -n N` with {meta.get('image')}, wall time and the brokers' CPU, "
+                      f"medians of {meta.get('start_reps')} [min–max]. " + cpu_how)
+    startp.append("| N | image | wall time, s | goal | verdict | brokers' CPU, s | CPU per broker, s | goal (CPU) | verdict |")
     startp.append("|---|---|---|---|---|---|---|---|---|")
     wall_goal = {1: 1.5, 3: 3.5}
     for n in nodes:
@@ -431,10 +434,11 @@ if any(k[0] == "startup" for k in data):
             per = summary(c / n for c in cpu.values())
             wg = cg = wv = cv = "—"
             if side == "after" and n in wall_goal:
-                wg, cg = f"≤ {wall_goal[n]} s", "≤ 2.0 s"
-                wv = goal(f"kshim up -n {n} ≤ {wall_goal[n]} s", summary(series("startup", "wall_s", var).values()),
-                          lambda x, m=wall_goal[n]: x <= m, 2, " s")
-                cv = goal(f"CPU to ready per broker, kshim up -n {n} ≤ 2.0 s", per, lambda x: x <= 2.0, 2, " s")
+                wg, cg = f"≤ {wall_goal[n]} s", f"≤ {2.0 * n:.1f} s in all"
+                wv = goal(f"kshim up -n {n} ≤ {wall_goal[n]} s (wall, median of {len(series('startup', 'wall_s', var))})",
+                          summary(series("startup", "wall_s", var).values()), lambda x, m=wall_goal[n]: x <= m, 2, " s")
+                cv = goal(f"brokers' CPU at ready (cgroups), kshim up -n {n} ≤ {2.0 * n:.1f} CPU-s",
+                          summary(cpu.values()), lambda x, m=2.0 * n: x <= m, 2, " s")
             startp.append(f"| {n} | {side} | {cell(summary(series('startup', 'wall_s', var).values()))} | {wg} | {wv} | "
                           f"{cell(summary(cpu.values()))} | {cell(per)} | {cg} | {cv} |")
         if n in before:

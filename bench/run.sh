@@ -32,8 +32,8 @@
 #   BENCH_SECTIONS=...  subset of "micro startup data tls memory seccomp instr" (default: all)
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
-#                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
-#                       two JVMs and no class-data archive); "none" leaves it out
+#                       built as kshim/kafka:before-COMMIT (e.g. 5fb2872, Kafka 4.1.1 with G1,
+#                       two JVMs and no class-data archive); default none: the image under test alone
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
 #                       that give a 95% interval for a median); the report says how many
@@ -51,7 +51,7 @@ BUILD=$OUT/build
 QUICK=${BENCH_QUICK:-0}
 SECTIONS=${BENCH_SECTIONS:-micro startup data tls memory seccomp instr}
 IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
-BEFORE=${BENCH_BEFORE:-5fb2872}
+BEFORE=${BENCH_BEFORE:-none}
 BEFORE_IMAGE=
 [ "$BEFORE" = none ] || BEFORE_IMAGE=kshim/kafka:before-$BEFORE
 RESULTS=$OUT/results.tsv
