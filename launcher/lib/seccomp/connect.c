@@ -2,8 +2,9 @@
 /* connect() redirect: the supervisor connects a copy of the caller's socket
  * (the same open file description) to the published address and answers with
  * the result, so blocking, non-blocking and errno behaviour are the kernel's.
- * A worker thread makes every connect: a non-blocking one can become blocking
- * (another thread of the program clears O_NONBLOCK) between a check and the act. */
+ * Every connect is made after the lead has passed to another thread (pool.h):
+ * a non-blocking one can become blocking (another thread of the program clears
+ * O_NONBLOCK) between a check and the act. */
 #include "connect.h"
 
 #include <arpa/inet.h>
@@ -67,8 +68,8 @@ own_network(const struct sc_ctx *c, const struct seccomp_notif *n)
 	return 0;
 }
 
-void
-sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
+int
+sc_connect(struct sc_ctx *c, const struct seccomp_notif *n, struct sc_job *job)
 {
 	struct sockaddr_storage asked;
 	struct sc_job p = {.listener = c->listener, .id = n->id};
@@ -85,8 +86,9 @@ sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
 		goto pass;
 	}
 	log_redirect(c, n, (struct sockaddr *)&asked, &p, c->debug && blocking(p.fd));
-	sc_pool_submit(&p);
-	return;
+	*job = p;
+	return 1;
 pass:
 	sc_continue(c->listener, n->id);
+	return 0;
 }

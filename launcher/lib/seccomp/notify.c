@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "connect.h"
+#include "pool.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for any thread, not only a leader */
@@ -263,30 +264,40 @@ sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd)
 	return copy;
 }
 
-static void
-dispatch(struct sc_ctx *c, const struct seccomp_notif *n)
+static int
+dispatch(struct sc_ctx *c, const struct seccomp_notif *n, struct sc_job *job)
 {
 	switch (n->data.nr) {
 	case SYS_connect:
-		sc_connect(c, n);
-		break;
+		return sc_connect(c, n, job);
 	case SYS_open:
 	case SYS_openat:
 	case SYS_openat2:
 		sc_hosts_open(c, n);
-		break;
+		return 0;
 	default:
 		sc_continue(c->listener, n->id);
+		return 0;
 	}
 }
 
 int
-sc_serve_one(struct sc_ctx *c, void *buf)
+sc_serve_one(struct sc_ctx *c, void *buf, struct sc_job *job)
 {
 	memset(buf, 0, SC_BUF_SIZE);
 	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_RECV, buf) < 0)
 		/* ENOENT: the caller went away between poll and receive. */
 		return errno == EINTR || errno == ENOENT ? 0 : -1;
-	dispatch(c, buf);
-	return 0;
+	return dispatch(c, buf, job);
+}
+
+void
+sc_stop_answering(struct sc_ctx *c, const char *why)
+{
+	int listener = c->listener;
+
+	fprintf(stderr, "kshim: supervisor: %s: %s; trapped calls now fail with ENOSYS\n", why,
+		strerror(errno));
+	__atomic_store_n(&c->listener, -1, __ATOMIC_RELEASE);
+	close(listener);
 }

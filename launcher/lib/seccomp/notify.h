@@ -38,9 +38,14 @@ int sc_check_sizes(void);
  * after the other (Linux 6.6): a trapped call then costs two switches, not
  * two wake-ups across CPUs. */
 void sc_prefer_sync_wakeup(int listener);
-/* Receives one notification into buf (SC_BUF_SIZE bytes) and answers it;
- * -1 only when the listener itself fails. */
-int sc_serve_one(struct sc_ctx *c, void *buf);
+struct sc_job;
+/* Receives one notification into buf (SC_BUF_SIZE bytes) and answers it, or
+ * returns 1 with a connect to make and answer in *job; -1 only when the
+ * listener itself fails. */
+int sc_serve_one(struct sc_ctx *c, void *buf, struct sc_job *job);
+/* Closed, the listener fails trapped calls with ENOSYS: errors, not a freeze.
+ * Says why on stderr; c->listener becomes -1. */
+void sc_stop_answering(struct sc_ctx *c, const char *why);
 
 /* Lets the kernel run the call as made. */
 void sc_continue(int listener, uint64_t id);

@@ -1,25 +1,79 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A queue of redirected connects and the threads that make them. Threads start
- * when every one is busy, up to SC_POOL_MAX, and stay for the next connect:
- * starting a thread per connect cost more than the connect. */
+/* Leader and followers: the leading thread waits for a trapped call and answers
+ * it itself, so a call costs no hand-over between threads; before it makes a
+ * connect, which may block, it passes the lead to a waiting thread or a new
+ * one, and once done it waits for the lead again. Threads stay for the next
+ * connect: starting one per connect cost more than the connect. */
 #include "pool.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "notify.h"
 
-#define SC_POOL_MAX 64	 /* threads */
-#define SC_QUEUE_MAX 256 /* connects waiting for one */
+#define SC_POOL_MAX 64 /* threads */
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t work;
-	struct sc_job queue[SC_QUEUE_MAX];
-	unsigned head, count;
-	int threads, idle;
-} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER};
+	pthread_cond_t turn;
+	int led;     /* a thread leads */
+	int waiting; /* threads waiting for the lead */
+	int threads;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .turn = PTHREAD_COND_INITIALIZER};
+
+static void *answer(void *arg);
+
+/* Under the lock: one more thread; 0 or an errno. */
+static int
+start_thread(struct sc_ctx *c)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	rc = pthread_create(&t, &attr, answer, c);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		pool.threads++;
+	return rc;
+}
+
+static void
+take_lead(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	while (pool.led) {
+		pool.waiting++;
+		pthread_cond_wait(&pool.turn, &pool.lock);
+		pool.waiting--;
+	}
+	pool.led = 1;
+	pthread_mutex_unlock(&pool.lock);
+}
+
+/* To a waiting thread, else to a new one; with SC_POOL_MAX threads busy, the
+ * first to finish its connect takes it. */
+static void
+pass_lead(struct sc_ctx *c)
+{
+	int wake;
+
+	pthread_mutex_lock(&pool.lock);
+	pool.led = 0;
+	wake = pool.waiting > 0;
+	if (!wake && pool.threads < SC_POOL_MAX)
+		start_thread(c);
+	pthread_mutex_unlock(&pool.lock);
+	if (wake)
+		pthread_cond_signal(&pool.turn);
+}
 
 static void
 run(const struct sc_job *j)
@@ -30,77 +84,58 @@ run(const struct sc_job *j)
 	close(j->fd);
 }
 
-static void *
-worker(void *arg)
+/* Leads until a call needs a connect (1, in *job) or no process uses the
+ * filter any more (0). */
+static int
+lead(struct sc_ctx *c, void *buf, struct sc_job *job)
 {
-	struct sc_job j;
+	struct pollfd p = {.fd = c->listener, .events = POLLIN};
+	int rc;
 
-	(void)arg;
-	pthread_mutex_lock(&pool.lock);
 	for (;;) {
-		while (pool.count == 0) {
-			pool.idle++;
-			pthread_cond_wait(&pool.work, &pool.lock);
-			pool.idle--;
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			sc_stop_answering(c, "poll");
+			return 0;
 		}
-		j = pool.queue[pool.head];
-		pool.head = (pool.head + 1) % SC_QUEUE_MAX;
-		pool.count--;
-		pthread_mutex_unlock(&pool.lock);
-		run(&j);
-		pthread_mutex_lock(&pool.lock);
+		if (p.revents & POLLIN) {
+			if ((rc = sc_serve_one(c, buf, job)) < 0) {
+				sc_stop_answering(c, "receiving a notification");
+				return 0;
+			}
+			if (rc == 1)
+				return 1;
+		} else if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+			return 0;
 	}
-	return NULL;
 }
 
-/* Under the lock: one more worker; 0 or an errno. */
-static int
-start_worker(void)
+static void *
+answer(void *arg)
 {
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc;
+	struct sc_ctx *c = arg;
+	_Alignas(8) char buf[SC_BUF_SIZE];
+	struct sc_job job;
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	rc = pthread_create(&t, &attr, worker, NULL);
-	pthread_attr_destroy(&attr);
-	if (rc == 0)
-		pool.threads++;
-	return rc;
-}
-
-/* Under the lock: queues j; 0 when a worker will take it. */
-static int
-enqueue(const struct sc_job *j)
-{
-	if (pool.count == SC_QUEUE_MAX)
-		return -1;
-	pool.queue[(pool.head + pool.count) % SC_QUEUE_MAX] = *j;
-	pool.count++;
-	/* Queued connects beyond the idle workers: one more worker, if allowed. */
-	if (pool.count > (unsigned)pool.idle && pool.threads < SC_POOL_MAX && start_worker() != 0 &&
-	    pool.threads == 0) {
-		pool.count--;
-		return -1;
+	for (;;) {
+		take_lead();
+		/* The lead is never passed on: no call will come. */
+		if (lead(c, buf, &job) == 0)
+			return NULL;
+		pass_lead(c);
+		run(&job);
 	}
-	return 0;
 }
 
-void
-sc_pool_submit(const struct sc_job *job)
+int
+sc_pool_start(struct sc_ctx *c)
 {
 	int rc;
 
 	pthread_mutex_lock(&pool.lock);
-	rc = enqueue(job);
+	rc = start_thread(c);
 	pthread_mutex_unlock(&pool.lock);
-	/* After the unlock: the worker woken does not wait for the lock. */
-	if (rc == 0)
-		pthread_cond_signal(&pool.work);
-	if (rc < 0) {
-		sc_reply(job->listener, job->id, EAGAIN);
-		close(job->fd);
-	}
+	errno = rc;
+	return rc ? -1 : 0;
 }

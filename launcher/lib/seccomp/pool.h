@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The supervisor's connect workers: threads kept between connects. */
+/* The supervisor's answering threads: one leads (waits for the next trapped
+ * call and answers it), the others wait for their turn or make a connect. */
 #ifndef KSHIM_SECCOMP_POOL_H
 #define KSHIM_SECCOMP_POOL_H
 
 #include <stdint.h>
 #include <sys/socket.h>
+
+struct sc_ctx;
 
 /* One redirected connect: connect fd to the address, answer notification id
  * on listener with the result, close fd. */
@@ -16,10 +19,10 @@ struct sc_job {
 	socklen_t len;
 };
 
-/* Hands the job to an idle worker, or to a new one while fewer than
- * SC_POOL_MAX run, so that a connect that hangs holds up no other; past that
- * it waits for a worker. When no worker can take it the call fails with
- * EAGAIN. The supervisor's own thread never connects. */
-void sc_pool_submit(const struct sc_job *job);
+/* Starts the first answering thread; -1 with errno when it cannot. The
+ * thread that receives a connect hands the lead to another (started when
+ * none waits, up to SC_POOL_MAX) before it connects, so a connect that hangs
+ * holds up no other call, and the supervisor's main thread never connects. */
+int sc_pool_start(struct sc_ctx *c);
 
 #endif
