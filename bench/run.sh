@@ -131,7 +131,10 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 : >"$RESULTS"
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "command=$([ "$QUICK" = 1 ] && echo 'BENCH_QUICK=1 ')make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
+	# The command as run: the BENCH_ settings that change what is measured, then make bench.
+	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
+		[ -z "${!v:-}" ] || printf '%s=%s ' "$v" "${!v}"
+	done)make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
 	echo "quick=$QUICK"
 	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- shim common launcher include 2>/dev/null || echo ' + uncommitted changes in shim/common/launcher/include')"
 	echo "nproc=$(nproc)"
@@ -302,7 +305,7 @@ startup_up() {
 		starting*) created=$stamp ;;
 		waiting*) started=$stamp ;;
 		esac
-	done < <(script -qec "/usr/bin/time -f '%e %M %U %S' -o '$WORK/time' '$KSHIM' up --image '$image' -n $n --name '$name'; echo \"exit \$?\"" /dev/null)
+	done < <(script -qec "/usr/bin/time -f '%e %M %U %S' -o '$WORK/time' '$KSHIM' up --image '$image' -n $n --name '$name' --timeout 600; echo \"exit \$?\"" /dev/null)
 	grep -q ' exit 0$' "$WORK/up.out" || { cat "$WORK/up.out" >&2; die "kshim up -n $n failed"; }
 	read -r busy1 all1 < <(cpu_busy_jiffies)
 	read -r wall rss ucpu scpu <"$WORK/time"
@@ -453,7 +456,7 @@ up_localhost() {
 	DATA_CLUSTER=$TAG-$sec
 	log "$sec: kshim up -n 3${*:+ $*} --localhost-listener ($DATA_CLUSTER)"
 	CLUSTERS+=("$DATA_CLUSTER")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" "$@" --localhost-listener >"$out" 2>&1 ||
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" "$@" --localhost-listener --timeout 600 >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "kshim up${*:+ $*} --localhost-listener failed"; }
 	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$out")
 	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up${*:+ $*} --localhost-listener"
@@ -618,7 +621,7 @@ section_seccomp_data() {
 	SC_CLUSTER=$TAG-sc SC_BOOT=kafka1:9092,kafka2:9092,kafka3:9092
 	log "seccomp: kshim up -n 3 ($SC_CLUSTER) and a sidecar on its network"
 	CLUSTERS+=("$SC_CLUSTER")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$SC_CLUSTER" >"$WORK/sc.out" 2>&1 ||
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$SC_CLUSTER" --timeout 600 >"$WORK/sc.out" 2>&1 ||
 		{ cat "$WORK/sc.out" >&2; die "kshim up ($SC_CLUSTER) failed"; }
 	SC_MAP=$(for i in 1 2 3; do
 		printf 'kafka%s:9092=%s,' "$i" "$(docker port "$SC_CLUSTER-kafka$i" 9092/tcp | head -n 1)"
