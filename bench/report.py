@@ -733,6 +733,10 @@ head = ["# kshim benchmark report\n",
         "",
         "```",
         "$ free -m", *free, "```", ""]
+if "secs_total" not in meta:
+    done = [x for x in ("micro", "startup", "data", "tls", "memory", "seccomp", "instr") if f"secs_{x}" in meta]
+    head.insert(1, "**Partial: written while the run was still going; sections finished: "
+                   f"{', '.join(done) or 'none'}.**\n")
 if meta.get("quick") == "1":
     head.insert(1, "**BENCH_QUICK=1 smoke pass: fewer repetitions and messages; not the figures of record.**\n")
 head += ["## Goals\n", "| goal | measured: median [min–max] | verdict |", "|---|---|---|"]
