@@ -34,6 +34,7 @@
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
 #                       built as kshim/kafka:before-COMMIT (e.g. 5fb2872, Kafka 4.1.1 with G1,
 #                       two JVMs and no class-data archive); default none: the image under test alone
+#   BENCH_START_NODES=".." the cluster sizes of the startup section (default "1 3 5", quick "1 3")
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
 #                       that give a 95% interval for a median); the report says how many
@@ -75,6 +76,7 @@ else
 	SC_REPS=12 SC_MSGS=1000000
 	INSTR_REPS=8 INSTR_MSGS=40000 START_RUNS=400
 fi
+START_NODES=${BENCH_START_NODES:-$START_NODES}
 DATA_REPS=${BENCH_DATA_PAIRS:-$DATA_REPS}
 TLS_REPS=${BENCH_TLS_PAIRS:-$TLS_REPS}
 INSTR_REPS=${BENCH_INSTR_PAIRS:-$INSTR_REPS}
@@ -132,7 +134,7 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	# The command as run: the BENCH_ settings that change what is measured, then make bench.
-	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
+	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_START_NODES BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
 		[ -z "${!v:-}" ] || printf '%s=%s ' "$v" "${!v}"
 	done)make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
 	echo "quick=$QUICK"
