@@ -34,6 +34,7 @@
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
 #                       built as kshim/kafka:before-COMMIT (e.g. 5fb2872, Kafka 4.1.1 with G1,
 #                       two JVMs and no class-data archive); default none: the image under test alone
+#   BENCH_SC_DATA=0     the seccomp section without its franz-go data path (system calls only)
 #   BENCH_START_NODES=".." the cluster sizes of the startup section (default "1 3 5", quick "1 3")
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
@@ -134,7 +135,7 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	# The command as run: the BENCH_ settings that change what is measured, then make bench.
-	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_START_NODES BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
+	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_START_NODES BENCH_SC_DATA BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
 		[ -z "${!v:-}" ] || printf '%s=%s ' "$v" "${!v}"
 	done)make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
 	echo "quick=$QUICK"
@@ -651,7 +652,7 @@ section_seccomp() {
 	[ -n "$LISTENER" ] || start_listener
 	define_seccomp_variants
 	time_variants seccomp
-	section_seccomp_data
+	[ "${BENCH_SC_DATA:-1}" = 0 ] || section_seccomp_data
 }
 
 # ---------------------------------------------------------------- 6. instructions
