@@ -725,9 +725,9 @@ head = ["# kshim benchmark report\n",
         f"- date: {meta.get('date')}; tree: {meta.get('commit')}",
         f"- machine: nproc {meta.get('nproc')}, {meta.get('cpu')}, kernel {meta.get('kernel')}, "
         f"{meta.get('glibc')}; load average {meta.get('load_start')} at the start, "
-        f"{meta.get('load_end')} at the end; {meta.get('other_containers')} other containers "
+        f"{meta.get('load_end', '?')} at the end; {meta.get('other_containers')} other containers "
         f"running at the start (other people's clusters: absolute figures are noisy, compare ratios)",
-        f"- run time: {meta.get('secs_total')} s"
+        f"- run time: {meta.get('secs_total', '?')} s"
         + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "tls", "memory", "seccomp", "instr")
                   if "secs_" + s in meta),
         "",
@@ -747,7 +747,7 @@ head.append("")
 def stamp(part, sec):
     """The section's own line under its heading: when it ran, on which tree, under what load."""
     if part and f"date_{sec}" in meta:
-        part.insert(1, f"*Section run {meta[f'date_{sec}']} on {meta.get('commit')}, "
+        part.insert(1, f"*Section run {meta[f'date_{sec}']} on {meta.get(f'commit_{sec}', meta.get('commit'))}, "
                        f"{meta.get(f'secs_{sec}', '?')} s; load average {meta.get(f'load_{sec}')} as it began, "
                        f"{meta.get(f'load_end_{sec}')} as it ended.*\n")
     return part
