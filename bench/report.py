@@ -420,7 +420,8 @@ if any(k[0] == "startup" for k in data):
                       "the same N of the other. " + cpu_how)
     else:
         startp.append(f"`kshim up -n N` with {meta.get('image')}, wall time and the brokers' CPU, "
-                      f"medians of {meta.get('start_reps')} [min–max]. " + cpu_how)
+                      "medians [min–max] of the repetitions that returned (the Goals table says how "
+                      "many). " + cpu_how)
     startp.append("| N | image | wall time, s | goal | verdict | brokers' CPU, s | CPU per broker, s | goal (CPU) | verdict |")
     startp.append("|---|---|---|---|---|---|---|---|---|")
     wall_goal = {1: 1.5, 3: 3.5}
