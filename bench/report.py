@@ -749,8 +749,8 @@ def stamp(part, sec):
     """The section's own line under its heading: when it ran, on which tree, under what load."""
     if part and f"date_{sec}" in meta:
         part.insert(1, f"*Section run {meta[f'date_{sec}']} on {meta.get(f'commit_{sec}', meta.get('commit'))}, "
-                       f"{meta.get(f'secs_{sec}', '?')} s; load average {meta.get(f'load_{sec}')} as it began, "
-                       f"{meta.get(f'load_end_{sec}')} as it ended.*\n")
+                       f"{meta.get(f'secs_{sec}', '?')} s; load average {meta.get(f'load_{sec}', '?')} as it began, "
+                       f"{meta.get(f'load_end_{sec}', '?')} as it ended.*\n")
     return part
 
 
