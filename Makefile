@@ -42,6 +42,21 @@ SHIM_SRC = $(wildcard shim/*.c) common/table.c
 # libcrun; launcher/ holds main and one file per subcommand, doctor's layers
 # in launcher/doctor.
 LIB_DIRS = launcher/lib launcher/lib/engine launcher/lib/seccomp launcher/lib/kube
+
+# The header rule, for every C file outside a folder of its own (tests included):
+# - launcher/lib/engine (the Docker/Podman client), launcher/lib/seccomp (the
+#   supervisor) and launcher/lib/kube (the Kubernetes client) are reached only
+#   through their public headers, PUBLIC_HEADERS below. Their other headers
+#   (docker_priv.h, internal.h, forwarder.h, ssh_bridge.h, seccomp's notify.h,
+#   table.h, ...) belong to the files beside them.
+# - A unit test named for the folder (tests/unit/engine_*.c, seccomp_*.c,
+#   kube_*.c) tests it from inside and may include any of its headers.
+# - shim/'s headers are the shim's own; its interface is libc's, through the
+#   hooks. shim/core.h is also the test interface of the fuzzers in tests/fuzz/:
+#   fuzz_gai looks arbitrary names up with core_lookup_name, because through
+#   getaddrinfo every name the table does not map would go to DNS.
+# tests/unit-style.sh checks this on every .c and .h file.
+PUBLIC_HEADERS = launcher/lib/engine/docker.h launcher/lib/engine/engine.h launcher/lib/seccomp/supervise.h launcher/lib/kube/kube.h launcher/lib/kube/record.h launcher/lib/kube/forward.h launcher/lib/kube/health.h
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) common/table.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
@@ -53,7 +68,7 @@ SHIM_OBJ = $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRC))
 LEAN_OBJ = $(patsubst %,$(BUILD)/obj/launcher/%.o,kshim-lean run env table cli)
 LEAN_LDFLAGS = $(if $(SAN),,-static-pie)
 
-.PHONY: all install uninstall FORCE deps dockerd podman kafka-image debug-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
+.PHONY: all install uninstall deb FORCE deps dockerd podman kafka-image debug-image kubernetes kubernetes-down check test unit shim fuzz e2e matrix demo bench soak clean clean-state
 
 all: $(BUILD)/kshim $(BUILD)/kshim-full $(BUILD)/libkshim.so
 
@@ -121,6 +136,22 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
+
+# make deb: build/deb/kshim_<version>_amd64.deb, built by dpkg-buildpackage (debian/rules) from
+# a copy of the tree in build/deb/kshim, whose parent gets what it writes; built again only when
+# a file it is made from changed.
+DEBTREE = $(BUILD)/deb/kshim
+DEB_INPUTS = Makefile kshim.1 completions/kshim.bash LICENSE $(wildcard debian/* debian/source/* \
+	include/kshim/*.h shim/* common/* launcher/*.[ch] launcher/doctor/*.[ch] $(addsuffix /*.[ch],$(LIB_DIRS)))
+deb: $(BUILD)/deb/built
+$(BUILD)/deb/built: $(DEB_INPUTS)
+	rm -rf $(BUILD)/deb
+	mkdir -p $(DEBTREE)
+	tar -c --exclude=./.git --exclude=./build --exclude=./$(BUILD) --exclude=./tests/out . | tar -x -C $(DEBTREE)
+	cd $(DEBTREE) && dpkg-buildpackage -b -us -uc || { echo "kshim: the package did not build" \
+		"(dpkg-buildpackage said why, above); 'apt-get build-dep ./' installs what debian/control" \
+		"names (as root)" >&2; exit 1; }
+	touch $@
 
 deps:
 	@bash scripts/deps.sh

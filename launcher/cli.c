@@ -63,7 +63,7 @@ cli_no_more_args(int argc, char **argv, kshim_err_t *err)
 int
 cli_opt_name(const char *arg, const char **out, kshim_err_t *err)
 {
-	if (cluster_name_check(arg, err) < 0)
+	if (kshim_cluster_name_check(arg, err) < 0)
 		return -1;
 	*out = arg;
 	return 0;

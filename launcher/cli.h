@@ -3,7 +3,7 @@
 #ifndef KSHIM_CLI_H
 #define KSHIM_CLI_H
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 
 #include "lib/error.h"
 #include "lib/flavor.h"

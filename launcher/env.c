@@ -68,7 +68,7 @@ cmd_env(int argc, char **argv, kshim_err_t *err)
 
 	if ((rc = env_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (tables_resolve(o.table, o.name, path, sizeof(path), err) < 0 ||
+	if (table_store_resolve(o.table, o.name, path, sizeof(path), err) < 0 ||
 	    preload_value(preload, sizeof(preload), err) < 0)
 		return -1;
 	printf("# eval \"$(kshim env)\"; undo with: unset LD_PRELOAD KSHIM_TABLE\n");

@@ -13,8 +13,9 @@
 #      any container of a kshim/* image), then their networks, then the kshim/* images;
 #   3. Podman's service (podman system service on /run/podman/podman.sock), its socket and log;
 #   4. leftover network namespaces of tests/e2e-remote.sh (kshim-remote-*);
-#   5. $KSHIM_CACHE (default /var/cache/kshim) except its Maven local repositories (m2 and
-#      matrix/m2): package caches, like apt's, Go's, npm's and cargo's, which all stay;
+#   5. $KSHIM_CACHE (default /var/cache/kshim), the Debian trees of scripts/debootstrap.sh with it,
+#      except its Maven local repositories (m2 and matrix/m2): package caches, like apt's, Go's,
+#      npm's and cargo's, which all stay;
 #   6. the table directories of test clusters (/tmp/kshim-test.*, /tmp/kmx-home.*), the tests'
 #      scratch directories (/tmp/kshim-*), this user's default table directory, and tests/out.
 # Docker itself keeps running; package installs stay.
@@ -32,7 +33,7 @@ DRY=0
 case ${1:-} in
 "") ;;
 --dry-run) DRY=1 ;;
--h | --help) sed -n '3,22p' "$0"; exit 0 ;;
+-h | --help) sed -n '3,23p' "$0"; exit 0 ;;
 *) echo "clean-state.sh: error: unknown argument: $1" >&2; echo "clean-state.sh: hint: usage: $0 [--dry-run]" >&2; exit 2 ;;
 esac
 

@@ -15,6 +15,8 @@ PKGS=(
   # engines (tests/e2e-podman.sh, tests/e2e-remote.sh): Podman's compatible API, a second dockerd
   # reached over tcp+TLS (certificates made with openssl) and over ssh
   podman netavark aardvark-dns openssh-server openssh-client openssl iptables
+  # make deb and tests/e2e-deb.sh: the package's build and its check
+  debhelper lintian
   # tests/e2e-debug.sh drives kshim debug's interactive shell through a terminal multiplexer
   tmux
 )

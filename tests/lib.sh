@@ -226,6 +226,15 @@ stop_stuck_listener() {
 	_stuck_pid=
 }
 
+# stand_in_work NAME: $work, a directory /tmp/kshim-NAME.XXXXXX for the
+# loopback stand-ins above; at exit they stop and the directory goes.
+stand_in_work() {
+	unset KSHIM_DEBUG KSHIM_TABLE LD_PRELOAD
+	work=$(mktemp -d "/tmp/kshim-$1.XXXXXX")
+	trap 'stop_identity_servers; stop_stuck_listener; rm -rf "$work"' EXIT
+	trap 'exit 130' INT TERM
+}
+
 # write_table FILE NAME...: maps NAME_i to 127.77.0.i, port 9092 to PORT[NAME_i].
 write_table() {
 	local file=$1 i=1 n; shift

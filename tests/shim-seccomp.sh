@@ -19,15 +19,7 @@
 #   bash tests/shim-seccomp.sh      or      bash tests/run.sh shim
 . "$(dirname "$0")/lib.sh"
 export PATH=$PATH:/usr/local/go/bin
-unset KSHIM_DEBUG KSHIM_TABLE LD_PRELOAD
-work=$(mktemp -d /tmp/kshim-seccomp.XXXXXX)
-cleanup() {
-	stop_identity_servers
-	stop_stuck_listener
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stand_in_work seccomp
 
 # --- build the probes (each once per machine and set of inputs: tests/lib.sh, cached) ----
 if build_go "$TOP/tests/clients/goprobe" "$OUT/goprobe" >"$work/go.log" 2>&1; then

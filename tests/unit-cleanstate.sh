@@ -38,9 +38,9 @@ printf '#!/bin/sh\n# stand-in ip: one namespace of e2e-remote\necho "ip $*" >>%s
 chmod 755 "$w/bin"/* "$w/top/scripts/kubernetes.sh"
 
 c=$w/root/var/cache/kshim
-mkdir -p "$c/m2/org" "$c/matrix/m2/org" "$c/matrix/npm-1" "$c/rootfs" "$c/clients/go-1" "$w/root/tmp/kshim-test.a1" \
+mkdir -p "$c/m2/org" "$c/matrix/m2/org" "$c/matrix/npm-1" "$c/rootfs" "$c/debootstrap" "$c/clients/go-1" "$w/root/tmp/kshim-test.a1" \
 	"$w/root/tmp/kmx-home.b2" "$w/home/.local/state/kshim" "$w/root/tmp/other"
-touch "$c/.kafka-image.lock" "$w/root/run/podman/podman.sock" "$w/root/var/log/kshim-podman.log" "$w/top/tests/out/x.log"
+touch "$c/.kafka-image.lock" "$c/debootstrap/trixie-20261203.tar" "$w/root/run/podman/podman.sock" "$w/root/var/log/kshim-podman.log" "$w/top/tests/out/x.log"
 state() { (cd "$w" && find root home top/tests | sort | tr '\n' ' '); }
 before=$(state)
 clean() { PATH=$w/bin:$PATH HOME=$w/home XDG_RUNTIME_DIR= KSHIM_CLEAN_ROOT=$w/root bash "$w/top/scripts/clean-state.sh" "$@"; }

@@ -214,7 +214,7 @@ use_kube(struct doctor *dr, kshim_err_t *err)
 	nlayers = sizeof(kube_layers) / sizeof(kube_layers[0]);
 	if (kshim_table_path(dr->name, dr->table, sizeof(dr->table), 0, err) < 0)
 		return -1;
-	if (tables_load_strict(dr->table, &dr->t, &dr->table_err) == 0)
+	if (table_store_load_strict(dr->table, &dr->t, &dr->table_err) == 0)
 		return kube_table_cluster(dr->name, dr->table, &dr->c, err);
 	return 0;
 }

@@ -60,7 +60,7 @@ static int
 set_names(struct cluster *c, const char *name, int n, kshim_err_t *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (cluster_name_check(name, err) < 0)
+	if (kshim_cluster_name_check(name, err) < 0)
 		return -1;
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->network, sizeof(c->network), "%s-net", name);
@@ -669,7 +669,7 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	if (kshim_table_path(c->name, path, len, 1, err) < 0 ||
 	    kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
 		return -1;
-	if (tables_block(path, &base, err) < 0) {
+	if (table_store_block(path, &base, err) < 0) {
 		kshim_unlock(lock);
 		return -1;
 	}
@@ -725,7 +725,7 @@ cluster_claim(const struct cluster *c, int *lock, kshim_err_t *err)
 	 * rather than after the brokers are ready: a private directory (above,
 	 * kshim_table_dir) and a free loopback block. */
 	if (kshim_table_path(c->name, path, sizeof(path), 1, err) < 0 ||
-	    tables_block(path, &base, err) < 0)
+	    table_store_block(path, &base, err) < 0)
 		return -1;
 	return 0;
 }
@@ -741,7 +741,7 @@ sync_locked(const struct cluster *c, char *path, int *updated, kshim_err_t *err)
 		path[0] = '\0';
 		return 0;
 	}
-	if (tables_load_strict(path, &t, err) < 0)
+	if (table_store_load_strict(path, &t, err) < 0)
 		return -1;
 	for (int i = 0; i < c->n; i++) {
 		const struct cluster_node *node = &c->node[i];

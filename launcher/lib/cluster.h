@@ -12,7 +12,7 @@
 #include "error.h"
 #include "flavor.h"
 #include "kshim/table.h"
-#include "paths.h" /* cluster_name_check */
+#include "paths.h" /* kshim_cluster_name_check */
 
 #define CLUSTER_LABEL "io.kshim.cluster"
 #define CLUSTER_MAX_NODES 32

@@ -29,7 +29,7 @@ current_block(const char *path)
 }
 
 int
-tables_block(const char *skip, uint32_t *base, kshim_err_t *err)
+table_store_block(const char *skip, uint32_t *base, kshim_err_t *err)
 {
 	char dir[PATH_MAX - 256], path[PATH_MAX];
 	unsigned char used[256] = {1}; /* block 0 is never handed out */
@@ -87,7 +87,7 @@ note_bad(void *ctx, int line, const char *why)
 }
 
 int
-tables_load_strict(const char *path, struct kshim_table *t, kshim_err_t *err)
+table_store_load_strict(const char *path, struct kshim_table *t, kshim_err_t *err)
 {
 	struct strict s = {0};
 	const char *why = NULL;
@@ -107,7 +107,8 @@ tables_load_strict(const char *path, struct kshim_table *t, kshim_err_t *err)
 }
 
 int
-tables_resolve(const char *table, const char *cluster, char *path, size_t len, kshim_err_t *err)
+table_store_resolve(const char *table, const char *cluster, char *path, size_t len,
+		    kshim_err_t *err)
 {
 	const char *env = getenv("KSHIM_TABLE");
 

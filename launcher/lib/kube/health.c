@@ -34,7 +34,7 @@ kube_forwards(const char *path, const struct kube_record *r, struct kube_forward
 	char service[300];
 
 	*n = 0;
-	if (tables_load_strict(path, &t, err) < 0)
+	if (table_store_load_strict(path, &t, err) < 0)
 		return -1;
 	snprintf(service, sizeof(service), "%s.%s.svc.%s", r->service, r->ns, r->domain);
 	for (int i = 0; i < t.nhosts && *n < KUBE_MAX_PODS; i++)
@@ -65,7 +65,7 @@ kube_table_cluster(const char *name, const char *path, struct cluster *c, kshim_
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->mode = ADVERTISE_INTERNAL;
 	c->attached = 1;
-	if (tables_load_strict(path, &t, err) < 0)
+	if (table_store_load_strict(path, &t, err) < 0)
 		return -1;
 	for (int i = 1; i < t.nhosts && c->n < CLUSTER_MAX_NODES; i++, c->n++) {
 		struct cluster_node *node = &c->node[c->n];

@@ -5,13 +5,13 @@
 
 #include <linux/seccomp.h>
 
-struct sc_ctx;
-struct sc_job;
+struct seccomp_ctx;
+struct seccomp_job;
 
 /* Connects the caller's own socket to the published address when it asked for
  * a mapped (loopback address, internal port) on a stream socket: returns 1 with
  * the connect to make and answer in *job (pool.h makes it). Continues every
  * other call and returns 0. */
-int sc_connect(struct sc_ctx *c, const struct seccomp_notif *n, struct sc_job *job);
+int seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_job *job);
 
 #endif

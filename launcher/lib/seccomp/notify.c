@@ -26,7 +26,7 @@
 #endif
 
 void
-sc_prefer_sync_wakeup(int listener)
+seccomp_notify_prefer_sync_wakeup(int listener)
 {
 	/* Best effort: older kernels answer EINVAL and wake up as usual. */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
@@ -34,13 +34,14 @@ sc_prefer_sync_wakeup(int listener)
 }
 
 int
-sc_check_sizes(void)
+seccomp_notify_check_sizes(void)
 {
 	struct seccomp_notif_sizes sizes;
 
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -1;
-	if (sizes.seccomp_notif > SC_BUF_SIZE || sizes.seccomp_notif_resp > SC_BUF_SIZE) {
+	if (sizes.seccomp_notif > SECCOMP_NOTIFY_BUF_SIZE ||
+	    sizes.seccomp_notif_resp > SECCOMP_NOTIFY_BUF_SIZE) {
 		errno = EOVERFLOW;
 		return -1;
 	}
@@ -48,7 +49,7 @@ sc_check_sizes(void)
 }
 
 void
-sc_debug(const struct sc_ctx *c, const char *fmt, ...)
+seccomp_notify_debug(const struct seccomp_ctx *c, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -72,7 +73,7 @@ send_resp(int listener, uint64_t id, int e, unsigned flags)
 {
 	union {
 		struct seccomp_notif_resp r;
-		char room[SC_BUF_SIZE];
+		char room[SECCOMP_NOTIFY_BUF_SIZE];
 	} u;
 
 	memset(&u, 0, sizeof(u));
@@ -85,25 +86,25 @@ send_resp(int listener, uint64_t id, int e, unsigned flags)
 }
 
 void
-sc_continue(int listener, uint64_t id)
+seccomp_notify_continue(int listener, uint64_t id)
 {
 	send_resp(listener, id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
 void
-sc_reply(int listener, uint64_t id, int e)
+seccomp_notify_reply(int listener, uint64_t id, int e)
 {
 	send_resp(listener, id, e, 0);
 }
 
 int
-sc_valid(int listener, uint64_t id)
+seccomp_notify_valid(int listener, uint64_t id)
 {
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
 void
-sc_view_init(struct sc_ctx *c)
+seccomp_notify_view_init(struct seccomp_ctx *c)
 {
 	stat("/proc/self/ns/mnt", &c->mnt);
 	stat("/proc/self/ns/net", &c->net);
@@ -122,9 +123,9 @@ same_file(pid_t tid, const char *what, const struct stat *mine)
 }
 
 int
-sc_same_view(const struct sc_ctx *c, pid_t tid, enum sc_view what)
+seccomp_notify_same_view(const struct seccomp_ctx *c, pid_t tid, enum seccomp_view what)
 {
-	if (what == SC_NET)
+	if (what == SECCOMP_VIEW_NET)
 		return same_file(tid, "ns/net", &c->net);
 	return same_file(tid, "ns/mnt", &c->mnt) && same_file(tid, "root", &c->root);
 }
@@ -158,17 +159,18 @@ same_files(pid_t tid, pid_t tgid)
 /* Without PIDFD_THREAD (Linux 6.9): a pidfd of the thread's process, when the
  * thread shares that process's fd table; -1 otherwise. */
 static int
-leader_pidfd(struct sc_ctx *c, const struct seccomp_notif *n)
+leader_pidfd(struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
 	pid_t tid = (pid_t)n->pid, tgid;
 
 	if ((tgid = leader_of(tid)) < 0)
 		return -1;
 	if (!same_files(tid, tgid)) {
-		sc_debug(c,
-			 "connect pid %d fd %d: passed through: the thread's fd table is not its "
-			 "process's, and this kernel's pidfds (no PIDFD_THREAD) reach only that",
-			 (int)tid, (int)n->data.args[0]);
+		seccomp_notify_debug(
+		    c,
+		    "connect pid %d fd %d: passed through: the thread's fd table is not its "
+		    "process's, and this kernel's pidfds (no PIDFD_THREAD) reach only that",
+		    (int)tid, (int)n->data.args[0]);
 		return -1;
 	}
 	return (int)syscall(SYS_pidfd_open, tgid, 0);
@@ -177,27 +179,27 @@ leader_pidfd(struct sc_ctx *c, const struct seccomp_notif *n)
 /* The uncached way, for kernels without PIDFD_THREAD: the leader's fd table
  * may stop being the thread's at any time (unshare is not trapped). */
 static int
-take_from_leader(struct sc_ctx *c, const struct seccomp_notif *n, int fd)
+take_from_leader(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd)
 {
 	int pidfd = leader_pidfd(c, n), copy = -1;
 
 	if (pidfd < 0)
 		return -1;
-	if (sc_valid(c->listener, n->id))
+	if (seccomp_notify_valid(c->listener, n->id))
 		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	close(pidfd);
 	return copy;
 }
 
 void
-sc_pidfds_init(struct sc_ctx *c)
+seccomp_notify_pidfds_init(struct seccomp_ctx *c)
 {
-	for (int i = 0; i < SC_PIDFDS; i++)
-		c->pidfds[i] = (struct sc_pidfd){.tid = 0, .fd = -1};
+	for (int i = 0; i < SECCOMP_PIDFDS; i++)
+		c->pidfds[i] = (struct seccomp_pidfd){.tid = 0, .fd = -1};
 }
 
 static void
-forget(struct sc_pidfd *p)
+forget(struct seccomp_pidfd *p)
 {
 	if (p->fd >= 0)
 		close(p->fd);
@@ -205,9 +207,9 @@ forget(struct sc_pidfd *p)
 }
 
 void
-sc_pidfds_free(struct sc_ctx *c)
+seccomp_notify_pidfds_free(struct seccomp_ctx *c)
 {
-	for (int i = 0; i < SC_PIDFDS; i++)
+	for (int i = 0; i < SECCOMP_PIDFDS; i++)
 		forget(&c->pidfds[i]);
 }
 
@@ -216,9 +218,9 @@ sc_pidfds_free(struct sc_ctx *c)
  * pidfd_getfd on it fails with ESRCH, whoever has its tid now; across an
  * exec it names the thread that called exec, which is the one that traps. */
 static int
-thread_pidfd(struct sc_ctx *c, pid_t tid)
+thread_pidfd(struct seccomp_ctx *c, pid_t tid)
 {
-	struct sc_pidfd *p = &c->pidfds[(unsigned)tid % SC_PIDFDS];
+	struct seccomp_pidfd *p = &c->pidfds[(unsigned)tid % SECCOMP_PIDFDS];
 
 	if (p->fd >= 0 && p->tid == tid)
 		return p->fd;
@@ -231,7 +233,7 @@ thread_pidfd(struct sc_ctx *c, pid_t tid)
 /* pidfd_getfd through the cache; one retry with a fresh pidfd when the cached
  * one names a thread that has exited. -2 when the kernel lacks PIDFD_THREAD. */
 static int
-take_cached(struct sc_ctx *c, pid_t tid, int fd)
+take_cached(struct seccomp_ctx *c, pid_t tid, int fd)
 {
 	int pidfd, copy = -1;
 
@@ -241,13 +243,13 @@ take_cached(struct sc_ctx *c, pid_t tid, int fd)
 		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 		if (copy >= 0 || errno != ESRCH)
 			break;
-		forget(&c->pidfds[(unsigned)tid % SC_PIDFDS]);
+		forget(&c->pidfds[(unsigned)tid % SECCOMP_PIDFDS]);
 	}
 	return copy;
 }
 
 int
-sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd)
+seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd)
 {
 	int copy = -2;
 
@@ -257,7 +259,7 @@ sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd)
 		return take_from_leader(c, n, fd);
 	/* Valid after the copy: the thread that trapped still waits, so the tid
 	 * (and the cached pidfd) named it when the copy was taken. */
-	if (copy >= 0 && !sc_valid(c->listener, n->id)) {
+	if (copy >= 0 && !seccomp_notify_valid(c->listener, n->id)) {
 		close(copy);
 		copy = -1;
 	}
@@ -265,26 +267,26 @@ sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd)
 }
 
 static int
-dispatch(struct sc_ctx *c, const struct seccomp_notif *n, struct sc_job *job)
+dispatch(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_job *job)
 {
 	switch (n->data.nr) {
 	case SYS_connect:
-		return sc_connect(c, n, job);
+		return seccomp_connect(c, n, job);
 	case SYS_open:
 	case SYS_openat:
 	case SYS_openat2:
-		sc_hosts_open(c, n);
+		seccomp_hosts_open(c, n);
 		return 0;
 	default:
-		sc_continue(c->listener, n->id);
+		seccomp_notify_continue(c->listener, n->id);
 		return 0;
 	}
 }
 
 int
-sc_serve_one(struct sc_ctx *c, void *buf, struct sc_job *job)
+seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf, struct seccomp_job *job)
 {
-	memset(buf, 0, SC_BUF_SIZE);
+	memset(buf, 0, SECCOMP_NOTIFY_BUF_SIZE);
 	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_RECV, buf) < 0)
 		/* ENOENT: the caller went away between poll and receive. */
 		return errno == EINTR || errno == ENOENT ? 0 : -1;
@@ -292,7 +294,7 @@ sc_serve_one(struct sc_ctx *c, void *buf, struct sc_job *job)
 }
 
 void
-sc_stop_answering(struct sc_ctx *c, const char *why)
+seccomp_notify_stop_answering(struct seccomp_ctx *c, const char *why)
 {
 	int listener = c->listener;
 

@@ -15,7 +15,7 @@
 
 #include "notify.h"
 
-#define SC_POOL_MAX 64 /* threads */
+#define SECCOMP_POOL_MAX 64 /* threads */
 
 static struct {
 	pthread_mutex_t lock;
@@ -29,7 +29,7 @@ static void *answer(void *arg);
 
 /* Under the lock: one more thread; 0 or an errno. */
 static int
-start_thread(struct sc_ctx *c)
+start_thread(struct seccomp_ctx *c)
 {
 	pthread_attr_t attr;
 	pthread_t t;
@@ -58,17 +58,17 @@ take_lead(void)
 	pthread_mutex_unlock(&pool.lock);
 }
 
-/* To a waiting thread, else to a new one; with SC_POOL_MAX threads busy, the
+/* To a waiting thread, else to a new one; with SECCOMP_POOL_MAX threads busy, the
  * first to finish its connect takes it. */
 static void
-pass_lead(struct sc_ctx *c)
+pass_lead(struct seccomp_ctx *c)
 {
 	int wake;
 
 	pthread_mutex_lock(&pool.lock);
 	pool.led = 0;
 	wake = pool.waiting > 0;
-	if (!wake && pool.threads < SC_POOL_MAX)
+	if (!wake && pool.threads < SECCOMP_POOL_MAX)
 		start_thread(c);
 	pthread_mutex_unlock(&pool.lock);
 	if (wake)
@@ -76,18 +76,18 @@ pass_lead(struct sc_ctx *c)
 }
 
 static void
-run(const struct sc_job *j)
+run(const struct seccomp_job *j)
 {
 	int rc = connect(j->fd, (const struct sockaddr *)&j->to, j->len);
 
-	sc_reply(j->listener, j->id, rc < 0 ? errno : 0);
+	seccomp_notify_reply(j->listener, j->id, rc < 0 ? errno : 0);
 	close(j->fd);
 }
 
 /* Leads until a call needs a connect (1, in *job) or no process uses the
  * filter any more (0). */
 static int
-lead(struct sc_ctx *c, void *buf, struct sc_job *job)
+lead(struct seccomp_ctx *c, void *buf, struct seccomp_job *job)
 {
 	struct pollfd p = {.fd = c->listener, .events = POLLIN};
 	int rc;
@@ -96,12 +96,12 @@ lead(struct sc_ctx *c, void *buf, struct sc_job *job)
 		if (poll(&p, 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			sc_stop_answering(c, "poll");
+			seccomp_notify_stop_answering(c, "poll");
 			return 0;
 		}
 		if (p.revents & POLLIN) {
-			if ((rc = sc_serve_one(c, buf, job)) < 0) {
-				sc_stop_answering(c, "receiving a notification");
+			if ((rc = seccomp_notify_serve_one(c, buf, job)) < 0) {
+				seccomp_notify_stop_answering(c, "receiving a notification");
 				return 0;
 			}
 			if (rc == 1)
@@ -114,9 +114,9 @@ lead(struct sc_ctx *c, void *buf, struct sc_job *job)
 static void *
 answer(void *arg)
 {
-	struct sc_ctx *c = arg;
-	_Alignas(8) char buf[SC_BUF_SIZE];
-	struct sc_job job;
+	struct seccomp_ctx *c = arg;
+	_Alignas(8) char buf[SECCOMP_NOTIFY_BUF_SIZE];
+	struct seccomp_job job;
 
 	for (;;) {
 		take_lead();
@@ -129,7 +129,7 @@ answer(void *arg)
 }
 
 int
-sc_pool_start(struct sc_ctx *c)
+seccomp_pool_start(struct seccomp_ctx *c)
 {
 	int rc;
 

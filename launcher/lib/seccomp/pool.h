@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-struct sc_ctx;
+struct seccomp_ctx;
 
 /* One redirected connect: connect fd to the address, answer notification id
  * on listener with the result, close fd. */
-struct sc_job {
+struct seccomp_job {
 	int listener;
 	uint64_t id;
 	int fd; /* the supervisor's copy of the caller's socket */
@@ -21,8 +21,8 @@ struct sc_job {
 
 /* Starts the first answering thread; -1 with errno when it cannot. The
  * thread that receives a connect hands the lead to another (started when
- * none waits, up to SC_POOL_MAX) before it connects, so a connect that hangs
+ * none waits, up to SECCOMP_POOL_MAX) before it connects, so a connect that hangs
  * holds up no other call, and the supervisor's main thread never connects. */
-int sc_pool_start(struct sc_ctx *c);
+int seccomp_pool_start(struct seccomp_ctx *c);
 
 #endif
