@@ -11,11 +11,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "notify.h"
 
-#define SECCOMP_POOL_MAX 64 /* threads */
+#define SECCOMP_POOL_MAX 256 /* threads */
 
 static struct {
 	pthread_mutex_t lock;
@@ -23,6 +24,8 @@ static struct {
 	int led;     /* a thread leads */
 	int waiting; /* threads waiting for the lead */
 	int threads;
+	int done;	     /* no call will come: every thread leaves */
+	unsigned generation; /* of the supervisor run the threads serve */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .turn = PTHREAD_COND_INITIALIZER};
 
 static void *answer(void *arg);
@@ -45,34 +48,56 @@ start_thread(struct seccomp_ctx *c)
 	return rc;
 }
 
-static void
-take_lead(void)
+/* 1 once this thread leads; 0 when it is to leave (its run is over). */
+static int
+take_lead(unsigned generation)
 {
+	int lead;
+
 	pthread_mutex_lock(&pool.lock);
-	while (pool.led) {
+	while (pool.led && !pool.done && pool.generation == generation) {
 		pool.waiting++;
 		pthread_cond_wait(&pool.turn, &pool.lock);
 		pool.waiting--;
 	}
-	pool.led = 1;
+	lead = !pool.done && pool.generation == generation;
+	if (lead)
+		pool.led = 1;
+	else
+		pool.threads--;
 	pthread_mutex_unlock(&pool.lock);
+	return lead;
 }
 
-/* To a waiting thread, else to a new one; with SECCOMP_POOL_MAX threads busy, the
- * first to finish its connect takes it. */
+/* No call will come: the leader leaves, and every other thread after it. */
 static void
+leave(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	pool.done = 1;
+	pool.led = 0;
+	pool.threads--;
+	pthread_mutex_unlock(&pool.lock);
+	pthread_cond_broadcast(&pool.turn);
+}
+
+/* To a waiting thread, else to a new one; -1, keeping the lead, when neither
+ * can take it (SECCOMP_POOL_MAX threads, all connecting). */
+static int
 pass_lead(struct seccomp_ctx *c)
 {
-	int wake;
+	int wake, rc = 0;
 
 	pthread_mutex_lock(&pool.lock);
-	pool.led = 0;
 	wake = pool.waiting > 0;
-	if (!wake && pool.threads < SECCOMP_POOL_MAX)
-		start_thread(c);
+	if (!wake && (pool.threads >= SECCOMP_POOL_MAX || start_thread(c) != 0))
+		rc = -1;
+	else
+		pool.led = 0;
 	pthread_mutex_unlock(&pool.lock);
 	if (wake)
 		pthread_cond_signal(&pool.turn);
+	return rc;
 }
 
 static void
@@ -117,15 +142,29 @@ answer(void *arg)
 	struct seccomp_ctx *c = arg;
 	_Alignas(8) char buf[SECCOMP_NOTIFY_BUF_SIZE];
 	struct seccomp_job job;
+	unsigned generation;
 
-	for (;;) {
-		take_lead();
-		/* The lead is never passed on: no call will come. */
-		if (lead(c, buf, &job) == 0)
-			return NULL;
-		pass_lead(c);
+	pthread_mutex_lock(&pool.lock);
+	generation = pool.generation;
+	pthread_mutex_unlock(&pool.lock);
+	for (int leading = take_lead(generation); leading; leading = take_lead(generation)) {
+		if (lead(c, buf, &job) == 0) {
+			leave();
+			break;
+		}
+		/* With no thread to pass the lead to, the call fails as when a
+		 * program runs out of threads, and this one goes on leading. */
+		while (pass_lead(c) < 0) {
+			seccomp_notify_reply(job.listener, job.id, EAGAIN);
+			close(job.fd);
+			if (lead(c, buf, &job) == 0) {
+				leave();
+				return NULL;
+			}
+		}
 		run(&job);
 	}
+	return NULL;
 }
 
 int
@@ -134,8 +173,29 @@ seccomp_pool_start(struct seccomp_ctx *c)
 	int rc;
 
 	pthread_mutex_lock(&pool.lock);
+	pool.generation++;
+	pool.done = 0;
+	pool.led = 0;
 	rc = start_thread(c);
 	pthread_mutex_unlock(&pool.lock);
 	errno = rc;
 	return rc ? -1 : 0;
+}
+
+void
+seccomp_pool_stop(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	pthread_mutex_lock(&pool.lock);
+	/* The leader sees the same hang-up as the main thread; it may still be
+	 * answering a last call. */
+	while (pool.led && !pool.done &&
+	       pthread_cond_timedwait(&pool.turn, &pool.lock, &until) == 0)
+		;
+	pool.done = 1;
+	pthread_mutex_unlock(&pool.lock);
+	pthread_cond_broadcast(&pool.turn);
 }

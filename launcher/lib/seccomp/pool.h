@@ -24,5 +24,9 @@ struct seccomp_job {
  * none waits, up to SECCOMP_POOL_MAX) before it connects, so a connect that hangs
  * holds up no other call, and the supervisor's main thread never connects. */
 int seccomp_pool_start(struct seccomp_ctx *c);
+/* Once no process uses the filter: waits (at most 1 s) for the leader to
+ * finish with c, then every thread leaves as it comes back; none touches c
+ * after. */
+void seccomp_pool_stop(void);
 
 #endif

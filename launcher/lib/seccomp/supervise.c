@@ -157,6 +157,7 @@ serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 		if (p[0].revents)
 			p[0].fd = -1;
 	}
+	seccomp_pool_stop();
 	while (!reaped && waitpid(child, status, 0) < 0 && errno == EINTR)
 		;
 }
