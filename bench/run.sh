@@ -36,8 +36,10 @@
 #   BENCH_SECTIONS=...  subset of "micro startup data tls memory seccomp instr kube" (default: all)
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
-#                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
-#                       two JVMs and no class-data archive); "none" leaves it out
+#                       built as kshim/kafka:before-COMMIT (e.g. 5fb2872, Kafka 4.1.1 with G1,
+#                       two JVMs and no class-data archive); default none: the image under test alone
+#   BENCH_SC_DATA=0     the seccomp section without its franz-go data path (system calls only)
+#   BENCH_START_NODES=".." the cluster sizes of the startup section (default "1 3 5", quick "1 3")
 #   BENCH_LAT_RATE=N    messages per second of the latency runs (default 2000)
 #   BENCH_DATA_PAIRS=N  repetitions of the data section (default 15, quick 6: the fewest
 #                       that give a 95% interval for a median); the report says how many
@@ -56,7 +58,7 @@ BUILD=$OUT/build
 QUICK=${BENCH_QUICK:-0}
 SECTIONS=${BENCH_SECTIONS:-micro startup data tls memory seccomp instr kube}
 IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
-BEFORE=${BENCH_BEFORE:-5fb2872}
+BEFORE=${BENCH_BEFORE:-none}
 BEFORE_IMAGE=
 [ "$BEFORE" = none ] || BEFORE_IMAGE=kshim/kafka:before-$BEFORE
 RESULTS=$OUT/results.tsv
@@ -82,6 +84,7 @@ else
 	INSTR_REPS=8 INSTR_MSGS=40000 START_RUNS=400
 	KUBE_REPS=10 KUBE_MSGS=500000 KUBE_IR_REPS=3
 fi
+START_NODES=${BENCH_START_NODES:-$START_NODES}
 DATA_REPS=${BENCH_DATA_PAIRS:-$DATA_REPS}
 TLS_REPS=${BENCH_TLS_PAIRS:-$TLS_REPS}
 INSTR_REPS=${BENCH_INSTR_PAIRS:-$INSTR_REPS}
@@ -141,7 +144,10 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 : >"$RESULTS"
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "command=$([ "$QUICK" = 1 ] && echo 'BENCH_QUICK=1 ')make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
+	# The command as run: the BENCH_ settings that change what is measured, then make bench.
+	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_START_NODES BENCH_SC_DATA BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
+		[ -z "${!v:-}" ] || printf '%s=%s ' "$v" "${!v}"
+	done)make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
 	echo "quick=$QUICK"
 	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- shim common launcher include 2>/dev/null || echo ' + uncommitted changes in shim/common/launcher/include')"
 	echo "nproc=$(nproc)"
@@ -313,7 +319,7 @@ startup_up() {
 		starting*) created=$stamp ;;
 		waiting*) started=$stamp ;;
 		esac
-	done < <(script -qec "/usr/bin/time -f '%e %M %U %S' -o '$WORK/time' '$KSHIM' up --image '$image' -n $n --name '$name'; echo \"exit \$?\"" /dev/null)
+	done < <(script -qec "/usr/bin/time -f '%e %M %U %S' -o '$WORK/time' '$KSHIM' up --image '$image' -n $n --name '$name' --timeout 600; echo \"exit \$?\"" /dev/null)
 	grep -q ' exit 0$' "$WORK/up.out" || { cat "$WORK/up.out" >&2; die "kshim up -n $n failed"; }
 	read -r busy1 all1 < <(cpu_busy_jiffies)
 	read -r wall rss ucpu scpu <"$WORK/time"
@@ -466,7 +472,7 @@ up_localhost() {
 	DATA_CLUSTER=$TAG-$sec
 	log "$sec: kshim up -n 3${*:+ $*} --localhost-listener ($DATA_CLUSTER)"
 	CLUSTERS+=("$DATA_CLUSTER")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" "$@" --localhost-listener >"$out" 2>&1 ||
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$DATA_CLUSTER" "$@" --localhost-listener --timeout 600 >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "kshim up${*:+ $*} --localhost-listener failed"; }
 	LOC_BOOTSTRAP=$(grep -m1 -E '^localhost:[0-9]+' "$out")
 	[ -n "$LOC_BOOTSTRAP" ] || die "no localhost:PORT list in the output of kshim up${*:+ $*} --localhost-listener"
@@ -631,7 +637,7 @@ section_seccomp_data() {
 	SC_CLUSTER=$TAG-sc SC_BOOT=kafka1:9092,kafka2:9092,kafka3:9092
 	log "seccomp: kshim up -n 3 ($SC_CLUSTER) and a sidecar on its network"
 	CLUSTERS+=("$SC_CLUSTER")
-	"$KSHIM" up --image "$IMAGE" -n 3 --name "$SC_CLUSTER" >"$WORK/sc.out" 2>&1 ||
+	"$KSHIM" up --image "$IMAGE" -n 3 --name "$SC_CLUSTER" --timeout 600 >"$WORK/sc.out" 2>&1 ||
 		{ cat "$WORK/sc.out" >&2; die "kshim up ($SC_CLUSTER) failed"; }
 	SC_MAP=$(for i in 1 2 3; do
 		printf 'kafka%s:9092=%s,' "$i" "$(docker port "$SC_CLUSTER-kafka$i" 9092/tcp | head -n 1)"
@@ -659,7 +665,7 @@ section_seccomp() {
 	[ -n "$LISTENER" ] || start_listener
 	define_seccomp_variants
 	time_variants seccomp
-	section_seccomp_data
+	[ "${BENCH_SC_DATA:-1}" = 0 ] || section_seccomp_data
 }
 
 # ---------------------------------------------------------------- 6. instructions
@@ -911,8 +917,13 @@ START=$(date +%s)
 for s in micro startup data tls memory seccomp instr kube; do
 	want "$s" || continue
 	t0=$(date +%s)
+	{
+		echo "date_$s=$(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "load_$s=$(cut -d' ' -f1-3 /proc/loadavg)"
+	} >>"$META"
 	"section_$s"
 	echo "secs_$s=$(($(date +%s) - t0))" >>"$META"
+	echo "load_end_$s=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$META"
 done
 {
 	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -106,6 +106,16 @@ check "opens of /etc/hosts went on during racing connects to a stuck port (${out
 	test -n "$max"
 check "  ... the longest open took under 250 ms (${max:-?} ms)" test "${max:-999999}" -lt 250
 
+# --- a connect that hangs holds up no other ------------------------------------------
+# Five blocking connects to kafka9 (SYNs unanswered) keep five of the supervisor's
+# connect workers waiting; a connect to kafka1 made meanwhile is answered at once.
+out=$(run --via seccomp -- sh -c "for i in 1 2 3 4 5; do timeout 4 '$PROBE' kafka9 9092 >/dev/null 2>&1 & done
+	sleep 0.5; s=\$(date +%s%N); '$PROBE' kafka1 9092; echo ms=\$(((\$(date +%s%N) - s) / 1000000)); wait")
+expect_out "five connects hanging, a sixth is served" "$(printf '%s' "$out" | head -n 1)" \
+	"identity=kafka1 addr=127.77.0.1"
+ms=$(printf '%s' "$out" | sed -n 's/^ms=//p')
+check "  ... in under 250 ms (${ms:-?} ms)" test "${ms:-999999}" -lt 250
+
 # --- orphans: the supervisor adopts them ----------------------------------------------
 # A background child whose parent exited is reparented to the supervisor (a
 # child subreaper), not to init: it stays a descendant, which Yama's

@@ -1,28 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* connect() redirect: the supervisor connects a copy of the caller's socket
  * (the same open file description) to the published address and answers with
- * the result, so blocking, non-blocking and errno behaviour are the kernel's. */
+ * the result, so blocking, non-blocking and errno behaviour are the kernel's.
+ * Every connect is made after the lead has passed to another thread (pool.h):
+ * a non-blocking one can become blocking (another thread of the program clears
+ * O_NONBLOCK) between a check and the act. */
 #include "connect.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "mem.h"
 #include "notify.h"
-
-struct pending {
-	int listener;
-	uint64_t id;
-	int fd; /* the supervisor's copy of the caller's socket */
-	struct sockaddr_storage to;
-	socklen_t len;
-};
+#include "pool.h"
 
 static int
 is_stream(int fd)
@@ -43,52 +37,8 @@ blocking(int fd)
 }
 
 static void
-finish(struct pending *p)
-{
-	int rc = connect(p->fd, (struct sockaddr *)&p->to, p->len);
-
-	seccomp_notify_reply(p->listener, p->id, rc < 0 ? errno : 0);
-	close(p->fd);
-}
-
-static void *
-finish_blocking(void *arg)
-{
-	finish(arg);
-	free(arg);
-	return NULL;
-}
-
-/* Every connect is made on a thread of its own: a blocking one may take as
- * long as the kernel lets it, and a non-blocking one can become blocking
- * (another thread of the program clears O_NONBLOCK) between a check and the
- * act. The supervisor's own thread never waits for one. */
-static void
-finish_on_thread(struct pending *p)
-{
-	struct pending *q = malloc(sizeof(*q));
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc = -1;
-
-	if (q) {
-		*q = *p;
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		pthread_attr_setstacksize(&attr, 64 * 1024);
-		rc = pthread_create(&t, &attr, finish_blocking, q);
-		pthread_attr_destroy(&attr);
-	}
-	if (rc != 0) {
-		free(q);
-		seccomp_notify_reply(p->listener, p->id, EAGAIN);
-		close(p->fd);
-	}
-}
-
-static void
 log_redirect(const struct seccomp_ctx *c, const struct seccomp_notif *n,
-	     const struct sockaddr *asked, const struct pending *p, int blocking)
+	     const struct sockaddr *asked, const struct seccomp_job *p, int blocking)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	const struct sockaddr_in *to = (const struct sockaddr_in *)&p->to;
@@ -118,11 +68,11 @@ own_network(const struct seccomp_ctx *c, const struct seccomp_notif *n)
 	return 0;
 }
 
-void
-seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n)
+int
+seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_job *job)
 {
 	struct sockaddr_storage asked;
-	struct pending p = {.listener = c->listener, .id = n->id};
+	struct seccomp_job p = {.listener = c->listener, .id = n->id};
 	socklen_t len = (socklen_t)n->data.args[2];
 
 	if (len > sizeof(asked) ||
@@ -138,8 +88,9 @@ seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n)
 		goto pass;
 	}
 	log_redirect(c, n, (struct sockaddr *)&asked, &p, c->debug && blocking(p.fd));
-	finish_on_thread(&p);
-	return;
+	*job = p;
+	return 1;
 pass:
 	seccomp_notify_continue(c->listener, n->id);
+	return 0;
 }

@@ -6,11 +6,12 @@
 #include <linux/seccomp.h>
 
 struct seccomp_ctx;
+struct seccomp_job;
 
 /* Connects the caller's own socket to the published address when it asked for
- * a mapped (loopback address, internal port) on a stream socket, and answers
- * with the result; continues every other call. The connect is made on a
- * thread of its own, so the supervisor never waits for it. */
-void seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n);
+ * a mapped (loopback address, internal port) on a stream socket: returns 1 with
+ * the connect to make and answer in *job (pool.h makes it). Continues every
+ * other call and returns 0. */
+int seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_job *job);
 
 #endif

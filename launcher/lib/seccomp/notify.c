@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "connect.h"
+#include "pool.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for any thread, not only a leader */
@@ -155,20 +156,13 @@ same_files(pid_t tid, pid_t tgid)
 	return tid == tgid || syscall(SYS_kcmp, tid, tgid, KCMP_FILES, 0, 0) == 0;
 }
 
-/* A pidfd whose fd table is the thread's: the thread's own (PIDFD_THREAD,
- * Linux 6.9), else its process's when the thread shares that table. */
+/* Without PIDFD_THREAD (Linux 6.9): a pidfd of the thread's process, when the
+ * thread shares that process's fd table; -1 otherwise. */
 static int
-pidfd_of(struct seccomp_ctx *c, const struct seccomp_notif *n)
+leader_pidfd(struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
 	pid_t tid = (pid_t)n->pid, tgid;
-	int pidfd;
 
-	if (!c->no_pidfd_thread) {
-		pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-		if (pidfd >= 0 || errno != EINVAL)
-			return pidfd;
-		c->no_pidfd_thread = 1;
-	}
 	if ((tgid = leader_of(tid)) < 0)
 		return -1;
 	if (!same_files(tid, tgid)) {
@@ -182,10 +176,12 @@ pidfd_of(struct seccomp_ctx *c, const struct seccomp_notif *n)
 	return (int)syscall(SYS_pidfd_open, tgid, 0);
 }
 
-int
-seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd)
+/* The uncached way, for kernels without PIDFD_THREAD: the leader's fd table
+ * may stop being the thread's at any time (unshare is not trapped). */
+static int
+take_from_leader(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd)
 {
-	int pidfd = pidfd_of(c, n), copy = -1;
+	int pidfd = leader_pidfd(c, n), copy = -1;
 
 	if (pidfd < 0)
 		return -1;
@@ -195,30 +191,115 @@ seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int
 	return copy;
 }
 
+void
+seccomp_notify_pidfds_init(struct seccomp_ctx *c)
+{
+	for (int i = 0; i < SECCOMP_PIDFDS; i++)
+		c->pidfds[i] = (struct seccomp_pidfd){.tid = 0, .fd = -1};
+}
+
 static void
-dispatch(struct seccomp_ctx *c, const struct seccomp_notif *n)
+forget(struct seccomp_pidfd *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+void
+seccomp_notify_pidfds_free(struct seccomp_ctx *c)
+{
+	for (int i = 0; i < SECCOMP_PIDFDS; i++)
+		forget(&c->pidfds[i]);
+}
+
+/* The cached pidfd of thread tid (PIDFD_THREAD), opened when missing; -1 with
+ * errno. A pidfd names one thread for good: once that thread has exited,
+ * pidfd_getfd on it fails with ESRCH, whoever has its tid now; across an
+ * exec it names the thread that called exec, which is the one that traps. */
+static int
+thread_pidfd(struct seccomp_ctx *c, pid_t tid)
+{
+	struct seccomp_pidfd *p = &c->pidfds[(unsigned)tid % SECCOMP_PIDFDS];
+
+	if (p->fd >= 0 && p->tid == tid)
+		return p->fd;
+	forget(p);
+	p->fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	p->tid = tid;
+	return p->fd;
+}
+
+/* pidfd_getfd through the cache; one retry with a fresh pidfd when the cached
+ * one names a thread that has exited. -2 when the kernel lacks PIDFD_THREAD. */
+static int
+take_cached(struct seccomp_ctx *c, pid_t tid, int fd)
+{
+	int pidfd, copy = -1;
+
+	for (int tries = 0; tries < 2; tries++) {
+		if ((pidfd = thread_pidfd(c, tid)) < 0)
+			return errno == EINVAL ? -2 : -1;
+		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (copy >= 0 || errno != ESRCH)
+			break;
+		forget(&c->pidfds[(unsigned)tid % SECCOMP_PIDFDS]);
+	}
+	return copy;
+}
+
+int
+seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd)
+{
+	int copy = -2;
+
+	if (!c->no_pidfd_thread && (copy = take_cached(c, (pid_t)n->pid, fd)) == -2)
+		c->no_pidfd_thread = 1;
+	if (copy == -2)
+		return take_from_leader(c, n, fd);
+	/* Valid after the copy: the thread that trapped still waits, so the tid
+	 * (and the cached pidfd) named it when the copy was taken. */
+	if (copy >= 0 && !seccomp_notify_valid(c->listener, n->id)) {
+		close(copy);
+		copy = -1;
+	}
+	return copy;
+}
+
+static int
+dispatch(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_job *job)
 {
 	switch (n->data.nr) {
 	case SYS_connect:
-		seccomp_connect(c, n);
-		break;
+		return seccomp_connect(c, n, job);
 	case SYS_open:
 	case SYS_openat:
 	case SYS_openat2:
 		seccomp_hosts_open(c, n);
-		break;
+		return 0;
 	default:
 		seccomp_notify_continue(c->listener, n->id);
+		return 0;
 	}
 }
 
 int
-seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf)
+seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf, struct seccomp_job *job)
 {
 	memset(buf, 0, SECCOMP_NOTIFY_BUF_SIZE);
 	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_RECV, buf) < 0)
 		/* ENOENT: the caller went away between poll and receive. */
 		return errno == EINTR || errno == ENOENT ? 0 : -1;
-	dispatch(c, buf);
-	return 0;
+	return dispatch(c, buf, job);
+}
+
+void
+seccomp_notify_stop_answering(struct seccomp_ctx *c, const char *why)
+{
+	int listener = c->listener;
+
+	fprintf(stderr, "kshim: supervisor: %s: %s; trapped calls now fail with ENOSYS\n", why,
+		strerror(errno));
+	__atomic_store_n(&c->listener, -1, __ATOMIC_RELEASE);
+	close(listener);
 }

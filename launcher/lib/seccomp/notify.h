@@ -14,6 +14,13 @@
 /* Room for the kernel's notification and response structures, which may be
  * larger than this program's headers know. */
 #define SECCOMP_NOTIFY_BUF_SIZE 512
+/* pidfds kept, one a thread, by its tid */
+#define SECCOMP_PIDFDS 64
+
+struct seccomp_pidfd {
+	pid_t tid;
+	int fd; /* -1: none */
+};
 
 struct seccomp_ctx {
 	int listener;
@@ -22,6 +29,7 @@ struct seccomp_ctx {
 	struct stat mnt, net, root; /* the supervisor's own namespaces and root */
 	struct seccomp_table table;
 	struct seccomp_hosts hosts;
+	struct seccomp_pidfd pidfds[SECCOMP_PIDFDS];
 };
 
 /* Fails (errno) when the kernel's structures do not fit SECCOMP_NOTIFY_BUF_SIZE. */
@@ -30,9 +38,14 @@ int seccomp_notify_check_sizes(void);
  * after the other (Linux 6.6): a trapped call then costs two switches, not
  * two wake-ups across CPUs. */
 void seccomp_notify_prefer_sync_wakeup(int listener);
-/* Receives one notification into buf (SECCOMP_NOTIFY_BUF_SIZE bytes) and answers it;
- * -1 only when the listener itself fails. */
-int seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf);
+struct seccomp_job;
+/* Receives one notification into buf (SECCOMP_NOTIFY_BUF_SIZE bytes) and answers it, or
+ * returns 1 with a connect to make and answer in *job; -1 only when the
+ * listener itself fails. */
+int seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf, struct seccomp_job *job);
+/* Closed, the listener fails trapped calls with ENOSYS: errors, not a freeze.
+ * Says why on stderr; c->listener becomes -1. */
+void seccomp_notify_stop_answering(struct seccomp_ctx *c, const char *why);
 
 /* Lets the kernel run the call as made. */
 void seccomp_notify_continue(int listener, uint64_t id);
@@ -40,10 +53,13 @@ void seccomp_notify_continue(int listener, uint64_t id);
 void seccomp_notify_reply(int listener, uint64_t id, int e);
 /* Non-zero while the caller still waits for the answer to id. */
 int seccomp_notify_valid(int listener, uint64_t id);
-/* A copy of the caller's fd (pidfd_getfd), taken only while id is still
- * valid, so that a reused pid can never be acted on, and only from the fd
- * table the calling thread uses; -1 otherwise. */
+/* A copy of the caller's fd (pidfd_getfd) from the fd table the calling thread
+ * uses, returned only when id is still valid after it was taken, so that a
+ * reused pid can never be acted on; -1 otherwise. */
 int seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd);
+/* The pidfd cache: empty, and closed. */
+void seccomp_notify_pidfds_init(struct seccomp_ctx *c);
+void seccomp_notify_pidfds_free(struct seccomp_ctx *c);
 /* What a program's view is compared on: its mount namespace and root (the
  * hosts file it opens), or its network namespace (the address it connects). */
 enum seccomp_view { SECCOMP_VIEW_FILES, SECCOMP_VIEW_NET };

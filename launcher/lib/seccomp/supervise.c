@@ -19,6 +19,7 @@
 #include "../cleanup.h"
 #include "filter.h"
 #include "notify.h"
+#include "pool.h"
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
@@ -128,42 +129,35 @@ on_signal(int sigfd, pid_t child, int *status, int reaped)
 	return reaped;
 }
 
-/* Closed, the listener fails trapped calls with ENOSYS: errors, not a freeze. */
-static void
-stop_answering(struct seccomp_ctx *c, const char *why)
-{
-	fprintf(stderr, "kshim: supervisor: %s: %s; trapped calls now fail with ENOSYS\n", why,
-		strerror(errno));
-	close(c->listener);
-	c->listener = -1;
-}
-
+/* The main thread forwards signals and reaps; the pool's threads answer the
+ * trapped calls. */
 static void
 serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 {
-	struct pollfd p[2] = {{.fd = c->listener, .events = POLLIN},
-			      {.fd = sigfd, .events = POLLIN}};
-	_Alignas(8) char buf[SECCOMP_NOTIFY_BUF_SIZE];
+	/* No events: poll reports the listener only when no process uses the
+	 * filter any more (POLLHUP). */
+	struct pollfd p[2] = {{.fd = c->listener, .events = 0}, {.fd = sigfd, .events = POLLIN}};
 	int reaped = 0;
 
 	*status = 1 << 8; /* exit status 1, should the program never be reaped */
+	if (seccomp_pool_start(c) < 0)
+		seccomp_notify_stop_answering(c, "starting a thread");
 	while (!reaped || p[0].fd >= 0) {
+		if (__atomic_load_n(&c->listener, __ATOMIC_ACQUIRE) < 0)
+			p[0].fd = -1; /* a thread stopped answering */
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			if (c->listener >= 0)
-				stop_answering(c, "poll");
+				seccomp_notify_stop_answering(c, "poll");
 			break;
 		}
 		if (p[1].revents & POLLIN)
 			reaped = on_signal(sigfd, child, status, reaped);
-		if ((p[0].revents & POLLIN) && seccomp_notify_serve_one(c, buf) < 0) {
-			stop_answering(c, "receiving a notification");
-			p[0].revents |= POLLHUP;
-		}
-		if (p[0].revents & POLLHUP)
-			p[0].fd = -1; /* no process uses the filter any more */
+		if (p[0].revents)
+			p[0].fd = -1;
 	}
+	seccomp_pool_stop();
 	while (!reaped && waitpid(child, status, 0) < 0 && errno == EINTR)
 		;
 }
@@ -180,11 +174,13 @@ ctx_init(struct seccomp_ctx *c, int listener, const char *table)
 	seccomp_notify_view_init(c);
 	seccomp_table_init(&c->table, table);
 	seccomp_hosts_init(&c->hosts);
+	seccomp_notify_pidfds_init(c);
 }
 
 static void
 ctx_free(struct seccomp_ctx *c)
 {
+	seccomp_notify_pidfds_free(c);
 	seccomp_hosts_free(&c->hosts);
 	seccomp_table_free(&c->table);
 	if (c->listener >= 0)
