@@ -33,7 +33,7 @@ for s in SYNOPSIS DESCRIPTION COMMANDS ENVIRONMENT FILES "EXIT STATUS" EXAMPLES;
 	expect_match "man page section $s" "^$s\$" "$text"
 done
 for v in KSHIM_HOME XDG_RUNTIME_DIR KSHIM_IMAGE KSHIM_TABLE KSHIM_DEBUG DOCKER_HOST; do
-	expect_match "man page ENVIRONMENT: $v" "^ {5}$v\$" "$text"
+	expect_match "man page ENVIRONMENT: $v" "^ +$v\$" "$text"
 done
 expect_match "man page: run --via preload|seccomp" '--via preload \| seccomp' "$text"
 expect_match "man page: Go and static programs are supervised with seccomp user notification" \
