@@ -22,7 +22,7 @@ suites=("$@")
 [ ${#suites[@]} = 0 ] || [ "${suites[0]}" = all ] && suites=(unit shim fuzz e2e matrix)
 JOBS=${KSHIM_TEST_JOBS:-3}
 # The Docker scripts that take longest, in the order they start; the others follow by name.
-SLOWEST_FIRST=(matrix-clients matrix-kafka39 e2e-tls e2e-launcher e2e-remote e2e-restart e2e-doctor
+SLOWEST_FIRST=(matrix-clients e2e-trixie matrix-kafka39 e2e-tls e2e-launcher e2e-remote e2e-restart e2e-doctor
 	e2e-compose e2e-podman)
 
 need_docker=0
