@@ -127,7 +127,8 @@ for c in "$CL" "$SC"; do
 		"$(cat "$W/up-$c.rc" 2>/dev/null)" 0 || sed 's/^/    # /' "$W/up-$c.err"
 done
 out=$(in_tree "$KS" doctor --name "$CL" 2>&1)
-expect_eq "kshim doctor: every layer passes ($(printf '%s\n' "$out" | grep -c ' ok ') ok), exit 0" "$?" 0 ||
+rc=$?
+expect_eq "kshim doctor: every layer passes ($(printf '%s\n' "$out" | grep -c ' ok ') ok), exit 0" "$rc" 0 ||
 	printf '%s\n' "$out" | sed 's/^/    # /'
 
 # --- the four clients, through the tree's kshim run -------------------------------------------------
