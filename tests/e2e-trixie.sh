@@ -176,7 +176,7 @@ roundtrips() {
 	for c; do roundtrip "$c" "$cl" "$conf" >"$W/$cl-$c.out" 2>"$W/$cl-$c.err" & done
 	wait
 	for c; do
-		expect_eq "$cl: $c read back its $N records: produced, distinct, dups, bad, disorder, done" \
+		expect_eq "$cl: $c: $N produced, $N distinct read back, 0 duplicates, 0 bad, 0 out of order, done" \
 			"$(roundtrip_counts "$W/$cl-$c.out" "$RUN")" "$N $N 0 0 0 1" || tail -n 15 "$W/$cl-$c.err" | sed 's/^/    # /'
 	done
 	echo "# $cl: $* in $(el "$s") s"
