@@ -42,6 +42,21 @@ SHIM_SRC = $(wildcard shim/*.c) common/table.c
 # libcrun; launcher/ holds main and one file per subcommand, doctor's layers
 # in launcher/doctor.
 LIB_DIRS = launcher/lib launcher/lib/engine launcher/lib/seccomp launcher/lib/kube
+
+# The header rule, for every C file outside a folder of its own (tests included):
+# - launcher/lib/engine (the Docker/Podman client), launcher/lib/seccomp (the
+#   supervisor) and launcher/lib/kube (the Kubernetes client) are reached only
+#   through their public headers, PUBLIC_HEADERS below. Their other headers
+#   (docker_priv.h, internal.h, forwarder.h, ssh_bridge.h, seccomp's notify.h,
+#   table.h, ...) belong to the files beside them.
+# - A unit test named for the folder (tests/unit/engine_*.c, seccomp_*.c,
+#   kube_*.c) tests it from inside and may include any of its headers.
+# - shim/'s headers are the shim's own; its interface is libc's, through the
+#   hooks. shim/core.h is also the test interface of the fuzzers in tests/fuzz/:
+#   fuzz_gai looks arbitrary names up with core_lookup_name, because through
+#   getaddrinfo every name the table does not map would go to DNS.
+# tests/unit-style.sh checks this on every .c and .h file.
+PUBLIC_HEADERS = launcher/lib/engine/docker.h launcher/lib/engine/engine.h launcher/lib/seccomp/supervise.h launcher/lib/kube/kube.h launcher/lib/kube/record.h launcher/lib/kube/forward.h launcher/lib/kube/health.h
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) common/table.c
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard launcher/*.c launcher/doctor/*.c))
@@ -98,11 +113,51 @@ $(BUILD)/unit/%: tests/unit/%.c $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 	$(LAUNCHER_FLAGS); $(CC) $(ALLCPPFLAGS) $(ALLCFLAGS) $(DEPFLAGS) $(LDFLAGS) -Ilauncher $$cflags -o $@ $< \
 		$(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a $$libs -lpthread
 
+# A program a suite drives, under tests/helpers: make build/helpers/NAME, with SAN= and BUILD=
+# as the suite's shim is built. Those that link more than libc say what below.
+HELPER_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -Iinclude -Ilauncher
+LAUNCHER_LINK = $(filter-out %/kshim.o,$(CLI_OBJ)) $(BUILD)/libkshim-launcher.a
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(LAUNCHER_FLAGS); $(CC) $(HELPER_CFLAGS) $(HELPER_OPT) $(SANFLAGS) $(DEPFLAGS) $$cflags $(LDFLAGS) \
+		-o $@ $< $(HELPER_LIBS) -lpthread
+$(BUILD)/helpers/ares_repeat: HELPER_LIBS = -lcares
+$(BUILD)/helpers/seqclient: HELPER_OPT = -O2
+$(BUILD)/helpers/seqclient: HELPER_LIBS = -lrdkafka
+# selfbind links the shim's objects into itself, with dlsym wrapped.
+$(BUILD)/helpers/selfbind: $(SHIM_OBJ)
+$(BUILD)/helpers/selfbind: HELPER_LIBS = $(SHIM_OBJ) -Wl,--wrap=dlsym -ldl
+$(BUILD)/helpers/tables_race $(BUILD)/helpers/kube_probe: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
+$(BUILD)/helpers/tables_race $(BUILD)/helpers/kube_probe: HELPER_LIBS = $(LAUNCHER_LINK) $$libs
+
+# A libFuzzer target under tests/fuzz (tests/fuzz.sh): make build/fuzz/fuzz_table, with clang,
+# ASan and UBSan, compiled with the sources it fuzzes.
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -Ilauncher/lib \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/%: tests/fuzz/%.c common/table.c
+	@mkdir -p $(dir $@)
+	$(LAUNCHER_FLAGS); $(FUZZ_CC) $(FUZZ_FLAGS) $$cflags -o $@ $(filter %.c,$^) $(FUZZ_LIBS) -ldl -lpthread
+$(BUILD)/fuzz/fuzz_gai: $(addprefix shim/,core.c hooks_resolve.c hooks_socket.c hooks_hostent.c real.c)
+$(BUILD)/fuzz/fuzz_docker: $(wildcard launcher/lib/engine/*.c) $(addprefix launcher/lib/,cluster.c \
+	attached.c watch.c flavor.c error.c paths.c table_store.c file.c origin.c owner.c)
+$(BUILD)/fuzz/fuzz_docker: FUZZ_LIBS = $$libs
+
 # A static test program under tests/clients, for the supervisor's suites (no
-# libc kshim's preload could hook): make build/tests/edges.
+# libc kshim's preload could hook): make build/tests/edges; build/tests/probe-musl with musl.
 $(BUILD)/tests/%: tests/clients/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -static -pthread -o $@ $<
+$(BUILD)/tests/%-musl: tests/clients/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc -std=c11 -Wall -Wextra -Werror -O1 -static -o $@ $<
+
+# A test client under tests/clients linked as clients are, for the shim to be preloaded into
+# (tests/shim-clients.sh): make build/clients/connect.
+$(BUILD)/clients/%: tests/clients/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -o $@ $< $(CLIENT_LIBS)
+$(BUILD)/clients/ares_client: CLIENT_LIBS = -lcares
 
 # make install [DESTDIR=/staging] [PREFIX=/usr] [LIBDIR=...]: the command (kshim,
 # and kshim-full next to the shim), the shim, the man page and the bash
@@ -123,15 +178,20 @@ uninstall:
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 
 # make deb: build/deb/kshim_<version>_amd64.deb, built by dpkg-buildpackage (debian/rules) from
-# a copy of the tree in build/deb/kshim, whose parent gets what it writes.
+# a copy of the tree in build/deb/kshim, whose parent gets what it writes; built again only when
+# a file it is made from changed.
 DEBTREE = $(BUILD)/deb/kshim
-deb:
+DEB_INPUTS = Makefile kshim.1 completions/kshim.bash LICENSE $(wildcard debian/* debian/source/* \
+	include/kshim/*.h shim/* common/* launcher/*.[ch] launcher/doctor/*.[ch] $(addsuffix /*.[ch],$(LIB_DIRS)))
+deb: $(BUILD)/deb/built
+$(BUILD)/deb/built: $(DEB_INPUTS)
 	rm -rf $(BUILD)/deb
 	mkdir -p $(DEBTREE)
 	tar -c --exclude=./.git --exclude=./build --exclude=./$(BUILD) --exclude=./tests/out . | tar -x -C $(DEBTREE)
 	cd $(DEBTREE) && dpkg-buildpackage -b -us -uc || { echo "kshim: the package did not build" \
 		"(dpkg-buildpackage said why, above); 'apt-get build-dep ./' installs what debian/control" \
 		"names (as root)" >&2; exit 1; }
+	touch $@
 
 deps:
 	@bash scripts/deps.sh
@@ -163,7 +223,9 @@ kubernetes-down:
 
 # The everyday loop: the unit and shim suites as any user, with no Docker and
 # no network (tests/run.sh --local leaves out scripts that say they need them).
+# Their linters come first: installed when missing as root, named when missing otherwise.
 check:
+	@bash scripts/deps.sh --lint
 	@bash tests/run.sh --local unit shim
 
 # The README's test command: every suite, against the real daemon and image.
@@ -199,4 +261,5 @@ clean-state:
 
 FORCE:
 
--include $(SHIM_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/obj/launcher/kshim-lean.d $(wildcard $(BUILD)/unit/*.d)
+-include $(SHIM_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/obj/launcher/kshim-lean.d $(wildcard $(BUILD)/unit/*.d) \
+	$(wildcard $(BUILD)/helpers/*.d)

@@ -17,8 +17,8 @@
  *   kperf latency -b BROKERS -t TOPIC [-r RATE] [-d SECONDS] [-w WARMUP] [-s SIZE]
  *        a producer (acks=all, max.in.flight 5, librdkafka's defaults otherwise; KPERF_LINGER
  *        and KPERF_INFLIGHT set linger.ms and max.in.flight.requests.per.connection) at RATE
- *        msg/s with a CLOCK_MONOTONIC timestamp in each payload, and a consumer in the same process; the first
- *        WARMUP seconds of messages are not counted; prints produce-to-consume p50/p99,
+ *        msg/s with a CLOCK_MONOTONIC timestamp in each payload, and a consumer in the same
+ * process; the first WARMUP seconds of messages are not counted; prints produce-to-consume p50/p99,
  *        and the p50 of the first and last quarter of the run (a backlog shows as growth)
  *   -F FILE  librdkafka properties, one key=value a line (`kshim config --client librdkafka`,
  *            kcat -F's form); -b still sets bootstrap.servers */
@@ -53,8 +53,7 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void
-die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 static void
 die(const char *fmt, ...)
@@ -559,17 +558,38 @@ main(int argc, char **argv)
 	optind = 2;
 	while ((opt = getopt(argc, argv, "b:t:n:s:p:R:r:d:w:F:")) != -1) {
 		switch (opt) {
-		case 'b': brokers = optarg; break;
-		case 't': topic = optarg; break;
-		case 'n': count = atol(optarg); break;
-		case 's': size = atoi(optarg); break;
-		case 'p': partitions = atoi(optarg); break;
-		case 'R': replicas = atoi(optarg); break;
-		case 'r': rate = atol(optarg); break;
-		case 'd': duration = atof(optarg); break;
-		case 'w': warmup = atof(optarg); break;
-		case 'F': conf_file = optarg; break;
-		default: usage();
+		case 'b':
+			brokers = optarg;
+			break;
+		case 't':
+			topic = optarg;
+			break;
+		case 'n':
+			count = atol(optarg);
+			break;
+		case 's':
+			size = atoi(optarg);
+			break;
+		case 'p':
+			partitions = atoi(optarg);
+			break;
+		case 'R':
+			replicas = atoi(optarg);
+			break;
+		case 'r':
+			rate = atol(optarg);
+			break;
+		case 'd':
+			duration = atof(optarg);
+			break;
+		case 'w':
+			warmup = atof(optarg);
+			break;
+		case 'F':
+			conf_file = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!brokers || !topic || count < 1 || size < 1 || rate < 1 || rate > 1000000 ||

@@ -709,6 +709,50 @@ if any(k[0] == "instr" for k in data):
             goal("`kshim run -- true` ≤ 1 ms CPU more than `true`", dc, lambda x: x <= 1.0, 2, " ms")
     instrp.append("")
 
+# ------------------------------------------------------------------ Kubernetes hop
+kubep = []
+if any(k[0] == "kube" for k in data):
+    k = lambda metric, mode: series("kube", metric, mode)
+    ci = lambda metric, a, b: median_ci(paired(k(metric, a), k(metric, b), lambda x, y: x / y))
+    ratio_cell = lambda c: "n/a" if not c else f"{c[0]:.2f} [{c[1]:.2f}–{c[2]:.2f}]"
+    kubep.append("## 7. The Kubernetes hop (`kshim attach --kubernetes`)\n")
+    kubep.append(f"The test cluster of `scripts/kubernetes.sh` (single node, this machine), a 3-broker "
+                 f"Strimzi-named StatefulSet. kcat (the same Debian build on the host and in the Kafka "
+                 f"image) produces {int(float(meta.get('kube_msgs', 0))):,} records of {meta.get('msg_size')} B "
+                 "to a fresh one-partition topic on broker 0, then consumes them, by the pods' names: "
+                 "**pod** in a pod beside the brokers (`kubectl exec`), **fwd** on the host through "
+                 "`kshim run` and kshim's forwarder, **pf** on the host without kshim through one "
+                 "`kubectl port-forward` per pod on a loopback address of its own with the names in "
+                 "/etc/hosts (a private mount namespace: what kubefwd does), and **pod2**, pod again "
+                 "(the A/A control). The clock runs around kcat alone, inside the command. "
+                 f"{meta.get('kube_reps')} repetitions, the modes in rotating order; ratios are per "
+                 "repetition, median with the 95% interval for the median. Hop CPU: kube-apiserver, "
+                 "the kubelet and the cluster's containerd, and fwd's or pf's kubectl, per MB moved.\n")
+    kubep.append("| metric | pod | fwd | pf | pod2 | fwd ÷ pod | pf ÷ pod | pod2 ÷ pod (A/A) | fwd ÷ pf |")
+    kubep.append("|---|---|---|---|---|---|---|---|---|")
+    for metric, name in (("produce_mb_s", "produce, MB/s"), ("consume_mb_s", "consume, MB/s"),
+                         ("produce_hop_cpu_ms_per_mb", "produce, hop CPU ms per MB"),
+                         ("consume_hop_cpu_ms_per_mb", "consume, hop CPU ms per MB")):
+        cols = " | ".join(cell(summary(k(metric, mode).values()), 1) for mode in ("pod", "fwd", "pf", "pod2"))
+        kubep.append(f"| {name} | {cols} | {ratio_cell(ci(metric, 'fwd', 'pod'))} | "
+                     f"{ratio_cell(ci(metric, 'pf', 'pod'))} | {ratio_cell(ci(metric, 'pod2', 'pod'))} | "
+                     f"{ratio_cell(ci(metric, 'fwd', 'pf'))} |")
+    load = summary(series("kube", "load1", "all").values())
+    if load:
+        kubep.append(f"\nLoad average (1 min) as each repetition began: {cell(load)} on {meta.get('nproc')} cores.")
+    if any(x[0] == "kube" and x[1].endswith("_ir_per_msg") for x in data):
+        kubep.append(f"\nThe client's instructions per message (callgrind, kcat alone: {int(float(meta.get('kube_msgs', 0))) // 10:,} "
+                     f"records, {meta.get('kube_ir_reps')} repetitions, median [min–max]; the pod image has no "
+                     "valgrind, and pf runs the same binary as pod without kshim's hooks):\n")
+        kubep.append("| step | fwd | pf | fwd ÷ pf |")
+        kubep.append("|---|---|---|---|")
+        for step in ("produce", "consume"):
+            m = f"{step}_ir_per_msg"
+            r = summary(paired(k(m, "fwd"), k(m, "pf"), lambda x, y: x / y))
+            kubep.append(f"| {step} | {cell(summary(k(m, 'fwd').values()), 0)} | "
+                         f"{cell(summary(k(m, 'pf').values()), 0)} | {cell(r, 3, 'x')} |")
+    kubep.append("")
+
 # ------------------------------------------------------------------ assemble
 head = ["# kshim benchmark report\n",
         f"- command: `{meta.get('command')}`",
@@ -718,7 +762,7 @@ head = ["# kshim benchmark report\n",
         f"{meta.get('load_end')} at the end; {meta.get('other_containers')} other containers "
         f"running at the start (other people's clusters: absolute figures are noisy, compare ratios)",
         f"- run time: {meta.get('secs_total')} s"
-        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "tls", "memory", "seccomp", "instr")
+        + "".join(f", {s} {meta['secs_' + s]} s" for s in ("micro", "startup", "data", "tls", "memory", "seccomp", "instr", "kube")
                   if "secs_" + s in meta),
         "",
         "```",
@@ -729,7 +773,7 @@ head += ["## Goals\n", "| goal | measured: median [min–max] | verdict |", "|--
 head += [f"| {g} | {c} | {v} |" for g, c, v in goals]
 head.append("")
 with open(report, "w") as f:
-    f.write("\n".join(head + micro + datap + tlsp + startp + memp + scp + instrp) + "\n")
+    f.write("\n".join(head + micro + datap + tlsp + startp + memp + scp + instrp + kubep) + "\n")
 with open(f"{outdir}/plot_ratio.dat", "w") as f:
     f.write("# metric ab_med ab_lo ab_hi aa_med aa_lo aa_hi goal index (pair ratios, 95% interval)\n"
             + "\n".join(plot_ratio) + "\n")

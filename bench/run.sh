@@ -26,10 +26,14 @@
 #               client's per message through `kshim run` vs localhost on the same brokers,
 #               in pairs with an A/A control, and a whole program start (`kshim run -- true`
 #               vs `true` and the shim preloaded alone), with its CPU time
+#   7. kube     the Kubernetes hop (kshim attach --kubernetes): kcat in a pod beside the brokers
+#               vs on the host through kshim's forwarder vs kubectl port-forward + /etc/hosts (what
+#               kubefwd does), throughput pairs with an A/A control, the hop's CPU, and the
+#               client's instructions per message (callgrind)
 #
 # Environment:
 #   BENCH_QUICK=1       smoke pass: fewer repetitions and messages (a minute or three)
-#   BENCH_SECTIONS=...  subset of "micro startup data tls memory seccomp instr" (default: all)
+#   BENCH_SECTIONS=...  subset of "micro startup data tls memory seccomp instr kube" (default: all)
 #   BENCH_IMAGE=REF     broker image (default kshim/kafka:local, see `make kafka-image`)
 #   BENCH_BEFORE=COMMIT the startup section's "before" image: scripts/kafka-image.sh of that commit,
 #                       built as kshim/kafka:before-COMMIT (default 5fb2872, Kafka 4.1.1 with G1,
@@ -40,6 +44,7 @@
 #                       would decide an undecided verdict
 #   BENCH_TLS_PAIRS=N   repetitions of the tls section (default 12, quick 6)
 #   BENCH_INSTR_PAIRS=N repetitions of the instr section (default 8, quick 6)
+#   BENCH_KUBE_PAIRS=N  repetitions of the kube section (default 10, quick 6)
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
 #                       only for a full run of every section; otherwise it stays in bench/out)
 set -euo pipefail
@@ -49,7 +54,7 @@ cd "$TOP"
 OUT=$TOP/bench/out
 BUILD=$OUT/build
 QUICK=${BENCH_QUICK:-0}
-SECTIONS=${BENCH_SECTIONS:-micro startup data tls memory seccomp instr}
+SECTIONS=${BENCH_SECTIONS:-micro startup data tls memory seccomp instr kube}
 IMAGE=${BENCH_IMAGE:-kshim/kafka:local}
 BEFORE=${BENCH_BEFORE:-5fb2872}
 BEFORE_IMAGE=
@@ -66,6 +71,7 @@ if [ "$QUICK" = 1 ]; then
 	MEM_REPS=3
 	SC_REPS=1 SC_MSGS=50000
 	INSTR_REPS=6 INSTR_MSGS=10000 START_RUNS=100
+	KUBE_REPS=6 KUBE_MSGS=100000 KUBE_IR_REPS=2
 else
 	MICRO_REPS=11 MICRO_TARGET_NS=200000000 CG_REPS=5
 	DATA_REPS=15 DATA_MSGS=400000 LAT_SECS=4 LAT_WARMUP=1
@@ -74,10 +80,12 @@ else
 	MEM_REPS=5
 	SC_REPS=12 SC_MSGS=1000000
 	INSTR_REPS=8 INSTR_MSGS=40000 START_RUNS=400
+	KUBE_REPS=10 KUBE_MSGS=500000 KUBE_IR_REPS=3
 fi
 DATA_REPS=${BENCH_DATA_PAIRS:-$DATA_REPS}
 TLS_REPS=${BENCH_TLS_PAIRS:-$TLS_REPS}
 INSTR_REPS=${BENCH_INSTR_PAIRS:-$INSTR_REPS}
+KUBE_REPS=${BENCH_KUBE_PAIRS:-$KUBE_REPS}
 MSG_SIZE=100 LAT_RATE=${BENCH_LAT_RATE:-2000}
 CG_CALLS=(100 1100) # two iteration counts; their difference cancels start-up
 
@@ -95,6 +103,7 @@ mkdir -m 700 "$KSHIM_HOME"
 TAG=kbench-$$
 CLUSTERS=()
 SIDECARS=()
+KUBE_PF=() KUBE_UP=0 # section 7's kubectl port-forward pids; its namespace exists
 LISTENER=
 
 cleanup() {
@@ -104,6 +113,7 @@ cleanup() {
 	for c in "${SIDECARS[@]}"; do
 		docker rm -f "$c" >/dev/null 2>&1 || log "warning: docker rm -f $c failed"
 	done
+	[ "$KUBE_UP" = 0 ] || kube_teardown
 	for c in "${CLUSTERS[@]}"; do
 		"$BUILD/kshim" down --name "$c" >/dev/null 2>&1 || log "warning: kshim down --name $c failed"
 	done
@@ -145,7 +155,8 @@ HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
 	echo "other_containers=$(docker ps -q 2>/dev/null | wc -l)"
 	free -m | sed 's/^/free=/'
 	for v in MICRO_REPS CG_REPS DATA_REPS DATA_MSGS TLS_REPS TLS_MSGS MSG_SIZE LAT_RATE LAT_SECS LAT_WARMUP \
-		START_REPS START_NODES BEFORE_NODES MEM_REPS SC_REPS SC_MSGS INSTR_REPS INSTR_MSGS START_RUNS; do
+		START_REPS START_NODES BEFORE_NODES MEM_REPS SC_REPS SC_MSGS INSTR_REPS INSTR_MSGS START_RUNS \
+		KUBE_REPS KUBE_MSGS KUBE_IR_REPS; do
 		echo "${v,,}=${!v}"
 	done
 	echo "cg_calls=${CG_CALLS[0]} and ${CG_CALLS[1]} iterations"
@@ -327,7 +338,9 @@ startup_up() {
 # Variants nN (the image under test) and beforeN (BEFORE_IMAGE), each N of the
 # before image right after the same N of the image under test.
 section_startup() {
-	local rep i n order=($START_NODES) k=${#order[@]}
+	local rep i n k order
+	read -r -a order <<<"$START_NODES"
+	k=${#order[@]}
 	for rep in $(seq "$START_REPS"); do
 		for i in $(seq 0 $((k - 1))); do
 			n=${order[$(((i + rep - 1) % k))]}
@@ -751,8 +764,151 @@ section_instr() {
 	cluster_down "$DATA_CLUSTER"
 }
 
+# ---------------------------------------------------------------- 7. Kubernetes hop
+# kshim attach --kubernetes on the test cluster of scripts/kubernetes.sh (started if it
+# does not run): a 3-broker Strimzi-named StatefulSet (tests/kubernetes/strimzi-kafka.yaml)
+# in a namespace of the bench's own. kcat, the same Debian build on the host and in the
+# Kafka image, produces KUBE_MSGS records of MSG_SIZE B to a fresh topic (one partition,
+# on broker 0), then consumes them, by the pods' names, four ways: pod (in a pod beside
+# the brokers, through kubectl exec), fwd (on the host through kshim run and the
+# forwarder), pf (on the host without kshim: one kubectl port-forward per pod on a
+# loopback address of its own and the names in /etc/hosts, bind-mounted in a private
+# mount namespace so the real one is never touched: what kubefwd does) and pod2 (pod
+# again: the A/A control). The clock runs inside the command, around kcat alone. The
+# CPU of the hop's processes (the mode's kubectl, kube-apiserver, the kubelet and the
+# cluster's containerd) is read from /proc around each run. Then the client's
+# instructions per message under callgrind, fwd vs pf (the pod image has no valgrind).
+KUBE_NS=kbench-$$ KUBE_CLIENT=kbench-client KUBE_CLUSTER=$TAG-kube
+KUBE_SVC=my-cluster-kafka-brokers
+kube_name() { echo "my-cluster-kafka-$1.$KUBE_SVC.$KUBE_NS.svc"; }
+KUBE_BOOT=$(kube_name 0):9092
+
+# kube_sh MODE SCRIPT: sh -c SCRIPT the MODE way.
+kube_sh() {
+	case $1 in
+	pod | pod2) kubectl -n "$KUBE_NS" exec "$KUBE_CLIENT" -- sh -c "$2" ;;
+	fwd) "$KSHIM" run --name "$KUBE_CLUSTER" -- sh -c "$2" ;;
+	pf) unshare -m sh -c 'mount --bind "$1" /etc/hosts && exec sh -c "$2"' _ "$WORK/kube.hosts" "$2" ;;
+	esac
+}
+# jiffies PID...: utime + stime of the processes.
+jiffies() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
+kube_hop_pids() { # MODE: the processes that carry MODE's bytes
+	local fwd
+	case $1 in
+	fwd) fwd=$(cat "$KSHIM_HOME/$KUBE_CLUSTER.forward.pid") && pgrep -P "$fwd" ;;
+	pf) echo "${KUBE_PF[@]}" ;;
+	esac
+	pgrep -x kube-apiserver; pgrep -x kubelet
+	pgrep -x containerd | while read -r p; do grep -qa kshim-kubernetes "/proc/$p/cmdline" && echo "$p"; done
+	return 0 # Docker's containerd, looked at last, is not one of them
+}
+kube_step() { # STEP MODE REP TOPIC: one timed kcat run; records MB/s and the hop's CPU (not for REP 0: a warm-up)
+	local step=$1 mode=$2 rep=$3 t=$4 cmd pids c0 out
+	cmd="seq -f %0${MSG_SIZE}g 1 $KUBE_MSGS | kcat -b $KUBE_BOOT -P -t $t -X linger.ms=5 -X batch.num.messages=10000"
+	[ "$step" = produce ] || cmd="kcat -b $KUBE_BOOT -C -t $t -o beginning -c $KUBE_MSGS -q | wc -l"
+	pids=$(kube_hop_pids "$mode")
+	c0=$(jiffies $pids)
+	out=$(kube_sh "$mode" "date +%s.%N; $cmd; date +%s.%N" 2>>"$WORK/kube.err") || { log "warning: kube $step $mode failed"; return 0; }
+	[ "$step" = produce ] || [ "$(sed -n 2p <<<"$out")" = "$KUBE_MSGS" ] ||
+		{ log "warning: kube consume $mode read $(sed -n 2p <<<"$out") of $KUBE_MSGS"; return 0; }
+	[ "$rep" != 0 ] || return 0
+	record kube "${step}_mb_s" "$mode" "$rep" "$(awk -v a="$(head -n 1 <<<"$out")" -v b="$(tail -n 1 <<<"$out")" \
+		-v n="$KUBE_MSGS" -v s="$MSG_SIZE" 'BEGIN { printf "%.2f", n * s / 1e6 / (b - a) }')"
+	record kube "${step}_hop_cpu_ms_per_mb" "$mode" "$rep" "$(awk -v t=$(($(jiffies $pids) - c0)) -v hz="$(getconf CLK_TCK)" \
+		-v n="$KUBE_MSGS" -v s="$MSG_SIZE" 'BEGIN { printf "%.2f", t * 1000 / hz / (n * s / 1e6) }')"
+}
+kube_topic() { # TOPIC: one partition on broker 0, beside the bootstrap pod (fresh brokers may time out: 3 tries)
+	local i
+	for i in 1 2 3; do
+		kubectl -n "$KUBE_NS" exec my-cluster-kafka-0 -c kafka -- /opt/kafka/bin/kafka-topics.sh \
+			--bootstrap-server localhost:9092 --create --if-not-exists --topic "$1" --replica-assignment 0 \
+			>/dev/null 2>>"$WORK/kube.err" && return 0
+		sleep 5
+	done
+	log "warning: kube: creating topic $1 failed 3 times: $(tail -n 1 "$WORK/kube.err")"
+	return 1
+}
+kube_rep() { # REP: produce, then consume, for the four modes in rep_order
+	local rep=$1 order m
+	order=$(rep_order "$rep" pod fwd pf pod2)
+	log "kube: repetition $rep/$KUBE_REPS, order $order: $KUBE_MSGS x $MSG_SIZE B"
+	record kube load1 all "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	for m in $order; do
+		kube_topic "bkube-$rep-$m" || continue # a gap, not a failed bench
+		kube_step produce "$m" "$rep" "bkube-$rep-$m"
+	done
+	for m in $order; do kube_step consume "$m" "$rep" "bkube-$rep-$m"; done
+}
+kube_ir() { # STEP MODE REP TOPIC: the client's instructions per message under callgrind
+	local cg=$WORK/kube.cg n=$((KUBE_MSGS / 10)) cmd
+	cmd="valgrind --tool=callgrind --callgrind-out-file=$cg kcat -b $KUBE_BOOT"
+	if [ "$1" = produce ]; then
+		cmd="seq -f %0${MSG_SIZE}g 1 $n | $cmd -P -t $4 -X linger.ms=5 -X batch.num.messages=10000"
+	else
+		cmd="$cmd -C -t $4 -o beginning -c $n -q >/dev/null"
+	fi
+	rm -f "$cg"
+	kube_sh "$2" "$cmd" 2>>"$WORK/kube.err" || { log "warning: kube callgrind $1 $2 failed"; return 0; }
+	record kube "${1}_ir_per_msg" "$2" "$3" "$(awk -v n="$n" '/^totals:/ { printf "%.1f", $2 / n }' "$cg")"
+}
+kube_pf_start() { # one kubectl port-forward per pod, on 127.0.80.N+1:9092, and the hosts file
+	local i
+	cat /etc/hosts >"$WORK/kube.hosts"
+	for i in 0 1 2; do
+		kubectl -n "$KUBE_NS" port-forward --address "127.0.80.$((i + 1))" "pod/my-cluster-kafka-$i" 9092:9092 \
+			>"$WORK/pf$i.log" 2>&1 &
+		KUBE_PF+=($!)
+		echo "127.0.80.$((i + 1)) $(kube_name "$i") $(kube_name "$i").cluster.local" >>"$WORK/kube.hosts"
+	done
+	for i in 0 1 2; do
+		for _ in $(seq 100); do grep -q '^Forwarding from' "$WORK/pf$i.log" && break; sleep 0.1; done
+		grep -q '^Forwarding from' "$WORK/pf$i.log" || die "kube: kubectl port-forward pod/my-cluster-kafka-$i: $(tail -n 1 "$WORK/pf$i.log")"
+	done
+}
+kube_setup() {
+	local env
+	env=$(bash scripts/kubernetes.sh up 2>"$WORK/kubernetes.log") || { tail -n 5 "$WORK/kubernetes.log" >&2; die "scripts/kubernetes.sh up failed"; }
+	eval "$env"
+	log "kube: namespace $KUBE_NS, a 3-broker StatefulSet and a client pod"
+	kubectl create namespace "$KUBE_NS" >/dev/null && KUBE_UP=1
+	kubectl -n "$KUBE_NS" apply -f tests/kubernetes/strimzi-kafka.yaml >/dev/null
+	kubectl -n "$KUBE_NS" run "$KUBE_CLIENT" --image kshim/kafka:local --image-pull-policy=Never --restart=Never \
+		--command -- sleep infinity >/dev/null
+	kubectl -n "$KUBE_NS" rollout status statefulset/my-cluster-kafka --timeout=600s >/dev/null || die "kube: the StatefulSet is not ready"
+	kubectl -n "$KUBE_NS" wait --for=condition=Ready "pod/$KUBE_CLIENT" --timeout=300s >/dev/null || die "kube: the client pod is not ready"
+	CLUSTERS+=("$KUBE_CLUSTER")
+	"$KSHIM" attach --kubernetes --service "$KUBE_SVC" --namespace "$KUBE_NS" --name "$KUBE_CLUSTER" >/dev/null ||
+		die "kube: kshim attach --kubernetes failed"
+	kube_pf_start
+	echo "kube_versions=$(kubectl version 2>/dev/null | tr '\n' ' ')" >>"$META"
+}
+section_kube() {
+	local rep m
+	kube_setup
+	kube_topic bkube-warm || die "kube: no topic could be created"
+	for m in pod fwd pf; do kube_step produce "$m" 0 bkube-warm; done # fresh JVMs
+	for rep in $(seq "$KUBE_REPS"); do kube_rep "$rep"; done
+	for rep in $(seq "$KUBE_IR_REPS"); do
+		log "kube: instructions, repetition $rep/$KUBE_IR_REPS"
+		for m in $(rep_order "$rep" fwd pf); do
+			kube_topic "bkube-ir-$rep-$m" || continue
+			kube_ir produce "$m" "$rep" "bkube-ir-$rep-$m"
+		done
+		for m in $(rep_order "$rep" fwd pf); do kube_ir consume "$m" "$rep" "bkube-ir-$rep-$m"; done
+	done
+	kube_teardown
+	cluster_down "$KUBE_CLUSTER"
+}
+kube_teardown() {
+	local p
+	for p in "${KUBE_PF[@]}"; do kill "$p" 2>/dev/null; done
+	KUBE_PF=() KUBE_UP=0
+	kubectl delete namespace "$KUBE_NS" --wait=false >/dev/null 2>&1 || log "warning: kubectl delete namespace $KUBE_NS failed"
+}
+
 START=$(date +%s)
-for s in micro startup data tls memory seccomp instr; do
+for s in micro startup data tls memory seccomp instr kube; do
 	want "$s" || continue
 	t0=$(date +%s)
 	"section_$s"

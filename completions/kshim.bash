@@ -38,7 +38,7 @@ _kshim() {
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
 	if [ "$COMP_CWORD" = 1 ]; then
-		COMPREPLY=($(compgen -W "up down status run env config attach doctor logs debug table watch --help --version" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "up down status run env config attach doctor logs debug table watch --help --version" -- "$cur")
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
@@ -48,7 +48,7 @@ _kshim() {
 			if [ "$cmd" = run ] && declare -F _command_offset >/dev/null; then
 				_command_offset $((i + 1))
 			elif [ "$cmd" = run ] || [ "$cmd" = debug ]; then
-				COMPREPLY=($(compgen -c -- "$cur"))
+				mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 			fi
 			return
 			;;
@@ -72,7 +72,7 @@ _kshim() {
 	-n | --image | --timeout | --tail | --map | --tls-san | --publish-address | --cluster-domain) return ;;
 	esac
 	if [ -n "${values+set}" ]; then
-		COMPREPLY=($(compgen -W "$values" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$values" -- "$cur")
 		return
 	fi
 	case $cmd in
@@ -90,13 +90,13 @@ _kshim() {
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	elif [ "$cmd" = logs ] || [ "$cmd" = debug ]; then
-		COMPREPLY=($(compgen -W "$(_kshim_nodes "$name")" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$(_kshim_nodes "$name")" -- "$cur")
 	elif [ "$cmd" = table ]; then
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	else
-		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	fi
 }
 complete -F _kshim kshim

@@ -29,7 +29,7 @@ attach_print_table(const char *path, const char *name)
 	struct kshim_table t = {0};
 	kshim_err_t e = {0};
 
-	if (tables_load_strict(path, &t, &e) < 0)
+	if (table_store_load_strict(path, &t, &e) < 0)
 		return;
 	for (int i = 0; i < t.nhosts; i++) {
 		printf("  %s", t.hosts[i].names[0]);

@@ -63,7 +63,7 @@ cli_no_more_args(int argc, char **argv, kshim_err_t *err)
 int
 cli_opt_name(const char *arg, const char **out, kshim_err_t *err)
 {
-	if (cluster_name_check(arg, err) < 0)
+	if (kshim_cluster_name_check(arg, err) < 0)
 		return -1;
 	*out = arg;
 	return 0;
@@ -74,10 +74,10 @@ cli_cluster_args(int argc, char **argv, const char *usage, const char **name, co
 		 int *flag_set, kshim_err_t *err)
 {
 	struct option opts[] = {
-		{"name", required_argument, NULL, 'N'},
-		{"help", no_argument, NULL, 'h'},
-		{flag ? flag : "help", no_argument, NULL, flag ? 'f' : 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},
+	    {flag ? flag : "help", no_argument, NULL, flag ? 'f' : 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int opt;
 

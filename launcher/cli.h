@@ -3,7 +3,7 @@
 #ifndef KSHIM_CLI_H
 #define KSHIM_CLI_H
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 
 #include "lib/error.h"
 #include "lib/flavor.h"
@@ -32,8 +32,8 @@ struct up_options {
 /* down, status, watch and doctor: a cluster and at most one switch. */
 struct cluster_options {
 	const char *name;
-	int json; /* status, doctor: --json */
-	int once; /* watch: --once */
+	int json;   /* status, doctor: --json */
+	int once;   /* watch: --once */
 	int forget; /* down: --forget */
 };
 struct env_options {
@@ -75,8 +75,9 @@ struct table_options {
 	const char *name, *file;
 };
 
-extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[], attach_usage[],
-	doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[], debug_usage[];
+extern const char run_usage[], up_usage[], down_usage[], status_usage[], env_usage[],
+    attach_usage[], doctor_usage[], logs_usage[], table_usage[], watch_usage[], config_usage[],
+    debug_usage[];
 
 int run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err);
 int up_parse(int argc, char **argv, struct up_options *o, kshim_err_t *err);
@@ -104,6 +105,9 @@ void attach_print_table(const char *path, const char *name);
 /* status and down of a Service attached with --kubernetes (status_kube.c, down.c). */
 struct kube_record;
 int status_kubernetes(const char *name, const struct kube_record *r, int json, kshim_err_t *err);
+/* logs and watch, which read Docker: an error (ENOTSUP) naming what to use instead
+ * when cluster name is attached in Kubernetes; 0 when it is not. */
+int kube_docker_only(const char *name, const char *command, kshim_err_t *err);
 int cmd_doctor(int argc, char **argv, kshim_err_t *err);
 int cmd_logs(int argc, char **argv, kshim_err_t *err);
 int cmd_table(int argc, char **argv, kshim_err_t *err);

@@ -11,11 +11,10 @@
 
 #include "cli.h"
 #include "lib/cluster.h"
+#include "lib/owner.h"
 #include "lib/paths.h"
 #include "lib/session.h"
 #include "lib/signals.h"
-
-#define DEBUG_LABEL "io.kshim.debug"
 
 static const char *const CAPS[] = {"NET_RAW", "NET_ADMIN", "SYS_PTRACE"};
 
@@ -69,8 +68,8 @@ static cJSON *
 spec(const struct cluster *c, const struct cluster_node *node, const struct debug_options *o,
      int tty)
 {
-	cJSON *s = cJSON_CreateObject(), *host, *caps, *cmd;
-	char mode[80];
+	cJSON *s = cJSON_CreateObject(), *host, *caps, *cmd, *labels;
+	char mode[80], owner[OWNER_MAX];
 	struct winsize ws;
 
 	cJSON_AddStringToObject(s, "Image", o->image);
@@ -85,7 +84,10 @@ spec(const struct cluster *c, const struct cluster_node *node, const struct debu
 	cJSON_AddBoolToObject(s, "AttachStdin", !o->argv[0]);
 	cJSON_AddTrueToObject(s, "AttachStdout");
 	cJSON_AddTrueToObject(s, "AttachStderr");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(s, "Labels"), DEBUG_LABEL, c->name);
+	labels = cJSON_AddObjectToObject(s, "Labels");
+	cJSON_AddStringToObject(labels, CLUSTER_DEBUG_LABEL, c->name);
+	if (owner_self(owner) == 0)
+		cJSON_AddStringToObject(labels, CLUSTER_DEBUG_OWNER, owner);
 	host = cJSON_AddObjectToObject(s, "HostConfig");
 	snprintf(mode, sizeof(mode), "container:%s", node->id);
 	cJSON_AddStringToObject(host, "NetworkMode", mode);
@@ -117,6 +119,23 @@ session(docker_t *d, const char *id, const struct debug_options *o, int tty, int
 	if (rc == 0)
 		rc = docker_container_wait(d, id, code, err);
 	return rc;
+}
+
+/* The debug containers of sessions that ended without removing theirs (killed
+ * with SIGKILL): kshim cannot act after that, so the next debug of the
+ * cluster, or its down, removes them. */
+static int
+sweep(docker_t *d, const struct cluster *c, kshim_err_t *err)
+{
+	int n;
+
+	if (cluster_remove_debug(d, c->name, 1, &n, err) < 0)
+		return -1;
+	if (n > 0)
+		fprintf(stderr,
+			"kshim: removed %d debug container%s left by a session that ended\n", n,
+			n == 1 ? "" : "s");
+	return 0;
 }
 
 /* Creates the container, runs the session, and removes the container whatever happened. */
@@ -207,6 +226,8 @@ cmd_debug(int argc, char **argv, kshim_err_t *err)
 	cluster_set_limits(d, &c);
 	if (rc == 0)
 		rc = find_node(d, &c, o.node, &node, err);
+	if (rc == 0)
+		rc = sweep(d, &c, err);
 	if (rc == 0)
 		rc = ensure_image(d, o.image, o.image_chosen, err);
 	if (rc == 0)

@@ -11,8 +11,8 @@
 #include "lib/table_store.h"
 
 const char env_usage[] =
-	"usage: kshim env [--name CLUSTER | --table FILE]\n"
-	"  eval \"$(kshim env)\" preloads the shim for every command of this shell\n";
+    "usage: kshim env [--name CLUSTER | --table FILE]\n"
+    "  eval \"$(kshim env)\" preloads the shim for every command of this shell\n";
 
 /* Single-quotes s for a POSIX shell. */
 static void
@@ -32,10 +32,10 @@ int
 env_parse(int argc, char **argv, struct env_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"table", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'n'},
+	    {"table", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -68,7 +68,7 @@ cmd_env(int argc, char **argv, kshim_err_t *err)
 
 	if ((rc = env_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (tables_resolve(o.table, o.name, path, sizeof(path), err) < 0 ||
+	if (table_store_resolve(o.table, o.name, path, sizeof(path), err) < 0 ||
 	    preload_value(preload, sizeof(preload), err) < 0)
 		return -1;
 	printf("# eval \"$(kshim env)\"; undo with: unset LD_PRELOAD KSHIM_TABLE\n");

@@ -33,9 +33,11 @@ int
 logs_parse(int argc, char **argv, struct logs_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'N'}, {"tail", required_argument, NULL, 't'},
-		{"follow", no_argument, NULL, 'f'},	{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'N'},
+	    {"tail", required_argument, NULL, 't'},
+	    {"follow", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -79,7 +81,7 @@ cmd_logs(int argc, char **argv, kshim_err_t *err)
 
 	if ((rc = logs_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (docker_open(&d, err) < 0)
+	if (kube_docker_only(o.name, "logs", err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	rc = cluster_load(d, o.name, &c, err);
 	if (rc == 0)

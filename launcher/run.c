@@ -71,7 +71,7 @@ write_map_table(const char *const *maps, int nmaps, char *path, size_t len, kshi
 	if (kshim_private_table_path(path, len, err) < 0 ||
 	    kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
 		return -1;
-	if (tables_block(NULL, &base, err) < 0)
+	if (table_store_block(NULL, &base, err) < 0)
 		goto out;
 	for (int i = 0; i < nmaps; i++)
 		if (add_map(&t, maps[i], base, err) < 0)
@@ -226,8 +226,8 @@ run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err)
 			break;
 		case 'm':
 			if (o->nmaps == RUN_MAPS_MAX)
-				return kshim_fail(err, KSHIM_EUSAGE, "run: at most %d --map options",
-						  RUN_MAPS_MAX);
+				return kshim_fail(err, KSHIM_EUSAGE,
+						  "run: at most %d --map options", RUN_MAPS_MAX);
 			o->maps[o->nmaps++] = optarg;
 			break;
 		case 'd':
@@ -255,7 +255,7 @@ run_parse(int argc, char **argv, struct run_options *o, kshim_err_t *err)
 static int
 run_supervised(char **argv, const char *path, int private_table, kshim_err_t *err)
 {
-	int status, rc = supervise_run(argv, path, &status, err);
+	int status, rc = seccomp_supervise_run(argv, path, &status, err);
 
 	if (private_table)
 		unlink(path);
@@ -276,7 +276,7 @@ cmd_run(int argc, char **argv, kshim_err_t *err)
 	if ((chosen = choose(o.via, o.argv[0], err)) < 0)
 		return -1;
 	if (o.nmaps ? write_map_table(o.maps, o.nmaps, path, sizeof(path), err) < 0
-		    : tables_resolve(o.table, o.name, path, sizeof(path), err) < 0)
+		    : table_store_resolve(o.table, o.name, path, sizeof(path), err) < 0)
 		return -1;
 	if (chosen == VIA_SECCOMP)
 		return run_supervised(o.argv, path, o.nmaps > 0, err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kshim status for a Service attached in Kubernetes: the forwarder, and each
- * pod's state and forward (a connect, then Kafka Metadata through it). */
+ * pod's state and forward (a connect, then Kafka Metadata through it); and the
+ * refusal of logs and watch, which read Docker, with what to use instead. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -127,4 +128,33 @@ status_kubernetes(const char *name, const struct kube_record *r, int json, kshim
 	else if (print_json(&st) < 0)
 		return kshim_fail(err, ENOMEM, "out of memory");
 	return healthy ? 0 : 1;
+}
+
+int
+kube_docker_only(const char *name, const char *command, kshim_err_t *err)
+{
+	char log[PATH_MAX];
+	struct kube_record r;
+	int kube;
+
+	if (kube_record_read(name, &r, &kube, err) < 0)
+		return -1;
+	if (!kube)
+		return 0;
+	if (kshim_cluster_file(name, KUBE_LOG, log, sizeof(log), 0, err) < 0)
+		return -1;
+	kshim_fail(err, ENOTSUP,
+		   "%s: cluster '%s' is Service %s/%s in Kubernetes, not containers in Docker",
+		   command, name, r.ns, r.service);
+	if (strcmp(command, "logs") == 0)
+		return kshim_hint(
+		    err,
+		    "the brokers' output is in their pods: kubectl --context %s --namespace %s "
+		    "logs POD (kshim status --name %s lists the pods); the forwarder's is %s",
+		    r.context, r.ns, name, log);
+	return kshim_hint(
+	    err,
+	    "its forwarder already follows the pods and keeps the table: kshim status "
+	    "--name %s shows each forward; its log is %s",
+	    name, log);
 }

@@ -15,9 +15,9 @@ int
 table_parse(int argc, char **argv, struct table_options *o, kshim_err_t *err)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -50,8 +50,8 @@ cmd_table(int argc, char **argv, kshim_err_t *err)
 
 	if ((rc = table_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (tables_resolve(o.file, o.name, path, sizeof(path), err) < 0 ||
-	    tables_load_strict(path, &t, err) < 0)
+	if (table_store_resolve(o.file, o.name, path, sizeof(path), err) < 0 ||
+	    table_store_load_strict(path, &t, err) < 0)
 		return -1;
 	printf("# %s\n", path);
 	rc = kshim_table_print(&t, stdout);

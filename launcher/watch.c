@@ -8,11 +8,11 @@
 #include "lib/watch.h"
 
 const char watch_usage[] =
-	"usage: kshim watch [--name CLUSTER] [--once]\n"
-	"Rewrites the cluster's table each time Docker starts one of its brokers (a\n"
-	"restart publishes it on a new host port), and writes it when it is missing.\n"
-	"--once: bring the table up to date and exit. Ctrl-C ends the watch; the\n"
-	"cluster keeps running.\n";
+    "usage: kshim watch [--name CLUSTER] [--once]\n"
+    "Rewrites the cluster's table each time Docker starts one of its brokers (a\n"
+    "restart publishes it on a new host port), and writes it when it is missing.\n"
+    "--once: bring the table up to date and exit. Ctrl-C ends the watch; the\n"
+    "cluster keeps running.\n";
 
 int
 watch_parse(int argc, char **argv, struct cluster_options *o, kshim_err_t *err)
@@ -30,7 +30,7 @@ cmd_watch(int argc, char **argv, kshim_err_t *err)
 
 	if ((rc = watch_parse(argc, argv, &o, err)) != CLI_RUN)
 		return rc;
-	if (docker_open(&d, err) < 0)
+	if (kube_docker_only(o.name, "watch", err) < 0 || docker_open(&d, err) < 0)
 		return -1;
 	if (origin_check(o.name, d, err) < 0) {
 		docker_close(d);

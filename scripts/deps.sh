@@ -2,8 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages kshim needs (build, tests, Docker engine, image build).
 # Idempotent: a fast no-op when everything is installed; apt is called only when something is missing.
-# Usage: scripts/deps.sh [--check]   (--check: only report, never install; exit 1 when missing)
+# Usage: scripts/deps.sh [--check] [--lint]
+#   --check: only report, never install; exit 1 when missing
+#   --lint: only the linters that make check runs (clang-format, shellcheck)
 set -euo pipefail
+
+check=0 lint=0
+for a; do
+  case $a in
+  --check) check=1 ;;
+  --lint) lint=1 ;;
+  *) echo "deps.sh: error: unknown argument $a (usage: scripts/deps.sh [--check] [--lint])" >&2; exit 2 ;;
+  esac
+done
+
+# tests/unit-lint.sh: the C format check and the shell script check.
+LINT_PKGS=(clang-format shellcheck)
 
 PKGS=(
   build-essential pkg-config libcurl4-openssl-dev libcjson-dev librdkafka-dev libc-ares-dev libssl-dev
@@ -19,7 +33,9 @@ PKGS=(
   debhelper lintian
   # tests/e2e-debug.sh drives kshim debug's interactive shell through a terminal multiplexer
   tmux
+  "${LINT_PKGS[@]}"
 )
+((lint == 0)) || PKGS=("${LINT_PKGS[@]}")
 
 die() { echo "deps.sh: error: $*" >&2; exit 1; }
 
@@ -28,10 +44,12 @@ command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script 
 # Toolchains the tests use that a machine may already have from elsewhere
 # (nodesource's nodejs, Go under /usr/local/go): installed from Debian only
 # when the command is missing, so they never fight an existing install.
-command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
-command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || PKGS+=(golang-go)
-# musl-gcc: the static musl probe of tests/shim-seccomp.sh.
-PKGS+=(musl-tools)
+if ((lint == 0)); then
+  command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
+  command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || PKGS+=(golang-go)
+  # musl-gcc: the static musl probe of tests/shim-seccomp.sh.
+  PKGS+=(musl-tools)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -43,7 +61,7 @@ if ((${#missing[@]} == 0)); then
   exit 0
 fi
 
-if [[ ${1:-} == --check ]]; then
+if ((check)); then
   echo "deps.sh: missing packages: ${missing[*]}" >&2
   exit 1
 fi

@@ -127,8 +127,8 @@ verify() {
   dk network create --driver bridge "$net" >/dev/null || die "cannot create a user-defined bridge network" "tail -50 $LOG"
   dk run -d --name "$srv" --network "$net" -p 127.0.0.1::8080 "$PROBE_IMG" \
     httpd -f -p 8080 -h /www >/dev/null || die "cannot start a container" "tail -50 $LOG"
-  local out="" i
-  for i in $(seq 1 20); do
+  local out=""
+  for _ in $(seq 1 20); do
     out=$(dk run --rm --name "$cli" --network "$net" "$PROBE_IMG" timeout 5 wget -q -O - "http://$srv:8080/ping.txt" 2>&1 || true)
     [[ $out == kshim-probe-ok ]] && break
     sleep 0.5

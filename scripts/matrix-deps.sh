@@ -40,7 +40,7 @@ MODE=install
 case ${1:-} in
   "") ;;
   --check) MODE=check ;;
-  --print-env) MODE=env ;;
+  --print-env) MODE='env' ;;
   -h|--help) sed -n '3,26p' "$0"; exit 0 ;;
   *) die "unknown argument: $1" "usage: $0 [--check|--print-env]" ;;
 esac
@@ -105,7 +105,7 @@ if ! tools_ok; then
   apt-get install -y -q --no-install-recommends "${pk[@]}" >&2 || die "apt-get install ${pk[*]} failed"
 fi
 
-missing=($(debs_missing))
+mapfile -t missing < <(debs_missing)
 if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || die "${missing[*]} missing and not root" "sudo apt-get install -y ${missing[*]}"
   log "installing ${missing[*]}"

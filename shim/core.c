@@ -41,10 +41,10 @@ static uint32_t first_chars = ~0u;
 
 /* Held by the one thread that (re)loads; the others go on with `current`. */
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct snapshot *retired;   /* under load_lock */
-static struct stat verdict_id;     /* under load_lock: file the last verdict is about */
-static int have_verdict;	   /* under load_lock */
-static char last_warning[256];	   /* under load_lock: not repeated */
+static struct snapshot *retired; /* under load_lock */
+static struct stat verdict_id;	 /* under load_lock: file the last verdict is about */
+static int have_verdict;	 /* under load_lock */
+static char last_warning[256];	 /* under load_lock: not repeated */
 
 /* Where warnings may go: fd 2 only while it is the file it was when the shim
  * was loaded (the stderr the program inherited), or with KSHIM_DEBUG. */
@@ -397,7 +397,8 @@ may_be_mapped(const char *name)
 		return 0;
 	if (__atomic_load_n(&first_chars, __ATOMIC_RELAXED) & first_char_bit(name[0]))
 		return 1;
-	return kshim_clock_ns() - __atomic_load_n(&last_check, __ATOMIC_RELAXED) >= KSHIM_RECHECK_NS;
+	return kshim_clock_ns() - __atomic_load_n(&last_check, __ATOMIC_RELAXED) >=
+	       KSHIM_RECHECK_NS;
 }
 
 int

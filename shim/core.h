@@ -23,8 +23,9 @@ int core_enabled(void);
  * character no table name starts with while the table was checked recently. */
 int core_maybe_name(const char *s);
 
-/* Mapped name: callers on hot paths ask core_maybe_name first. Fills its synthetic address as a dotted string (16 bytes) and,
- * when canon is non-NULL, its canonical name (KSHIM_NAME_MAX + 1 bytes). */
+/* Mapped name: callers on hot paths ask core_maybe_name first. Fills its synthetic address as a
+ * dotted string (16 bytes) and, when canon is non-NULL, its canonical name (KSHIM_NAME_MAX + 1
+ * bytes). */
 int core_lookup_name(const char *name, char *numeric, char *canon);
 /* Copies the whole entry of a mapped name or synthetic address; 1 when found. */
 int core_host_by_name(const char *name, struct kshim_host *out);

@@ -74,8 +74,8 @@ mapped_getaddrinfo(const char *node, const char *service, const struct addrinfo 
 		freeaddrinfo(*res);
 		*res = NULL;
 	}
-	core_debug("getaddrinfo %s -> %s%s", node, rc == 0 ? host : "error: ",
-		   rc == 0 ? "" : gai_strerror(rc));
+	core_debug("getaddrinfo %s -> %s%s", node,
+		   rc == 0 ? host : "error: ", rc == 0 ? "" : gai_strerror(rc));
 	return rc;
 }
 

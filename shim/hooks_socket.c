@@ -54,8 +54,7 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 KSHIM_EXPORT ssize_t
-sendto(int fd, const void *buf, size_t size, int flags, const struct sockaddr *addr,
-       socklen_t len)
+sendto(int fd, const void *buf, size_t size, int flags, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_storage to;
 	socklen_t n = (flags & MSG_FASTOPEN) ? rewrite(fd, addr, len, &to) : 0;

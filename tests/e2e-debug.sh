@@ -6,7 +6,8 @@
 # back; SIGINT ends a run with 130; an interactive shell driven through tmux pings kafka1, passes
 # Ctrl-C to the shell, follows a resize and gives the terminal back as it was; a hang-up ends a
 # shell too; the same on an attached cluster and on Podman. Every way out leaves no debug
-# container. A stopped broker, a missing image and an image that cannot be pulled each give one
+# container, but kill -9, after which the next debug of the cluster, or its down, removes it
+# (and a live session's stays). A stopped broker, a missing image and an image that cannot be pulled each give one
 # line of cause and a hint. Builds kshim/debug:local first (make debug-image), a no-op when built.
 . "$(dirname "$0")/lib.sh"
 
@@ -31,6 +32,8 @@ trap cleanup EXIT
 
 # left CLUSTER: how many debug containers of CLUSTER exist, running or not.
 left() { docker ps -aq --filter "label=$LABEL=$1" | wc -l; }
+# left_is CLUSTER N: left CLUSTER is N, for wait_for.
+left_is() { [ "$(left "$1")" = "$2" ]; }
 # dbg ARG...: kshim debug on cluster N; fills rc, out (stdout) and err (stderr).
 dbg() {
 	"$KSHIM" debug --name "$N" "$@" >"$W/out" 2>"$W/err" </dev/null
@@ -79,7 +82,7 @@ expect_eq "debug kafka1 is in kafka1's network: its host name, and kafka3 resolv
 
 "$KSHIM" debug --name "$N" kafka2 -- sleep 120 >"$W/out" 2>"$W/err" </dev/null &
 pid=$!
-wait_for 20 test "$(left "$N")" = 1
+wait_for 20 left_is "$N" 1
 check "debug -- sleep 120 has its container" test "$(left "$N")" = 1
 t0=$SECONDS
 kill -INT "$pid"
@@ -88,6 +91,25 @@ rc=$?
 expect_eq "SIGINT ends it with 130 within 15 s" "$rc|$((SECONDS - t0 < 15))" "130|1"
 expect_eq "  ... saying so" "$(head -1 "$W/err")" "kshim: interrupted; removed what was created"
 expect_eq "  ... and leaves no container" "$(left "$N")" 0
+
+# kill -9: kshim cannot act, so its container stays until the next debug of the cluster (or its
+# down) finds that the session's process has ended; a live session's container is kept.
+"$KSHIM" debug --name "$N" kafka2 -- sleep 300 >"$W/live.out" 2>&1 </dev/null &
+live=$!
+"$KSHIM" debug --name "$N" kafka3 -- sleep 300 >"$W/out" 2>"$W/err" </dev/null &
+pid=$!
+wait_for 20 left_is "$N" 2
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null # bash's "Killed" notice
+expect_eq "kill -9 of one of two sessions: both containers are still there" "$?|$(left "$N")" "137|2"
+dbg kafka1 -- true
+expect_eq "  ... the next debug removes the killed session's, and says so" "$rc|$err" \
+	"0|kshim: removed 1 debug container left by a session that ended"
+expect_eq "  ... and keeps the live session's" \
+	"$(docker ps -q --filter "label=$LABEL=$N" --filter "name=$N-kafka2-debug-$live" | wc -l)|$(left "$N")" "1|1"
+kill -INT "$live"
+wait "$live"
+expect_eq "  ... which ends with SIGINT (130), leaving no container" "$?|$(left "$N")" "130|0"
 
 # ---- an interactive shell -----------------------------------------------------------------
 cat >"$W/shell.sh" <<EOS
@@ -120,7 +142,7 @@ tm "$S" kill-server
 tm "$S-hup" new-session -d -s "$S-hup" -x 120 -y 40 "$KSHIM debug --name $N kafka3"
 check "a second shell prompts" shows "$S-hup" '^root@kafka3:/#'
 tm "$S-hup" kill-server
-wait_for 15 test "$(left "$N")" = 0
+wait_for 15 left_is "$N" 0
 expect_eq "closing its terminal (SIGHUP) removes its container" "$(left "$N")" 0
 
 # ---- failures -----------------------------------------------------------------------------
@@ -150,6 +172,16 @@ out=$("$KSHIM" debug --name "$A" kafka2 -- ps -ax </dev/null 2>&1)
 expect_eq "debug on the attached cluster: kafka2's java as PID 1" \
 	"$(awk '$5 ~ /java$/ { print $1 }' <<<"$out" | tr '\n' ' ')" "1 "
 expect_eq "  ... and no container left" "$(left "$A")" 0
+
+# an interactive session killed with -9 (its shell's stdin closes and the shell ends)
+tm "$S" new-session -d -s "$S" -x 120 -y 40 "exec $KSHIM debug --name $N kafka1"
+check "a shell on kafka1 prompts" shows "$S" '^root@kafka1:/#'
+kill -KILL "$(tm "$S" display-message -p -t "$S" '#{pane_pid}')"
+tm "$S" kill-server 2>/dev/null # gone with its one pane, as a rule
+expect_eq "kill -9 of an interactive kshim debug leaves its container" "$(left "$N")" 1
+out=$("$KSHIM" down --name "$N" 2>&1)
+expect_match "  ... which down removes with the cluster's: 3 brokers + 1" "^cluster '$N': removed 4 containers, 1 network" "$out"
+expect_eq "  ... no debug container left" "$(left "$N")" 0
 
 if bash "$TOP/scripts/podman.sh" --load "$IMAGE" --load kshim/debug:local >"$W/podman.log" 2>&1; then
 	ok "Podman's API answers and has both images"

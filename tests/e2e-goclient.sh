@@ -40,10 +40,10 @@ rc=$?
 secs=$(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $t0 }")
 expect_eq "the franz-go client exits 0 ($secs s)" "$rc" 0
 expect_match "kshim run chose the seccomp supervisor by itself" '^kshim: run: via seccomp \(Go program\)$' "$(cat "$W/err")"
-read -r produced got dups bad disorder done < <(roundtrip_counts "$W/out" "$RUN")
+read -r produced got dups bad disorder finished < <(roundtrip_counts "$W/out" "$RUN")
 echo "# produced $produced, consumed $got distinct, $dups duplicates, $bad bad key/value, $disorder out of order"
 expect_eq "acked = $RECORDS, consumed = $RECORDS distinct, 0 duplicates, 0 bad, 0 out of order, done" \
-	"$produced $got $dups $bad $disorder $done" "$RECORDS $RECORDS 0 0 0 1"
+	"$produced $got $dups $bad $disorder $finished" "$RECORDS $RECORDS 0 0 0 1"
 expect_eq "every record read back from a partition is one this run produced" "$(grep -c '^M' "$W/out")" "$RECORDS"
 peers=$(sed -n 's/^kshim\[sup\]: connect pid [0-9]* fd [0-9]*: \(127\.[0-9.]*\):9092 -> 127\.0\.0\.1:[0-9]*$/\1/p' "$W/err" | sort -u)
 echo "# supervisor rewrote connects to: $(echo $peers)"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # needs: root
 # The Kubernetes client (launcher/lib/kube) against the real single-node
-# cluster of scripts/kubernetes.sh, through tests/unit/kube_probe: a headless
+# cluster of scripts/kubernetes.sh, through tests/helpers/kube_probe: a headless
 # Service of a 3-pod StatefulSet read with its pods (names, hostnames,
 # subdomain, readiness, uids as kubectl shows them; a pod with only one of the
 # selector's labels left out), users signing in with a client certificate, a
@@ -15,7 +15,7 @@ cd "$TOP" || finish
 
 NS=kshim-kc-$$
 W=$(mktemp -d /tmp/kshim-kubeclient.XXXXXX)
-PROBE=$TOP/build/unit/kube_probe
+PROBE=$TOP/build/helpers/kube_probe
 PAUSE=docker.io/kshim/pause:3.10.1
 # the ServiceAccounts that the token and exec users mint
 accounts=("kc-token-$$" "kc-exec-$$")
@@ -28,8 +28,8 @@ cleanup() {
 	rm -rf "$W"
 }
 
-if ! make -s build/unit/kube_probe >"$OUT/kube_probe.build" 2>&1; then
-	notok "build tests/unit/kube_probe.c"
+if ! make -s build/helpers/kube_probe >"$OUT/kube_probe.build" 2>&1; then
+	notok "build tests/helpers/kube_probe.c"
 	tail -n 20 "$OUT/kube_probe.build" | sed 's/^/    # /'
 	finish
 fi

@@ -34,7 +34,7 @@ trap cleanup EXIT
 # kshim_files NAME: the files kshim keeps for cluster NAME.
 kshim_files() { (cd "$KSHIM_HOME" && ls -A | grep "^$1\." || true); }
 # lport POD: the local port the table maps POD's 9092 to.
-lport() { awk -v p="^$1\\\\." '$1 ~ p { sub(/.*9092=127\.0\.0\.1:/, "", $3); print $3 }' "$T"; }
+lport() { awk -v p="^$1\\\\." '$1 ~ p && match($0, /9092=127\.0\.0\.1:[0-9]+/) { print substr($0, RSTART + 15, RLENGTH - 15) }' "$T"; }
 
 # --- the cluster and the brokers ---
 if ! env=$(bash "$TOP/scripts/kubernetes.sh" up 2>"$W/kubernetes.log"); then

@@ -3,8 +3,10 @@
 # Secrets of a SCRAM cluster on the wire and on the engine's host: the password
 # is in no process's command line in the broker's container while up formats
 # its storage and starts it; EXTERNAL takes SCRAM-SHA-512 and nothing else (no
-# PLAIN user of kshim's own), and no secret of the cluster crosses loopback in
-# the clear while up and status probe the brokers.
+# PLAIN user of kshim's own), and no secret of the cluster crosses the wire in
+# the clear while up, status and doctor probe the brokers: neither on this
+# host's loopback (the published ports) nor in the broker's network namespace,
+# where the probes of a librdkafka without SCRAM sign in from inside.
 # needs: docker root
 . "$(dirname "$0")/lib.sh"
 IMAGE=${KSHIM_TEST_IMAGE:-kshim/kafka:local}
@@ -12,19 +14,28 @@ N=sec$$
 work=$(mktemp -d)
 cleanup() {
 	[ -z "${sniffer:-}" ] || kill "$sniffer" 2>/dev/null
+	[ -z "${nsniffer:-}" ] || kill "$nsniffer" 2>/dev/null
 	"$KSHIM" down --name "$N" >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 # Everything on loopback from before up until after status.
-python3 "$TOP/tests/helpers/sniff_lo.py" "$work/lo.pcap" >"$work/sniff.out" &
+python3 "$TOP/tests/helpers/sniff.py" "$work/lo.pcap" lo >"$work/sniff.out" &
 sniffer=$!
 for _ in $(seq 50); do [ -s "$work/sniff.out" ] && break; sleep 0.1; done
-# Every command line in kafka1's container, every 0.2 s while up runs.
+# Every command line in kafka1's container, every 0.2 s while up runs; and
+# every packet in its network namespace from when it has one (long before its
+# listener takes a connection) until after doctor.
 "$KSHIM" up --name "$N" -n 1 --image "$IMAGE" --sasl scram-sha-512 --timeout 600 >"$work/up.out" 2>&1 &
 up=$!
+nsniffer=
 while kill -0 "$up" 2>/dev/null; do
+	pid=$(docker inspect -f '{{.State.Pid}}' "$N-kafka1" 2>/dev/null)
+	if [ -z "$nsniffer" ] && [ "${pid:-0}" != 0 ]; then
+		nsenter -t "$pid" -n python3 "$TOP/tests/helpers/sniff.py" "$work/ns.pcap" >"$work/nsniff.out" &
+		nsniffer=$!
+	fi
 	docker exec "$N-kafka1" sh -c 'for f in /proc/[0-9]*/cmdline; do tr "\0" " " <"$f"; echo; done' \
 		>>"$work/cmdlines" 2>/dev/null
 	sleep 0.2
@@ -37,6 +48,8 @@ expect_match "status: kafka1 answers, listing 1 broker" "^kafka1 .* ok +ok, 1 br
 doctor=$("$KSHIM" doctor --name "$N" 2>&1)
 expect_match "doctor: the kafka layer passes, inside the network" "^ *[0-9]+ kafka +ok .*inside the network" "$doctor"
 kill "$sniffer"; wait "$sniffer" 2>/dev/null; sniffer=
+[ -z "$nsniffer" ] || { kill "$nsniffer"; wait "$nsniffer" 2>/dev/null; }
+nsniffer=
 password=$(sed -n 's/^password=//p' "$KSHIM_HOME/$N.secrets/credentials")
 
 expect_match "the format step was seen running" "kafka.tools.StorageTool|java .* @/etc/kafka/secrets/format.args" \
@@ -58,6 +71,21 @@ secrets=$(cat "$KSHIM_HOME/$N.secrets/"* | sed -n 's/^password=//p')
 leaks=0
 for s in $secrets; do leaks=$((leaks + $(grep -c -a -- "$s" "$work/lo.pcap"))); done
 expect_eq "no password of the cluster in the $sent bytes that crossed loopback during up, status and doctor" "$leaks" 0
+# Inside kafka1's network namespace: the probes' sign-ins are there (SCRAM
+# client-first messages, "n,,n=<user>,r=<nonce>"), and neither a PLAIN
+# handshake (its mechanism's name as a Kafka string, length 5) nor a password.
+grep -qx ready "$work/nsniff.out" 2>/dev/null
+check "a capture ran in kafka1's network namespace from its start" test $? = 0
+read -r bytes scram plain nsleaks < <(python3 - "$work/ns.pcap" $secrets <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read() if len(sys.argv) > 1 else b""
+print(len(data), data.count(b"n,,n="), data.count(b"\x00\x05PLAIN"),
+      sum(data.count(p.encode()) for p in sys.argv[2:]))
+PY
+)
+check "  ... it holds the probes' SCRAM sign-ins ($scram client-first messages in $bytes bytes)" test "${scram:-0}" -gt 0
+expect_eq "  ... no PLAIN handshake in it" "${plain:-x}" 0
+expect_eq "  ... and no password of the cluster" "${nsleaks:-x}" 0
 expect_match "up says how it probed, and why" "librdkafka [0-9.]+ cannot sign in with SCRAM" "$(cat "$work/up.out")"
 
 "$KSHIM" config --name "$N" --client java | docker exec -i "$N-kafka1" sh -c 'cat >/tmp/client.properties'

@@ -8,19 +8,10 @@
 mode=${1:-short}
 case $mode in short) runs=200000 ;; long) runs=${FUZZ_RUNS:-10000000} ;; *) echo "usage: $0 short|long" >&2; exit 2 ;; esac
 out=$OUT/fuzz; mkdir -p "$out"
-build() { # build NAME SOURCES...
-	local name=$1; shift
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -I"$TOP/include" -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o "$out/$name" "$@" -ldl -lpthread
-}
-build fuzz_table "$TOP/tests/fuzz/fuzz_table.c" "$TOP/common/table.c" || { notok "build fuzz_table"; finish; }
-build fuzz_sockaddr "$TOP/tests/fuzz/fuzz_sockaddr.c" "$TOP/common/table.c" || { notok "build fuzz_sockaddr"; finish; }
-build fuzz_gai "$TOP/tests/fuzz/fuzz_gai.c" "$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real}.c "$TOP/common/table.c" ||
-	{ notok "build fuzz_gai"; finish; }
-# shellcheck disable=SC2046
-build fuzz_docker -I"$TOP/launcher/lib" $(pkg-config --cflags libcjson libcurl) "$TOP/tests/fuzz/fuzz_docker.c" \
-	"$TOP"/launcher/lib/engine/{docker,engine,ssh_bridge}.c "$TOP"/launcher/lib/{cluster,attached,watch,flavor,error,paths,table_store,file,origin}.c "$TOP/common/table.c" \
-	$(pkg-config --libs libcjson libcurl libcrypto) -lpthread || { notok "build fuzz_docker"; finish; }
+# The targets, from the Makefile's rule (clang, ASan, UBSan), into $out.
+for t in table sockaddr gai docker; do
+	make_to "$out/fuzz_$t" "build/fuzz/fuzz_$t" || { notok "build fuzz_$t"; finish; }
+done
 for t in ${FUZZ_TARGETS:-table gai sockaddr docker}; do
 	work=$(mktemp -d)
 	start=$(date +%s)

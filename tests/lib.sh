@@ -16,6 +16,7 @@ mkdir -p "$OUT"
 # A script that uses another engine (Podman, a remote one) names it on each such command
 # (docker --host, DOCKER_HOST= before the one command); what a caller exported is not
 # inherited, so no command reaches an engine it did not name by accident.
+# shellcheck disable=SC2034 # for the scripts that source this file
 DOCKER_ENGINE=unix:///var/run/docker.sock
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 # Go keeps its build cache under $HOME, which a user such as nobody does not have.
@@ -103,6 +104,14 @@ tap_run() {
 	[ "$rc" = 0 ] || [ "$after" != "$before" ] || notok "$prefix$1 exited $rc"
 }
 
+# make_to DEST TARGET [MAKE ARGS...]: the Makefile's TARGET (a path under the top, such as
+# build/helpers/gai_dump, or under an absolute BUILD= given in the arguments), copied to DEST.
+make_to() {
+	local dest=$1 target=$2
+	shift 2
+	make -s -C "$TOP" "$@" "$target" && (cd "$TOP" && cp "$target" "$dest")
+}
+
 # unit_test NAME: builds tests/unit/NAME.c with the launcher's library under
 # AddressSanitizer and UndefinedBehaviorSanitizer, and runs it; each of its
 # checks is a result, and any sanitizer report fails it.
@@ -166,6 +175,7 @@ finish() {
 # under set -u) still prints a plan, after a failure that says so, and keeps its
 # exit status. Bash keeps one EXIT trap, so a script's own `trap CMD EXIT` is
 # run first, then this.
+_tap_rc=0
 _tap_exit() {
 	[ -e "$_tap" ] || return
 	notok "the script ended before finish (exit $_tap_rc)"
@@ -176,6 +186,7 @@ trap() {
 	if [ $# = 2 ] && [ "$2" = EXIT ]; then
 		builtin trap "_tap_rc=\$?; $1"$'\n''_tap_exit' EXIT
 	else
+		# shellcheck disable=SC2064 # the caller's words, passed on as they are
 		builtin trap "$@"
 	fi
 }
@@ -217,6 +228,7 @@ stuck_listener() {
 	_stuck_pid=$!
 	exec 8>"$1/stuck.in"
 	for _ in $(seq 50); do [ -s "$1/stuck" ] && break; sleep 0.1; done
+	# shellcheck disable=SC2034 # for the scripts that source this file
 	STUCK=$(cat "$1/stuck")
 }
 
@@ -224,6 +236,15 @@ stop_stuck_listener() {
 	exec 8>&-
 	[ -z "$_stuck_pid" ] || wait "$_stuck_pid" 2>/dev/null
 	_stuck_pid=
+}
+
+# stand_in_work NAME: $work, a directory /tmp/kshim-NAME.XXXXXX for the
+# loopback stand-ins above; at exit they stop and the directory goes.
+stand_in_work() {
+	unset KSHIM_DEBUG KSHIM_TABLE LD_PRELOAD
+	work=$(mktemp -d "/tmp/kshim-$1.XXXXXX")
+	trap 'stop_identity_servers; stop_stuck_listener; rm -rf "$work"' EXIT
+	trap 'exit 130' INT TERM
 }
 
 # write_table FILE NAME...: maps NAME_i to 127.77.0.i, port 9092 to PORT[NAME_i].
@@ -259,6 +280,8 @@ seq_results() {
 	expect_eq "${tag}producer exits 0 (every message acked)" "$?" 0
 	read -r _ sent _ acked _ failed _ <"$pout"
 	echo "# ${tag}producer: sent ${sent:-?} acked ${acked:-?} failed ${failed:-?}"
+	# a producer that ended early says why on its stderr, beside $pout
+	[ -n "$sent" ] || grep -v '^progress ' "${pout%.out}.err" 2>/dev/null | tail -n 3 | sed 's/^/    # /'
 	expect_eq "${tag}producer: acked = sent, failed = 0" "${acked:-x} ${failed:-x}" "${sent:-y} 0"
 	_caught_up() { [ "$(cut -d' ' -f1 "$cout" | sort -u | wc -l)" -ge "${sent:-0}" ]; }
 	wait_for 60 _caught_up
@@ -324,8 +347,7 @@ cached() {
 
 # build_seqclient OUT: tests/helpers/seqclient.c (librdkafka) built to OUT.
 _seqclient() {
-	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$1" "$TOP/tests/helpers/seqclient.c" \
-		$(pkg-config --cflags --libs rdkafka)
+	make_to "$1" build/helpers/seqclient
 }
 build_seqclient() {
 	cached "$1" "$TOP/tests/helpers/seqclient.c" -- _seqclient "$1" ||

@@ -45,7 +45,8 @@
 # must pass, default 60), MATRIX_FAIL_SECS (of a cell expected to fail, default 20),
 # KSHIM_MATRIX_IMAGE (default kshim/kafka:local), MATRIX_CLIENTS (row names, space-separated, e.g.
 # "kafka-go rust-client": only those rows, report in tests/out/matrix-subset.md), MATRIX_REPORT (the
-# report's path instead), MATRIX_NAME (the clusters' prefix, default kmx), MATRIX_OUT (the per-cell
+# report's path instead), MATRIX_NAME (the clusters' prefix, default kmx; the script's pid follows
+# it, so that two runs on one engine never share a cluster), MATRIX_OUT (the per-cell
 # logs' directory). tests/matrix-kafka39.sh runs a subset against Kafka 3.9.1, beside this one.
 #   bash tests/matrix-clients.sh    or    bash tests/run.sh matrix    or    make matrix
 export KSHIM_HOME
@@ -57,7 +58,7 @@ N=${MATRIX_N:-1000}
 SECS=${MATRIX_SECS:-60}
 FAIL_SECS=${MATRIX_FAIL_SECS:-20}
 IMAGE=${KSHIM_MATRIX_IMAGE:-kshim/kafka:local}
-MX=${MATRIX_NAME:-kmx} # the clusters' names start with it: a second matrix can run beside this one
+MX=${MATRIX_NAME:-kmx}-$$ # the clusters' names start with it: a second matrix can run beside this one
 INT=$MX-int
 LOC=$MX-loc
 TLS=$MX-tls

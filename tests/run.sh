@@ -9,21 +9,22 @@
 # Scripts run in lanes, side by side: the local lane runs the unit, shim and fuzz scripts one
 # after the other (they build into the same directories under build/), and the Docker lanes
 # take the e2e and matrix scripts from one queue, slowest first, so that a long script starts
-# early and the short ones fill in around it. Every script uses cluster names of its own, so
+# early and the short ones fill in around it; the local lane joins them when its own are done. Every script uses cluster names of its own, so
 # any two can run at once. KSHIM_TEST_JOBS (default 3) is the number of lanes; 1 runs every
 # script in turn, in the order of the suites given. Each script's output goes to
 # tests/out/<script>.log and is printed whole when the script ends (as it runs, with one lane).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-cd "$TOP"
+cd "$TOP" || exit 1
 local_only=0
 [ "${1:-}" != --local ] || { local_only=1; shift; }
 suites=("$@")
 [ ${#suites[@]} = 0 ] || [ "${suites[0]}" = all ] && suites=(unit shim fuzz e2e matrix)
 JOBS=${KSHIM_TEST_JOBS:-3}
-# The Docker scripts that take longest, in the order they start; the others follow by name.
-SLOWEST_FIRST=(matrix-clients e2e-trixie matrix-kafka39 e2e-tls e2e-launcher e2e-remote e2e-restart e2e-doctor
-	e2e-compose e2e-podman)
+# The Docker scripts that take longest (seconds in a full run on 2 cores), in the order they
+# start; the others follow by name. e2e-kubernetes starts the test cluster that e2e-kubeclient uses.
+SLOWEST_FIRST=(matrix-clients e2e-trixie matrix-kafka39 e2e-remote e2e-kubernetes e2e-tls e2e-debug e2e-launcher
+	e2e-secrets e2e-restart e2e-doctor e2e-compose e2e-podman)
 
 need_docker=0
 for s in "${suites[@]}"; do case $s in e2e | matrix) need_docker=1 ;; esac; done
@@ -128,7 +129,11 @@ live=0
 used=$lanes
 pids=()
 if [ ${#local_lane[@]} != 0 ]; then
-	(for t in "${local_lane[@]}"; do run_one "$t" $live; done) &
+	# then it takes Docker scripts too, so that no lane idles while the queue waits
+	(
+		for t in "${local_lane[@]}"; do run_one "$t" $live; done
+		[ ! -s "$R/queue" ] || while t=$(next_queued); do run_one "$t" 0; done
+	) &
 	pids+=($!)
 	lanes=$((lanes - 1))
 fi

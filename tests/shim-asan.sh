@@ -8,7 +8,8 @@ build=$TOP/build/asan
 make -s -C "$TOP" BUILD="$build" SAN=address,undefined "$build/libkshim.so" "$build/kshim" >/dev/null ||
 	{ notok "build the shim and kshim with -fsanitize=address,undefined"; finish; }
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
-export SHIM_PRELOAD="$(cc -print-file-name=libasan.so) $build/libkshim.so"
+SHIM_PRELOAD="$(cc -print-file-name=libasan.so) $build/libkshim.so"
+export SHIM_PRELOAD
 export ASAN_OPTIONS=detect_leaks=0:log_path=$logs/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$logs/ubsan
 for t in shim-hints shim-badinput; do
 	tap_run "[asan] $t: " bash "$TOP/tests/$t.sh"

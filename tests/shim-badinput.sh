@@ -9,11 +9,11 @@ identity_servers "$work" kafka1 kafka2 kafka3 || finish
 PY=/usr/bin/python3
 probe() { # probe TABLE ROUNDS INTERVAL NAME... ; stdout+stderr, bounded in time
 	local table=$1; shift
-	KSHIM_TABLE=$table LD_PRELOAD="$SHIM_PRELOAD" timeout 60 "$PY" "$TOP/tests/unit/probe.py" "$@" 2>&1
+	KSHIM_TABLE=$table LD_PRELOAD="$SHIM_PRELOAD" timeout 60 "$PY" "$TOP/tests/helpers/probe.py" "$@" 2>&1
 }
 
 # No table configured: a pure pass-through that says nothing.
-out=$(env -u KSHIM_TABLE LD_PRELOAD="$SHIM_PRELOAD" timeout 20 "$PY" "$TOP/tests/unit/probe.py" 1 0 kafka1 localhost 2>&1)
+out=$(env -u KSHIM_TABLE LD_PRELOAD="$SHIM_PRELOAD" timeout 20 "$PY" "$TOP/tests/helpers/probe.py" 1 0 kafka1 localhost 2>&1)
 expect_match "without KSHIM_TABLE kafka1 does not resolve" '^0 kafka1 error gaierror' "$out"
 expect_nomatch "  ... and the shim prints nothing" 'kshim' "$out"
 out=$(KSHIM_TABLE= LD_PRELOAD="$SHIM_PRELOAD" timeout 20 "$PY" -c 'import socket; print(socket.gethostbyname("localhost"))' 2>&1)
@@ -68,7 +68,7 @@ if [ "$(id -u)" = 0 ]; then
 	out=$(probe "$work/open.table" 1 0 kafka1)
 else
 	out=$(unshare -U --map-user=4242 --map-group=4242 env KSHIM_TABLE=/etc/passwd LD_PRELOAD="$SHIM_PRELOAD" \
-		timeout 60 "$PY" "$TOP/tests/unit/probe.py" 1 0 kafka1 2>&1)
+		timeout 60 "$PY" "$TOP/tests/helpers/probe.py" 1 0 kafka1 2>&1)
 fi
 expect_match "a table owned by another user is ignored" 'ignored' "$out"
 
@@ -77,7 +77,7 @@ expect_match "a table owned by another user is ignored" 'ignored' "$out"
 # change waits until the program has answered with the one before, so a slow
 # start on a loaded machine cannot skip a phase.
 write_table "$work/live.table" kafka1 kafka2 kafka3
-KSHIM_TABLE=$work/live.table LD_PRELOAD="$SHIM_PRELOAD" timeout 120 "$PY" "$TOP/tests/unit/probe.py" 40 0.05 kafka1 >"$work/live.out" 2>&1 &
+KSHIM_TABLE=$work/live.table LD_PRELOAD="$SHIM_PRELOAD" timeout 120 "$PY" "$TOP/tests/helpers/probe.py" 40 0.05 kafka1 >"$work/live.out" 2>&1 &
 pid=$!
 # seen REGEX: waits (up to 30 s) for a line of the program's output.
 seen() { for _ in $(seq 300); do grep -Eq "$1" "$work/live.out" && return 0; sleep 0.1; done; return 1; }

@@ -42,9 +42,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- build the clients ------------------------------------------------------
-cflags=(-std=c11 -Wall -Wextra -Werror -O1 -g)
-check "build connect.c" "$CC" "${cflags[@]}" -o "$OUT/connect" "$CLIENTS/connect.c"
-check "build ares_client.c" "$CC" "${cflags[@]}" -o "$OUT/ares_client" "$CLIENTS/ares_client.c" -lcares
+check "build connect.c" make_to "$OUT/connect" build/clients/connect
+check "build ares_client.c" make_to "$OUT/ares_client" build/clients/ares_client
 check "javac JavaClient.java" javac -d "$OUT" "$CLIENTS/JavaClient.java"
 
 # --- the stand-in published ports -----------------------------------------

@@ -8,9 +8,7 @@ build=$TOP/build/asan
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 make -s -C "$TOP" BUILD="$build" SAN=address,undefined "$build/libkshim.so" >/dev/null ||
 	{ notok "build the shim with -fsanitize=address,undefined"; finish; }
-san=(-fsanitize=address,undefined -fno-omit-frame-pointer)
-cflags=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g)
-cc "${cflags[@]}" "${san[@]}" -o "$work/harden" "$TOP/tests/unit/harden.c" ||
+make_to "$work/harden" "$build/helpers/harden" BUILD="$build" SAN=address,undefined ||
 	{ notok "build harden.c"; finish; }
 preload="$(cc -print-file-name=libasan.so) $build/libkshim.so"
 export ASAN_OPTIONS=detect_leaks=0:log_path=$work/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$work/ubsan
@@ -25,28 +23,28 @@ harden() {
 	[ "$rc" -le 1 ] || notok "$what: exited $rc"
 }
 
-# Item 1: transient failures, chmod, a briefly missing table.
+# Transient failures, chmod, a briefly missing table.
 harden transient
 harden chmod
 harden missing
-# Item 2: getpeername in a signal handler during mapped lookups and connects.
+# getpeername in a signal handler during mapped lookups and connects.
 harden sigpeer
-# Item 3: a FIFO (or a device) as KSHIM_TABLE: no hang, a warning, names pass through.
+# A FIFO (or a device) as KSHIM_TABLE: no hang, a warning, names pass through.
 mkfifo "$work/fifo.table"
 out=$(TABLE=$work/fifo.table harden lookup)
 expect_eq "fifo: a lookup returns, unmapped" "$out" "addr="
 expect_match "fifo: and says why" "fifo.table.*not a regular file" "$(cat "$work/lookup.err")"
 out=$(TABLE=/dev/zero harden lookup)
 expect_eq "device: a lookup returns, unmapped" "$out" "addr="
-# Item 4: a relative KSHIM_TABLE survives chdir.
+# A relative KSHIM_TABLE survives chdir.
 mkdir "$work/rel"
 (cd "$work/rel" && TABLE=t.table harden chdir)
 (cd "$work/rel" && TABLE=first.table harden chdirfirst)
-# Item 6: fd reuse, dup, sockaddr_storage length.
+# fd reuse, dup, sockaddr_storage length.
 harden reuse
-# Item 7: ERANGE in errno.
+# ERANGE in errno.
 harden erange
-# Item 8: fd 2 reopened onto a data file gets nothing.
+# fd 2 reopened onto a data file gets nothing.
 harden stderr "$work/data"
 echo "kshim-table 1" >"$work/nothing.table"; chmod 600 "$work/nothing.table"
 TABLE=$work/nothing.table harden lookup >/dev/null
@@ -54,7 +52,7 @@ rm -f "$work/nothing.table"
 out=$(KSHIM_TABLE=$work/nothing.table LD_PRELOAD="$preload" "$work/harden" lookup "$work/nothing.table" 2>&1 >/dev/null)
 expect_match "stderr: inherited stderr (a pipe) still gets the warning" "nothing.table: No such file" "$out"
 
-# Item 5: a table past the limit is refused with a message, not cut.
+# A table past the limit is refused with a message, not cut.
 python3 - "$work/huge.table" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
@@ -86,12 +84,12 @@ ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "big: the last of 4095 hosts maps" "$out" "addr=127.88.16.95"
 if [ "$ms" -lt 3000 ]; then ok "big: loaded and looked up in $ms ms (< 3000)"; else notok "big: took $ms ms"; fi
 
-# Item 9: secure_getenv, cached c-ares symbols, no binding to itself.
+# secure_getenv, cached c-ares symbols, no binding to itself.
 syms=$(nm -D --undefined-only "$TOP/build/libkshim.so")
 expect_match "secure_getenv is what reads the environment" 'secure_getenv' "$syms"
 expect_nomatch "  ... and plain getenv is not used" ' getenv' "$syms"
 if [ -e /usr/include/ares.h ]; then
-	cc "${cflags[@]}" -o "$work/ares_repeat" "$TOP/tests/unit/ares_repeat.c" -lcares
+	make_to "$work/ares_repeat" build/helpers/ares_repeat
 	printf 'kshim-table 1\nkafka1 127.77.0.1 9092=127.0.0.1:1111\n' >"$work/ares.table"; chmod 600 "$work/ares.table"
 	lookups() { # lookups N: symbol lookups of ares_getaddrinfo in a process making N calls
 		rm -f "$work/ld".*
@@ -105,8 +103,7 @@ if [ -e /usr/include/ares.h ]; then
 else
 	notok "c-ares: ares.h missing (Debian package libc-ares-dev)"
 fi
-cc "${cflags[@]}" -I"$TOP/include" -o "$work/selfbind" "$TOP/tests/unit/selfbind.c" \
-	"$TOP"/shim/{core,hooks_resolve,hooks_socket,hooks_hostent,real}.c "$TOP/common/table.c" -Wl,--wrap=dlsym -ldl -lpthread
+make_to "$work/selfbind" build/helpers/selfbind || notok "build tests/helpers/selfbind.c"
 out=$(timeout 10 "$work/selfbind" 2>&1); rc=$?
 expect_eq "self-binding: dlsym(RTLD_NEXT) giving the shim's own connect aborts" "$rc" 134
 expect_match "  ... with a message" "kshim: .*own" "$out"

@@ -8,8 +8,7 @@
 private_mounts=(unshare -m)
 [ "$(id -u)" = 0 ] || private_mounts=(unshare -r -m)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$work/gai_dump" "$TOP/tests/unit/gai_dump.c" ||
-	{ notok "build gai_dump.c"; finish; }
+make_to "$work/gai_dump" build/helpers/gai_dump || { notok "build tests/helpers/gai_dump.c"; finish; }
 
 cat >"$work/table" <<'T'
 kshim-table 1

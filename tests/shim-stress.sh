@@ -13,8 +13,8 @@ variant() {
 	local san=$1 rt=$2 build=$TOP/build/$3
 	make -s -C "$TOP" BUILD="$build" SAN="$san" "$build/libkshim.so" >/dev/null ||
 		{ notok "build the shim with -fsanitize=$san"; return; }
-	cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -fsanitize="$san" -o "$work/stress-$3" \
-		-I"$TOP/tests/unit" "$TOP/tests/unit/stress.c" -lpthread || { notok "build stress.c with $san"; return; }
+	make_to "$work/stress-$3" "$build/helpers/stress" BUILD="$build" SAN="$san" ||
+		{ notok "build stress.c with $san"; return; }
 	local log=$work/$3.log
 	env KSHIM_TABLE="$work/$3.table" LD_PRELOAD="$(cc -print-file-name="$rt") $build/libkshim.so" \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

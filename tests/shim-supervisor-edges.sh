@@ -9,15 +9,7 @@
 #   bash tests/shim-supervisor-edges.sh
 # needs: root (private mount and network namespaces, bind mounts)
 . "$(dirname "$0")/lib.sh"
-unset KSHIM_DEBUG KSHIM_TABLE LD_PRELOAD
-work=$(mktemp -d /tmp/kshim-edges.XXXXXX)
-cleanup() {
-	stop_identity_servers
-	stop_stuck_listener
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stand_in_work edges
 
 if make -s -C "$TOP" build/tests/probe build/tests/edges build/tests/deny >"$work/make.log" 2>&1; then
 	ok "built the static probes (make build/tests/probe build/tests/edges build/tests/deny)"

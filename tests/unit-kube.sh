@@ -13,9 +13,9 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-PROBE=$TOP/build/unit/kube_probe
-make -s -C "$TOP" build/unit/kube_probe >"$OUT/kube_probe.build" 2>&1 ||
-	{ notok "build tests/unit/kube_probe.c"; finish; }
+PROBE=$TOP/build/helpers/kube_probe
+make -s -C "$TOP" build/helpers/kube_probe >"$OUT/kube_probe.build" 2>&1 ||
+	{ notok "build tests/helpers/kube_probe.c"; finish; }
 
 # issue NAME CA [SAN]: an EC key and a certificate for CN=NAME signed by CA (self-signed without one).
 issue() {

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The launcher's defences that need no Docker: an install path LD_PRELOAD
-# cannot hold (1), concurrent table writers and their loopback blocks (4),
-# cluster names in env and table (5), the directory fsync after the table's
-# rename (6), and a relative KSHIM_HOME exported as an absolute path.
+# cannot hold, concurrent table writers and their loopback blocks, cluster
+# names in env and table, the directory fsync after the table's rename, and a
+# relative KSHIM_HOME exported as an absolute path.
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 unset KSHIM_TABLE
 
-# 1: a path with a space or a colon is refused, with the reason.
+# A path with a space or a colon is refused, with the reason.
 for dir in "$work/with space" "$work/with:colon"; do
 	mkdir -p "$dir"; cp "$KSHIM" "$SHIM" "$dir/"
 	printf 'kshim-table 1\n' >"$work/t.table"; chmod 600 "$work/t.table"
@@ -19,12 +19,8 @@ for dir in "$work/with space" "$work/with:colon"; do
 	expect_eq "preload path '${dir##*/}': kshim run fails instead of running unshimmed" "$rc" 1
 done
 
-# 4: eight writers at once get eight loopback blocks.
-# shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -I"$TOP/include" -I"$TOP/launcher/lib" \
-	$(pkg-config --cflags libcjson) -o "$work/tables_race" "$TOP/tests/unit/tables_race.c" \
-	"$BUILD/libkshim-launcher.a" $(pkg-config --libs libcurl libcjson rdkafka libcrypto) -lpthread ||
-	{ notok "build tables_race.c"; finish; }
+# Eight writers at once get eight loopback blocks.
+make_to "$work/tables_race" build/helpers/tables_race || { notok "build tests/helpers/tables_race.c"; finish; }
 for round in 1 2 3; do
 	home=$work/race$round; mkdir -m 700 "$home"
 	out=$(KSHIM_HOME=$home "$work/tables_race" 8 2>&1)
@@ -52,7 +48,7 @@ expect_match "  ... with it, attach goes on to the engine" "^kshim: cannot conne
 "$KSHIM" attach --network x --publish-address 0.0.0.0 >/dev/null 2>&1
 expect_eq "attach --publish-address 0.0.0.0: a usage error" "$?" 2
 
-# 5: --name is a cluster name, not a path, in env and table.
+# --name is a cluster name, not a path, in env and table.
 for cmd in env table; do
 	out=$("$KSHIM" "$cmd" --name ../../etc/passwd 2>&1); rc=$?
 	expect_eq "kshim $cmd --name ../../etc/passwd: a usage error" "$rc" 2
@@ -64,7 +60,7 @@ mkdir -m 700 "$work/rel"; printf 'kshim-table 1\n' >"$work/rel/c1.table"; chmod 
 out=$(cd "$work" && KSHIM_HOME=rel "$KSHIM" env --name c1 2>&1)
 expect_match "relative KSHIM_HOME: KSHIM_TABLE exported absolute" "KSHIM_TABLE='$work/rel/c1.table'" "$out"
 
-# 6: the table directory is fsynced after the rename.
+# The table directory is fsynced after the rename.
 home=$work/sync; mkdir -m 700 "$home"
 KSHIM_HOME=$home strace -f -o "$work/strace" -e trace=rename,renameat,renameat2,fsync \
 	"$work/tables_race" 1 >/dev/null 2>&1

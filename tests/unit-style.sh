@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Every source file (.c .h .sh .py .js .java .go .rs .yaml, Makefile) opens with its SPDX
-# license line and then a comment that says what it is; no code cites a tracker item.
+# license line and then a comment that says what it is; C files keep the header rule (the
+# Makefile's comment above PUBLIC_HEADERS); no code cites a tracker item.
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || finish
 
@@ -32,6 +33,52 @@ printf '#!/bin/sh\n# SPDX-License-Identifier: Apache-2.0\necho no comment\n' >"$
 expect_eq "  ... a file without its SPDX line is caught" "$(opening "$scratch/a.c" | cut -f1 | grep -c SPDX)" 0
 expect_eq "  ... a #! script's SPDX line is found, and the line after it read" \
 	"$(opening "$scratch/b.sh")" $'# SPDX-License-Identifier: Apache-2.0\techo no comment'
+rm -rf "$scratch"
+
+# The header rule (the Makefile's comment above PUBLIC_HEADERS says it in full).
+public=" $(sed -n 's/^PUBLIC_HEADERS *= *//p' Makefile) "
+
+# header_breaks FILE...: "FILE: HEADER" for each include, in a file outside the
+# header's folder, of an engine/, seccomp/ or kube/ header that is not public
+# or of a shim/ header, but for what the rule lets tests include. Paths are
+# relative to the tree's top, the current directory.
+header_breaks() {
+	local f inc h dir
+	for f; do
+		while IFS= read -r inc; do
+			[[ $inc =~ (^|/)((engine|seccomp|kube|shim)/[A-Za-z0-9_]+\.h)$ ]] || continue
+			h=${BASH_REMATCH[2]} dir=${BASH_REMATCH[3]}
+			[ "$dir" = shim ] || h=launcher/lib/$h
+			case $f in "${h%/*}"/*) continue ;; esac
+			case $public in *" $h "*) continue ;; esac
+			case $dir:$f in shim:*) ;; *:tests/unit/"$dir"_*.c) continue ;; esac
+			case $f:$h in tests/fuzz/*:shim/core.h) continue ;; esac
+			echo "$f: $inc"
+		done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
+	done
+}
+
+mapfile -t sources < <(git ls-files '*.c' '*.h')
+expect_eq "no C file outside engine/, seccomp/ and kube/ includes their private headers, nor shim's (${#sources[@]} files)" \
+	"$(header_breaks "${sources[@]}")" ""
+expect_eq "  ... every public header exists" "$(for h in $public; do [ -f "$h" ] || echo "$h"; done)" ""
+# The checker itself: planted includes that break the rule are caught, the allowed ones are not.
+scratch=$(mktemp -d)
+mkdir -p "$scratch/launcher/lib/kube" "$scratch/tests/unit" "$scratch/tests/fuzz"
+printf '#include "lib/engine/docker_priv.h"\n#include "lib/engine/docker.h"\n' >"$scratch/launcher/bad.c"
+printf '#include "../../shim/core.h"\n#include "lib/seccomp/notify.h"\n' >"$scratch/tests/unit/paths_test.c"
+printf '#include "lib/seccomp/table.h"\n' >"$scratch/tests/unit/seccomp_table_test.c"
+printf '#include "internal.h"\n#include "../seccomp/mem.h"\n' >"$scratch/launcher/lib/kube/x.c"
+printf '#include "../../shim/core.h"\n' >"$scratch/tests/fuzz/f.c"
+printf '#include "../../shim/real.h"\n' >"$scratch/tests/unit/shim_test.c"
+got=$(cd "$scratch" && header_breaks launcher/bad.c tests/unit/paths_test.c tests/unit/seccomp_table_test.c \
+	launcher/lib/kube/x.c tests/fuzz/f.c tests/unit/shim_test.c)
+expect_eq "  ... planted breaks are caught: a private engine header, shim/core.h and seccomp/notify.h in another folder's test, seccomp/mem.h from kube/, shim/real.h in a test" \
+	"$got" "launcher/bad.c: lib/engine/docker_priv.h
+tests/unit/paths_test.c: ../../shim/core.h
+tests/unit/paths_test.c: lib/seccomp/notify.h
+launcher/lib/kube/x.c: ../seccomp/mem.h
+tests/unit/shim_test.c: ../../shim/real.h"
 rm -rf "$scratch"
 
 # Code and tests describe behaviour: a reader of them has no tracker.

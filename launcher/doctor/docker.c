@@ -31,7 +31,8 @@ gather(struct doctor *dr, kshim_err_t *err)
 		    docker_container_inspect(dr->d, dr->c.node[i].id, &dr->info[i], err) < 0)
 			return -1;
 	if (kshim_table_path(dr->name, dr->table, sizeof(dr->table), 0, &dr->table_err) == 0 &&
-	    tables_load_strict(dr->table, &dr->t, &dr->table_err) < 0 && !dr->table_err.hint[0])
+	    table_store_load_strict(dr->table, &dr->t, &dr->table_err) < 0 &&
+	    !dr->table_err.hint[0])
 		kshim_hint(&dr->table_err,
 			   "'kshim watch --name %s --once' writes it from Docker's ports",
 			   dr->name);

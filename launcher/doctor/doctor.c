@@ -15,19 +15,19 @@
 #include "../lib/paths.h"
 #include "../lib/table_store.h"
 
-#define L(n) (1u << ((n) - 1))
+#define L(n) (1u << ((n)-1))
 
 const char doctor_usage[] =
-	"usage: kshim doctor [--name CLUSTER] [--json]\n"
-	"Checks in order: 1 daemon, 2 network, 3 containers, 4 dns (inside each broker),\n"
-	"5 listeners (inside), 6 ports (published on 127.0.0.1, accepting TCP), 7 kafka\n"
-	"(ApiVersions, Metadata), 8 advertised names against the table (and TLS\n"
-	"certificates: names, expiry, the CA of kshim config), 9 the table\n"
-	"against Docker's ports, 10 the shim (each name resolved and connected). A layer\n"
-	"built on a failed one is skipped. Changes nothing; exit 0 only when all pass.\n"
-	"A Service attached in Kubernetes: 1 api (answers), 2 rbac (create on\n"
-	"pods/portforward), 3 pods (ready), 4 forwarder (runs), 5 forwards (each answers\n"
-	"Kafka), 6 advertised names against the table, 7 the shim.\n";
+    "usage: kshim doctor [--name CLUSTER] [--json]\n"
+    "Checks in order: 1 daemon, 2 network, 3 containers, 4 dns (inside each broker),\n"
+    "5 listeners (inside), 6 ports (published on 127.0.0.1, accepting TCP), 7 kafka\n"
+    "(ApiVersions, Metadata), 8 advertised names against the table (and TLS\n"
+    "certificates: names, expiry, the CA of kshim config), 9 the table\n"
+    "against Docker's ports, 10 the shim (each name resolved and connected). A layer\n"
+    "built on a failed one is skipped. Changes nothing; exit 0 only when all pass.\n"
+    "A Service attached in Kubernetes: 1 api (answers), 2 rbac (create on\n"
+    "pods/portforward), 3 pods (ready), 4 forwarder (runs), 5 forwards (each answers\n"
+    "Kafka), 6 advertised names against the table, 7 the shim.\n";
 
 struct layer {
 	const char *name;
@@ -35,25 +35,25 @@ struct layer {
 	unsigned deps; /* the layers (1-based bits) it builds on */
 };
 static const struct layer docker_layers[] = {
-	{"daemon", doctor_daemon, 0},
-	{"network", doctor_network, L(1)},
-	{"containers", doctor_containers, L(1)},
-	{"dns", doctor_dns, L(2) | L(3)},
-	{"listeners", doctor_listeners, L(3)},
-	{"ports", doctor_ports, L(2) | L(3)},
-	{"kafka", doctor_kafka, L(4) | L(5) | L(6)},
-	{"advertised", doctor_advertised, L(7)},
-	{"table", doctor_table, L(6)},
-	{"shim", doctor_shim, L(8) | L(9)},
+    {"daemon", doctor_daemon, 0},
+    {"network", doctor_network, L(1)},
+    {"containers", doctor_containers, L(1)},
+    {"dns", doctor_dns, L(2) | L(3)},
+    {"listeners", doctor_listeners, L(3)},
+    {"ports", doctor_ports, L(2) | L(3)},
+    {"kafka", doctor_kafka, L(4) | L(5) | L(6)},
+    {"advertised", doctor_advertised, L(7)},
+    {"table", doctor_table, L(6)},
+    {"shim", doctor_shim, L(8) | L(9)},
 };
 static const struct layer kube_layers[] = {
-	{"api", doctor_kube_api, 0},
-	{"rbac", doctor_kube_rbac, L(1)},
-	{"pods", doctor_kube_pods, L(1)},
-	{"forwarder", doctor_kube_forwarder, 0},
-	{"forwards", doctor_kube_forwards, L(4)},
-	{"advertised", doctor_kube_advertised, L(5)},
-	{"shim", doctor_shim, L(6)},
+    {"api", doctor_kube_api, 0},
+    {"rbac", doctor_kube_rbac, L(1)},
+    {"pods", doctor_kube_pods, L(1)},
+    {"forwarder", doctor_kube_forwarder, 0},
+    {"forwards", doctor_kube_forwards, L(4)},
+    {"advertised", doctor_kube_advertised, L(5)},
+    {"shim", doctor_shim, L(6)},
 };
 #define MAX_LAYERS 10
 /* The layers of this cluster's kind: Docker's, or those of a Service in Kubernetes. */
@@ -65,8 +65,8 @@ static const char *const verdict_name[] = {"ok", "FAIL", "skipped", "n/a"};
 
 struct result {
 	enum verdict v;
-	int root;       /* SKIP: the failed layer behind it (0-based), -1 when none */
-	char note[600]; /* PASS, NA, SKIP: what was seen or why */
+	int root;	 /* SKIP: the failed layer behind it (0-based), -1 when none */
+	char note[600];	 /* PASS, NA, SKIP: what was seen or why */
 	kshim_err_t err; /* FAIL: cause and fix */
 };
 
@@ -179,7 +179,8 @@ print_json(const struct doctor *dr, const struct result *r, int healthy)
 
 		cJSON_AddNumberToObject(l, "layer", i + 1);
 		cJSON_AddStringToObject(l, "name", layers[i].name);
-		cJSON_AddStringToObject(l, "status", r[i].v == FAIL ? "fail" : verdict_name[r[i].v]);
+		cJSON_AddStringToObject(l, "status",
+					r[i].v == FAIL ? "fail" : verdict_name[r[i].v]);
 		cJSON_AddStringToObject(l, "detail", r[i].v == FAIL ? r[i].err.msg : r[i].note);
 		cJSON_AddItemToObject(l, "fix", fix ? cJSON_CreateString(fix) : cJSON_CreateNull());
 		cJSON_AddItemToArray(list, l);
@@ -214,7 +215,7 @@ use_kube(struct doctor *dr, kshim_err_t *err)
 	nlayers = sizeof(kube_layers) / sizeof(kube_layers[0]);
 	if (kshim_table_path(dr->name, dr->table, sizeof(dr->table), 0, err) < 0)
 		return -1;
-	if (tables_load_strict(dr->table, &dr->t, &dr->table_err) == 0)
+	if (table_store_load_strict(dr->table, &dr->t, &dr->table_err) == 0)
 		return kube_table_cluster(dr->name, dr->table, &dr->c, err);
 	return 0;
 }

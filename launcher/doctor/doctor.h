@@ -20,21 +20,21 @@ struct rd_kafka_metadata;
  * answers, and what earlier layers found. */
 struct doctor {
 	const char *name;
-	docker_t *d;                     /* NULL until the daemon layer passes */
-	struct cluster c;                /* c.n == 0: no container carries the label */
-	cJSON *net;                      /* the network's inspect reply; NULL: none */
-	cJSON *info[CLUSTER_MAX_NODES];  /* each node's inspect reply; NULL: none */
+	docker_t *d;			/* NULL until the daemon layer passes */
+	struct cluster c;		/* c.n == 0: no container carries the label */
+	cJSON *net;			/* the network's inspect reply; NULL: none */
+	cJSON *info[CLUSTER_MAX_NODES]; /* each node's inspect reply; NULL: none */
 	const struct rd_kafka_metadata *md[CLUSTER_MAX_NODES]; /* via each published port */
-	char table[PATH_MAX];            /* the cluster's table path */
-	struct kshim_table t;            /* loaded when table_err.msg is empty */
-	kshim_err_t table_err;           /* why the table could not be loaded */
-	int table_reported;              /* a layer has already failed on it */
+	char table[PATH_MAX];				       /* the cluster's table path */
+	struct kshim_table t;  /* loaded when table_err.msg is empty */
+	kshim_err_t table_err; /* why the table could not be loaded */
+	int table_reported;    /* a layer has already failed on it */
 	/* A Service attached in Kubernetes (kube set): its record, the API, its
 	 * pods and the forwards; c is filled from the table, as an attached one. */
 	int kube;
 	struct kube_record rec;
-	kube_t *k;                       /* NULL until the api layer passes */
-	struct kube_service s;           /* read by the pods layer */
+	kube_t *k;	       /* NULL until the api layer passes */
+	struct kube_service s; /* read by the pods layer */
 	struct kube_forward f[KUBE_MAX_PODS];
 	int nf;
 };

@@ -13,8 +13,7 @@
 
 /* Runs argv in node i's container; a command the image lacks is a failure. */
 static int
-run_in(struct doctor *dr, int i, const char *const argv[], char *out, int *code,
-       kshim_err_t *err)
+run_in(struct doctor *dr, int i, const char *const argv[], char *out, int *code, kshim_err_t *err)
 {
 	if (docker_exec(dr->d, dr->c.node[i].id, argv, out, OUT_MAX, code, err) < 0)
 		return -1;
@@ -99,8 +98,9 @@ doctor_dns(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 		if (resolve_all(dr, i, cause, sizeof(cause), err) < 0)
 			return -1;
 	if (!cause[0]) {
-		snprintf(note, len, "every broker resolves the %d node name%s to the right address "
-				    "on %s",
+		snprintf(note, len,
+			 "every broker resolves the %d node name%s to the right address "
+			 "on %s",
 			 dr->c.n, dr->c.n == 1 ? "" : "s", dr->c.network);
 		return 0;
 	}
@@ -121,7 +121,7 @@ static const char *
 env_value(const cJSON *info, const char *const keys[])
 {
 	const cJSON *e, *env = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(info, "Config"), "Env");
+			    cJSON_GetObjectItemCaseSensitive(info, "Config"), "Env");
 
 	for (int k = 0; keys[k]; k++)
 		cJSON_ArrayForEach(e, env)
@@ -189,7 +189,8 @@ check_node(struct doctor *dr, int i, char *cause, size_t len, char *fix, size_t 
 	listening(out, have);
 	for (int p = 1, ns = 0, nm = 0; p < 65536; p++) {
 		if (have[p] && ns < (int)sizeof(seen) - 8)
-			ns += snprintf(seen + ns, sizeof(seen) - (size_t)ns, "%s%d", ns ? ", " : "", p);
+			ns += snprintf(seen + ns, sizeof(seen) - (size_t)ns, "%s%d", ns ? ", " : "",
+				       p);
 		if (want[p] && !have[p] && nm < (int)sizeof(missing) - 8)
 			nm += snprintf(missing + nm, sizeof(missing) - (size_t)nm, "%s%d",
 				       nm ? " or " : "", p);

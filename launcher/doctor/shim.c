@@ -211,7 +211,8 @@ doctor_shim(struct doctor *dr, char *note, size_t len, kshim_err_t *err)
 	kshim_fail(err, EHOSTUNREACH, "%s", cause);
 	if (line_of(out, "kshim: ", said, sizeof(said)))
 		return kshim_hint(err, "the shim said: %s", said);
-	return kshim_hint(err, "watch the shim decide: kshim run --name %s --debug -- kcat -b "
-			       "kafka1:%d -L",
+	return kshim_hint(err,
+			  "watch the shim decide: kshim run --name %s --debug -- kcat -b "
+			  "kafka1:%d -L",
 			  dr->name, KAFKA_PORT);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "file.h"
 #include "paths.h"
 #include "table_store.h"
@@ -411,7 +412,7 @@ load_old(const char *path, struct kshim_table *old, kshim_err_t *err)
 	memset(old, 0, sizeof(*old));
 	if (access(path, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	return tables_load_strict(path, old, err);
+	return table_store_load_strict(path, old, err);
 }
 
 /* Says on stderr how host h (at index i of s) differs from old; 1 when it does. */
@@ -469,7 +470,7 @@ sync_locked(docker_t *d, const struct cluster *c, const char *path, int *updated
 		return kshim_fail(err, ENOMEM, "out of memory");
 	if (load_old(path, &old, err) < 0)
 		goto out;
-	if (tables_block(path, &base, err) < 0 || scan(d, c, &old, base, s, err) < 0)
+	if (table_store_block(path, &base, err) < 0 || scan(d, c, &old, base, s, err) < 0)
 		goto out;
 	for (int i = 0; i < s->t.nhosts; i++)
 		*updated += old.nhosts && report(s, i, &old);
@@ -511,7 +512,7 @@ find_container(docker_t *d, const struct cluster *c, const struct kshim_host *h,
 	       struct cluster_node *node, kshim_err_t *err)
 {
 	for (int i = 0; i < h->nnames; i++) {
-		cJSON *info = NULL;
+		cleanup_json cJSON *info = NULL;
 		const char *id;
 		if (snprintf(node->container, sizeof(node->container), "%s", h->names[i]) >=
 		    (int)sizeof(node->container))
@@ -521,10 +522,8 @@ find_container(docker_t *d, const struct cluster *c, const struct kshim_host *h,
 		id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Id"));
 		if (id && belongs(c, info)) {
 			snprintf(node->id, sizeof(node->id), "%s", id);
-			cJSON_Delete(info);
 			return 0;
 		}
-		cJSON_Delete(info);
 	}
 	node->container[0] = '\0';
 	return 0;

@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "paths.h"
 #include "kshim/table.h"
+#include "owner.h"
 #include "table_store.h"
 
 #define MODE_LABEL "io.kshim.mode"
@@ -60,7 +61,7 @@ static int
 set_names(struct cluster *c, const char *name, int n, kshim_err_t *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (cluster_name_check(name, err) < 0)
+	if (kshim_cluster_name_check(name, err) < 0)
 		return -1;
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->network, sizeof(c->network), "%s-net", name);
@@ -550,18 +551,54 @@ remove_all(docker_t *d, cJSON *list, int (*remove)(docker_t *, const char *, ksh
 	return rc;
 }
 
+/* Drops from list the debug containers whose owner runs, or is not known here. */
+static void
+keep_ended(cJSON *list)
+{
+	for (int i = cJSON_GetArraySize(list) - 1; i >= 0; i--) {
+		const cJSON *labels =
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, i), "Labels");
+		const cJSON *owner = cJSON_GetObjectItemCaseSensitive(labels, CLUSTER_DEBUG_OWNER);
+		if (!cJSON_IsString(owner) || !owner_ended(owner->valuestring))
+			cJSON_DeleteItemFromArray(list, i);
+	}
+}
+
 int
-cluster_remove(docker_t *d, const char *name, int *containers, int *networks, kshim_err_t *err)
+cluster_remove_debug(docker_t *d, const char *name, int ended_only, int *count, kshim_err_t *err)
 {
 	char label[128];
 	cJSON *list = NULL;
 	int rc;
 
-	*containers = *networks = 0;
-	label_filter(name, label, sizeof(label));
+	*count = 0;
+	snprintf(label, sizeof(label), CLUSTER_DEBUG_LABEL "=%s", name);
 	if (docker_container_list(d, label, &list, err) < 0)
 		return -1;
-	rc = remove_all(d, list, docker_container_remove, containers, err);
+	if (ended_only)
+		keep_ended(list);
+	rc = remove_all(d, list, docker_container_remove, count, err);
+	cJSON_Delete(list);
+	return rc;
+}
+
+int
+cluster_remove(docker_t *d, const char *name, int *containers, int *networks, kshim_err_t *err)
+{
+	char label[128];
+	cJSON *list = NULL;
+	kshim_err_t later = {0};
+	int rc, n = 0;
+
+	*networks = 0;
+	/* first the debug containers, which share the brokers' namespaces */
+	rc = cluster_remove_debug(d, name, 0, containers, err);
+	label_filter(name, label, sizeof(label));
+	if (docker_container_list(d, label, &list, rc < 0 ? &later : err) < 0)
+		return -1;
+	if (remove_all(d, list, docker_container_remove, &n, rc < 0 ? &later : err) < 0)
+		rc = -1;
+	*containers += n;
 	cJSON_Delete(list);
 	if (docker_network_list(d, label, &list, err) < 0)
 		return -1;
@@ -669,7 +706,7 @@ cluster_table_write(const struct cluster *c, char *path, size_t len, kshim_err_t
 	if (kshim_table_path(c->name, path, len, 1, err) < 0 ||
 	    kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
 		return -1;
-	if (tables_block(path, &base, err) < 0) {
+	if (table_store_block(path, &base, err) < 0) {
 		kshim_unlock(lock);
 		return -1;
 	}
@@ -725,7 +762,7 @@ cluster_claim(const struct cluster *c, int *lock, kshim_err_t *err)
 	 * rather than after the brokers are ready: a private directory (above,
 	 * kshim_table_dir) and a free loopback block. */
 	if (kshim_table_path(c->name, path, sizeof(path), 1, err) < 0 ||
-	    tables_block(path, &base, err) < 0)
+	    table_store_block(path, &base, err) < 0)
 		return -1;
 	return 0;
 }
@@ -741,7 +778,7 @@ sync_locked(const struct cluster *c, char *path, int *updated, kshim_err_t *err)
 		path[0] = '\0';
 		return 0;
 	}
-	if (tables_load_strict(path, &t, err) < 0)
+	if (table_store_load_strict(path, &t, err) < 0)
 		return -1;
 	for (int i = 0; i < c->n; i++) {
 		const struct cluster_node *node = &c->node[i];

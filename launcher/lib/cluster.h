@@ -12,9 +12,12 @@
 #include "error.h"
 #include "flavor.h"
 #include "kshim/table.h"
-#include "paths.h" /* cluster_name_check */
+#include "paths.h" /* kshim_cluster_name_check */
 
 #define CLUSTER_LABEL "io.kshim.cluster"
+/* kshim debug's containers: the cluster's name, and the session's owner (owner.h) */
+#define CLUSTER_DEBUG_LABEL "io.kshim.debug"
+#define CLUSTER_DEBUG_OWNER "io.kshim.debug.owner"
 #define CLUSTER_MAX_NODES 32
 
 struct cluster_node {
@@ -87,9 +90,14 @@ void cluster_inspect_state(const cJSON *info, char *buf, size_t len, int *runnin
 /* Adds one entry of a container list reply (labels, Id, Ports) to c, whose
  * names were set; entries that are not a node of it are ignored. */
 void cluster_load_item(struct cluster *c, const cJSON *item);
-/* Removes the labelled containers (with their volumes), then the labelled
- * networks; counts what went. Carries on past failures, reporting the first. */
+/* Removes the cluster's debug containers and its labelled containers (with their
+ * volumes), then the labelled networks; counts what went. Carries on past
+ * failures, reporting the first. */
 int cluster_remove(docker_t *d, const char *name, int *containers, int *networks, kshim_err_t *err);
+/* Removes the debug containers of cluster name: all, or (ended_only) those
+ * whose session's process has ended, e.g. a kshim debug killed with SIGKILL. */
+int cluster_remove_debug(docker_t *d, const char *name, int ended_only, int *count,
+			 kshim_err_t *err);
 
 /* The index of the node called name; a usage error, with a hint naming the
  * nodes, when the cluster has none. */

@@ -32,7 +32,7 @@
 #define KSHIM_EUSAGE (-2)
 
 typedef struct kshim_err {
-	int code;        /* errno value, KSHIM_EUSAGE or 0 */
+	int code;	 /* errno value, KSHIM_EUSAGE or 0 */
 	int http_status; /* Docker's HTTP status when it answered with an error, else 0 */
 	char msg[512];
 	char hint[512];
@@ -40,7 +40,7 @@ typedef struct kshim_err {
 
 /* Sets the cause and code (replacing any earlier error) and returns -1. */
 int kshim_fail(kshim_err_t *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Sets the hint and returns -1. */
 int kshim_hint(kshim_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prefixes the cause with context ("creating kafka2: <cause>") and returns -1. */

@@ -139,7 +139,8 @@ exec_kind(const char *path, enum exec_kind *kind, char *real, size_t len, kshim_
 		snprintf(real, len, "%s", path);
 		if (m[0] == '#' && m[1] == '!') {
 			char interp[PATH_MAX];
-			int rc = script_interpreter(m, (size_t)st.st_size, interp, sizeof(interp), err);
+			int rc =
+			    script_interpreter(m, (size_t)st.st_size, interp, sizeof(interp), err);
 			munmap(m, (size_t)st.st_size);
 			if (rc < 0)
 				return rc;

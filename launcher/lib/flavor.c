@@ -10,21 +10,24 @@
 
 static const struct flavor_def {
 	const char *name;
-	const char *match;      /* an image reference containing this implies the flavour */
-	const char *prefix;     /* of the variable that sets a server property */
+	const char *match;	/* an image reference containing this implies the flavour */
+	const char *prefix;	/* of the variable that sets a server property */
 	const char *id_vars[2]; /* variables that carry the cluster id */
 	const char *data_dir;
 	const char *extra; /* one more fixed variable, or NULL */
 } flavors[] = {
-	/* apache/kafka: KafkaDockerWrapper writes /opt/kafka/config/server.properties. */
-	[FLAVOR_APACHE] = {"apache", NULL, "KAFKA_", {"CLUSTER_ID"}, "/var/lib/kafka/data", NULL},
-	/* confluentinc/cp-kafka: same variables, written to /etc/kafka/kafka.properties. */
-	[FLAVOR_CONFLUENT] = {"confluent", "confluentinc/", "KAFKA_", {"CLUSTER_ID"},
-			      "/var/lib/kafka/data", NULL},
-	/* bitnami/kafka: 3.x reads KAFKA_KRAFT_CLUSTER_ID, 4.x KAFKA_CLUSTER_ID. */
-	[FLAVOR_BITNAMI] = {"bitnami", "bitnami", "KAFKA_CFG_",
-			    {"KAFKA_KRAFT_CLUSTER_ID", "KAFKA_CLUSTER_ID"}, "/bitnami/kafka/data",
-			    "ALLOW_PLAINTEXT_LISTENER=yes"},
+    /* apache/kafka: KafkaDockerWrapper writes /opt/kafka/config/server.properties. */
+    [FLAVOR_APACHE] = {"apache", NULL, "KAFKA_", {"CLUSTER_ID"}, "/var/lib/kafka/data", NULL},
+    /* confluentinc/cp-kafka: same variables, written to /etc/kafka/kafka.properties. */
+    [FLAVOR_CONFLUENT] =
+	{"confluent", "confluentinc/", "KAFKA_", {"CLUSTER_ID"}, "/var/lib/kafka/data", NULL},
+    /* bitnami/kafka: 3.x reads KAFKA_KRAFT_CLUSTER_ID, 4.x KAFKA_CLUSTER_ID. */
+    [FLAVOR_BITNAMI] = {"bitnami",
+			"bitnami",
+			"KAFKA_CFG_",
+			{"KAFKA_KRAFT_CLUSTER_ID", "KAFKA_CLUSTER_ID"},
+			"/bitnami/kafka/data",
+			"ALLOW_PLAINTEXT_LISTENER=yes"},
 };
 
 enum value {
@@ -45,43 +48,43 @@ static const struct rule {
 	enum value kind;
 	const char *fixed[2]; /* V_FIXED: the value by advertise mode */
 } rules[] = {
-	{"node.id", V_NODE_ID, {0}},
-	{"process.roles", V_FIXED, {"broker,controller", "broker,controller"}},
-	{"controller.quorum.voters", V_VOTERS, {0}},
-	{"controller.listener.names", V_FIXED, {"CONTROLLER", "CONTROLLER"}},
-	/* Both modes: clients on EXTERNAL (9092, the published port), replication
-	 * on INTERNAL (19092), so the two differ only in what EXTERNAL advertises. */
-	{"listeners",
-	 V_FIXED,
-	 {"INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093",
-	  "INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093"}},
-	{"advertised.listeners", V_ADVERTISED, {0}},
-	/* TLS and SASL are for clients, on EXTERNAL only. INTERNAL and CONTROLLER
-	 * are not published and reach only the cluster's own bridge network;
-	 * encrypting them would cost the brokers' CPU and show nothing a client
-	 * sees (see README, "TLS and SASL"). */
-	{"listener.security.protocol.map", V_PROTOCOLS, {0}},
-	{"inter.broker.listener.name", V_FIXED, {"INTERNAL", "INTERNAL"}},
-	{"log.dirs", V_DATA_DIR, {0}},
-	{"offsets.topic.replication.factor", V_RF, {0}},
-	{"transaction.state.log.replication.factor", V_RF, {0}},
-	{"transaction.state.log.min.isr", V_MIN_ISR, {0}},
-	/* Kafka 4.x; older brokers log these as unknown and go on. */
-	{"share.coordinator.state.topic.replication.factor", V_RF, {0}},
-	{"share.coordinator.state.topic.min.isr", V_MIN_ISR, {0}},
-	{"group.initial.rebalance.delay.ms", V_FIXED, {"0", "0"}},
-	/* PEM keystores: no keytool; Kafka wants the key encrypted (ssl.key.password
-	 * is in the secret properties). */
-	{"ssl.keystore.type", V_TLS, {"PEM", "PEM"}},
-	{"ssl.keystore.location",
-	 V_TLS,
-	 {FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE, FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE}},
-	{"listener.name.external.sasl.enabled.mechanisms", V_SASL, {0}},
-	{"sasl.enabled.mechanisms", V_SASL, {0}},
+    {"node.id", V_NODE_ID, {0}},
+    {"process.roles", V_FIXED, {"broker,controller", "broker,controller"}},
+    {"controller.quorum.voters", V_VOTERS, {0}},
+    {"controller.listener.names", V_FIXED, {"CONTROLLER", "CONTROLLER"}},
+    /* Both modes: clients on EXTERNAL (9092, the published port), replication
+     * on INTERNAL (19092), so the two differ only in what EXTERNAL advertises. */
+    {"listeners",
+     V_FIXED,
+     {"INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093",
+      "INTERNAL://:19092,EXTERNAL://:9092,CONTROLLER://:9093"}},
+    {"advertised.listeners", V_ADVERTISED, {0}},
+    /* TLS and SASL are for clients, on EXTERNAL only. INTERNAL and CONTROLLER
+     * are not published and reach only the cluster's own bridge network;
+     * encrypting them would cost the brokers' CPU and show nothing a client
+     * sees (see README, "TLS and SASL"). */
+    {"listener.security.protocol.map", V_PROTOCOLS, {0}},
+    {"inter.broker.listener.name", V_FIXED, {"INTERNAL", "INTERNAL"}},
+    {"log.dirs", V_DATA_DIR, {0}},
+    {"offsets.topic.replication.factor", V_RF, {0}},
+    {"transaction.state.log.replication.factor", V_RF, {0}},
+    {"transaction.state.log.min.isr", V_MIN_ISR, {0}},
+    /* Kafka 4.x; older brokers log these as unknown and go on. */
+    {"share.coordinator.state.topic.replication.factor", V_RF, {0}},
+    {"share.coordinator.state.topic.min.isr", V_MIN_ISR, {0}},
+    {"group.initial.rebalance.delay.ms", V_FIXED, {"0", "0"}},
+    /* PEM keystores: no keytool; Kafka wants the key encrypted (ssl.key.password
+     * is in the secret properties). */
+    {"ssl.keystore.type", V_TLS, {"PEM", "PEM"}},
+    {"ssl.keystore.location",
+     V_TLS,
+     {FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE, FLAVOR_SECRETS_DIR "/" FLAVOR_KEYSTORE}},
+    {"listener.name.external.sasl.enabled.mechanisms", V_SASL, {0}},
+    {"sasl.enabled.mechanisms", V_SASL, {0}},
 };
 
-static const char *const modes[] = {[ADVERTISE_INTERNAL] = "internal",
-				    [ADVERTISE_LOCALHOST] = "localhost"};
+static const char *const modes[] = {
+    [ADVERTISE_INTERNAL] = "internal", [ADVERTISE_LOCALHOST] = "localhost"};
 static const char *const sasls[][2] = {[SASL_NONE] = {"none", ""},
 				       [SASL_PLAIN] = {"plain", "PLAIN"},
 				       [SASL_SCRAM] = {"scram-sha-512", "SCRAM-SHA-512"}};

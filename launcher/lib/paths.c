@@ -85,7 +85,7 @@ kshim_cluster_file(const char *cluster, const char *suffix, char *buf, size_t le
 	char dir[PATH_MAX - 64];
 
 	/* The name becomes a file name: never '/', '..' or anything odd. */
-	if (cluster_name_check(cluster, err) < 0 ||
+	if (kshim_cluster_name_check(cluster, err) < 0 ||
 	    kshim_table_dir(dir, sizeof(dir), create, err) < 0)
 		return -1;
 	if ((size_t)snprintf(buf, len, "%s/%s%s", dir, cluster, suffix) >= len)
@@ -159,7 +159,7 @@ kshim_cluster_name_valid(const char *name)
 }
 
 int
-cluster_name_check(const char *name, kshim_err_t *err)
+kshim_cluster_name_check(const char *name, kshim_err_t *err)
 {
 	if (kshim_cluster_name_valid(name))
 		return 0;

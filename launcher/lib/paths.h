@@ -30,7 +30,7 @@ int kshim_lib_path(const char *file, char *buf, size_t len, kshim_err_t *err);
 int kshim_cluster_name_valid(const char *name);
 /* Fails with a usage error unless name is a valid cluster name. Every path
  * built from a cluster name (kshim_table_path) is checked with it. */
-int cluster_name_check(const char *name, kshim_err_t *err);
+int kshim_cluster_name_check(const char *name, kshim_err_t *err);
 
 /* Takes flock on <table dir>/name (created 0600), waiting for it when wait is
  * set, else failing with code EBUSY when another process holds it. *fd keeps
@@ -41,7 +41,7 @@ void kshim_unlock(int fd);
  * waiting for it opens the file anew (kshim_lock checks). */
 void kshim_lock_remove(const char *name, int fd);
 /* The lock on the directory's loopback blocks: held from choosing a block to
- * writing the table that uses it (tables_block, then kshim_table_write). */
+ * writing the table that uses it (table_store_block, then kshim_table_write). */
 #define KSHIM_TABLES_LOCK ".tables.lock"
 
 #endif

@@ -34,9 +34,10 @@ preload_value(char *buf, size_t len, kshim_err_t *err)
 	/* The loader splits LD_PRELOAD at spaces and colons and has no quoting: such
 	 * a path would load nothing, with only a loader warning, and exit 0. */
 	if (strpbrk(lib, " :\t\n")) {
-		kshim_fail(err, EINVAL,
-			   "the shim's path '%s' has a space or a colon, which LD_PRELOAD cannot hold",
-			   lib);
+		kshim_fail(
+		    err, EINVAL,
+		    "the shim's path '%s' has a space or a colon, which LD_PRELOAD cannot hold",
+		    lib);
 		return kshim_hint(err, "install kshim under a path without spaces or colons "
 				       "(make install PREFIX=...)");
 	}

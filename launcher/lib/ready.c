@@ -30,12 +30,12 @@ drop_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
  * refresh keep the client away from the advertised names it cannot resolve; on
  * loopback, retrying a refused connection every 100 ms is cheap. */
 static const char *const settings[][2] = {
-	{"log_level", "0"},
-	{"enable.sparse.connections", "true"},
-	{"topic.metadata.refresh.interval.ms", "-1"},
-	{"reconnect.backoff.ms", "100"},
-	{"reconnect.backoff.max.ms", "100"},
-	{"socket.connection.setup.timeout.ms", "2000"},
+    {"log_level", "0"},
+    {"enable.sparse.connections", "true"},
+    {"topic.metadata.refresh.interval.ms", "-1"},
+    {"reconnect.backoff.ms", "100"},
+    {"reconnect.backoff.max.ms", "100"},
+    {"socket.connection.setup.timeout.ms", "2000"},
 };
 
 static const char *security[][2] = {
@@ -87,7 +87,7 @@ ready_metadata(const char *bootstrap, int timeout_ms, const struct rd_kafka_meta
 		return kshim_fail(err, EINVAL, "librdkafka: %s", errstr);
 	}
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr)) !=
-		    RD_KAFKA_CONF_OK ||
+		RD_KAFKA_CONF_OK ||
 	    !(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
 		rd_kafka_conf_destroy(conf);
 		return kshim_fail(err, EINVAL, "librdkafka: %s", errstr);

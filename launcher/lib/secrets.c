@@ -26,7 +26,7 @@ secrets_dir(const char *cluster, char *buf, size_t len, int create, kshim_err_t 
 {
 	char dir[PATH_MAX - 64];
 
-	if (cluster_name_check(cluster, err) < 0 ||
+	if (kshim_cluster_name_check(cluster, err) < 0 ||
 	    kshim_table_dir(dir, sizeof(dir), create, err) < 0)
 		return -1;
 	if ((size_t)snprintf(buf, len, "%s/%s.secrets", dir, cluster) >= len)

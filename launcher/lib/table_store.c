@@ -29,7 +29,7 @@ current_block(const char *path)
 }
 
 int
-tables_block(const char *skip, uint32_t *base, kshim_err_t *err)
+table_store_block(const char *skip, uint32_t *base, kshim_err_t *err)
 {
 	char dir[PATH_MAX - 256], path[PATH_MAX];
 	unsigned char used[256] = {1}; /* block 0 is never handed out */
@@ -67,9 +67,10 @@ tables_block(const char *skip, uint32_t *base, kshim_err_t *err)
 			return 0;
 		}
 	}
-	kshim_fail(err, ENOSPC, "all 255 loopback blocks of 127.77.0.0/16 are in use by tables in %s",
-		   dir);
-	return kshim_hint(err, "remove stale tables there, or 'kshim down' clusters you no longer use");
+	kshim_fail(err, ENOSPC,
+		   "all 255 loopback blocks of 127.77.0.0/16 are in use by tables in %s", dir);
+	return kshim_hint(err,
+			  "remove stale tables there, or 'kshim down' clusters you no longer use");
 }
 
 struct strict {
@@ -87,7 +88,7 @@ note_bad(void *ctx, int line, const char *why)
 }
 
 int
-tables_load_strict(const char *path, struct kshim_table *t, kshim_err_t *err)
+table_store_load_strict(const char *path, struct kshim_table *t, kshim_err_t *err)
 {
 	struct strict s = {0};
 	const char *why = NULL;
@@ -107,7 +108,8 @@ tables_load_strict(const char *path, struct kshim_table *t, kshim_err_t *err)
 }
 
 int
-tables_resolve(const char *table, const char *cluster, char *path, size_t len, kshim_err_t *err)
+table_store_resolve(const char *table, const char *cluster, char *path, size_t len,
+		    kshim_err_t *err)
 {
 	const char *env = getenv("KSHIM_TABLE");
 
@@ -123,8 +125,9 @@ tables_resolve(const char *table, const char *cluster, char *path, size_t len, k
 		return -1;
 	if (access(path, R_OK) < 0) {
 		kshim_fail(err, errno, "no table for cluster '%s' (%s)", cluster, path);
-		return kshim_hint(err, "start it with 'kshim up --name %s', attach to one with "
-				       "'kshim attach', or map names with --map NAME:PORT=HOST:PORT",
+		return kshim_hint(err,
+				  "start it with 'kshim up --name %s', attach to one with "
+				  "'kshim attach', or map names with --map NAME:PORT=HOST:PORT",
 				  cluster);
 	}
 	return 0;

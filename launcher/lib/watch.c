@@ -55,9 +55,10 @@ sync_or_gone(docker_t *d, const char *name, int *gone, kshim_err_t *err)
 		return -1;
 	}
 	if (c.mode != ADVERTISE_INTERNAL) {
-		kshim_fail(err, EINVAL, "cluster '%s' advertises localhost: it has no table to keep",
-			   name);
-		return kshim_hint(err, "clients reach its brokers at their published ports directly");
+		kshim_fail(err, EINVAL,
+			   "cluster '%s' advertises localhost: it has no table to keep", name);
+		return kshim_hint(err,
+				  "clients reach its brokers at their published ports directly");
 	}
 	if (cluster_table_sync(&c, path, sizeof(path), &updated, err) < 0)
 		return -1;

@@ -474,6 +474,7 @@ up() {
   start_coredns
   wait "$importer" || die "importing $KAFKA_IMAGE failed" "see the message above"
   wait_for kube-controller-manager "the default ServiceAccount" kc get serviceaccount default
+  # shellcheck disable=SC2034 # kubernetes.sh, which sources this file, reads it in its traps
   ROLLBACK=0
   log "ready in $(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $t0}")s: node $NODE, API $API, logs $STATE/logs"
   print_env

@@ -111,7 +111,8 @@ main(int argc, char **argv)
 	ssize_t n;
 	int fd, rc;
 
-	if (argc != 4 || (strcmp(argv[1], "getaddrinfo") != 0 && strcmp(argv[1], "gethostbyname") != 0)) {
+	if (argc != 4 ||
+	    (strcmp(argv[1], "getaddrinfo") != 0 && strcmp(argv[1], "gethostbyname") != 0)) {
 		fprintf(stderr, "usage: ares_client getaddrinfo|gethostbyname HOST PORT\n");
 		return 2;
 	}

@@ -151,7 +151,9 @@ main(int argc, char **argv)
 		die("getpeername");
 	format_addr((struct sockaddr *)&peer, phost, sizeof(phost), &pport);
 	if (!same_addr((struct sockaddr *)&peer, peerlen, res->ai_addr, res->ai_addrlen)) {
-		fprintf(stderr, "connect: getpeername gave %s port %u (len %u), asked for %s port %u (len %u)\n",
+		fprintf(stderr,
+			"connect: getpeername gave %s port %u (len %u), asked for %s port %u (len "
+			"%u)\n",
 			phost, pport, (unsigned)peerlen, host, port, (unsigned)res->ai_addrlen);
 		return 1;
 	}

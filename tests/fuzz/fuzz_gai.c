@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The shim's test interface (the Makefile's header rule): core_lookup_name. */
 #include "../../shim/core.h"
 
 static const char *const mapped[] = {"kafka1", "kafka2", "broker-three"};

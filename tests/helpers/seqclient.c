@@ -14,7 +14,6 @@
  *       reads every partition from the beginning until SIGTERM, printing
  *       "VALUE PARTITION EPOCH_MS" per message.
  */
-#define _GNU_SOURCE
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <stdio.h>

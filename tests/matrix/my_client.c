@@ -44,7 +44,8 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	(void)opaque;
 	if (m->err) {
 		if (failed++ == 0)
-			fprintf(stderr, "my_client: delivery failed: %s\n", rd_kafka_err2str(m->err));
+			fprintf(stderr, "my_client: delivery failed: %s\n",
+				rd_kafka_err2str(m->err));
 	} else {
 		delivered++;
 	}
@@ -124,11 +125,10 @@ produce(const char *bootstrap, const char *topic, long n, const char *runid, int
 		int vl = snprintf(val, sizeof(val), "%s:%ld", runid, i);
 		rd_kafka_resp_err_t e;
 
-		while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
-					      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-					      RD_KAFKA_V_KEY(key, (size_t)kl),
-					      RD_KAFKA_V_VALUE(val, (size_t)vl), RD_KAFKA_V_END)) ==
-		       RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		while ((e = rd_kafka_producev(
+			    rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			    RD_KAFKA_V_KEY(key, (size_t)kl), RD_KAFKA_V_VALUE(val, (size_t)vl),
+			    RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			rd_kafka_poll(rk, 50);
 		if (e) {
 			fprintf(stderr, "my_client: produce: %s\n", rd_kafka_err2str(e));
@@ -167,7 +167,8 @@ consume(const char *bootstrap, const char *topic, const char *runid, double dead
 	while (now() < deadline) {
 		rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, 5000);
 
-		if (!e && md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
+		if (!e && md->topic_cnt == 1 && !md->topics[0].err &&
+		    md->topics[0].partition_cnt > 0)
 			break;
 		if (!e)
 			rd_kafka_metadata_destroy(md);
@@ -181,8 +182,8 @@ consume(const char *bootstrap, const char *topic, const char *runid, double dead
 	nparts = md->topics[0].partition_cnt;
 	parts = rd_kafka_topic_partition_list_new(nparts);
 	for (int i = 0; i < nparts; i++)
-		rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id)->offset =
-			RD_KAFKA_OFFSET_BEGINNING;
+		rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id)
+		    ->offset = RD_KAFKA_OFFSET_BEGINNING;
 	if (rd_kafka_assign(rk, parts)) {
 		fprintf(stderr, "my_client: assign failed\n");
 		goto out;
@@ -203,7 +204,8 @@ consume(const char *bootstrap, const char *topic, const char *runid, double dead
 		rd_kafka_message_destroy(m);
 	}
 	if (eofs < nparts)
-		fprintf(stderr, "my_client: deadline: end of %d of %d partitions reached\n", eofs, nparts);
+		fprintf(stderr, "my_client: deadline: end of %d of %d partitions reached\n", eofs,
+			nparts);
 	rc = 0;
 out:
 	if (parts)

@@ -51,17 +51,17 @@ test_opt_int(void)
 		const char *arg;
 		int ok, want;
 	} cases[] = {
-		{"3", 1, 3},
-		{"1", 1, 1},
-		{"16", 1, 16},
-		{"0", 0, 0},
-		{"17", 0, 0},
-		{"-1", 0, 0},
-		{"", 0, 0},
-		{"3x", 0, 0},
-		{"x3", 0, 0},
-		{" 3", 1, 3},
-		{"99999999999999999999", 0, 0},
+	    {"3", 1, 3},
+	    {"1", 1, 1},
+	    {"16", 1, 16},
+	    {"0", 0, 0},
+	    {"17", 0, 0},
+	    {"-1", 0, 0},
+	    {"", 0, 0},
+	    {"3x", 0, 0},
+	    {"x3", 0, 0},
+	    {" 3", 1, 3},
+	    {"99999999999999999999", 0, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -240,7 +240,7 @@ test_up(void)
 		  o.localhost_listener && o.mode == ADVERTISE_INTERNAL,
 	      "up: --localhost-listener beside the internal names");
 	CHECK(PARSE(up_parse, &o, &err, "up", "--advertise", "localhost", "--localhost-listener") <
-			  0 &&
+		      0 &&
 		  err.code == KSHIM_EUSAGE && strstr(err.msg, "localhost mode has one already"),
 	      "up: --localhost-listener with --advertise localhost");
 	CHECK(PARSE(up_parse, &o, &err, "up", "--name", "UP") < 0 &&

@@ -6,9 +6,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "cluster.h"
-#include "engine/docker.h"
-#include "watch.h"
+#include "lib/cluster.h"
+#include "lib/engine/docker.h"
+#include "lib/watch.h"
 
 static int failed;
 

@@ -11,25 +11,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "lib/kube/health.h"
 #include "lib/kube/record.h"
 #include "lib/paths.h"
-
-static char dir[PATH_MAX];
-
-static void
-put(const char *name, const char *text)
-{
-	char path[2 * PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
 
 static void
 test_round_trip(void)
@@ -44,17 +29,17 @@ test_round_trip(void)
 	CHECK(kube_record_read("k", &b, &found, &err) == 0 && found == 0,
 	      "no record: read succeeds, not found");
 	CHECK(kube_record_write("k", &r, &err) == 0, "the record is written");
-	snprintf(path, sizeof(path), "%s/k.kube", dir);
+	snprintf(path, sizeof(path), "%s/k.kube", scratch);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "  ... as k.kube, mode 0600");
 	CHECK(kube_record_read("k", &b, &found, &err) == 0 && found == 1 &&
 		  strcmp(b.context, "kind-dev") == 0 && strcmp(b.ns, "kafka") == 0 &&
 		  strcmp(b.service, "my-cluster-kafka-brokers") == 0 &&
 		  strcmp(b.domain, "cluster.local") == 0,
 	      "  ... and read back: context, namespace, Service and domain");
-	put("odd.kube", "kshim-attached 1\nnetwork x\n");
+	scratch_put("odd.kube", "kshim-attached 1\nnetwork x\n", 0600);
 	CHECK(kube_record_read("odd", &b, &found, &err) < 0 && err.code == EINVAL && err.hint[0],
 	      "a file that is no Kubernetes record is refused, with a hint (%s)", err.msg);
-	put("half.kube", "kshim-kube 1\ncontext c\n");
+	scratch_put("half.kube", "kshim-kube 1\ncontext c\n", 0600);
 	CHECK(kube_record_read("half", &b, &found, &err) < 0 && err.code == EINVAL,
 	      "a record naming no namespace or Service is refused");
 }
@@ -82,13 +67,15 @@ test_table_cluster(void)
 	char path[2 * PATH_MAX];
 	kshim_err_t err = {0};
 
-	put("k.table", "kshim-table 1\n"
-		       "svc.ns.svc.cluster.local,svc.ns.svc,svc.ns 127.77.1.1 9092=127.0.0.1:4001\n"
-		       "p-0.svc.ns.svc.cluster.local,p-0.svc.ns.svc,p-0.svc.ns 127.77.1.2 "
-		       "9092=127.0.0.1:4001 9093=127.0.0.1:4002\n"
-		       "p-1.svc.ns.svc.cluster.local,p-1.svc.ns.svc,p-1.svc.ns 127.77.1.3 "
-		       "9092=127.0.0.1:4003\n");
-	snprintf(path, sizeof(path), "%s/k.table", dir);
+	scratch_put("k.table",
+		    "kshim-table 1\n"
+		    "svc.ns.svc.cluster.local,svc.ns.svc,svc.ns 127.77.1.1 9092=127.0.0.1:4001\n"
+		    "p-0.svc.ns.svc.cluster.local,p-0.svc.ns.svc,p-0.svc.ns 127.77.1.2 "
+		    "9092=127.0.0.1:4001 9093=127.0.0.1:4002\n"
+		    "p-1.svc.ns.svc.cluster.local,p-1.svc.ns.svc,p-1.svc.ns 127.77.1.3 "
+		    "9092=127.0.0.1:4003\n",
+		    0600);
+	snprintf(path, sizeof(path), "%s/k.table", scratch);
 	CHECK(kube_table_cluster("k", path, &c, &err) == 0 && c.n == 2 && c.attached,
 	      "the table as a cluster: the 2 pods, the Service's host left out");
 	CHECK(strcmp(c.node[0].name, "p-0.svc.ns.svc.cluster.local") == 0 &&
@@ -103,8 +90,8 @@ test_forget(void)
 	kshim_err_t err = {0};
 	int had = -1;
 
-	put("k.forward.log", "log\n");
-	put("k.lock", "");
+	scratch_put("k.forward.log", "log\n", 0600);
+	scratch_put("k.lock", "", 0600);
 	CHECK(kube_forget("k", &had, &err) == 0 && had == 5,
 	      "forget removes the table, record, pid file, log and lock file (%d)", had);
 	CHECK(kube_forget("k", &had, &err) == 0 && had == 0,
@@ -114,17 +101,15 @@ test_forget(void)
 int
 main(void)
 {
-	char tmpl[] = "/tmp/kshim-kube-record-test.XXXXXX", cmd[PATH_MAX + 16];
 	int rc;
 
-	if (!mkdtemp(tmpl) || !realpath(tmpl, dir))
+	if (scratch_make("kube-record-test") < 0)
 		return 2;
-	setenv("KSHIM_HOME", dir, 1);
+	setenv("KSHIM_HOME", scratch, 1);
 	test_round_trip();
 	test_forwarder();
 	test_table_cluster();
 	test_forget();
 	rc = check_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? rc : 1;
+	return scratch_remove() == 0 ? rc : 1;
 }

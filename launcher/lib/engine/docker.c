@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cleanup.h"
 #include "docker_priv.h"
 #include "ssh_bridge.h"
 
@@ -182,8 +183,9 @@ tls_failure(const docker_t *d, CURLcode rc)
 static int
 remote_hint(const docker_t *d, kshim_err_t *err)
 {
-	return kshim_hint(err, "check that the engine at %s runs and this machine reaches it "
-			       "('docker version' with the same DOCKER_HOST)",
+	return kshim_hint(err,
+			  "check that the engine at %s runs and this machine reaches it "
+			  "('docker version' with the same DOCKER_HOST)",
 			  d->where);
 }
 
@@ -227,10 +229,11 @@ transport_fail(docker_t *d, CURLcode rc, const char *method, const char *path, l
 				  d->where, method, path, timeout_s);
 	default:
 		if (d->ssh && !d->version[0]) {
-			kshim_fail(err, EIO, "cannot connect to the Docker daemon at %s: %s", d->where,
-				   cause);
-			return kshim_hint(err, "check that 'ssh %s docker version' works here without "
-					       "a prompt (keys, known hosts)",
+			kshim_fail(err, EIO, "cannot connect to the Docker daemon at %s: %s",
+				   d->where, cause);
+			return kshim_hint(err,
+					  "check that 'ssh %s docker version' works here without "
+					  "a prompt (keys, known hosts)",
 					  d->where + 6);
 		}
 		if (!engine_local(&d->engine)) {
@@ -347,13 +350,12 @@ docker_request(docker_t *d, const char *method, const char *path, const cJSON *b
 	       cJSON **reply, kshim_err_t *err)
 {
 	struct sink s = {0};
-	char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+	cleanup_free char *text = body ? cJSON_PrintUnformatted(body) : NULL;
 	int rc;
 
 	if (body && !text)
 		return kshim_fail(err, ENOMEM, "out of memory");
 	rc = transfer(d, method, path, 1, text, REQUEST_TIMEOUT_S, &s, status, err);
-	free(text);
 	if (reply)
 		*reply = rc == 0 && s.len ? cJSON_ParseWithLength(s.buf, s.len) : NULL;
 	free(s.buf);
@@ -376,20 +378,15 @@ static long
 call(docker_t *d, const char *method, const char *path, const cJSON *body, cJSON **reply,
      kshim_err_t *err)
 {
-	cJSON *r = NULL;
+	cleanup_json cJSON *r = NULL;
 	long status = 0;
 
 	if (docker_request(d, method, path, body, &status, &r, err) < 0)
 		return -1;
-	if (status >= 400 && status != 404) {
-		docker_api_error(r, status, err);
-		cJSON_Delete(r);
-		return -1;
-	}
+	if (status >= 400 && status != 404)
+		return docker_api_error(r, status, err);
 	if (reply)
-		*reply = r;
-	else
-		cJSON_Delete(r);
+		*reply = steal_pointer(&r);
 	return status;
 }
 
@@ -403,9 +400,8 @@ stream(docker_t *d, const char *method, const char *path, const char *body, long
 	int rc = transfer(d, method, path, 1, body, timeout_s, s, &status, err);
 
 	if (rc == 0 && status >= 300) {
-		cJSON *r = cJSON_ParseWithLength(s->buf ? s->buf : "", s->len);
+		cleanup_json cJSON *r = cJSON_ParseWithLength(s->buf ? s->buf : "", s->len);
 		rc = docker_api_error(r, status, err);
-		cJSON_Delete(r);
 	}
 	free(s->buf);
 	return rc;
@@ -448,7 +444,7 @@ server_version(docker_t *d, char *buf, size_t len, kshim_err_t *err)
 	struct curl_header *h;
 	struct sink s = {0};
 	long status = 0;
-	cJSON *v = NULL;
+	cleanup_json cJSON *v = NULL;
 	const cJSON *av;
 
 	if (transfer(d, "GET", "/_ping", 0, NULL, 10, &s, &status, err) < 0) {
@@ -468,7 +464,6 @@ server_version(docker_t *d, char *buf, size_t len, kshim_err_t *err)
 	free(s.buf);
 	av = cJSON_GetObjectItemCaseSensitive(v, "ApiVersion");
 	if (!cJSON_IsString(av)) {
-		cJSON_Delete(v);
 		kshim_fail(err, EPROTO, "no Docker API at %s (GET /version answered %ld)", d->where,
 			   status);
 		if (status == 400 && d->engine.transport == ENGINE_TCP && !d->engine.tls)
@@ -478,7 +473,6 @@ server_version(docker_t *d, char *buf, size_t len, kshim_err_t *err)
 		return -1;
 	}
 	snprintf(buf, len, "%s", av->valuestring);
-	cJSON_Delete(v);
 	return 0;
 }
 
@@ -537,11 +531,10 @@ static int
 filters_query(docker_t *d, const char *prefix, const cJSON *filters, char *buf, size_t len,
 	      kshim_err_t *err)
 {
-	char *json = cJSON_PrintUnformatted(filters);
+	cleanup_free char *json = cJSON_PrintUnformatted(filters);
 	char *esc = json ? curl_easy_escape(d->curl, json, 0) : NULL;
 	int n = esc ? snprintf(buf, len, "%sfilters=%s", prefix, esc) : -1;
 
-	free(json);
 	curl_free(esc);
 	if (n < 0 || (size_t)n >= len)
 		return kshim_fail(err, ENAMETOOLONG, "Docker filter too long");
@@ -552,7 +545,8 @@ filters_query(docker_t *d, const char *prefix, const cJSON *filters, char *buf, 
 static int
 list_by_label(docker_t *d, const char *what, const char *label, cJSON **list, kshim_err_t *err)
 {
-	cJSON *f = cJSON_CreateObject(), *labels = cJSON_AddArrayToObject(f, "label");
+	cleanup_json cJSON *f = cJSON_CreateObject();
+	cJSON *labels = cJSON_AddArrayToObject(f, "label");
 	char path[1024];
 	int n = snprintf(path, sizeof(path), "%s", what);
 	long status;
@@ -563,7 +557,6 @@ list_by_label(docker_t *d, const char *what, const char *label, cJSON **list, ks
 	    filters_query(d, strchr(what, '?') ? "&" : "?", f, path + n, sizeof(path) - n, err) < 0
 		? -1
 		: call(d, "GET", path, NULL, list, err);
-	cJSON_Delete(f);
 	if (status < 0)
 		return -1;
 	if (!cJSON_IsArray(*list)) {
@@ -576,16 +569,13 @@ list_by_label(docker_t *d, const char *what, const char *label, cJSON **list, ks
 
 /* Copies the "Id" of a create reply. */
 static int
-reply_id(cJSON *reply, char id[65], kshim_err_t *err)
+reply_id(const cJSON *reply, char id[65], kshim_err_t *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, "Id");
 
-	if (!cJSON_IsString(v) || strlen(v->valuestring) > 64) {
-		cJSON_Delete(reply);
+	if (!cJSON_IsString(v) || strlen(v->valuestring) > 64)
 		return kshim_fail(err, EPROTO, "Docker's reply has no Id");
-	}
 	snprintf(id, 65, "%s", v->valuestring);
-	cJSON_Delete(reply);
 	return 0;
 }
 
@@ -608,15 +598,13 @@ inspect(docker_t *d, const char *path, cJSON **out, kshim_err_t *err)
 static int
 create(docker_t *d, const char *path, const cJSON *body, char id[65], kshim_err_t *err)
 {
-	cJSON *reply = NULL;
+	cleanup_json cJSON *reply = NULL;
 	long status = call(d, "POST", path, body, &reply, err);
 
 	if (status == 404)
-		docker_api_error(reply, status, err);
-	if (status < 0 || status == 404) {
-		cJSON_Delete(reply);
+		return docker_api_error(reply, status, err);
+	if (status < 0)
 		return -1;
-	}
 	return reply_id(reply, id, err);
 }
 
@@ -624,16 +612,15 @@ int
 docker_network_create(docker_t *d, const char *name, const cJSON *labels, char id[65],
 		      kshim_err_t *err)
 {
-	cJSON *body = cJSON_CreateObject();
-	int rc;
+	cleanup_json cJSON *body = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(body, "Name", name);
 	cJSON_AddStringToObject(body, "Driver", "bridge");
 	cJSON_AddTrueToObject(body, "CheckDuplicate"); /* the default only from API 1.44 */
 	cJSON_AddItemToObject(body, "Labels", cJSON_Duplicate(labels, 1));
-	rc = create(d, "/networks/create", body, id, err);
-	cJSON_Delete(body);
-	return rc < 0 ? kshim_wrap(err, "creating network %s", name) : 0;
+	if (create(d, "/networks/create", body, id, err) < 0)
+		return kshim_wrap(err, "creating network %s", name);
+	return 0;
 }
 
 /* prefix, name escaped for a URL path (user input: '/', '?', '#' or '%' must
@@ -684,13 +671,12 @@ int
 docker_image_exists(docker_t *d, const char *ref, int *present, kshim_err_t *err)
 {
 	char path[1024];
-	cJSON *img = NULL;
+	cleanup_json cJSON *img = NULL;
 
 	if (escaped_path(d, path, sizeof(path), "/images/", ref, "/json", err) < 0 ||
 	    inspect(d, path, &img, err) < 0)
 		return kshim_wrap(err, "inspecting image %s", ref);
 	*present = img != NULL;
-	cJSON_Delete(img);
 	return 0;
 }
 
@@ -704,7 +690,7 @@ static int
 pull_line(void *arg, const char *line, size_t len)
 {
 	struct pull *p = arg;
-	cJSON *j = cJSON_ParseWithLength(line, len);
+	cleanup_json cJSON *j = cJSON_ParseWithLength(line, len);
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "status");
 
@@ -712,7 +698,6 @@ pull_line(void *arg, const char *line, size_t len)
 		snprintf(p->error, sizeof(p->error), "%s", e->valuestring);
 	else if (p->progress && cJSON_IsString(st))
 		p->progress(p->ctx, st->valuestring);
-	cJSON_Delete(j);
 	return p->error[0] != '\0';
 }
 
@@ -833,11 +818,9 @@ static int
 event_line(void *arg, const char *line, size_t len)
 {
 	struct events *ev = arg;
-	cJSON *j = cJSON_ParseWithLength(line, len);
-	int stop = j ? ev->fn(ev->ctx, j) : 0;
+	cleanup_json cJSON *j = cJSON_ParseWithLength(line, len);
 
-	cJSON_Delete(j);
-	return stop;
+	return j ? ev->fn(ev->ctx, j) : 0;
 }
 
 int
@@ -906,7 +889,7 @@ static int
 exec_code(docker_t *d, const char *exec_id, int *code, kshim_err_t *err)
 {
 	char path[128];
-	cJSON *info = NULL;
+	cleanup_json cJSON *info = NULL;
 	const cJSON *c;
 
 	snprintf(path, sizeof(path), "/exec/%s/json", exec_id);
@@ -914,7 +897,6 @@ exec_code(docker_t *d, const char *exec_id, int *code, kshim_err_t *err)
 		return -1;
 	c = cJSON_GetObjectItemCaseSensitive(info, "ExitCode");
 	*code = cJSON_IsNumber(c) ? c->valueint : -1;
-	cJSON_Delete(info);
 	return 0;
 }
 
@@ -925,9 +907,9 @@ docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, si
 	static const char start[] = "{\"Detach\":false,\"Tty\":false}";
 	struct exec_out o = {out, len, 0};
 	struct sink s = {.frame = exec_frame, .ctx = &o};
-	cJSON *body = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(body, "Cmd");
+	cleanup_json cJSON *body = cJSON_CreateObject();
+	cJSON *cmd = cJSON_AddArrayToObject(body, "Cmd");
 	char path[512], exec_id[65];
-	int rc;
 
 	out[0] = '\0';
 	cJSON_AddTrueToObject(body, "AttachStdout");
@@ -935,9 +917,7 @@ docker_exec(docker_t *d, const char *id, const char *const argv[], char *out, si
 	for (int i = 0; argv[i]; i++)
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
 	snprintf(path, sizeof(path), "/containers/%s/exec", id);
-	rc = create(d, path, body, exec_id, err);
-	cJSON_Delete(body);
-	if (rc < 0)
+	if (create(d, path, body, exec_id, err) < 0)
 		return kshim_wrap(err, "running %s in %.12s", argv[0], id);
 	snprintf(path, sizeof(path), "/exec/%s/start", exec_id);
 	if (stream(d, "POST", path, start, EXEC_TIMEOUT_S, &s, err) < 0)
@@ -949,7 +929,7 @@ int
 docker_container_wait(docker_t *d, const char *id, int *code, kshim_err_t *err)
 {
 	char path[512];
-	cJSON *reply = NULL;
+	cleanup_json cJSON *reply = NULL;
 	const cJSON *c;
 	long status;
 
@@ -959,7 +939,6 @@ docker_container_wait(docker_t *d, const char *id, int *code, kshim_err_t *err)
 		docker_api_error(reply, status, err);
 	c = cJSON_GetObjectItemCaseSensitive(reply, "StatusCode");
 	*code = cJSON_IsNumber(c) ? c->valueint : -1;
-	cJSON_Delete(reply);
 	if (status < 0 || status == 404)
 		return kshim_wrap(err, "waiting for %.12s", id);
 	return 0;

@@ -268,7 +268,7 @@ int
 engine_resolve(struct engine *e, kshim_err_t *err)
 {
 	const char *host = getenv("DOCKER_HOST");
-	char name[256], source[PATH_MAX];
+	char name[256], source[PATH_MAX + 32];
 
 	memset(e, 0, sizeof(*e));
 	if (host && *host)

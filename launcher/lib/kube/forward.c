@@ -58,12 +58,12 @@ answers(struct forwarder *fw, struct fpod *f)
 	char boot[32];
 	kshim_err_t e = {0};
 
-	snprintf(boot, sizeof(boot), "127.0.0.1:%u", f->lport[0]);
+	snprintf(boot, sizeof(boot), "127.0.0.1:%u", f->lport[fw->kafka]);
 	if (!f->child.forwarding || ready_metadata(boot, PROBE_MS, &md, &e) < 0)
 		return 0;
 	fw_learn_domain(fw, md);
 	rd_kafka_metadata_destroy(md);
-	fw_say("pod %s: answers Kafka through 127.0.0.1:%u", f->pod.name, f->lport[0]);
+	fw_say("pod %s: answers Kafka through 127.0.0.1:%u", f->pod.name, f->lport[fw->kafka]);
 	return f->answered = 1;
 }
 
@@ -80,7 +80,7 @@ check_children(struct forwarder *fw, kshim_err_t *err)
 		return kshim_hint(err,
 				  "try it by hand: kubectl --context %s --namespace %s "
 				  "port-forward pod/%s %u",
-				  fw->rec.context, fw->rec.ns, f->pod.name, fw->s.target[0]);
+				  fw->rec.context, fw->rec.ns, f->pod.name, fw->s.target[fw->kafka]);
 	}
 	return 0;
 }
@@ -177,9 +177,13 @@ check_service(struct forwarder *fw, kshim_err_t *err)
 	}
 	if (s->nports == 0)
 		return kshim_fail(err, EINVAL, "Service %s/%s has no ports", s->ns, s->name);
-	for (int i = 0; i < s->nports; i++)
+	fw->kafka = 0;
+	for (int i = 0; i < s->nports; i++) {
 		if (!fw->s.target[i]) /* a named targetPort: the pods' port of the same number */
 			fw->s.target[i] = s->port[i];
+		if (s->port[i] == KAFKA_PORT && s->port[fw->kafka] != KAFKA_PORT)
+			fw->kafka = i; /* Strimzi lists its control plane and replication ports first */
+	}
 	for (int i = 0; i < s->npods; i++)
 		ready += s->pod[i].ready && !s->pod[i].deleting;
 	if (ready)

@@ -36,7 +36,8 @@ struct forwarder {
 	struct kube_service s;
 	struct fpod pod[KUBE_MAX_PODS];
 	int n;
-	int boot; /* the pod the Service's own names lead to; -1 before the first */
+	int boot;  /* the pod the Service's own names lead to; -1 before the first */
+	int kafka; /* the port probed with Metadata: 9092 when the Service has it, else its first */
 	uint32_t base;
 	int files; /* the table, record and pid file are written */
 };

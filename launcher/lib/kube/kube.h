@@ -18,11 +18,11 @@ typedef struct kube kube_t;
 
 /* What the kubeconfig says for the context in use. */
 struct kube_target {
-	char context[256];   /* the context used: the one asked for, else current-context */
-	char cluster[256];   /* its cluster entry */
-	char user[256];	     /* its user entry */
-	char server[512];    /* the API server, https://host:port */
-	char ns[64];	     /* the context's namespace, "default" when it names none */
+	char context[256];    /* the context used: the one asked for, else current-context */
+	char cluster[256];    /* its cluster entry */
+	char user[256];	      /* its user entry */
+	char server[512];     /* the API server, https://host:port */
+	char ns[64];	      /* the context's namespace, "default" when it names none */
 	char files[PATH_MAX]; /* the kubeconfig files read, as KUBECONFIG lists them */
 };
 
@@ -63,19 +63,19 @@ struct kube_pod {
 	char hostname[64];  /* spec.hostname, else the pod's name */
 	char subdomain[64]; /* spec.subdomain: the headless Service a StatefulSet names */
 	char node[254];
-	int ready;	    /* the Ready condition is True */
-	int deleting;	    /* metadata.deletionTimestamp is set */
+	int ready;    /* the Ready condition is True */
+	int deleting; /* metadata.deletionTimestamp is set */
 };
 
 struct kube_service {
 	char name[64];
 	char ns[64];
-	int headless;			  /* clusterIP None */
+	int headless; /* clusterIP None */
 	int nports;
-	uint16_t port[KUBE_MAX_PORTS];	  /* the Service's ports */
-	uint16_t target[KUBE_MAX_PORTS];  /* the pods' ports they lead to: targetPort, a named
-					     one looked up in the pods' containers (0 when none
-					     declares it) */
+	uint16_t port[KUBE_MAX_PORTS];	 /* the Service's ports */
+	uint16_t target[KUBE_MAX_PORTS]; /* the pods' ports they lead to: targetPort, a named
+					    one looked up in the pods' containers (0 when none
+					    declares it) */
 	int npods;
 	struct kube_pod pod[KUBE_MAX_PODS]; /* the pods its selector picks, sorted by name */
 };

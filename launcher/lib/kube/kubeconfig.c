@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "../cleanup.h"
+
 #define DEPTH_MAX 64
 
 static const char *const lists[] = {"clusters", "users", "contexts"};
@@ -35,37 +37,33 @@ scalar_json(const yaml_node_t *n)
 static cJSON *
 mapping_json(yaml_document_t *doc, yaml_node_t *n, int depth)
 {
-	cJSON *o = cJSON_CreateObject();
+	cleanup_json cJSON *o = cJSON_CreateObject();
 
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; o && p < n->data.mapping.pairs.top;
 	     p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
-		cJSON *v = node_json(doc, yaml_document_get_node(doc, p->value), depth + 1);
-		if (!k || k->type != YAML_SCALAR_NODE || !v) {
-			cJSON_Delete(v);
-			cJSON_Delete(o);
+		cleanup_json cJSON *v =
+		    node_json(doc, yaml_document_get_node(doc, p->value), depth + 1);
+		if (!k || k->type != YAML_SCALAR_NODE || !v)
 			return NULL;
-		}
-		cJSON_AddItemToObject(o, (const char *)k->data.scalar.value, v);
+		cJSON_AddItemToObject(o, (const char *)k->data.scalar.value, steal_pointer(&v));
 	}
-	return o;
+	return steal_pointer(&o);
 }
 
 static cJSON *
 sequence_json(yaml_document_t *doc, yaml_node_t *n, int depth)
 {
-	cJSON *a = cJSON_CreateArray();
+	cleanup_json cJSON *a = cJSON_CreateArray();
 
 	for (yaml_node_item_t *i = n->data.sequence.items.start;
 	     a && i < n->data.sequence.items.top; i++) {
 		cJSON *v = node_json(doc, yaml_document_get_node(doc, *i), depth + 1);
-		if (!v) {
-			cJSON_Delete(a);
+		if (!v)
 			return NULL;
-		}
 		cJSON_AddItemToArray(a, v);
 	}
-	return a;
+	return steal_pointer(&a);
 }
 
 /* NULL for what JSON cannot hold: a key that is not text, or nesting deeper

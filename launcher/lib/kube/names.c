@@ -67,7 +67,7 @@ fw_table_write(struct forwarder *fw, kshim_err_t *err)
 
 	if (kshim_lock(KSHIM_TABLES_LOCK, 1, &lock, err) < 0)
 		return -1;
-	if (!fw->base && tables_block(fw->table, &fw->base, err) < 0)
+	if (!fw->base && table_store_block(fw->table, &fw->base, err) < 0)
 		rc = -1;
 	else if (fill_table(fw, &t) < 0)
 		rc = kshim_fail(err, errno, "cannot build the table: %s", strerror(errno));

@@ -106,7 +106,7 @@ start(struct forwarder *fw, struct fpod *f)
 		fw_say("pod %s: %s", f->pod.name, e.msg);
 	else
 		fw_say("pod %s: forwarding 127.0.0.1:%u (kubectl pid %ld)", f->pod.name,
-		       f->lport[0], (long)f->child.pid);
+		       f->lport[fw->kafka], (long)f->child.pid);
 }
 
 /* Starts the kubectl of each ready pod that has none, at most once a tick. */
@@ -162,12 +162,13 @@ fw_pump(struct forwarder *fw, int ms)
  * keeps its network, and restarting a working kubectl would only cut the
  * clients' connections. */
 static int
-still_answers(const struct fpod *f)
+still_answers(const struct forwarder *fw, const struct fpod *f)
 {
 	kshim_err_t e = {0};
 	int brokers;
 
-	return f->child.pid && ready_probe(LOOPBACK, f->lport[0], PROBE_MS, &brokers, &e) == 0;
+	return f->child.pid &&
+	       ready_probe(LOOPBACK, f->lport[fw->kafka], PROBE_MS, &brokers, &e) == 0;
 }
 
 /* A pod as the API shows it now: a new uid (the pod was replaced) restarts its
@@ -185,7 +186,7 @@ fw_pod_update(struct forwarder *fw, const struct kube_pod *p)
 	if (!added && strcmp(f->pod.uid, p->uid) != 0) {
 		fw_say("pod %s: replaced (uid %s)", p->name, p->uid);
 		kubectl_stop(&f->child);
-	} else if (!added && p->ready && !f->pod.ready && still_answers(f)) {
+	} else if (!added && p->ready && !f->pod.ready && still_answers(fw, f)) {
 		fw_say("pod %s: ready again; its forward still answers", p->name);
 	} else if (!added && p->ready && !f->pod.ready) {
 		fw_say("pod %s: ready again", p->name);

@@ -47,7 +47,7 @@ finish(struct pending *p)
 {
 	int rc = connect(p->fd, (struct sockaddr *)&p->to, p->len);
 
-	sc_reply(p->listener, p->id, rc < 0 ? errno : 0);
+	seccomp_notify_reply(p->listener, p->id, rc < 0 ? errno : 0);
 	close(p->fd);
 }
 
@@ -81,14 +81,14 @@ finish_on_thread(struct pending *p)
 	}
 	if (rc != 0) {
 		free(q);
-		sc_reply(p->listener, p->id, EAGAIN);
+		seccomp_notify_reply(p->listener, p->id, EAGAIN);
 		close(p->fd);
 	}
 }
 
 static void
-log_redirect(const struct sc_ctx *c, const struct seccomp_notif *n, const struct sockaddr *asked,
-	     const struct pending *p, int blocking)
+log_redirect(const struct seccomp_ctx *c, const struct seccomp_notif *n,
+	     const struct sockaddr *asked, const struct pending *p, int blocking)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	const struct sockaddr_in *to = (const struct sockaddr_in *)&p->to;
@@ -102,34 +102,36 @@ log_redirect(const struct sc_ctx *c, const struct seccomp_notif *n, const struct
 	ba = htonl(ba);
 	inet_ntop(AF_INET, &aa, a, sizeof(a));
 	inet_ntop(AF_INET, &ba, b, sizeof(b));
-	sc_debug(c, "connect pid %u fd %d: %s:%u -> %s:%u%s%s", n->pid, (int)n->data.args[0], a, ap,
-		 b, bp, asked->sa_family == AF_INET6 ? " (v4-mapped)" : "",
-		 blocking ? " (blocking)" : "");
+	seccomp_notify_debug(
+	    c, "connect pid %u fd %d: %s:%u -> %s:%u%s%s", n->pid, (int)n->data.args[0], a, ap, b,
+	    bp, asked->sa_family == AF_INET6 ? " (v4-mapped)" : "", blocking ? " (blocking)" : "");
 }
 
 /* A program in a network namespace of its own connects there, untouched. */
 static int
-own_network(const struct sc_ctx *c, const struct seccomp_notif *n)
+own_network(const struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
-	if (sc_same_view(c, (pid_t)n->pid, SC_NET))
+	if (seccomp_notify_same_view(c, (pid_t)n->pid, SECCOMP_VIEW_NET))
 		return 1;
-	sc_debug(c, "connect pid %u fd %d: passed through: another network namespace", n->pid,
-		 (int)n->data.args[0]);
+	seccomp_notify_debug(c, "connect pid %u fd %d: passed through: another network namespace",
+			     n->pid, (int)n->data.args[0]);
 	return 0;
 }
 
 void
-sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
+seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
 	struct sockaddr_storage asked;
 	struct pending p = {.listener = c->listener, .id = n->id};
 	socklen_t len = (socklen_t)n->data.args[2];
 
-	if (len > sizeof(asked) || mem_read(n->pid, n->data.args[1], &asked, len) != (ssize_t)len)
+	if (len > sizeof(asked) ||
+	    seccomp_mem_read(n->pid, n->data.args[1], &asked, len) != (ssize_t)len)
 		goto pass;
-	sc_table_refresh(&c->table);
+	seccomp_table_refresh(&c->table);
 	p.len = kshim_table_redirect(&c->table.t, (struct sockaddr *)&asked, len, &p.to);
-	if (p.len == 0 || !own_network(c, n) || (p.fd = sc_take_fd(c, n, (int)n->data.args[0])) < 0)
+	if (p.len == 0 || !own_network(c, n) ||
+	    (p.fd = seccomp_notify_take_fd(c, n, (int)n->data.args[0])) < 0)
 		goto pass;
 	if (!is_stream(p.fd)) {
 		close(p.fd);
@@ -139,5 +141,5 @@ sc_connect(struct sc_ctx *c, const struct seccomp_notif *n)
 	finish_on_thread(&p);
 	return;
 pass:
-	sc_continue(c->listener, n->id);
+	seccomp_notify_continue(c->listener, n->id);
 }

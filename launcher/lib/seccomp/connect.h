@@ -5,12 +5,12 @@
 
 #include <linux/seccomp.h>
 
-struct sc_ctx;
+struct seccomp_ctx;
 
 /* Connects the caller's own socket to the published address when it asked for
  * a mapped (loopback address, internal port) on a stream socket, and answers
  * with the result; continues every other call. The connect is made on a
  * thread of its own, so the supervisor never waits for it. */
-void sc_connect(struct sc_ctx *c, const struct seccomp_notif *n);
+void seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n);
 
 #endif

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../cleanup.h"
 #include "mem.h"
 #include "notify.h"
 
@@ -25,14 +26,14 @@
 #define NOT_A_READ (O_WRONLY | O_RDWR | O_CREAT | O_PATH | O_DIRECTORY)
 
 void
-sc_hosts_init(struct sc_hosts *h)
+seccomp_hosts_init(struct seccomp_hosts *h)
 {
 	h->memfd = -1;
 	h->generation = 0;
 }
 
 void
-sc_hosts_free(struct sc_hosts *h)
+seccomp_hosts_free(struct seccomp_hosts *h)
 {
 	if (h->memfd >= 0)
 		close(h->memfd);
@@ -95,24 +96,19 @@ copy_line(FILE *out, const char *line, const struct kshim_table *t)
 }
 
 /* The real file, as the program would have read it but for the lines that
- * name mapped hosts; empty when missing. */
+ * name mapped hosts. */
 static void
-copy_real_hosts(FILE *out, const struct kshim_table *t)
+copy_real_hosts(FILE *out, const struct kshim_table *t, FILE *in)
 {
-	char *line = NULL;
+	cleanup_free char *line = NULL;
 	size_t cap = 0, total = 0;
 	ssize_t n;
-	FILE *in = fopen(HOSTS, "re");
 
-	if (!in)
-		return;
 	while (total < HOSTS_MAX && (n = getline(&line, &cap, in)) > 0) {
 		total += (size_t)n;
 		line[strcspn(line, "\n")] = '\0';
 		copy_line(out, line, t);
 	}
-	free(line);
-	fclose(in);
 }
 
 static void
@@ -131,45 +127,56 @@ print_table_hosts(FILE *out, const struct kshim_table *t, const char *path)
 	}
 }
 
-static int
-build(const struct sc_table *st)
+void
+seccomp_hosts_write(FILE *out, const struct kshim_table *t, const char *table, FILE *real)
 {
-	int fd = memfd_create("kshim-hosts", MFD_CLOEXEC | MFD_ALLOW_SEALING), dup_fd;
-	FILE *out;
+	print_table_hosts(out, t, table);
+	if (real)
+		copy_real_hosts(out, t, real);
+}
 
-	if (fd < 0)
+static void
+write_merged(FILE *out, const struct seccomp_table *st)
+{
+	FILE *real = fopen(HOSTS, "re");
+
+	seccomp_hosts_write(out, &st->t, st->path, real);
+	if (real)
+		fclose(real);
+}
+
+static int
+build(const struct seccomp_table *st)
+{
+	cleanup_close int fd = memfd_create("kshim-hosts", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	cleanup_close int dup_fd = fd < 0 ? -1 : dup(fd);
+	FILE *out = dup_fd < 0 ? NULL : fdopen(dup_fd, "w");
+
+	if (!out)
 		return -1;
-	if ((dup_fd = dup(fd)) < 0 || !(out = fdopen(dup_fd, "w"))) {
-		if (dup_fd >= 0)
-			close(dup_fd);
-		close(fd);
-		return -1;
-	}
-	print_table_hosts(out, &st->t, st->path);
-	copy_real_hosts(out, &st->t);
+	steal_fd(&dup_fd); /* out owns it */
+	write_merged(out, st);
 	if (fclose(out) != 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		close(fd);
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return -1;
-	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 /* A fresh read-only file description of the merged file (offset 0), or -1. */
 static int
-open_merged(struct sc_ctx *c)
+open_merged(struct seccomp_ctx *c)
 {
-	struct sc_hosts *h = &c->hosts;
+	struct seccomp_hosts *h = &c->hosts;
 	char path[64];
 
-	sc_table_refresh(&c->table);
+	seccomp_table_refresh(&c->table);
 	if (c->table.t.nhosts == 0)
 		return -1;
 	if (h->memfd < 0 || h->generation != c->table.generation) {
 		int fd = build(&c->table);
 		if (fd < 0)
 			return -1;
-		sc_hosts_free(h);
+		seccomp_hosts_free(h);
 		h->memfd = fd;
 		h->generation = c->table.generation;
 	}
@@ -194,7 +201,7 @@ open_args(const struct seccomp_notif *n, uint64_t *path, uint64_t *flags)
 		return 0;
 	default: /* openat2(dirfd, path, struct open_how *how, size): flags come first */
 		if (n->data.args[3] < sizeof(how_flags) ||
-		    mem_read(n->pid, n->data.args[2], &how_flags, sizeof(how_flags)) !=
+		    seccomp_mem_read(n->pid, n->data.args[2], &how_flags, sizeof(how_flags)) !=
 			sizeof(how_flags))
 			return -1;
 		*path = n->data.args[1];
@@ -213,12 +220,12 @@ opens_hosts(const struct seccomp_notif *n, uint64_t *flags)
 
 	if (open_args(n, &path, flags) < 0 || (*flags & NOT_A_READ))
 		return 0;
-	got = mem_read(n->pid, path, buf, sizeof(buf));
+	got = seccomp_mem_read(n->pid, path, buf, sizeof(buf));
 	return got == (ssize_t)sizeof(buf) && memcmp(buf, HOSTS, sizeof(buf)) == 0;
 }
 
 static void
-install(struct sc_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
+install(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
 {
 	struct seccomp_notif_addfd add = {
 	    .id = n->id,
@@ -229,40 +236,41 @@ install(struct sc_ctx *c, const struct seccomp_notif *n, int fd, uint64_t flags)
 	int rc = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 
 	if (rc >= 0) {
-		sc_debug(c, "open pid %u: %s -> kshim's hosts file (fd %d)", n->pid, HOSTS, rc);
+		seccomp_notify_debug(c, "open pid %u: %s -> kshim's hosts file (fd %d)", n->pid,
+				     HOSTS, rc);
 		return;
 	}
 	/* ENOENT: the caller is gone. EINVAL (a kernel without ADDFD_FLAG_SEND,
 	 * which seccomp_filter_probe refuses): the open runs as made. EMFILE and
 	 * the like: the open's. */
 	if (errno == EINVAL)
-		sc_continue(c->listener, n->id);
+		seccomp_notify_continue(c->listener, n->id);
 	else if (errno != ENOENT)
-		sc_reply(c->listener, n->id, errno);
+		seccomp_notify_reply(c->listener, n->id, errno);
 }
 
 /* A program in a chroot or a mount namespace of its own opens its own file. */
 static int
-own_files(const struct sc_ctx *c, const struct seccomp_notif *n)
+own_files(const struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
-	if (sc_same_view(c, (pid_t)n->pid, SC_FILES))
+	if (seccomp_notify_same_view(c, (pid_t)n->pid, SECCOMP_VIEW_FILES))
 		return 1;
-	sc_debug(c, "open pid %u: %s passed through: another root or mount namespace", n->pid,
-		 HOSTS);
+	seccomp_notify_debug(c, "open pid %u: %s passed through: another root or mount namespace",
+			     n->pid, HOSTS);
 	return 0;
 }
 
 void
-sc_hosts_open(struct sc_ctx *c, const struct seccomp_notif *n)
+seccomp_hosts_open(struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
 	uint64_t flags;
 	int fd;
 
 	if (!opens_hosts(n, &flags) || !own_files(c, n) || (fd = open_merged(c)) < 0) {
-		sc_continue(c->listener, n->id);
+		seccomp_notify_continue(c->listener, n->id);
 		return;
 	}
-	if (sc_valid(c->listener, n->id))
+	if (seccomp_notify_valid(c->listener, n->id))
 		install(c, n, fd, flags);
 	close(fd);
 }

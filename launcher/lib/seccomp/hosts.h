@@ -4,18 +4,25 @@
 #define KSHIM_SECCOMP_HOSTS_H
 
 #include <linux/seccomp.h>
+#include <stdio.h>
 
-struct sc_ctx;
+#include "kshim/table.h"
 
-struct sc_hosts {
+struct seccomp_ctx;
+
+struct seccomp_hosts {
 	int memfd;	     /* sealed; -1 until first needed */
 	unsigned generation; /* of the table it was built from */
 };
 
-void sc_hosts_init(struct sc_hosts *h);
-void sc_hosts_free(struct sc_hosts *h);
+void seccomp_hosts_init(struct seccomp_hosts *h);
+/* Writes the file a supervised program reads as /etc/hosts: a line per host of
+ * t (read from the table at path table), then the lines of real, those that
+ * name a mapped host kept as comments (real may be NULL: no such file). */
+void seccomp_hosts_write(FILE *out, const struct kshim_table *t, const char *table, FILE *real);
+void seccomp_hosts_free(struct seccomp_hosts *h);
 /* open, openat, openat2: answers an open of exactly "/etc/hosts" with a fresh
  * read-only fd of the merged file; continues every other call. */
-void sc_hosts_open(struct sc_ctx *c, const struct seccomp_notif *n);
+void seccomp_hosts_open(struct seccomp_ctx *c, const struct seccomp_notif *n);
 
 #endif

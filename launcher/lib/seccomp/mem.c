@@ -26,7 +26,7 @@ proc_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 }
 
 ssize_t
-mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+seccomp_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	const uint64_t page = 4096;
 	size_t first = (size_t)(page - addr % page);

@@ -9,6 +9,6 @@
 
 /* Copies up to len bytes at addr in pid's memory into buf; stops early at an
  * unreadable page. Returns the count copied, or -1 with errno set. */
-ssize_t mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+ssize_t seccomp_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 
 #endif

@@ -25,7 +25,7 @@
 #endif
 
 void
-sc_prefer_sync_wakeup(int listener)
+seccomp_notify_prefer_sync_wakeup(int listener)
 {
 	/* Best effort: older kernels answer EINVAL and wake up as usual. */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
@@ -33,13 +33,14 @@ sc_prefer_sync_wakeup(int listener)
 }
 
 int
-sc_check_sizes(void)
+seccomp_notify_check_sizes(void)
 {
 	struct seccomp_notif_sizes sizes;
 
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -1;
-	if (sizes.seccomp_notif > SC_BUF_SIZE || sizes.seccomp_notif_resp > SC_BUF_SIZE) {
+	if (sizes.seccomp_notif > SECCOMP_NOTIFY_BUF_SIZE ||
+	    sizes.seccomp_notif_resp > SECCOMP_NOTIFY_BUF_SIZE) {
 		errno = EOVERFLOW;
 		return -1;
 	}
@@ -47,7 +48,7 @@ sc_check_sizes(void)
 }
 
 void
-sc_debug(const struct sc_ctx *c, const char *fmt, ...)
+seccomp_notify_debug(const struct seccomp_ctx *c, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -71,7 +72,7 @@ send_resp(int listener, uint64_t id, int e, unsigned flags)
 {
 	union {
 		struct seccomp_notif_resp r;
-		char room[SC_BUF_SIZE];
+		char room[SECCOMP_NOTIFY_BUF_SIZE];
 	} u;
 
 	memset(&u, 0, sizeof(u));
@@ -84,25 +85,25 @@ send_resp(int listener, uint64_t id, int e, unsigned flags)
 }
 
 void
-sc_continue(int listener, uint64_t id)
+seccomp_notify_continue(int listener, uint64_t id)
 {
 	send_resp(listener, id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
 void
-sc_reply(int listener, uint64_t id, int e)
+seccomp_notify_reply(int listener, uint64_t id, int e)
 {
 	send_resp(listener, id, e, 0);
 }
 
 int
-sc_valid(int listener, uint64_t id)
+seccomp_notify_valid(int listener, uint64_t id)
 {
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
 void
-sc_view_init(struct sc_ctx *c)
+seccomp_notify_view_init(struct seccomp_ctx *c)
 {
 	stat("/proc/self/ns/mnt", &c->mnt);
 	stat("/proc/self/ns/net", &c->net);
@@ -121,9 +122,9 @@ same_file(pid_t tid, const char *what, const struct stat *mine)
 }
 
 int
-sc_same_view(const struct sc_ctx *c, pid_t tid, enum sc_view what)
+seccomp_notify_same_view(const struct seccomp_ctx *c, pid_t tid, enum seccomp_view what)
 {
-	if (what == SC_NET)
+	if (what == SECCOMP_VIEW_NET)
 		return same_file(tid, "ns/net", &c->net);
 	return same_file(tid, "ns/mnt", &c->mnt) && same_file(tid, "root", &c->root);
 }
@@ -157,7 +158,7 @@ same_files(pid_t tid, pid_t tgid)
 /* A pidfd whose fd table is the thread's: the thread's own (PIDFD_THREAD,
  * Linux 6.9), else its process's when the thread shares that table. */
 static int
-pidfd_of(struct sc_ctx *c, const struct seccomp_notif *n)
+pidfd_of(struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
 	pid_t tid = (pid_t)n->pid, tgid;
 	int pidfd;
@@ -171,49 +172,50 @@ pidfd_of(struct sc_ctx *c, const struct seccomp_notif *n)
 	if ((tgid = leader_of(tid)) < 0)
 		return -1;
 	if (!same_files(tid, tgid)) {
-		sc_debug(c,
-			 "connect pid %d fd %d: passed through: the thread's fd table is not its "
-			 "process's, and this kernel's pidfds (no PIDFD_THREAD) reach only that",
-			 (int)tid, (int)n->data.args[0]);
+		seccomp_notify_debug(
+		    c,
+		    "connect pid %d fd %d: passed through: the thread's fd table is not its "
+		    "process's, and this kernel's pidfds (no PIDFD_THREAD) reach only that",
+		    (int)tid, (int)n->data.args[0]);
 		return -1;
 	}
 	return (int)syscall(SYS_pidfd_open, tgid, 0);
 }
 
 int
-sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd)
+seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd)
 {
 	int pidfd = pidfd_of(c, n), copy = -1;
 
 	if (pidfd < 0)
 		return -1;
-	if (sc_valid(c->listener, n->id))
+	if (seccomp_notify_valid(c->listener, n->id))
 		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	close(pidfd);
 	return copy;
 }
 
 static void
-dispatch(struct sc_ctx *c, const struct seccomp_notif *n)
+dispatch(struct seccomp_ctx *c, const struct seccomp_notif *n)
 {
 	switch (n->data.nr) {
 	case SYS_connect:
-		sc_connect(c, n);
+		seccomp_connect(c, n);
 		break;
 	case SYS_open:
 	case SYS_openat:
 	case SYS_openat2:
-		sc_hosts_open(c, n);
+		seccomp_hosts_open(c, n);
 		break;
 	default:
-		sc_continue(c->listener, n->id);
+		seccomp_notify_continue(c->listener, n->id);
 	}
 }
 
 int
-sc_serve_one(struct sc_ctx *c, void *buf)
+seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf)
 {
-	memset(buf, 0, SC_BUF_SIZE);
+	memset(buf, 0, SECCOMP_NOTIFY_BUF_SIZE);
 	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_RECV, buf) < 0)
 		/* ENOENT: the caller went away between poll and receive. */
 		return errno == EINTR || errno == ENOENT ? 0 : -1;

@@ -13,48 +13,49 @@
 
 /* Room for the kernel's notification and response structures, which may be
  * larger than this program's headers know. */
-#define SC_BUF_SIZE 512
+#define SECCOMP_NOTIFY_BUF_SIZE 512
 
-struct sc_ctx {
+struct seccomp_ctx {
 	int listener;
 	int debug;
 	int no_pidfd_thread;	    /* a kernel before 6.9, or the test hook says so */
 	struct stat mnt, net, root; /* the supervisor's own namespaces and root */
-	struct sc_table table;
-	struct sc_hosts hosts;
+	struct seccomp_table table;
+	struct seccomp_hosts hosts;
 };
 
-/* Fails (errno) when the kernel's structures do not fit SC_BUF_SIZE. */
-int sc_check_sizes(void);
+/* Fails (errno) when the kernel's structures do not fit SECCOMP_NOTIFY_BUF_SIZE. */
+int seccomp_notify_check_sizes(void);
 /* Asks the kernel to run the caller and the supervisor on the same CPU, one
  * after the other (Linux 6.6): a trapped call then costs two switches, not
  * two wake-ups across CPUs. */
-void sc_prefer_sync_wakeup(int listener);
-/* Receives one notification into buf (SC_BUF_SIZE bytes) and answers it;
+void seccomp_notify_prefer_sync_wakeup(int listener);
+/* Receives one notification into buf (SECCOMP_NOTIFY_BUF_SIZE bytes) and answers it;
  * -1 only when the listener itself fails. */
-int sc_serve_one(struct sc_ctx *c, void *buf);
+int seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf);
 
 /* Lets the kernel run the call as made. */
-void sc_continue(int listener, uint64_t id);
+void seccomp_notify_continue(int listener, uint64_t id);
 /* Answers the call with 0, or -1 and errno e. */
-void sc_reply(int listener, uint64_t id, int e);
+void seccomp_notify_reply(int listener, uint64_t id, int e);
 /* Non-zero while the caller still waits for the answer to id. */
-int sc_valid(int listener, uint64_t id);
+int seccomp_notify_valid(int listener, uint64_t id);
 /* A copy of the caller's fd (pidfd_getfd), taken only while id is still
  * valid, so that a reused pid can never be acted on, and only from the fd
  * table the calling thread uses; -1 otherwise. */
-int sc_take_fd(struct sc_ctx *c, const struct seccomp_notif *n, int fd);
+int seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int fd);
 /* What a program's view is compared on: its mount namespace and root (the
  * hosts file it opens), or its network namespace (the address it connects). */
-enum sc_view { SC_FILES, SC_NET };
+enum seccomp_view { SECCOMP_VIEW_FILES, SECCOMP_VIEW_NET };
 /* Reads the supervisor's own namespaces and root into c. */
-void sc_view_init(struct sc_ctx *c);
+void seccomp_notify_view_init(struct seccomp_ctx *c);
 /* Whether thread tid sees what the supervisor sees: a program in a chroot or a
  * mount or network namespace of its own is passed through untouched. Read at
  * each call acted on (unshare, setns and chroot are not trapped); no when it
  * cannot be read. */
-int sc_same_view(const struct sc_ctx *c, pid_t tid, enum sc_view what);
+int seccomp_notify_same_view(const struct seccomp_ctx *c, pid_t tid, enum seccomp_view what);
 /* "kshim[sup]: ..." on stderr when KSHIM_DEBUG is set. */
-void sc_debug(const struct sc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void seccomp_notify_debug(const struct seccomp_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

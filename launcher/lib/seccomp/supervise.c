@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../cleanup.h"
 #include "filter.h"
 #include "notify.h"
 
@@ -129,7 +130,7 @@ on_signal(int sigfd, pid_t child, int *status, int reaped)
 
 /* Closed, the listener fails trapped calls with ENOSYS: errors, not a freeze. */
 static void
-stop_answering(struct sc_ctx *c, const char *why)
+stop_answering(struct seccomp_ctx *c, const char *why)
 {
 	fprintf(stderr, "kshim: supervisor: %s: %s; trapped calls now fail with ENOSYS\n", why,
 		strerror(errno));
@@ -138,11 +139,11 @@ stop_answering(struct sc_ctx *c, const char *why)
 }
 
 static void
-serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
+serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 {
 	struct pollfd p[2] = {{.fd = c->listener, .events = POLLIN},
 			      {.fd = sigfd, .events = POLLIN}};
-	_Alignas(8) char buf[SC_BUF_SIZE];
+	_Alignas(8) char buf[SECCOMP_NOTIFY_BUF_SIZE];
 	int reaped = 0;
 
 	*status = 1 << 8; /* exit status 1, should the program never be reaped */
@@ -156,7 +157,7 @@ serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
 		}
 		if (p[1].revents & POLLIN)
 			reaped = on_signal(sigfd, child, status, reaped);
-		if ((p[0].revents & POLLIN) && sc_serve_one(c, buf) < 0) {
+		if ((p[0].revents & POLLIN) && seccomp_notify_serve_one(c, buf) < 0) {
 			stop_answering(c, "receiving a notification");
 			p[0].revents |= POLLHUP;
 		}
@@ -168,7 +169,7 @@ serve(struct sc_ctx *c, int sigfd, pid_t child, int *status)
 }
 
 static void
-ctx_init(struct sc_ctx *c, int listener, const char *table)
+ctx_init(struct seccomp_ctx *c, int listener, const char *table)
 {
 	memset(c, 0, sizeof(*c));
 	c->listener = listener;
@@ -176,16 +177,16 @@ ctx_init(struct sc_ctx *c, int listener, const char *table)
 	/* A test hook: KSHIM_TEST_NO_PIDFD_THREAD=1 takes the path of a kernel
 	 * before 6.9, where a pidfd names a process, never a thread. */
 	c->no_pidfd_thread = getenv("KSHIM_TEST_NO_PIDFD_THREAD") != NULL;
-	sc_view_init(c);
-	sc_table_init(&c->table, table);
-	sc_hosts_init(&c->hosts);
+	seccomp_notify_view_init(c);
+	seccomp_table_init(&c->table, table);
+	seccomp_hosts_init(&c->hosts);
 }
 
 static void
-ctx_free(struct sc_ctx *c)
+ctx_free(struct seccomp_ctx *c)
 {
-	sc_hosts_free(&c->hosts);
-	sc_table_free(&c->table);
+	seccomp_hosts_free(&c->hosts);
+	seccomp_table_free(&c->table);
 	if (c->listener >= 0)
 		close(c->listener);
 }
@@ -210,83 +211,78 @@ signals_block(sigset_t *old)
 static int
 take_listener(int sock, kshim_err_t *err)
 {
-	int e = 0, listener = recv_listener(sock, &e);
+	int e = 0;
+	cleanup_close int listener = recv_listener(sock, &e);
 
 	if (listener < 0)
 		return seccomp_filter_refuse(e ? e : EPIPE, err);
-	if (seccomp_filter_probe(listener, err) < 0) {
-		close(listener);
+	if (seccomp_filter_probe(listener, err) < 0)
 		return -1;
-	}
-	return listener;
+	return steal_fd(&listener);
 }
 
 /* Forks the child and takes its listener; -1 with err when either fails. */
 static int
 start(char **argv, const sigset_t *old, pid_t *child, kshim_err_t *err)
 {
-	int sv[2], listener, e;
+	int sv[2], listener;
 	pid_t supervisor;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return kshim_fail(err, errno, "socketpair: %s", strerror(errno));
+	cleanup_close int ours = sv[0], theirs = sv[1];
 	/* A process whose parent exits is reparented here, not to init: it stays
 	 * a descendant, which Yama's ptrace_scope=1 requires for reading its
 	 * memory and taking its fds. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	supervisor = getpid();
 	*child = fork();
-	if (*child < 0) {
-		e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return kshim_fail(err, e, "fork: %s", strerror(e));
-	}
+	if (*child < 0)
+		return kshim_fail(err, errno, "fork: %s", strerror(errno));
 	if (*child == 0) {
-		close(sv[0]);
-		child_main(sv[1], argv, old, supervisor);
+		close(ours);
+		child_main(theirs, argv, old, supervisor);
 	}
-	close(sv[1]);
-	listener = take_listener(sv[0], err);
-	if (listener >= 0 && write(sv[0], "g", 1) != 1) {
+	close(steal_fd(&theirs));
+	listener = take_listener(ours, err);
+	if (listener >= 0 && write(ours, "g", 1) != 1) {
 		close(listener);
 		listener = seccomp_filter_refuse(EPIPE, err);
 	}
-	close(sv[0]); /* without the go-ahead, the child exits 127 */
+	close(steal_fd(&ours)); /* without the go-ahead, the child exits 127 */
 	if (listener < 0)
 		waitpid(*child, NULL, 0);
 	return listener;
 }
 
 int
-supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
+seccomp_supervise_run(char **argv, const char *table, int *status, kshim_err_t *err)
 {
 	struct sigaction pipe_was;
-	struct sc_ctx c;
+	struct seccomp_ctx c;
 	sigset_t old;
 	pid_t child = -1;
-	int sigfd, listener;
+	cleanup_close int sigfd = -1;
+	int listener;
 
 	if (seccomp_filter_available(err) < 0)
 		return -1;
-	if (sc_check_sizes() < 0)
+	if (seccomp_notify_check_sizes() < 0)
 		return seccomp_filter_refuse(errno, err);
 	if ((sigfd = signals_block(&old)) < 0)
 		return kshim_fail(err, errno, "signalfd: %s", strerror(errno));
 	listener = start(argv, &old, &child, err);
 	if (listener < 0) {
-		close(sigfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
-	sc_prefer_sync_wakeup(listener);
+	seccomp_notify_prefer_sync_wakeup(listener);
 	ctx_init(&c, listener, table);
 	/* A closed stderr must not end the supervisor, and with it the program's calls. */
 	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = SIG_IGN}, &pipe_was);
 	serve(&c, sigfd, child, status);
 	sigaction(SIGPIPE, &pipe_was, NULL);
 	ctx_free(&c);
-	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../cleanup.h"
+
 static void
 warn_line(void *ctx, int line, const char *why)
 {
@@ -15,14 +17,14 @@ warn_line(void *ctx, int line, const char *why)
 }
 
 void
-sc_table_init(struct sc_table *st, const char *path)
+seccomp_table_init(struct seccomp_table *st, const char *path)
 {
 	memset(st, 0, sizeof(*st));
 	snprintf(st->path, sizeof(st->path), "%s", path);
 }
 
 static void
-replace(struct sc_table *st, struct kshim_table *fresh, const struct stat *id, int state)
+replace(struct seccomp_table *st, struct kshim_table *fresh, const struct stat *id, int state)
 {
 	kshim_table_free(&st->t);
 	st->t = *fresh;
@@ -34,7 +36,7 @@ replace(struct sc_table *st, struct kshim_table *fresh, const struct stat *id, i
 /* A verdict on the file itself (untrusted, not a regular file, too big, no
  * header): the table is emptied until the file's identity changes. */
 static void
-set_unusable(struct sc_table *st, const struct stat *id, const char *why)
+set_unusable(struct seccomp_table *st, const struct stat *id, const char *why)
 {
 	struct kshim_table empty = {0};
 
@@ -48,21 +50,21 @@ set_unusable(struct sc_table *st, const struct stat *id, const char *why)
  * table stays and nothing is remembered about the file, so the next check
  * retries. */
 static void
-transient(struct sc_table *st, const char *why)
+transient(struct seccomp_table *st, const char *why)
 {
 	if (st->state == 1)
-		fprintf(stderr, "kshim: table %s: %s; keeping the table loaded before\n",
-			st->path, why);
+		fprintf(stderr, "kshim: table %s: %s; keeping the table loaded before\n", st->path,
+			why);
 }
 
 void
-sc_table_refresh(struct sc_table *st)
+seccomp_table_refresh(struct seccomp_table *st)
 {
 	struct kshim_table fresh = {0};
 	const char *why = NULL;
 	struct stat id;
 	long now = kshim_clock_ns();
-	int fd;
+	cleanup_close int fd = -1;
 
 	if (st->last_check && now - st->last_check < KSHIM_RECHECK_NS)
 		return;
@@ -78,26 +80,22 @@ sc_table_refresh(struct sc_table *st)
 		return;
 	}
 	if (!kshim_table_trusted(&id, getuid())) {
-		close(fd);
 		set_unusable(st, &id,
 			     "writable by other users or owned by another user (chmod 600 it)");
 		return;
 	}
 	if (kshim_table_read(fd, &fresh, warn_line, st->path, &why) < 0) {
-		int e = errno;
-		close(fd);
-		if (e == EINVAL || e == EFBIG)
+		if (errno == EINVAL || errno == EFBIG)
 			set_unusable(st, &id, why);
 		else
 			transient(st, why);
 		return;
 	}
-	close(fd);
 	replace(st, &fresh, &id, 1);
 }
 
 void
-sc_table_free(struct sc_table *st)
+seccomp_table_free(struct seccomp_table *st)
 {
 	kshim_table_free(&st->t);
 }

@@ -8,7 +8,7 @@
 
 #include "kshim/table.h"
 
-struct sc_table {
+struct seccomp_table {
 	char path[PATH_MAX];
 	struct kshim_table t;
 	struct stat id;	     /* identity of the loaded file */
@@ -17,11 +17,11 @@ struct sc_table {
 	unsigned generation; /* bumped whenever t changes */
 };
 
-void sc_table_init(struct sc_table *st, const char *path);
+void seccomp_table_init(struct seccomp_table *st, const char *path);
 /* Looks at the file at most every 100 ms and reloads it when it changed, by
  * the shim's rules: a transient failure keeps the last good table; a file
  * that is untrusted, not regular, too big or headerless leaves an empty one. */
-void sc_table_refresh(struct sc_table *st);
-void sc_table_free(struct sc_table *st);
+void seccomp_table_refresh(struct seccomp_table *st);
+void seccomp_table_free(struct seccomp_table *st);
 
 #endif

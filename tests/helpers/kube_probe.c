@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kube_probe: the Kubernetes client from the command line, for checks against
- * a real cluster (make build/unit/kube_probe).
+ * a real cluster (make build/helpers/kube_probe).
  *   kube_probe [--context C] target
  *   kube_probe [--context C] service NS NAME
  *   kube_probe [--context C] can NS VERB RESOURCE[/SUBRESOURCE]

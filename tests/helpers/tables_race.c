@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cluster.h"
+#include "lib/cluster.h"
 #include "kshim/table.h"
 
 static int
