@@ -26,11 +26,11 @@ CL=trx$$
 SC=trx$$-scram
 RUN=trx$(date +%s)$$
 # What make check and the clients need, by trixie's package names (scripts/deps.sh's list for the
-# build and the local suites, with trixie's OpenJDK 21 and clang 19).
+# build, the linters and the local suites, with trixie's OpenJDK 21 and clang 19).
 PKGS=build-essential,pkg-config,libcurl4-openssl-dev,libcjson-dev,librdkafka-dev,libc-ares-dev,libssl-dev
 PKGS+=,libyaml-dev,kcat,python3,python3-confluent-kafka,clang,llvm,lld,libclang-rt-19-dev
 PKGS+=,valgrind,strace,curl,iproute2,openjdk-21-jdk-headless,util-linux,man-db,musl-tools,golang-go
-PKGS+=,openssl,ca-certificates,file,procps,nodejs
+PKGS+=,openssl,ca-certificates,file,procps,nodejs,clang-format,shellcheck
 T0=$EPOCHREALTIME
 el() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $1}"; }
 
