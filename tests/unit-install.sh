@@ -33,7 +33,7 @@ for s in SYNOPSIS DESCRIPTION COMMANDS ENVIRONMENT FILES "EXIT STATUS" EXAMPLES;
 	expect_match "man page section $s" "^$s\$" "$text"
 done
 for v in KSHIM_HOME XDG_RUNTIME_DIR KSHIM_IMAGE KSHIM_TABLE KSHIM_DEBUG DOCKER_HOST; do
-	expect_match "man page ENVIRONMENT: $v" "^ {5}$v\$" "$text"
+	expect_match "man page ENVIRONMENT: $v" "^ +$v\$" "$text"
 done
 expect_match "man page: run --via preload|seccomp" '--via preload \| seccomp' "$text"
 expect_match "man page: Go and static programs are supervised with seccomp user notification" \
@@ -50,10 +50,10 @@ complete_line() { # complete_line WORD...: what _kshim offers for the last word
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 }
 for cmd in up down status run env attach doctor logs debug table watch; do
-	expect_match "man page describes kshim $cmd" "^ {5}kshim $cmd( |\$)" "$text"
+	expect_match "man page describes kshim $cmd" "^ +kshim +$cmd( |\$)" "$text"
 	offered=$(complete_line kshim "$cmd" --)
 	for opt in $("$KSHIM" "$cmd" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
-		expect_match "man page: $cmd $opt" "kshim $cmd .*$opt|^ {13}$opt" "$text"
+		expect_match "man page: $cmd $opt" "kshim +$cmd .*$opt|^ +$opt" "$text"
 		expect_match "completion: $cmd $opt" "(^| )$opt " "$offered"
 	done
 done

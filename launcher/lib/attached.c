@@ -506,7 +506,7 @@ attached_sync(docker_t *d, const struct cluster *c, char *path, size_t len, int 
 }
 
 /* The container of a host kept from the table: the first of its names Docker
- * knows as a container of c. */
+ * knows as a container of c. A name too long for node->container is none. */
 static int
 find_container(docker_t *d, const struct cluster *c, const struct kshim_host *h,
 	       struct cluster_node *node, kshim_err_t *err)
@@ -514,15 +514,18 @@ find_container(docker_t *d, const struct cluster *c, const struct kshim_host *h,
 	for (int i = 0; i < h->nnames; i++) {
 		cleanup_json cJSON *info = NULL;
 		const char *id;
+		if (snprintf(node->container, sizeof(node->container), "%s", h->names[i]) >=
+		    (int)sizeof(node->container))
+			continue;
 		if (docker_container_inspect(d, h->names[i], &info, err) < 0)
 			return -1;
 		id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "Id"));
 		if (id && belongs(c, info)) {
 			snprintf(node->id, sizeof(node->id), "%s", id);
-			snprintf(node->container, sizeof(node->container), "%s", h->names[i]);
 			return 0;
 		}
 	}
+	node->container[0] = '\0';
 	return 0;
 }
 

@@ -7,6 +7,9 @@
  * Prints one line: "identity=NAME addr=ADDR name=NAME-C-ARES-GAVE" and exits 0,
  * or explains on stderr and exits 1. Build: cc ... ares_client.c -lcares */
 #define _GNU_SOURCE
+/* ares_gethostbyname is deprecated in newer c-ares (Debian 13 has 1.34); programs
+ * still call it, and the shim hooks it. */
+#define CARES_NO_DEPRECATED
 #include <ares.h>
 #include <arpa/inet.h>
 #include <errno.h>

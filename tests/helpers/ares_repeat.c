@@ -2,6 +2,8 @@
 /* Calls ares_getaddrinfo for NAME N times in one process and prints how many
  * answers came back; with LD_DEBUG=symbols it shows how often the shim looks
  * the real c-ares symbol up. Usage: ares_repeat NAME N */
+/* The classic c-ares calls programs make, deprecated in newer c-ares (Debian 13 has 1.34). */
+#define CARES_NO_DEPRECATED
 #include <ares.h>
 #include <stdio.h>
 #include <stdlib.h>

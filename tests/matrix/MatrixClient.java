@@ -11,7 +11,7 @@
 //   java -cp DIR:JARS MatrixClient create BOOTSTRAP PARTITIONS RF SECONDS TOPIC...
 //     Creates the topics and waits until every partition has a leader and RF in-sync replicas.
 // MATRIX_CLIENT_CONFIG, when set, names a .properties file (kshim config --client java) whose
-// TLS and SASL settings both the producer and the consumer take.
+// TLS and SASL settings the producer, the consumer and create take.
 import java.io.FileReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -57,6 +57,7 @@ public class MatrixClient {
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
         Properties p = new Properties();
+        p.putAll(security());
         p.put("bootstrap.servers", bootstrap);
         try (Admin admin = Admin.create(p)) {
             List<NewTopic> nt = new ArrayList<>();
