@@ -6,7 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-files() { git ls-files --cached --others --exclude-standard -- "$@" | sort -u; }
+# files [PATTERN...]: from git, or, in a tree without .git (a source tarball), every file but
+# the build's and the tests' output
+files() {
+  if [ -e .git ]; then
+    git ls-files --cached --others --exclude-standard -- "$@" | sort -u
+  else
+    find . -path ./build -prune -o -path ./tests/out -prune -o -type f -print | sed 's|^\./||' |
+      while IFS= read -r f; do
+        [ $# = 0 ] && { echo "$f"; continue; }
+        # shellcheck disable=SC2254 # the patterns are globs, as git's pathspecs are
+        for p; do case $f in $p) echo "$f"; break ;; esac; done
+      done | sort -u
+  fi
+}
 
 case ${1:-} in
 c) files 'launcher/*.[ch]' 'shim/*.[ch]' 'common/*.[ch]' 'include/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' ;;

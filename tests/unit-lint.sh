@@ -23,7 +23,12 @@ unformatted() {
 # warnings FILE...: shellcheck's warnings and errors, one a line.
 warnings() { shellcheck --severity=warning --format=gcc "$@"; }
 
-if tool clang-format; then
+# The major version .clang-format says the tree is formatted with, and the installed one's.
+want_cf=$(sed -n 's/^# The tree is formatted with clang-format \([0-9]*\).*/\1/p' .clang-format)
+have_cf=$(clang-format --version 2>/dev/null | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
+if [ -n "$have_cf" ] && [ "$have_cf" != "$want_cf" ]; then
+	echo "# clang-format $have_cf lays some lines out differently from $want_cf, the tree's: layout not compared"
+elif tool clang-format; then
 	mapfile -t c_files < <(bash scripts/lint-files.sh c)
 	bad=$(unformatted "${c_files[@]}")
 	expect_eq "clang-format would change none of the ${#c_files[@]} C files (scripts/format.sh formats them)" \
