@@ -23,8 +23,8 @@ suites=("$@")
 JOBS=${KSHIM_TEST_JOBS:-3}
 # The Docker scripts that take longest (seconds in a full run on 2 cores), in the order they
 # start; the others follow by name. e2e-kubernetes starts the test cluster that e2e-kubeclient uses.
-SLOWEST_FIRST=(matrix-clients e2e-trixie matrix-kafka39 e2e-remote e2e-kubernetes e2e-tls e2e-debug e2e-launcher
-	e2e-secrets e2e-restart e2e-doctor e2e-compose e2e-podman)
+SLOWEST_FIRST=(matrix-clients e2e-trixie matrix-kafka39 e2e-deb e2e-remote e2e-kubernetes e2e-kubetls e2e-tls
+	e2e-debug e2e-launcher e2e-secrets e2e-restart e2e-doctor e2e-compose e2e-podman)
 
 need_docker=0
 for s in "${suites[@]}"; do case $s in e2e | matrix) need_docker=1 ;; esac; done
