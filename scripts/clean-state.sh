@@ -105,8 +105,22 @@ clean_dir() {
 	done
 }
 
+# unmount_under DIR: what a suite killed before its cleanup left mounted there (a Debian tree's
+# /proc, /dev, /sys), deepest first.
+unmount_under() {
+	local m
+	for m in $(awk -v d="$1/" 'index($2 "/", d) == 1 { print $2 }' /proc/self/mounts | sort -r); do
+		act "unmount $m" umount -l "$m"
+	done
+}
+
 scratch_clean() {
 	local d
+	for d in "$R"/var/tmp/kshim-*; do
+		[ -e "$d" ] || continue
+		unmount_under "$d"
+		act "remove $d" rm -rf --one-file-system "$d"
+	done
 	for d in "$R"/tmp/kshim-* "$R"/tmp/kmx-home.* "${XDG_RUNTIME_DIR:-/nonexistent}/kshim" "${HOME:-/nonexistent}/.local/state/kshim" \
 		"$TOP/tests/out"; do
 		[ -e "$d" ] && act "remove $d" rm -rf --one-file-system "$d"
