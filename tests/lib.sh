@@ -106,10 +106,11 @@ tap_run() {
 
 # make_to DEST TARGET [MAKE ARGS...]: the Makefile's TARGET (a path under the top, such as
 # build/helpers/gai_dump, or under an absolute BUILD= given in the arguments), copied to DEST.
+# BUILD=build first: a BUILD in the environment (shim-asan's) must not move the default target.
 make_to() {
 	local dest=$1 target=$2
 	shift 2
-	make -s -C "$TOP" "$@" "$target" && (cd "$TOP" && cp "$target" "$dest")
+	make -s -C "$TOP" BUILD=build "$@" "$target" && (cd "$TOP" && cp "$target" "$dest")
 }
 
 # unit_test NAME: builds tests/unit/NAME.c with the launcher's library under
