@@ -49,13 +49,14 @@ debootstrap.sh: hint: name a new directory"
 }
 
 build_deb() {
-	local log=$OUT/e2e-deb.build.log
+	local log=$OUT/e2e-deb.build.log before
+	before=$(ls -d "$TOP"/../kshim_* 2>/dev/null)
 	timed make -s -C "$TOP" deb >"$log" 2>&1
 	check "make deb builds the package (${SECS} s; log: $log)" test $? = 0
 	expect_eq "  ... as build/deb/kshim_${VERSION}_$ARCH.deb, version $VERSION (the Makefile's)" \
 		"$(dpkg-deb -f "$DEB" Package Version Architecture 2>&1 | tr '\n' ' ')" \
 		"Package: kshim Version: $VERSION Architecture: $ARCH "
-	expect_eq "  ... and nothing in the clone's parent directory" "$(ls "$TOP"/../kshim_* 2>/dev/null | wc -l)" 0
+	expect_eq "  ... and nothing new in the clone's parent directory" "$(ls -d "$TOP"/../kshim_* 2>/dev/null)" "$before"
 	expect_match "  ... its dependencies come from the libraries it links (shlibs)" \
 		'^Depends: .*libc6 .*libcurl4 .*librdkafka1' "$(dpkg-deb -f "$DEB" Depends | sed 's/^/Depends: /')"
 	expect_eq "  ... the shim in the multiarch directory, the man page and the completion" \
