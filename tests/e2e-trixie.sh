@@ -27,10 +27,10 @@ SC=trx$$-scram
 RUN=trx$(date +%s)$$
 # What make check and the clients need, by trixie's package names (scripts/deps.sh's list for the
 # build, the linters and the local suites, with trixie's OpenJDK 21 and clang 19).
-PKGS=build-essential,pkg-config,libcurl4-openssl-dev,libcjson-dev,librdkafka-dev,libc-ares-dev,libssl-dev
-PKGS+=,libyaml-dev,kcat,python3,python3-confluent-kafka,clang,llvm,lld,libclang-rt-19-dev
-PKGS+=,valgrind,strace,curl,iproute2,openjdk-21-jdk-headless,util-linux,man-db,musl-tools,golang-go
-PKGS+=,openssl,ca-certificates,file,procps,nodejs,clang-format,shellcheck
+PKGS="build-essential,pkg-config,libcurl4-openssl-dev,libcjson-dev,librdkafka-dev,libc-ares-dev,libssl-dev"
+PKGS+=",libyaml-dev,kcat,python3,python3-confluent-kafka,clang,llvm,lld,libclang-rt-19-dev"
+PKGS+=",valgrind,strace,curl,iproute2,openjdk-21-jdk-headless,util-linux,man-db,musl-tools,golang-go"
+PKGS+=",openssl,ca-certificates,file,procps,nodejs,clang-format,shellcheck"
 T0=$EPOCHREALTIME
 el() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $1}"; }
 
@@ -134,7 +134,7 @@ expect_eq "kshim doctor: every layer passes ($(printf '%s\n' "$out" | grep -c ' 
 # --- the four clients, through the tree's kshim run -------------------------------------------------
 eval "$(bash "$TOP/scripts/matrix-deps.sh" --print-env)"
 M=/home/kshim/src/tests/matrix
-JCP=/opt/trx:/opt/trx/libs/*
+JCP="/opt/trx:/opt/trx/libs/*"
 clients_in() {
 	bash "$TOP/scripts/matrix-deps.sh" >/dev/null && mkdir -p "$W/libs" && cp ${MATRIX_JAVA_CP%/\*}/*.jar "$W/libs/" &&
 		build_go "$TOP/tests/goclient" "$W/goclient" &&
