@@ -33,19 +33,24 @@ KAFKA_IMAGE=${KSHIM_KAFKA_IMAGE_REF-kshim/kafka:local}
 TIMEOUT=${KSHIM_KUBE_TIMEOUT:-120}
 T0=$EPOCHREALTIME
 ROLLBACK=0
+IMPORTER=
+# a failed up's logs, kept here because the rollback removes $STATE
+SAVED_LOGS=/var/log/kshim-kubernetes.failed
 
 # every failure: the rollback of a half-started cluster first, then cause and fix as the last lines
 die() {
   trap - ERR
   if ((ROLLBACK)); then
     ROLLBACK=0
-    log "rolling back what was started"
+    log "rolling back what was started (its logs: $SAVED_LOGS)"
+    save_logs
     stop_all >/dev/null 2>&1 || true
   fi
   echo "kubernetes.sh: error: $1" >&2
   echo "kubernetes.sh: hint: ${2:-see the logs under $STATE/logs}" >&2
   exit 1
 }
+save_logs() { rm -rf "$SAVED_LOGS" && cp -r "$STATE/logs" "$SAVED_LOGS" 2>/dev/null || true; }
 log() { echo "kubernetes.sh: [$(awk "BEGIN{printf \"%5.1fs\", $EPOCHREALTIME - $T0}")] $*" >&2; }
 on_error() { die "'$1' failed (exit $2) at line $3" "see the output above and the logs under $STATE/logs"; }
 on_interrupt() {

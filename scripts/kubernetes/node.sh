@@ -34,22 +34,39 @@ pid_of() {
 }
 alive() { pid_of "$1" >/dev/null; }
 
+# proc_state PID: its state letter (R, S, D, Z...), empty when it is gone
+proc_state() {
+  local st=""
+  read -r st 2>/dev/null <"/proc/$1/stat" || true
+  st=${st##*) }
+  echo "${st%% *}"
+}
+
 start() {
   local name=$1
   shift
   # 7>&- 8>&-: the daemons must not hold this script's locks
   setsid "$@" </dev/null >>"$STATE/logs/$name.log" 2>&1 7>&- 8>&- &
-  echo $! >"$STATE/pids/$name"
+  local pid=$! i
+  echo "$pid" >"$STATE/pids/$name"
+  # until the child has exec'd, its command line is this script's, and alive would say no
+  for ((i = 0; i < 200; i++)); do
+    alive "$name" && break
+    # gone or a zombie before its exec: wait_for tells
+    [[ $(proc_state "$pid") =~ ^[RSD]$ ]] || break
+    sleep 0.05
+  done
 }
+
+last_line() { { grep -v '^\s*$' "$1" || true; } | tail -n1 | cut -c1-300; }
 
 # wait_for NAME WHAT CHECK...: until CHECK succeeds, while NAME runs
 wait_for() {
   local name=$1 what=$2 t0=$SECONDS
   shift 2
   until "$@" >/dev/null 2>&1; do
-    alive "$name" || die "$name exited: $(grep -v '^\s*$' "$STATE/logs/$name.log" | tail -n1 | cut -c1-300)" \
-      "see $STATE/logs/$name.log"
-    ((SECONDS - t0 < TIMEOUT)) || die "$name: $what not within ${TIMEOUT}s" "see $STATE/logs/$name.log"
+    alive "$name" || die "$name exited: $(last_line "$STATE/logs/$name.log")" "see $SAVED_LOGS/$name.log"
+    ((SECONDS - t0 < TIMEOUT)) || die "$name: $what not within ${TIMEOUT}s" "see $SAVED_LOGS/$name.log"
     sleep 0.2
   done
 }
@@ -411,7 +428,7 @@ import_kafka() {
   # ctr gives up dialling containerd after 10 s, which a loaded machine can exceed: three tries
   local try
   for try in 1 2 3; do
-    docker save "$KAFKA_IMAGE" | ctr_ images import - >/dev/null && break
+    docker save "$KAFKA_IMAGE" | timeout 300 ctr --connect-timeout 10s --address "$SOCK" -n k8s.io images import - >/dev/null && break
     ((try < 3)) || die "importing $KAFKA_IMAGE into the cluster's containerd failed" "see $STATE/logs/containerd.log"
     log "importing $KAFKA_IMAGE failed (try $try of 3); again"
   done
@@ -470,14 +487,14 @@ up() {
   make_pki
   start_containerd
   (ROLLBACK=0; import_kafka) &
-  local importer=$!
+  IMPORTER=$!
   start_etcd
   start_apiserver
   start_controllers
   start_kubelet
   start_proxy
   start_coredns
-  wait "$importer" || die "importing $KAFKA_IMAGE failed" "see the message above"
+  wait "$IMPORTER" || die "importing $KAFKA_IMAGE failed" "see the message above"
   wait_for kube-controller-manager "the default ServiceAccount" kc get serviceaccount default
   # shellcheck disable=SC2034 # kubernetes.sh, which sources this file, reads it in its traps
   ROLLBACK=0
@@ -516,7 +533,15 @@ remove_cgroups() {
   done
 }
 
+# kill_tree PID: the process and everything it started, children first
+kill_tree() {
+  local c
+  for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+  kill "$1" 2>/dev/null || true
+}
+
 stop_all() {
+  [[ -z ${IMPORTER:-} ]] || { kill_tree "$IMPORTER"; IMPORTER=; }
   stop coredns
   stop kube-proxy
   local fam
