@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* deny: runs a command under a seccomp filter that fails one system call the
- * supervisor probes for, as a kernel without it would (make build/tests/deny).
+ * supervisor uses, as a kernel without it would (make build/tests/deny). The
+ * filter stays on the command and all it starts.
  *
- *   deny addfd|send|pidfd_getfd COMMAND [ARG]...
+ *   deny addfd|send|pidfd_getfd|pidfd_thread COMMAND [ARG]...
  *
  * addfd        ioctl SECCOMP_IOCTL_NOTIF_ADDFD fails with EINVAL (before 5.9;
  *              5.9 to 5.13 refuse SECCOMP_ADDFD_FLAG_SEND the same way)
  * send         ioctl SECCOMP_IOCTL_NOTIF_SEND fails with EINVAL (before 5.5,
  *              a kernel without SECCOMP_USER_NOTIF_FLAG_CONTINUE)
- * pidfd_getfd  pidfd_getfd fails with ENOSYS (before 5.6) */
+ * pidfd_getfd  pidfd_getfd fails with ENOSYS (before 5.6)
+ * pidfd_thread pidfd_open fails with EINVAL when its flags have PIDFD_THREAD
+ *              (before 6.9, which knew no such flag); other pidfd_opens pass */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -26,8 +30,15 @@
 #define IF_EQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+#define ANY 0 /* fail the call whatever its arguments */
+
+/* Fails system call nr with errno e when its second argument (its low 32 bits)
+ * equals k (op BPF_JEQ), has a bit of k (BPF_JSET), or always (ANY). */
 static int
-install(int nr, int has_cmd, unsigned cmd, int e)
+install(int nr, unsigned op, unsigned k, int e)
 {
 	struct sock_filter f[] = {
 	    LOAD(offsetof(struct seccomp_data, arch)),
@@ -35,7 +46,7 @@ install(int nr, int has_cmd, unsigned cmd, int e)
 	    LOAD(offsetof(struct seccomp_data, nr)),
 	    IF_EQ((unsigned)nr, 0, 2),
 	    LOAD(offsetof(struct seccomp_data, args) + 8),
-	    IF_EQ(cmd, 1, (unsigned char)(has_cmd ? 0 : 1)),
+	    BPF_JUMP(BPF_JMP | (op ? op : BPF_JEQ) | BPF_K, k, 1, (unsigned char)(op ? 0 : 1)),
 	    RET(SECCOMP_RET_ALLOW),
 	    RET(SECCOMP_RET_ERRNO | (unsigned)e),
 	};
@@ -52,15 +63,18 @@ main(int argc, char **argv)
 	int rc = -1;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: deny addfd|send|pidfd_getfd COMMAND [ARG]...\n");
+		fprintf(stderr,
+			"usage: deny addfd|send|pidfd_getfd|pidfd_thread COMMAND [ARG]...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "addfd") == 0)
-		rc = install(SYS_ioctl, 1, SECCOMP_IOCTL_NOTIF_ADDFD, EINVAL);
+		rc = install(SYS_ioctl, BPF_JEQ, SECCOMP_IOCTL_NOTIF_ADDFD, EINVAL);
 	else if (strcmp(argv[1], "send") == 0)
-		rc = install(SYS_ioctl, 1, SECCOMP_IOCTL_NOTIF_SEND, EINVAL);
+		rc = install(SYS_ioctl, BPF_JEQ, SECCOMP_IOCTL_NOTIF_SEND, EINVAL);
 	else if (strcmp(argv[1], "pidfd_getfd") == 0)
-		rc = install(SYS_pidfd_getfd, 0, 0, ENOSYS);
+		rc = install(SYS_pidfd_getfd, ANY, 0, ENOSYS);
+	else if (strcmp(argv[1], "pidfd_thread") == 0)
+		rc = install(SYS_pidfd_open, BPF_JSET, PIDFD_THREAD, EINVAL);
 	else
 		errno = EINVAL;
 	if (rc < 0) {

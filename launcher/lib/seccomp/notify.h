@@ -25,7 +25,7 @@ struct seccomp_pidfd {
 struct seccomp_ctx {
 	int listener;
 	int debug;
-	int no_pidfd_thread;	    /* a kernel before 6.9, or the test hook says so */
+	int no_pidfd_thread;	    /* a kernel before 6.9 */
 	struct stat mnt, net, root; /* the supervisor's own namespaces and root */
 	struct seccomp_table table;
 	struct seccomp_hosts hosts;

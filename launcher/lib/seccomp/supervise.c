@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -168,9 +167,6 @@ ctx_init(struct seccomp_ctx *c, int listener, const char *table)
 	memset(c, 0, sizeof(*c));
 	c->listener = listener;
 	c->debug = kshim_debugging();
-	/* A test hook: KSHIM_TEST_NO_PIDFD_THREAD=1 takes the path of a kernel
-	 * before 6.9, where a pidfd names a process, never a thread. */
-	c->no_pidfd_thread = getenv("KSHIM_TEST_NO_PIDFD_THREAD") != NULL;
 	seccomp_notify_view_init(c);
 	seccomp_table_init(&c->table, table);
 	seccomp_hosts_init(&c->hosts);
