@@ -159,6 +159,18 @@ $(BUILD)/clients/%: tests/clients/%.c
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -o $@ $< $(CLIENT_LIBS)
 $(BUILD)/clients/ares_client: CLIENT_LIBS = -lcares
 
+# A benchmark program under bench (bench/run.sh): make build/bench/hooks, build/bench/kperf;
+# build/bench/hooks-static is hooks linked static, for the supervisor's section.
+BENCH_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g
+BENCH_LIBS = -lpthread
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BENCH_LIBS)
+$(BUILD)/bench/kperf: BENCH_LIBS = -lrdkafka -lpthread -lm
+$(BUILD)/bench/%-static: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -static -o $@ $< $(BENCH_LIBS)
+
 # make install [DESTDIR=/staging] [PREFIX=/usr] [LIBDIR=...]: the command (kshim,
 # and kshim-full next to the shim), the shim, the man page and the bash
 # completion; make uninstall removes them.
