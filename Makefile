@@ -159,6 +159,19 @@ $(BUILD)/clients/%: tests/clients/%.c
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -o $@ $< $(CLIENT_LIBS)
 $(BUILD)/clients/ares_client: CLIENT_LIBS = -lcares
 
+# The matrix's C client (tests/matrix-clients.sh): make build/matrix/my_client, on librdkafka;
+# build/matrix/my_client_static, with glibc, librdkafka and its libraries static, and
+# tests/matrix/sasl_none.c in place of Cyrus SASL.
+MATRIX_CFLAGS = -std=c11 -Wall -Wextra -Werror -O1
+$(BUILD)/matrix/my_client: tests/matrix/my_client.c
+	@mkdir -p $(dir $@)
+	flags=$$(pkg-config --cflags --libs rdkafka) || $(NODEPS); \
+	$(CC) $(MATRIX_CFLAGS) -g -o $@ $< $$flags
+$(BUILD)/matrix/my_client_static: tests/matrix/my_client.c tests/matrix/sasl_none.c
+	@mkdir -p $(dir $@)
+	cflags=$$(pkg-config --cflags rdkafka) && libs=$$(pkg-config --static --libs rdkafka) || $(NODEPS); \
+	$(CC) $(MATRIX_CFLAGS) -static -o $@ $^ $$cflags $$(echo "$$libs" | sed 's/-lsasl2//g')
+
 # A benchmark program under bench (bench/run.sh): make build/bench/hooks, build/bench/kperf;
 # build/bench/hooks-static is hooks linked static, for the supervisor's section.
 BENCH_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g
