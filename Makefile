@@ -129,6 +129,14 @@ $(BUILD)/helpers/selfbind: $(SHIM_OBJ)
 $(BUILD)/helpers/selfbind: HELPER_LIBS = $(SHIM_OBJ) -Wl,--wrap=dlsym -ldl
 $(BUILD)/helpers/tables_race $(BUILD)/helpers/kube_probe: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 $(BUILD)/helpers/tables_race $(BUILD)/helpers/kube_probe: HELPER_LIBS = $(LAUNCHER_LINK) $$libs
+# A shared library under tests/helpers (tests/shim-exports.sh): make build/helpers/NAME.so, and
+# build/helpers/NAME-lds.so, linked with the shim's version script.
+$(BUILD)/helpers/%.so: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -fPIC -shared -o $@ $<
+$(BUILD)/helpers/%-lds.so: tests/helpers/%.c shim/libkshim.lds
+	@mkdir -p $(dir $@)
+	$(CC) -fPIC -shared -Wl,--version-script=shim/libkshim.lds -o $@ $<
 
 # A libFuzzer target under tests/fuzz (tests/fuzz.sh): make build/fuzz/fuzz_table, with clang,
 # ASan and UBSan, compiled with the sources it fuzzes.
