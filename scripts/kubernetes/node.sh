@@ -408,8 +408,13 @@ import_kafka() {
     die "$KAFKA_IMAGE is not in Docker" "make kafka-image (or KSHIM_KAFKA_IMAGE_REF= to start without it)"
   [[ $(cat "$STATE/kafka-image.id" 2>/dev/null) == "$id" ]] && return 0
   log "importing $KAFKA_IMAGE (${id:7:12}) from Docker"
-  docker save "$KAFKA_IMAGE" | ctr_ images import - >/dev/null ||
-    die "importing $KAFKA_IMAGE into the cluster's containerd failed" "see $STATE/logs/containerd.log"
+  # ctr gives up dialling containerd after 10 s, which a loaded machine can exceed: three tries
+  local try
+  for try in 1 2 3; do
+    docker save "$KAFKA_IMAGE" | ctr_ images import - >/dev/null && break
+    ((try < 3)) || die "importing $KAFKA_IMAGE into the cluster's containerd failed" "see $STATE/logs/containerd.log"
+    log "importing $KAFKA_IMAGE failed (try $try of 3); again"
+  done
   echo "$id" >"$STATE/kafka-image.id"
 }
 

@@ -9,7 +9,8 @@
 //     partition from the beginning to its end (assign, no group) and prints
 //     "M\t<partition>\t<offset>\t<key>\t<value>" per record, then "DONE".
 //   java -cp DIR:JARS MatrixClient create BOOTSTRAP PARTITIONS RF SECONDS TOPIC...
-//     Creates the topics and waits until every partition has a leader and RF in-sync replicas.
+//     Creates the topics and waits until every partition has a leader, RF in-sync replicas and
+//     its log on every replica's broker.
 // MATRIX_CLIENT_CONFIG, when set, names a .properties file (kshim config --client java) whose
 // TLS and SASL settings the producer, the consumer and create take.
 import java.io.FileReader;
@@ -22,20 +23,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeReplicaLogDirsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.TopicPartitionReplica;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -60,24 +65,11 @@ public class MatrixClient {
         p.putAll(security());
         p.put("bootstrap.servers", bootstrap);
         try (Admin admin = Admin.create(p)) {
-            List<NewTopic> nt = new ArrayList<>();
-            for (String t : topics) nt.add(new NewTopic(t, parts, rf));
-            admin.createTopics(nt).all().get(secs, TimeUnit.SECONDS);
-            while (true) {
-                int good = 0;
-                try {
-                    Map<String, TopicDescription> d = admin.describeTopics(Arrays.asList(topics))
-                        .allTopicNames().get(10, TimeUnit.SECONDS);
-                    for (TopicDescription td : d.values())
-                        for (TopicPartitionInfo pi : td.partitions())
-                            if (pi.leader() != null && pi.isr().size() == rf) good++;
-                } catch (Exception e) {
-                    // not known everywhere yet
-                }
-                if (good == parts * topics.length) break;
+            String why;
+            while ((why = createMissing(admin, parts, rf, topics)) != null
+                   || (why = notReady(admin, parts, rf, topics)) != null) {
                 if (System.nanoTime() > deadline) {
-                    System.err.println("MatrixClient: topics not ready: " + good + " of "
-                                       + parts * topics.length + " partitions have ISR " + rf);
+                    System.err.println("MatrixClient: topics not ready after " + secs + " s: " + why);
                     return 1;
                 }
                 Thread.sleep(200);
@@ -85,6 +77,50 @@ public class MatrixClient {
         }
         System.out.println("CREATED " + topics.length);
         return 0;
+    }
+
+    /** Creates the topics that do not exist yet; null once all do, else why not. A request
+     *  that timed out may have created some of them, so each round asks again what exists. */
+    static String createMissing(Admin admin, int parts, short rf, String[] topics) {
+        try {
+            Set<String> have = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<NewTopic> nt = new ArrayList<>();
+            for (String t : topics)
+                if (!have.contains(t)) nt.add(new NewTopic(t, parts, rf));
+            if (nt.isEmpty()) return null;
+            admin.createTopics(nt).all().get(30, TimeUnit.SECONDS);
+            return "created " + nt.size() + ", checking";
+        } catch (Exception e) {
+            return "create: " + e;
+        }
+    }
+
+    /** Null when every partition has a leader, RF in-sync replicas, and its log on every
+     *  replica's broker (the followers have taken it up, so acks=all does not wait on them). */
+    static String notReady(Admin admin, int parts, short rf, String[] topics) {
+        try {
+            Map<String, TopicDescription> d = admin.describeTopics(Arrays.asList(topics))
+                .allTopicNames().get(10, TimeUnit.SECONDS);
+            int good = 0;
+            List<TopicPartitionReplica> replicas = new ArrayList<>();
+            for (TopicDescription td : d.values())
+                for (TopicPartitionInfo pi : td.partitions()) {
+                    if (pi.leader() != null && pi.isr().size() == rf) good++;
+                    for (Node n : pi.replicas())
+                        replicas.add(new TopicPartitionReplica(td.name(), pi.partition(), n.id()));
+                }
+            if (good != parts * topics.length)
+                return good + " of " + parts * topics.length + " partitions have a leader and ISR " + rf;
+            int logs = 0;
+            for (DescribeReplicaLogDirsResult.ReplicaLogDirInfo i :
+                 admin.describeReplicaLogDirs(replicas).all().get(10, TimeUnit.SECONDS).values())
+                if (i.getCurrentReplicaLogDir() != null) logs++;
+            if (logs != replicas.size())
+                return logs + " of " + replicas.size() + " replicas have their log";
+            return null;
+        } catch (Exception e) {
+            return "describe: " + e;
+        }
     }
 
     /** MATRIX_CLIENT_CONFIG's settings, less the bootstrap string the command line gives. */
