@@ -129,6 +129,14 @@ $(BUILD)/helpers/selfbind: $(SHIM_OBJ)
 $(BUILD)/helpers/selfbind: HELPER_LIBS = $(SHIM_OBJ) -Wl,--wrap=dlsym -ldl
 $(BUILD)/helpers/tables_race $(BUILD)/helpers/kube_probe: $(CLI_OBJ) $(BUILD)/libkshim-launcher.a
 $(BUILD)/helpers/tables_race $(BUILD)/helpers/kube_probe: HELPER_LIBS = $(LAUNCHER_LINK) $$libs
+# A shared library under tests/helpers (tests/shim-exports.sh): make build/helpers/NAME.so, and
+# build/helpers/NAME-lds.so, linked with the shim's version script.
+$(BUILD)/helpers/%.so: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -fPIC -shared -o $@ $<
+$(BUILD)/helpers/%-lds.so: tests/helpers/%.c shim/libkshim.lds
+	@mkdir -p $(dir $@)
+	$(CC) -fPIC -shared -Wl,--version-script=shim/libkshim.lds -o $@ $<
 
 # A libFuzzer target under tests/fuzz (tests/fuzz.sh): make build/fuzz/fuzz_table, with clang,
 # ASan and UBSan, compiled with the sources it fuzzes.
@@ -158,6 +166,31 @@ $(BUILD)/clients/%: tests/clients/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -o $@ $< $(CLIENT_LIBS)
 $(BUILD)/clients/ares_client: CLIENT_LIBS = -lcares
+
+# The matrix's C client (tests/matrix-clients.sh): make build/matrix/my_client, on librdkafka;
+# build/matrix/my_client_static, with glibc, librdkafka and its libraries static, and
+# tests/matrix/sasl_none.c in place of Cyrus SASL.
+MATRIX_CFLAGS = -std=c11 -Wall -Wextra -Werror -O1
+$(BUILD)/matrix/my_client: tests/matrix/my_client.c
+	@mkdir -p $(dir $@)
+	flags=$$(pkg-config --cflags --libs rdkafka) || $(NODEPS); \
+	$(CC) $(MATRIX_CFLAGS) -g -o $@ $< $$flags
+$(BUILD)/matrix/my_client_static: tests/matrix/my_client.c tests/matrix/sasl_none.c
+	@mkdir -p $(dir $@)
+	cflags=$$(pkg-config --cflags rdkafka) && libs=$$(pkg-config --static --libs rdkafka) || $(NODEPS); \
+	$(CC) $(MATRIX_CFLAGS) -static -o $@ $^ $$cflags $$(echo "$$libs" | sed 's/-lsasl2//g')
+
+# A benchmark program under bench (bench/run.sh): make build/bench/hooks, build/bench/kperf;
+# build/bench/hooks-static is hooks linked static, for the supervisor's section.
+BENCH_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g
+BENCH_LIBS = -lpthread
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BENCH_LIBS)
+$(BUILD)/bench/kperf: BENCH_LIBS = -lrdkafka -lpthread -lm
+$(BUILD)/bench/%-static: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -static -o $@ $< $(BENCH_LIBS)
 
 # make install [DESTDIR=/staging] [PREFIX=/usr] [LIBDIR=...]: the command (kshim,
 # and kshim-full next to the shim), the shim, the man page and the bash

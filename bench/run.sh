@@ -63,7 +63,6 @@ BEFORE_IMAGE=
 [ "$BEFORE" = none ] || BEFORE_IMAGE=kshim/kafka:before-$BEFORE
 RESULTS=$OUT/results.tsv
 META=$OUT/meta.txt
-CFLAGS_BENCH=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g)
 
 if [ "$QUICK" = 1 ]; then
 	MICRO_REPS=3 MICRO_TARGET_NS=50000000 CG_REPS=1
@@ -128,18 +127,16 @@ trap 'exit 130' INT TERM
 
 log "building into $BUILD"
 # A private build directory: other people's `make` in build/ cannot race with ours.
-make -s BUILD="$BUILD" all
-cc "${CFLAGS_BENCH[@]}" -o "$OUT/hooks" bench/hooks.c -lpthread
-cc "${CFLAGS_BENCH[@]}" -o "$OUT/kperf" bench/kperf.c -lrdkafka -lpthread -lm
-KSHIM=$BUILD/kshim SHIM=$BUILD/libkshim.so HOOKS=$OUT/hooks KPERF=$OUT/kperf
+make -s BUILD="$BUILD" all "$BUILD/bench/hooks" "$BUILD/bench/kperf"
+KSHIM=$BUILD/kshim SHIM=$BUILD/libkshim.so HOOKS=$BUILD/bench/hooks KPERF=$BUILD/bench/kperf
 if want seccomp; then
 	# hooks.c's gai and mem modes make static glibc warn at link time; the seccomp
 	# section uses neither.
-	cc "${CFLAGS_BENCH[@]}" -static -o "$OUT/hooks-static" bench/hooks.c -lpthread 2>"$OUT/static.log" ||
+	make -s BUILD="$BUILD" "$BUILD/bench/hooks-static" 2>"$OUT/static.log" ||
 		{ cat "$OUT/static.log" >&2; die "static build of bench/hooks.c failed"; }
 	(cd bench/goperf && CGO_ENABLED=0 go build -o "$OUT/goperf" .) || die "go build in bench/goperf failed"
 fi
-HOOKS_STATIC=$OUT/hooks-static GOPERF=$OUT/goperf
+HOOKS_STATIC=$BUILD/bench/hooks-static GOPERF=$OUT/goperf
 
 : >"$RESULTS"
 {

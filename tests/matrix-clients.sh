@@ -153,17 +153,17 @@ if [ $fatal = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then ok "ima
 	notok "image $IMAGE present (scripts/kafka-image.sh)"; fatal=1; fi
 
 # Each build below runs once per machine and set of inputs (tests/lib.sh, cached).
-check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" cached "$MOUT/my_client" "$M/my_client.c" -- \
-	cc -std=c11 -Wall -Wextra -Werror -O1 -g -o "$MOUT/my_client" "$M/my_client.c" $(pkg-config --cflags --libs rdkafka)
+# Built by the Makefile's rules, whose flags are part of what is cached.
+check "build my_client.c (-std=c11 -Wall -Wextra -Werror)" cached "$MOUT/my_client" "$M/my_client.c" "$TOP/Makefile" -- \
+	make_to "$MOUT/my_client" build/matrix/my_client
 # The linker's notes that static glibc's getaddrinfo/dlopen want the same glibc at run time go to
 # the log: getaddrinfo's files and dns sources are inside libc.a since glibc 2.34.
 static_build() {
-	cc -std=c11 -Wall -Wextra -Werror -O1 -static -o "$MOUT/my_client_static" "$M/my_client.c" "$M/sasl_none.c" \
-		$(pkg-config --cflags rdkafka) $(pkg-config --static --libs rdkafka | sed 's/-lsasl2//g') \
+	make_to "$MOUT/my_client_static" build/matrix/my_client_static \
 		>"$MOUT/build-my_client_static.log" 2>&1 || { tail -n 5 "$MOUT/build-my_client_static.log" | sed 's/^/    # /'; return 1; }
 }
 check "build my_client.c with -static (glibc, librdkafka and its libraries static; no Cyrus SASL)" \
-	cached "$MOUT/my_client_static" "$M/my_client.c" "$M/sasl_none.c" -- static_build
+	cached "$MOUT/my_client_static" "$M/my_client.c" "$M/sasl_none.c" "$TOP/Makefile" -- static_build
 static_exe() { ! readelf -l "$1" | grep -q INTERP && file "$1" | grep -q 'statically linked'; }
 check "  ... a static executable (no PT_INTERP)" static_exe "$MOUT/my_client_static"
 check "build the franz-go client (tests/goclient, CGO_ENABLED=0)" build_go "$TOP/tests/goclient" "$MOUT/goclient"

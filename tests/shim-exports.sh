@@ -15,11 +15,8 @@ expect_eq "the version script lists exactly them" "$listed" "$marked"
 expect_eq "libkshim.so defines exactly them" "$defined" "$marked"
 
 # A symbol of default visibility that is no hook stays inside the shim.
-printf '%s\n' '/* A visible function that is no hook. */' \
-	'__attribute__((visibility("default"))) int kshim_not_a_hook(void) { return 1; }' >"$work/extra.c"
-cc -fPIC -shared -Wl,--version-script="$TOP/shim/libkshim.lds" -o "$work/with.so" "$work/extra.c" &&
-	cc -fPIC -shared -o "$work/without.so" "$work/extra.c"
-check "the extra library links with and without the version script" test $? = 0
+make_to "$work/with.so" build/helpers/not_a_hook-lds.so && make_to "$work/without.so" build/helpers/not_a_hook.so
+check "tests/helpers/not_a_hook.c links with and without the version script" test $? = 0
 expect_eq "  ... without it, the visible function is exported" \
 	"$(nm -D --defined-only "$work/without.so" | grep -c kshim_not_a_hook)" 1
 expect_eq "  ... with it, it is not" "$(nm -D --defined-only "$work/with.so" | grep -c kshim_not_a_hook)" 0

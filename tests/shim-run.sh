@@ -8,8 +8,7 @@
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 export PATH=$PATH:/usr/local/go/bin:/usr/lib/go/bin
 
-printf '#include <stdio.h>\nint main(void){puts("static ran");return 0;}\n' >"$work/s.c"
-cc -static -o "$work/static-prog" "$work/s.c" || notok "build a static program"
+make_to "$work/static-prog" build/tests/ran || notok "build a static program (tests/clients/ran.c)"
 out=$("$KSHIM" run --via preload --map kafka1:9092=127.0.0.1:1 -- "$work/static-prog" 2>&1); rc=$?
 expect_eq "--via preload refuses a static program (exit status)" "$rc" 1
 expect_match "  ... with the reason" 'statically linked: it loads no shared libraries, so the preloaded shim cannot reach it' "$out"
@@ -43,7 +42,7 @@ expect_eq "a #! script of a dynamic interpreter runs" "$out" "script ran"
 # set-user-ID programs: ld.so drops LD_PRELOAD when ids change. As root, a
 # program given to nobody; otherwise the system's set-user-ID root mount.
 if [ "$(id -u)" = 0 ]; then
-	cc -o "$work/suid-prog" "$work/s.c" && chown nobody "$work/suid-prog" && chmod 4755 "$work/suid-prog"
+	make_to "$work/suid-prog" build/clients/ran && chown nobody "$work/suid-prog" && chmod 4755 "$work/suid-prog"
 	suid=("$work/suid-prog") ran='static ran'
 else
 	suid=("$(command -v mount)" --version) ran='^mount from util-linux'

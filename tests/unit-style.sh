@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Every source file (.c .h .sh .py .js .java .go .rs .yaml, Makefile) opens with its SPDX
 # license line and then a comment that says what it is; C files keep the header rule (the
-# Makefile's comment above PUBLIC_HEADERS); no code cites a tracker item.
+# Makefile's comment above PUBLIC_HEADERS); no suite compiles C itself; no code cites a tracker item.
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || finish
 
@@ -79,6 +79,21 @@ tests/unit/paths_test.c: ../../shim/core.h
 tests/unit/paths_test.c: lib/seccomp/notify.h
 launcher/lib/kube/x.c: ../seccomp/mem.h
 tests/unit/shim_test.c: ../../shim/real.h"
+rm -rf "$scratch"
+
+# A suite or benchmark compiles no C itself: the Makefile's rules build every program they run.
+# compiles FILE...: the lines, outside comments, that run a C compiler to write a file.
+compiles() {
+	grep -nE '^[^#]*(^|[^A-Za-z0-9_./-])(cc|gcc|clang|musl-gcc|\$\{?CC\}?"?) ([^#]* )?-(o|c|shared|static)( |$)' "$@"
+}
+mapfile -t scripts < <(git ls-files 'tests/*.sh' 'bench/*.sh' ':!tests/unit-style.sh')
+expect_eq "no compiler line in the ${#scripts[@]} suite and benchmark scripts, this one's planted lines aside (make builds their programs)" \
+	"$(compiles "${scripts[@]}")" ""
+scratch=$(mktemp -d)
+printf '%s\n' 'cc -static -o "$w/p" "$w/s.c"' 'x=$(cc -print-file-name=libasan.so)' '# gcc -o x x.c' \
+	'	"$CC" -fPIC -shared -o x.so x.c' 'clang -O2 -c x.c' >"$scratch/s.sh"
+expect_eq "  ... planted compiler lines are caught, a compiler asked a question and a comment are not" \
+	"$(compiles "$scratch/s.sh" | cut -d: -f1 | tr '\n' ' ')" "1 4 5 "
 rm -rf "$scratch"
 
 # Code and tests describe behaviour: a reader of them has no tracker.

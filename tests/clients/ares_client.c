@@ -5,7 +5,7 @@
  *   ares_client getaddrinfo|gethostbyname HOST PORT
  *
  * Prints one line: "identity=NAME addr=ADDR name=NAME-C-ARES-GAVE" and exits 0,
- * or explains on stderr and exits 1. Build: cc ... ares_client.c -lcares */
+ * or explains on stderr and exits 1. Built with -lcares: make build/clients/ares_client. */
 #define _GNU_SOURCE
 /* ares_gethostbyname is deprecated in newer c-ares (Debian 13 has 1.34); programs
  * still call it, and the shim hooks it. */
