@@ -267,14 +267,20 @@ sidecar() {
 
 # One JVM per cluster, from a real container on the network, creates every topic the cluster's
 # cells use and waits for ISR 3 everywhere (so topic creation is never what a client is tested on).
-topic() { echo "kmx-$RUN-$1-$2"; }
+# AGAIN: the suffix of a cell's second topic, when it runs once more.
+topic() { echo "kmx-$RUN-$1-$2${AGAIN:-}"; }
+create_topic_list() { # CLUSTER BOOTSTRAP TOPIC...
+	local cl=$1 boot=$2
+	shift 2
+	timeout -k 5 120 docker run --rm --name "kmx-$RUN-create-$cl" --label "$LABEL" --network "$cl-net" \
+		-v "$MOUT/java:/m:ro" -e CLASSPATH=/m --entrypoint /opt/kafka/bin/kafka-run-class.sh "$IMAGE" \
+		MatrixClient create "$boot" 3 3 90 "$@" >>"$MOUT/create-$cl.log" 2>&1
+}
 create_topics() { # CLUSTER BOOTSTRAP COL...
 	local cl=$1 boot=$2 col c ts=()
 	shift 2
 	for col in "$@"; do for c in "${CLIENTS[@]}" "${SUP_CLIENTS[@]}" "${CTR_CLIENTS[@]}"; do ts+=("$(topic "$col" "$c")"); done; done
-	timeout -k 5 120 docker run --rm --name "kmx-$RUN-create-$cl" --label "$LABEL" --network "$cl-net" \
-		-v "$MOUT/java:/m:ro" -e CLASSPATH=/m --entrypoint /opt/kafka/bin/kafka-run-class.sh "$IMAGE" \
-		MatrixClient create "$boot" 3 3 90 "${ts[@]}" >"$MOUT/create-$cl.log" 2>&1
+	create_topic_list "$cl" "$boot" "${ts[@]}"
 }
 if [ $INT_OK = 1 ]; then
 	check "create ${#CLIENTS[@]}x2+${#CTR_CLIENTS[@]}x2 topics (3 partitions, RF 3) on $INT" create_topics "$INT" kafka1:9092 a b || INT_OK=0
@@ -395,16 +401,23 @@ cell_run() {
 	echo "$rc $(el "$s")" >"$MOUT/$col-$c.rc"
 }
 
+# cell_passed CLIENT COL: whether what cell_run left is N records produced and read back exactly.
+cell_passed() {
+	local rc produced got dups bad disorder fin
+	read -r rc _ <"$MOUT/$2-$1.rc"
+	read -r produced got dups bad disorder fin < <(roundtrip_counts "$MOUT/$2-$1.out" "$RUN")
+	[ "$rc" = 0 ] && [ "$fin" = 1 ] && [ "$produced" = "$N" ] && [ "$got" = "$N" ] && [ "$dups$bad$disorder" = 000 ]
+}
+
 # cell_judge CLIENT COL EXPECT: the cell's result from what cell_run left: CELL, SECS_OF, a check.
 cell_judge() {
 	local c=$1 col=$2 expect=$3 rc res
 	read -r rc SECS_OF[$c.$col] <"$MOUT/$col-$c.rc"
 	local produced got dups bad disorder fin
 	read -r produced got dups bad disorder fin < <(roundtrip_counts "$MOUT/$col-$c.out" "$RUN")
-	local desc="($col) ${LABEL_OF[$c]}"
-	if [ "$rc" = 0 ] && [ "$fin" = 1 ] && [ "$produced" = "$N" ] && [ "$got" = "$N" ] &&
-		[ "$dups$bad$disorder" = 000 ]; then
-		CELL[$c.$col]="$got/$N ✓ ${SECS_OF[$c.$col]} s"
+	local desc="($col) ${LABEL_OF[$c]}${AGAIN_WHY[$c.$col]:+, on its second run}"
+	if cell_passed "$c" "$col"; then
+		CELL[$c.$col]="$got/$N ✓ ${SECS_OF[$c.$col]} s${AGAIN_WHY[$c.$col]:+ (2nd run)}"
 		if [ "$expect" = pass ]; then ok "$desc: $got/$N, no duplicates, in order (${SECS_OF[$c.$col]} s)"; else
 			notok "$desc: expected to fail, but read $got/$N"; fi
 		return
@@ -427,8 +440,25 @@ cell_judge() {
 	fi
 }
 
-# cell CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail)
-cell() { cell_run "$@"; cell_judge "$1" "$2" "$6"; }
+# cell CLIENT COL MODE BOOTSTRAP NET EXPECT(pass|fail). A cell that must pass and fails runs once
+# more on a new topic: on two cores, three clusters' brokers can starve one another of CPU until a
+# broker's metadata lags for longer than a cell's limit. The first run's failure stays in the
+# output and the report; a client that fails twice fails the cell.
+declare -A AGAIN_WHY
+cell() {
+	cell_run "$@"
+	[ "$6" = pass ] && ! cell_passed "$1" "$2" || { cell_judge "$1" "$2" "$6"; return; }
+	local rc boot=kafka1:19092
+	read -r rc _ <"$MOUT/$2-$1.rc"
+	AGAIN_WHY[$1.$2]=$(why "$MOUT/$2-$1.err" "$rc")
+	echo "# ($2) ${LABEL_OF[$1]} failed ($(roundtrip_counts "$MOUT/$2-$1.out" "$RUN" | cut -d' ' -f1-2 | tr ' ' /) produced/read, ${AGAIN_WHY[$1.$2]}); once more on a new topic"
+	sed -n '1,5s/^/#   first run: /p' "$MOUT/$2-$1.err"
+	mv "$MOUT/$2-$1.err" "$MOUT/$2-$1.first.err"
+	[ "$5" = "$INT" ] && boot=kafka1:9092
+	AGAIN=-again create_topic_list "$5" "$boot" "$(AGAIN=-again topic "$2" "$1")"
+	AGAIN=-again cell_run "$@"
+	cell_judge "$1" "$2" "$6"
+}
 
 # cells_at_once COL MODE BOOTSTRAP NET EXPECT CLIENT...: the column's cells side by side (its
 # clients wait on the network, not on the CPU), judged in order.
