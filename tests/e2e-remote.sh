@@ -167,28 +167,36 @@ hint: check that the engine at $host runs" "$(grep -A1 '^kshim:' "$W/drop.out" |
 	expect_eq "  ... what is there ($(echo $there)) is all in what it said" \
 		"$(comm -23 <(echo "$there") <(echo "$said") | grep -c .)" 0
 }
-# watch_dead_link KSHIM-WRAPPER CLUSTER WHAT PORT: watch runs; then every packet to
-# the engine's PORT is dropped in its namespace (a silently dead link, no reset):
-# the watch must say so within 60 s, and be back once packets flow again.
-watch_dead_link() {
-	local k=$1 c=$2 what=$3 port=$4 pid t0 lost
-	"$k" watch --name "$c" >"$W/watch.out" 2>&1 &
+# dead_link_run KSHIM-WRAPPER CLUSTER PORT TAG: watch runs; then every packet to the engine's
+# PORT is dropped in its namespace (a silently dead link, no reset) until the watch says it lost
+# the events, or 120 s; then packets flow again, and the watch gets up to 90 s to come back. Its
+# output goes to $W/watch-TAG.out, the seconds until it noticed to $W/lost-TAG. The two engines'
+# links (tcp+TLS, ssh) run it side by side: each waits about 50 s on the watch.
+dead_link_run() {
+	local k=$1 c=$2 port=$3 out=$W/watch-$4.out pid t0
+	"$k" watch --name "$c" >"$out" 2>&1 &
 	pid=$!
-	for _ in $(seq 300); do grep -q "watching cluster" "$W/watch.out" && break; sleep 0.1; done
-	expect_match "$what: watch runs" "watching cluster '$c'" "$(cat "$W/watch.out")"
+	for _ in $(seq 300); do grep -q "watching cluster" "$out" && break; sleep 0.1; done
+	grep -q "watching cluster '$c'" "$out" || { kill "$pid"; return; }
 	sleep 2
 	ip netns exec "$NS" iptables -I INPUT -p tcp --dport "$port" -j DROP
 	t0=$(date +%s)
-	for _ in $(seq 120); do grep -q "lost Docker's events" "$W/watch.out" && break; sleep 1; done
-	lost=$(($(date +%s) - t0))
+	for _ in $(seq 120); do grep -q "lost Docker's events" "$out" && break; sleep 1; done
+	echo $(($(date +%s) - t0)) >"$W/lost-$4"
 	ip netns exec "$NS" iptables -D INPUT -p tcp --dport "$port" -j DROP
-	expect_match "$what: a silently dead link (packets dropped): the watch says it lost the events" \
-		"lost Docker's events" "$(cat "$W/watch.out")"
-	expect_eq "  ... within 60 s (it took $lost s)" "$((lost <= 60))" 1
-	for _ in $(seq 90); do grep -q "is back; table resynced" "$W/watch.out" && break; sleep 1; done
-	expect_match "  ... and is back once packets flow again" "Docker at .* is back; table resynced" "$(cat "$W/watch.out")"
+	for _ in $(seq 90); do grep -q "is back; table resynced" "$out" && break; sleep 1; done
 	kill "$pid"; wait "$pid" 2>/dev/null
-	sed 's/^/    # /' "$W/watch.out"
+}
+# dead_link_judge CLUSTER WHAT TAG: the checks on what dead_link_run left.
+dead_link_judge() {
+	local out=$W/watch-$3.out lost
+	lost=$(cat "$W/lost-$3" 2>/dev/null || echo never)
+	expect_match "$2: watch runs" "watching cluster '$1'" "$(cat "$out")"
+	expect_match "$2: a silently dead link (packets dropped): the watch says it lost the events" \
+		"lost Docker's events" "$(cat "$out")"
+	expect_eq "  ... within 60 s (it took $lost s)" "$((${lost/never/999} <= 60))" 1
+	expect_match "  ... and is back once packets flow again" "Docker at .* is back; table resynced" "$(cat "$out")"
+	sed 's/^/    # /' "$out"
 }
 engine_port() { ip netns exec "$NS" iptables "$1" INPUT -p tcp --dport 2376 -j REJECT --reject-with tcp-reset; }
 kill_sshd() { ip netns pids "$NS" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = sshd ] && kill -9 "$p"; done; }
@@ -230,7 +238,19 @@ expect_match "  ... layer 1: the engine and where it came from" \
 	"^ 1 daemon +ok +Docker at $TLS_HOST answers, API 1\.[0-9]+ \(from DOCKER_HOST\)$" "$dr"
 expect_eq "tcp+TLS: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip ktls "$N" remote-tls)" "$SUM"
-watch_dead_link ktls "$N" "tcp+TLS" 2376
+
+# the ssh engine's cluster now, so that both links' dead-link checks run at once
+up_remote kssh "$N-ssh" ssh
+expect_match "ssh: doctor layer 1 names the ssh engine" "^ 1 daemon +ok +Docker at $SSH_HOST answers" "$(kssh doctor --name "$N-ssh")"
+expect_eq "ssh: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
+	"$(roundtrip kssh "$N-ssh" remote-ssh)" "$SUM"
+dead_link_run ktls "$N" 2376 tls &
+dead_tls=$!
+dead_link_run kssh "$N-ssh" 22 ssh
+wait "$dead_tls"
+dead_link_judge "$N" "tcp+TLS" tls
+dead_link_judge "$N-ssh" ssh ssh
+
 # The cluster was made on the remote engine: this machine's engine (the default
 # socket) refuses it, naming both, and removes nothing.
 other_engine() { # CLUSTER
@@ -291,12 +311,7 @@ expect_match "  ... kshim down, once the engine answers, removes it" \
 	"^cluster '$N-drop': (removed [0-3] containers?, 1 network|nothing to remove)$" "$(ktls down --name "$N-drop")"
 expect_eq "  ... nothing left" "$(left "$N-drop")" "0 0"
 
-# --- ssh:// ---
-up_remote kssh "$N-ssh" ssh
-expect_match "ssh: doctor layer 1 names the ssh engine" "^ 1 daemon +ok +Docker at $SSH_HOST answers" "$(kssh doctor --name "$N-ssh")"
-expect_eq "ssh: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
-	"$(roundtrip kssh "$N-ssh" remote-ssh)" "$SUM"
-watch_dead_link kssh "$N-ssh" ssh 22
+# --- ssh:// (its cluster was made above, beside the tcp+TLS one) ---
 expect_eq "ssh: down" "$(kssh down --name "$N-ssh")" "cluster '$N-ssh': removed 3 containers, 1 network and the table"
 expect_eq "  ... nothing left on the engine" "$(left "$N-ssh")" "0 0"
 expect_eq "ssh: no ssh process of kshim is left" "$(pgrep -fc "ssh -F $W/ssh_config")" 0
