@@ -34,6 +34,9 @@ TIMEOUT=${KSHIM_KUBE_TIMEOUT:-120}
 T0=$EPOCHREALTIME
 ROLLBACK=0
 IMPORTER=
+# fd 9: the caller's stderr, for messages from traps, which can run where a check's
+# stderr is /dev/null
+exec 9>&2
 # a failed up's logs, kept here because the rollback removes $STATE
 SAVED_LOGS=/var/log/kshim-kubernetes.failed
 
@@ -46,18 +49,18 @@ die() {
     save_logs
     stop_all >/dev/null 2>&1 || true
   fi
-  echo "kubernetes.sh: error: $1" >&2
-  echo "kubernetes.sh: hint: ${2:-see the logs under $STATE/logs}" >&2
+  echo "kubernetes.sh: error: $1" >&9
+  echo "kubernetes.sh: hint: ${2:-see the logs under $STATE/logs}" >&9
   exit 1
 }
 save_logs() { rm -rf "$SAVED_LOGS" && cp -r "$STATE/logs" "$SAVED_LOGS" 2>/dev/null || true; }
-log() { echo "kubernetes.sh: [$(awk "BEGIN{printf \"%5.1fs\", $EPOCHREALTIME - $T0}")] $*" >&2; }
+log() { echo "kubernetes.sh: [$(awk "BEGIN{printf \"%5.1fs\", $EPOCHREALTIME - $T0}")] $*" >&9; }
 on_error() { die "'$1' failed (exit $2) at line $3" "see the output above and the logs under $STATE/logs"; }
 on_interrupt() {
-  trap - INT TERM
+  trap - INT TERM ERR
   ((ROLLBACK)) && { log "interrupted: rolling back"; ROLLBACK=0; stop_all >/dev/null 2>&1 || true; }
-  echo "kubernetes.sh: error: interrupted" >&2
-  echo "kubernetes.sh: hint: run it again; a half-started cluster was removed" >&2
+  echo "kubernetes.sh: error: interrupted" >&9
+  echo "kubernetes.sh: hint: run it again; a half-started cluster was removed" >&9
   exit 130
 }
 trap 'on_error "$BASH_COMMAND" $? $LINENO' ERR

@@ -45,8 +45,8 @@ proc_state() {
 start() {
   local name=$1
   shift
-  # 7>&- 8>&-: the daemons must not hold this script's locks
-  setsid "$@" </dev/null >>"$STATE/logs/$name.log" 2>&1 7>&- 8>&- &
+  # 7>&- 8>&- 9>&-: the daemons must not hold this script's locks or its caller's stderr
+  setsid "$@" </dev/null >>"$STATE/logs/$name.log" 2>&1 7>&- 8>&- 9>&- &
   local pid=$! i
   echo "$pid" >"$STATE/pids/$name"
   # until the child has exec'd, its command line is this script's, and alive would say no
