@@ -133,14 +133,17 @@ check "  ... in under 250 ms (${ms:-?} ms)" test "${ms:-999999}" -lt 250
 cat >"$work/orphan.sh" <<'EOS'
 echo $PPID >"$1/kshim.pid"
 sh -c 'sleep 0.5; awk "/^PPid:/ { print \$2 }" /proc/$$/status >"$1/orphan.ppid"
-	"$2" kafka1 9092 >"$1/orphan.out"' sh "$1" "$2" &
+	"$2" kafka1 9092 >"$1/orphan.out" 2>"$1/orphan.err"' sh "$1" "$2" &
 EOS
 orphan_checks() { # orphan_checks TAG
-	rm -f "$work/kshim.pid" "$work/orphan.ppid" "$work/orphan.out"
+	local rc
+	rm -f "$work/kshim.pid" "$work/orphan.ppid" "$work/orphan.out" "$work/orphan.err"
 	run --via seccomp -- sh "$work/orphan.sh" "$work" "$PROBE"
+	rc=$?
 	expect_eq "$1an orphaned grandchild's parent is the supervisor (kshim, pid $(cat "$work/kshim.pid"))" \
 		"$(cat "$work/orphan.ppid" 2>/dev/null)" "$(cat "$work/kshim.pid")"
 	expect_eq "  ... and it is served" "$(cat "$work/orphan.out" 2>/dev/null)" "identity=kafka1 addr=127.77.0.1"
+	[ -s "$work/orphan.out" ] || cat "$work/orphan.err" "$work/err" 2>/dev/null | sed "s/^/    # (kshim run exit $rc) /"
 }
 orphan_checks ""
 yama=/proc/sys/kernel/yama/ptrace_scope
