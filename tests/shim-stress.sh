@@ -5,6 +5,8 @@
 # the process is flooded with signals whose handlers call getpeername. Under
 # ASan/UBSan and under TSan: 0 wrong answers, 0 hangs, 0 sanitizer reports;
 # a child after fork still resolves (this replaces an older, shorter threads test).
+# In a network namespace of its own: its connections would fill the host's
+# connection-tracking table (see private_net in lib.sh).
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 SECONDS_EACH=${STRESS_SECONDS:-10}
@@ -16,7 +18,7 @@ variant() {
 	make_to "$work/stress-$3" "$build/helpers/stress" BUILD="$build" SAN="$san" ||
 		{ notok "build stress.c with $san"; return; }
 	local log=$work/$3.log
-	env KSHIM_TABLE="$work/$3.table" LD_PRELOAD="$(cc -print-file-name="$rt") $build/libkshim.so" \
+	private_net env KSHIM_TABLE="$work/$3.table" LD_PRELOAD="$(cc -print-file-name="$rt") $build/libkshim.so" \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		TSAN_OPTIONS=second_deadlock_stack=1 \
 		timeout $((SECONDS_EACH * 6 + 30)) "$work/stress-$3" "$work/$3.table" "$SECONDS_EACH" \
@@ -33,6 +35,8 @@ variant() {
 	fi
 }
 
+check "the stress runs in a network namespace of its own" \
+	test "$(private_net readlink /proc/self/ns/net)" != "$(readlink /proc/self/ns/net)"
 variant address,undefined libasan.so asan
 variant thread libtsan.so tsan
 finish
