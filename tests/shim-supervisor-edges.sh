@@ -107,13 +107,16 @@ done
 # go unanswered) while another of its threads flips the socket's O_NONBLOCK:
 # when the flag is off at the moment the supervisor connects, that connect
 # blocks. It must not block the supervisor: another process's opens of
-# /etc/hosts (every 2 ms for 3 s) are served meanwhile.
+# /etc/hosts (every 2 ms for 3 s) are served meanwhile. A connect to kafka9
+# blocks for the whole SYN timeout (over 2 minutes), so a supervisor thread it
+# held would hold an open for seconds; the bounds below (2 s) leave room for a
+# loaded machine, where an open here once took 536 ms.
 out=$(run --via seccomp -- sh -c "'$EDGES' --flip kafka9 9092 2.5 >'$work/flip' & f=\$!
 	'$EDGES' --opens 3; kill -9 \$f")
 max=$(printf '%s' "$out" | sed -n 's/^opens=[0-9]* max_ms=\([0-9]*\)$/\1/p')
 check "opens of /etc/hosts went on during racing connects to a stuck port (${out:-none}; $(cat "$work/flip" 2>/dev/null))" \
 	test -n "$max"
-check "  ... the longest open took under 250 ms (${max:-?} ms)" test "${max:-999999}" -lt 250
+check "  ... the longest open took under 2 s (${max:-?} ms)" test "${max:-999999}" -lt 2000
 
 # --- a connect that hangs holds up no other ------------------------------------------
 # Five blocking connects to kafka9 (SYNs unanswered) keep five of the supervisor's
@@ -123,7 +126,7 @@ out=$(run --via seccomp -- sh -c "for i in 1 2 3 4 5; do timeout 4 '$PROBE' kafk
 expect_out "five connects hanging, a sixth is served" "$(printf '%s' "$out" | head -n 1)" \
 	"identity=kafka1 addr=127.77.0.1"
 ms=$(printf '%s' "$out" | sed -n 's/^ms=//p')
-check "  ... in under 250 ms (${ms:-?} ms)" test "${ms:-999999}" -lt 250
+check "  ... in under 2 s (${ms:-?} ms)" test "${ms:-999999}" -lt 2000
 
 # --- orphans: the supervisor adopts them ----------------------------------------------
 # A background child whose parent exited is reparented to the supervisor (a
