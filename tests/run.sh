@@ -40,7 +40,18 @@ if [ $need_docker = 1 ]; then
 	DOCKER_HOST=unix:///var/run/docker.sock bash scripts/kafka-image.sh || exit 1
 fi
 
+# conntrack_drops: new connections the kernel dropped since boot because its
+# connection-tracking table was full (0 without conntrack). While it is full,
+# every new connect on the machine hangs, so a run says when that happened.
+conntrack_drops() {
+	local n=0 h
+	while read -r h; do n=$((n + 16#$h)); done < <(awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "drop") c = i; next }
+		c { print $c }' /proc/net/stat/nf_conntrack 2>/dev/null)
+	echo "$n"
+}
+
 mkdir -p tests/out
+drops_before=$(conntrack_drops)
 run_start=$(date +%s)
 R=$(mktemp -d "$TOP/tests/out/.run.XXXXXX")
 trap 'rm -rf "$R"' EXIT
@@ -153,6 +164,9 @@ if [ -s "$R/results" ]; then
 	echo "slowest suites ($(($(date +%s) - run_start)) s for all $(wc -l <"$R/results"), lanes: $used):"
 	sort -k4,4nr "$R/results" | head -n 10 | awk '{ printf "%6d s  %s\n", $4, $5 }'
 fi
+drops=$(($(conntrack_drops) - drops_before))
+[ "$drops" -le 0 ] || echo "# the connection-tracking table was full: the kernel dropped $drops new connections" \
+	"during this run (nf_conntrack_max $(cat /proc/sys/net/netfilter/nf_conntrack_max)), and connects hung meanwhile"
 [ ${#left_out[@]} = 0 ] || echo "left out: ${left_out[*]}"
 [ ${#broken[@]} = 0 ] || echo "failing: ${broken[*]}"
 echo "$passed passed, $failed failed"
