@@ -143,16 +143,27 @@ up_remote() {
 	[ "$rc" = 0 ] || sed 's/^/    # /' "$W/up.err"
 }
 
-# drop_mid_up KSHIM-WRAPPER CLUSTER WHAT HOST CMD...: up in the background; once its network
-# exists, CMD cuts the line to the engine. Checks the exit status, and that the rollback says
-# what it could not remove: everything of the cluster that is there must be in what it said.
+# signal_tree SIG PID: SIG to PID and its children (a wrapper function's subshell and kshim).
+signal_tree() { local p; for p in "$2" $(pgrep -P "$2"); do kill -"$1" "$p" 2>/dev/null; done; }
+# drop_mid_up KSHIM-WRAPPER CLUSTER WHAT HOST CMD...: up in the background; once the engine
+# reports its network created, up is stopped (SIGSTOP) while CMD cuts the line to the engine,
+# so that the cut comes before up's next request even when the machine is slow (an up takes
+# 6 s; polling for the network once missed that). Checks the exit status, and that the
+# rollback says what it could not remove: everything of the cluster that is there must be in
+# what it said.
 drop_mid_up() {
-	local k=$1 c=$2 what=$3 host=$4 pid rc said there
+	local k=$1 c=$2 what=$3 host=$4 pid ev rc said there
 	shift 4
+	rdocker events --since "$(date +%s)" --filter type=network --filter event=create \
+		--filter "network=$c-net" --format '{{.Action}}' >"$W/drop.events" 2>&1 &
+	ev=$!
 	"$k" up -n 3 --name "$c" --image "$IMAGE" --publish-address "$REMOTE_IP" >"$W/drop.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 300); do [ "$(left "$c" | cut -d' ' -f2)" = 1 ] && break; sleep 0.05; done
+	for _ in $(seq 1500); do grep -q create "$W/drop.events" && break; sleep 0.02; done
+	signal_tree STOP "$pid"
 	"$@"
+	signal_tree CONT "$pid"
+	kill "$ev"
 	wait "$pid"
 	rc=$?
 	sed 's/^/    # /' "$W/drop.out"
