@@ -154,19 +154,21 @@ signal_tree() { local p; for p in "$2" $(pgrep -P "$2"); do kill -"$1" "$p" 2>/d
 drop_mid_up() {
 	local k=$1 c=$2 what=$3 host=$4 pid ev rc said there
 	shift 4
+	rm -f "$W/drop.events"
 	rdocker events --since "$(date +%s)" --filter type=network --filter event=create \
-		--filter "network=$c-net" --format '{{.Action}}' >"$W/drop.events" 2>&1 &
+		--format '{{.Action}} {{.Actor.Attributes.name}}' >"$W/drop.events" 2>"$W/drop.events.err" &
 	ev=$!
 	"$k" up -n 3 --name "$c" --image "$IMAGE" --publish-address "$REMOTE_IP" >"$W/drop.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 1500); do grep -q create "$W/drop.events" && break; sleep 0.02; done
+	for _ in $(seq 1500); do grep -qx "create $c-net" "$W/drop.events" && break; sleep 0.02; done
 	signal_tree STOP "$pid"
 	"$@"
 	signal_tree CONT "$pid"
-	kill "$ev"
+	signal_tree TERM "$ev"
 	wait "$pid"
 	rc=$?
 	sed 's/^/    # /' "$W/drop.out"
+	sed 's/^/    # engine events: /' "$W/drop.events" "$W/drop.events.err"
 	expect_eq "$what dropped mid-up: exit 1" "$rc" 1
 	expect_match "  ... the rollback says what may be left, and where" \
 		"^kshim: rollback incomplete: network $c-net(, containers $c-kafka1(, $c-kafka[23])*)? may be left on $host \(" \
