@@ -142,8 +142,8 @@ HOOKS_STATIC=$BUILD/bench/hooks-static GOPERF=$OUT/goperf
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	# The command as run: the BENCH_ settings that change what is measured, then make bench.
-	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_START_NODES BENCH_SC_DATA BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
-		[ -z "${!v:-}" ] || printf '%s=%s ' "$v" "${!v}"
+	echo "command=$(for v in BENCH_QUICK BENCH_DATA_PAIRS BENCH_TLS_PAIRS BENCH_INSTR_PAIRS BENCH_KUBE_PAIRS BENCH_START_NODES BENCH_SC_DATA BENCH_BEFORE BENCH_IMAGE BENCH_LAT_RATE; do
+		case ${!v:-} in '') ;; *' '*) printf '%s="%s" ' "$v" "${!v}" ;; *) printf '%s=%s ' "$v" "${!v}" ;; esac
 	done)make bench$([ -n "${BENCH_SECTIONS:-}" ] && echo " (BENCH_SECTIONS=\"$SECTIONS\")")"
 	echo "quick=$QUICK"
 	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- shim common launcher include 2>/dev/null || echo ' + uncommitted changes in shim/common/launcher/include')"
