@@ -8,7 +8,6 @@
 
 IMAGE=${KSHIM_TEST_IMAGE:-kshim/kafka:local}
 SOCK=/run/podman/podman.sock
-ENGINE=unix://$SOCK
 N=podman$$
 TAG=podman
 pm() { podman "$@"; }

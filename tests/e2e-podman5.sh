@@ -3,11 +3,11 @@
 # needs: root docker network
 # kshim against Debian 13's Podman 5, with tests/podman-checks.sh's checks. Its service runs in a
 # trixie tree (scripts/debootstrap.sh, cached as the Kafka image's rootfs is) that shares the
-# host's network, from a mount namespace whose root the tree is; its socket is the tree's
-# /run/podman/podman.sock, a tmpfs seen from the host. Two settings differ from a trixie
-# machine's defaults, both for this host: the runtime is runc, because crun refuses a kernel
-# with cgroups v1 and v2 mounted side by side, and netavark writes iptables rules, as Docker and
-# Debian 12's Podman do here, rather than nftables ones.
+# host's network, from a mount namespace whose root the tree is (tests/helpers/in_root.sh); its
+# socket is the tree's /run/podman/podman.sock, a tmpfs seen from the host. Two settings differ
+# from a trixie machine's defaults, both for this host: the runtime is runc, because crun refuses
+# a kernel with cgroups v1 and v2 mounted side by side, and netavark writes iptables rules, as
+# Docker and Debian 12's Podman do here, rather than nftables ones.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/podman-checks.sh"
 
@@ -20,6 +20,7 @@ SERVICE_PID=
 pm() { chroot "$ROOT" podman --remote "$@"; }
 
 cleanup() {
+	local m
 	trap '' INT TERM
 	if [ -n "$SOCK" ]; then
 		kp down --name "$N" >/dev/null 2>&1
@@ -29,7 +30,7 @@ cleanup() {
 	fi
 	[ -z "$SERVICE_PID" ] || { kill "$SERVICE_PID" 2>/dev/null; wait "$SERVICE_PID" 2>/dev/null; }
 	[ -n "$ROOT" ] || return
-	umount -R "$ROOT" 2>/dev/null
+	for m in run dev sys proc; do umount -R "$ROOT/$m" 2>/dev/null; done
 	if grep -q " ${ROOT}[ /]" /proc/mounts; then echo "# left $ROOT: still mounted"; else rm -rf --one-file-system "$ROOT"; fi
 }
 SOCK=
@@ -48,10 +49,9 @@ if ! bash "$TOP/scripts/debootstrap.sh" trixie "$ROOT" "$PKGS" >"$OUT/podman5-tr
 fi
 ok "a trixie tree with $PKGS ($(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $t}") s)"
 
-# The tree is a mount point of its own (Podman's image unpacking remounts its root), with the
-# kernel's file systems and a tmpfs /run.
+# The kernel's file systems and a tmpfs /run in the tree.
 mounts() {
-	mount --bind "$ROOT" "$ROOT" && mount --make-private "$ROOT" && mount -t proc proc "$ROOT/proc" &&
+	mount -t proc proc "$ROOT/proc" &&
 		mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys" &&
 		mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev" &&
 		mount -t tmpfs -o mode=755 tmpfs "$ROOT/run" && mkdir -p "$ROOT/run/podman" &&
@@ -61,9 +61,8 @@ mounts() {
 }
 check "the tree's mounts, runc and iptables for this host" mounts || finish
 expect_match "its Podman is 5" '^podman version 5\.' "$(chroot "$ROOT" podman --version 2>&1)"
-unshare --mount --propagation private sh -c 'cd "$0" && mkdir -p .host && pivot_root . .host && umount -l /.host &&
-	exec chroot / env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman system service --time=0 unix:///run/podman/podman.sock' \
-	"$ROOT" >"$OUT/podman5-service.log" 2>&1 {lock}>&- &
+"$TOP/tests/helpers/in_root.sh" "$ROOT" / env PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
+	podman system service --time=0 unix:///run/podman/podman.sock >"$OUT/podman5-service.log" 2>&1 {lock}>&- &
 SERVICE_PID=$!
 SOCK=$ROOT/run/podman/podman.sock
 ping_ok() { [ "$(curl -s -m 2 --unix-socket "$SOCK" http://d/_ping 2>/dev/null)" = OK ]; }

@@ -62,13 +62,9 @@ umount_tree() {
 	local m
 	for m in run/docker.sock sys dev proc; do umount -R "$1/$m" 2>/dev/null; done
 }
-# enter [--userspec=U:G] CMD...: CMD in the tree at $ROOT, from a mount namespace whose root
-# the tree is (pivot_root), not a plain chroot: the kernel refuses user namespaces to a chrooted
-# process, and make check's unshare tests need them, as on a trixie machine. LIMIT: seconds.
-enter() {
-	${LIMIT:+timeout -k 5 "$LIMIT"} unshare --mount --propagation private sh -c 'mount --rbind "$0" "$0" && cd "$0" && mkdir -p .host &&
-		pivot_root . .host && umount -l /.host && exec chroot "$@"' "$ROOT" "$@"
-}
+# enter [--userspec=U:G] / CMD...: CMD in the tree at $ROOT (tests/helpers/in_root.sh: make
+# check's unshare tests need user namespaces, which a plain chroot does not get). LIMIT: seconds.
+enter() { ${LIMIT:+timeout -k 5 "$LIMIT"} "$TOP/tests/helpers/in_root.sh" "$ROOT" "$@"; }
 # in_tree CMD...: CMD as root in the tree, with a clean environment.
 in_tree() { enter / "${ENV[@]}" "$@"; }
 ENV=(env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 KSHIM_HOME=/root/kshim)

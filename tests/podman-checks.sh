@@ -11,11 +11,10 @@ LABEL=io.kshim.cluster
 MSGS=1000
 # The engine is named on every command that uses it: kshim and the docker CLI get it each time,
 # never from an exported DOCKER_HOST.
-kp() { DOCKER_HOST=$ENGINE "$KSHIM" "$@"; }
-pdocker() { docker --host "$ENGINE" "$@"; }
+kp() { DOCKER_HOST=unix://$SOCK "$KSHIM" "$@"; }
+pdocker() { docker --host "unix://$SOCK" "$@"; }
 
 podman_checks() {
-	ENGINE=unix://$SOCK
 	ok "Podman $(pdocker version --format '{{.Server.Version}}' 2>/dev/null)'s API answers on $SOCK and has $IMAGE"
 	expect_eq "Podman names the image localhost/$IMAGE" \
 		"$(pm image inspect --format '{{index .RepoTags 0}}' "$IMAGE")" "localhost/$IMAGE"
@@ -46,8 +45,8 @@ podman_checks() {
 			--topic "$topic" --partitions 3 --replication-factor 3 >"$OUT/$TAG-topic.log" 2>&1
 	}
 	check "topic $topic: 3 partitions, replication factor 3" wait_for 60 make_topic
-	seq 1 $MSGS | DOCKER_HOST=$ENGINE timeout 60 "$KSHIM" run --name "$N" -- kcat -b kafka1:9092 -P -t "$topic" -X acks=all
-	got=$(DOCKER_HOST=$ENGINE timeout 60 "$KSHIM" run --name "$N" -- kcat -b kafka1:9092 -C -t "$topic" -o beginning -e -q 2>/dev/null |
+	seq 1 $MSGS | DOCKER_HOST=unix://$SOCK timeout 60 "$KSHIM" run --name "$N" -- kcat -b kafka1:9092 -P -t "$topic" -X acks=all
+	got=$(DOCKER_HOST=unix://$SOCK timeout 60 "$KSHIM" run --name "$N" -- kcat -b kafka1:9092 -C -t "$topic" -o beginning -e -q 2>/dev/null |
 		awk '{n++; if (!s[$1]++) d++; t += $1} END {print n+0, d+0, t+0}')
 	expect_eq "kcat through the shim: $MSGS produced and consumed (count, distinct, sum)" "$got" \
 		"$MSGS $MSGS $((MSGS * (MSGS + 1) / 2))"
@@ -57,7 +56,7 @@ podman_checks() {
 	eval "$(bash "$TOP/scripts/matrix-deps.sh" --print-env 2>/dev/null)"
 	if cached "$OUT/$TAG-java" "$TOP/tests/matrix/MatrixClient.java" -- javac -nowarn --release 17 -cp "${MATRIX_JAVA_CP:-}" \
 		-d "$OUT/$TAG-java" "$TOP/tests/matrix/MatrixClient.java" 2>"$OUT/$TAG-javac.log"; then
-		DOCKER_HOST=$ENGINE timeout 120 "$KSHIM" run --name "$N" -- java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+		DOCKER_HOST=unix://$SOCK timeout 120 "$KSHIM" run --name "$N" -- java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
 			-cp "$OUT/$TAG-java:$MATRIX_JAVA_CP" MatrixClient kafka1:9092 podman-java $MSGS run1 60 \
 			>"$OUT/$TAG-java.out" 2>"$OUT/$TAG-java.err"
 		expect_eq "Java kafka-clients through the shim: produced, read, dups, bad, disorder, done" \
