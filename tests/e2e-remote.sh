@@ -6,7 +6,8 @@
 # tcp:// with TLS client certificates (made here with openssl) and over ssh:// (an sshd in that
 # namespace, keys made here). kshim up -n 3 --publish-address <veth address> there, and a host
 # client through the shim moves 1,000 records with exact counts; the docker CLI's contexts
-# (DOCKER_CONTEXT and config.json's currentContext) find the same engine. Wrong certificates, an
+# (DOCKER_CONTEXT and config.json's currentContext) find the same engine. up starts a node again
+# when the engine found the host ports it picked in use (held here by connections). Wrong certificates, an
 # unreachable host and a connection dropped mid-up each give a one-line cause, and what the
 # rollback left is checked.
 . "$(dirname "$0")/lib.sh"
@@ -32,7 +33,7 @@ kssh() { DOCKER_HOST=$SSH_HOST PATH=$W/bin:$PATH "$KSHIM" "$@"; }
 left() { echo "$(rdocker ps -aq --filter "label=$LABEL=$1" | wc -l) $(rdocker network ls -q --filter "label=$LABEL=$1" | wc -l)"; }
 
 cleanup() {
-	for c in "$N-att" "$N" "$N-ssh" "$N-drop" "$N-sdrop" "$N-ctx"; do ktls down --name "$c" >/dev/null 2>&1; done
+	for c in "$N-att" "$N" "$N-busy" "$N-full" "$N-ssh" "$N-drop" "$N-sdrop" "$N-ctx"; do ktls down --name "$c" >/dev/null 2>&1; done
 	[ -s "$W/sshd.pid" ] && kill "$(cat "$W/sshd.pid")" 2>/dev/null
 	if [ -s "$W/dockerd.pid" ]; then
 		kill "$(cat "$W/dockerd.pid")" 2>/dev/null
@@ -251,6 +252,37 @@ expect_match "  ... layer 1: the engine and where it came from" \
 	"^ 1 daemon +ok +Docker at $TLS_HOST answers, API 1\.[0-9]+ \(from DOCKER_HOST\)$" "$dr"
 expect_eq "tcp+TLS: $MSGS records through the shim to $REMOTE_IP (count, distinct, sum)" \
 	"$(roundtrip ktls "$N" remote-tls)" "$SUM"
+
+# Docker takes a published port in sequence after the last it gave, and gives up after ten in
+# use. This engine is alone on its address, so the next ports are known: hold_ports holds a run
+# of them with connections (fd 7 open keeps them held), and up must start its node again past
+# them, or give up with a cause once it has tried eight times.
+last_port() { grep -o "9092=$REMOTE_IP:[0-9]*" "$KSHIM_HOME/$1.table" | cut -d: -f2 | sort -n | tail -1; }
+hold_ports() { # FIRST COUNT
+	exec 7> >(nsenter --net=/var/run/netns/"$NS" /usr/bin/python3 "$TOP/tests/helpers/hold_ports.py" \
+		"$REMOTE_IP" "$1" "$2" >"$W/hold-$1.out" 2>&1)
+	for _ in $(seq 100); do grep -q held "$W/hold-$1.out" && return 0; sleep 0.1; done
+	sed 's/^/    # /' "$W/hold-$1.out"
+	return 1
+}
+first=$(($(last_port "$N") + 1))
+check "ports $first..$((first + 23)) on $REMOTE_IP held by connections" hold_ports "$first" 24
+ktls up -n 1 --name "$N-busy" --image "$IMAGE" --publish-address "$REMOTE_IP" >/dev/null 2>"$W/busy.err"
+expect_eq "  ... up -n 1 starts its node past them (exit 0)" "$?" 0
+exec 7>&-
+sed 's/^/    # /' "$W/busy.err"
+port=$(last_port "$N-busy")
+expect_eq "  ... its port comes after them" "$((${port:-0} > first + 23))" 1
+first=$((${port:-$((first + 24))} + 1))
+ktls down --name "$N-busy" >/dev/null
+check "ports $first..$((first + 99)) held" hold_ports "$first" 100
+out=$(ktls up -n 1 --name "$N-full" --image "$IMAGE" --publish-address "$REMOTE_IP" 2>&1)
+expect_eq "  ... up -n 1 gives up: exit 1" "$?" 1
+exec 7>&-
+expect_match "  ... one line: the node, its eight tries, the engine's cause" \
+	"^kshim: starting kafka1 \(8 tries\): .*address already in use" "$(echo "$out" | head -1)"
+expect_match "  ... a hint to find who holds the ports" "^hint: .*ss -tanp" "$(echo "$out" | sed -n 2p)"
+expect_eq "  ... nothing left: no container, network or table" "$(left "$N-full") $(ls "$KSHIM_HOME" | grep -c "^$N-full\.")" "0 0 0"
 
 # the ssh engine's cluster now, so that both links' dead-link checks run at once
 up_remote kssh "$N-ssh" ssh

@@ -29,6 +29,7 @@
 #define NOFILE_DEFAULT 65536
 #define NPROC_DEFAULT 4096 /* Podman's default is above what many hosts allow */
 #define PORT_KEY "9092/tcp"
+#define START_ATTEMPTS 8
 #define HOST_PORT_KEY "29092/tcp" /* KAFKA_HOST_PORT */
 
 /* 16 random bytes as 22 characters of unpadded base64url, as Kafka's Uuid prints them. */
@@ -379,12 +380,31 @@ is_running(const cJSON *info)
 	    cJSON_GetObjectItemCaseSensitive(info, "State"), "Running"));
 }
 
+/* Docker takes published ports from the kernel's ephemeral range in sequence, without
+ * asking the kernel, and gives up after ten that are in use: a host whose clients hold
+ * many connections can fill ten in a row. Each start tries the next ten. */
+static int
+start_node(docker_t *d, const struct cluster_node *n, kshim_err_t *err)
+{
+	for (int attempt = 1;; attempt++) {
+		if (docker_container_start(d, n->id, err) == 0)
+			return 0;
+		if (!docker_port_was_busy(err))
+			return kshim_wrap(err, "starting %s", n->name);
+		if (attempt == START_ATTEMPTS) {
+			kshim_wrap(err, "starting %s (%d tries)", n->name, attempt);
+			return kshim_hint(err, "the engine found every host port it tried in use; "
+					       "see which process holds them with: ss -tanp");
+		}
+	}
+}
+
 int
 cluster_start(docker_t *d, struct cluster *c, kshim_err_t *err)
 {
 	for (int i = 0; i < c->n; i++)
-		if (docker_container_start(d, c->node[i].id, err) < 0)
-			return kshim_wrap(err, "starting %s", c->node[i].name);
+		if (start_node(d, &c->node[i], err) < 0)
+			return -1;
 	/* A container that has already exited has no port; readiness reports it. */
 	for (int i = 0; i < c->n; i++) {
 		cJSON *info = NULL;

@@ -749,6 +749,12 @@ docker_container_start(docker_t *d, const char *id, kshim_err_t *err)
 }
 
 int
+docker_port_was_busy(const kshim_err_t *err)
+{
+	return err->http_status == 500 && strstr(err->msg, "address already in use");
+}
+
+int
 docker_container_upload(docker_t *d, const char *id, const char *dir, const char *tar, size_t len,
 			kshim_err_t *err)
 {

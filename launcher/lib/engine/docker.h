@@ -62,6 +62,9 @@ int docker_image_pull(docker_t *d, const char *ref, void (*progress)(void *ctx, 
 int docker_container_create(docker_t *d, const char *name, const cJSON *spec, char id[65],
 			    kshim_err_t *err);
 int docker_container_start(docker_t *d, const char *id, kshim_err_t *err);
+/* Whether err is the engine failing a start because a host port it picked for a
+ * published port was already in use; another start picks other ports. */
+int docker_port_was_busy(const kshim_err_t *err);
 /* Unpacks the tar archive tar (len bytes) into dir of the container, which
  * may be created and not started (its volumes included). */
 int docker_container_upload(docker_t *d, const char *id, const char *dir, const char *tar,
