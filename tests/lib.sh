@@ -286,13 +286,13 @@ wait_for() {
 # consumer (which must still run) to catch up, stops it and checks that it got
 # every message once. Sets sent (the producer's count).
 seq_results() {
-	local tag=$1 prod=$2 cons=$3 pout=$4 cout=$5 acked= failed= lines distinct dups missing maxv
+	local tag=$1 prod=$2 cons=$3 pout=$4 cout=$5 acked= failed= first= lines distinct dups missing maxv
 	sent=
 	kill -TERM "$prod"
 	wait "$prod"
 	expect_eq "${tag}producer exits 0 (every message acked)" "$?" 0
-	read -r _ sent _ acked _ failed _ <"$pout"
-	echo "# ${tag}producer: sent ${sent:-?} acked ${acked:-?} failed ${failed:-?}"
+	read -r _ sent _ acked _ failed first <"$pout"
+	echo "# ${tag}producer: sent ${sent:-?} acked ${acked:-?} failed ${failed:-?}${first:+ (the $first)}"
 	# a producer that ended early says why on its stderr, beside $pout
 	[ -n "$sent" ] || grep -v '^progress ' "${pout%.out}.err" 2>/dev/null | tail -n 3 | sed 's/^/    # /'
 	expect_eq "${tag}producer: acked = sent, failed = 0" "${acked:-x} ${failed:-x}" "${sent:-y} 0"

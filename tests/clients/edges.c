@@ -12,8 +12,9 @@
  *     socket to HOST:PORT. Prints "thread=<connect's result>".
  *   edges --flip HOST PORT SECONDS
  *     For SECONDS, non-blocking connects to HOST:PORT while a second thread
- *     flips the socket's O_NONBLOCK on and off; a connect that hangs (made
- *     while the flag was off) is interrupted after 20 ms. Prints "attempts=N".
+ *     flips the socket's O_NONBLOCK off and on (on most of the time) from
+ *     before each connect; a connect that hangs (made while the flag was off)
+ *     is interrupted after 20 ms. Prints "attempts=N".
  *   edges --opens SECONDS
  *     For SECONDS, opens and closes /etc/hosts every 2 ms. Prints "opens=N
  *     max_ms=M", M the longest open. */
@@ -133,9 +134,13 @@ flipper(void *arg)
 	sigaddset(&alarm, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &alarm, NULL);
 
+	atomic_store(&flipping, 2);
 	while (atomic_load(&flipping) && now_ms() < flip_end) {
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+		/* Mostly on: most connects are made as non-blocking, some not. */
+		for (volatile int spin = 0; spin < 1000; spin++)
+			;
 	}
 	return NULL;
 }
@@ -157,6 +162,8 @@ flip(double seconds)
 		atomic_store(&flipping, 1);
 		if (pthread_create(&t, NULL, flipper, &fd) != 0)
 			return perror("edges: pthread_create"), 1;
+		while (atomic_load(&flipping) == 1) /* until the flipper flips */
+			sched_yield();
 		connect(fd, (struct sockaddr *)&to, to_len);
 		atomic_store(&flipping, 0);
 		pthread_join(t, NULL);

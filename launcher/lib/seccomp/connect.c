@@ -2,9 +2,10 @@
 /* connect() redirect: the supervisor connects a copy of the caller's socket
  * (the same open file description) to the published address and answers with
  * the result, so blocking, non-blocking and errno behaviour are the kernel's.
- * Every connect is made after the lead has passed to another thread (pool.h):
- * a non-blocking one can become blocking (another thread of the program clears
- * O_NONBLOCK) between a check and the act. */
+ * A connect on a blocking socket is made after the lead has passed to another
+ * thread (pool.h); one on a non-blocking socket by the leader, watched, since
+ * another thread of the program may clear O_NONBLOCK between the check and
+ * the act. */
 #include "connect.h"
 
 #include <arpa/inet.h>
@@ -27,13 +28,13 @@ is_stream(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
 }
 
-/* As the program's socket is now, for the log: it may change at any time. */
+/* As the program's socket is now: it may change at any time. */
 static int
-blocking(int fd)
+nonblocking(int fd)
 {
 	int flags = fcntl(fd, F_GETFL);
 
-	return flags >= 0 && !(flags & O_NONBLOCK);
+	return flags >= 0 && (flags & O_NONBLOCK);
 }
 
 static void
@@ -87,7 +88,8 @@ seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n, struct sec
 		close(p.fd);
 		goto pass;
 	}
-	log_redirect(c, n, (struct sockaddr *)&asked, &p, c->debug && blocking(p.fd));
+	p.nonblocking = nonblocking(p.fd);
+	log_redirect(c, n, (struct sockaddr *)&asked, &p, !p.nonblocking);
 	*job = p;
 	return 1;
 pass:

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Leader and followers: the leading thread waits for a trapped call and answers
- * it itself, so a call costs no hand-over between threads; before it makes a
- * connect, which may block, it passes the lead to a waiting thread or a new
- * one, and once done it waits for the lead again. Threads stay for the next
- * connect: starting one per connect cost more than the connect. */
+ * it itself, so a call costs no hand-over between threads. A connect on a
+ * blocking socket may block: before it, the leader passes the lead to a waiting
+ * thread or a new one, and once done it waits for the lead again. Threads stay
+ * for the next connect: starting one per connect cost more than the connect.
+ * A connect on a non-blocking socket returns at once, and the leader makes it
+ * itself, unless the program cleared O_NONBLOCK after the check: the main
+ * thread's watch (seccomp_pool_watch) then passes the lead on in its stead. */
 #include "pool.h"
 
 #include <errno.h>
@@ -17,6 +20,7 @@
 #include "notify.h"
 
 #define SECCOMP_POOL_MAX 256 /* threads */
+#define STUCK_NS (SECCOMP_POOL_WATCH_MS * 1000000LL)
 
 static struct {
 	pthread_mutex_t lock;
@@ -26,6 +30,8 @@ static struct {
 	int threads;
 	int done;	     /* no call will come: every thread leaves */
 	unsigned generation; /* of the supervisor run the threads serve */
+	unsigned term;	     /* leads taken from a leader stuck in a connect */
+	long long since;     /* when the leader began a connect itself; 0: it does not */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .turn = PTHREAD_COND_INITIALIZER};
 
 static void *answer(void *arg);
@@ -81,23 +87,39 @@ leave(void)
 	pthread_cond_broadcast(&pool.turn);
 }
 
-/* To a waiting thread, else to a new one; -1, keeping the lead, when neither
- * can take it (SECCOMP_POOL_MAX threads, all connecting). */
+/* Under the lock: the lead to a waiting thread (*wake: signal one), else to a
+ * new one; -1, the lead kept, when neither can take it (SECCOMP_POOL_MAX
+ * threads, all connecting). */
+static int
+give_lead(struct seccomp_ctx *c, int *wake)
+{
+	*wake = pool.waiting > 0;
+	if (!*wake && (pool.threads >= SECCOMP_POOL_MAX || start_thread(c) != 0))
+		return -1;
+	pool.led = 0;
+	return 0;
+}
+
 static int
 pass_lead(struct seccomp_ctx *c)
 {
-	int wake, rc = 0;
+	int wake, rc;
 
 	pthread_mutex_lock(&pool.lock);
-	wake = pool.waiting > 0;
-	if (!wake && (pool.threads >= SECCOMP_POOL_MAX || start_thread(c) != 0))
-		rc = -1;
-	else
-		pool.led = 0;
+	rc = give_lead(c, &wake);
 	pthread_mutex_unlock(&pool.lock);
 	if (wake)
 		pthread_cond_signal(&pool.turn);
 	return rc;
+}
+
+static long long
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
 static void
@@ -107,6 +129,32 @@ run(const struct seccomp_job *j)
 
 	seccomp_notify_reply(j->listener, j->id, rc < 0 ? errno : 0);
 	close(j->fd);
+}
+
+/* The leader's own connect, on a non-blocking socket. 1 when this thread
+ * still leads after it; 0 when the watch passed the lead on meanwhile; -1,
+ * without connecting, when no thread waits that the watch could pass it to. */
+static int
+run_leading(const struct seccomp_job *j)
+{
+	unsigned term;
+	int leads;
+
+	pthread_mutex_lock(&pool.lock);
+	if (pool.waiting == 0) {
+		pthread_mutex_unlock(&pool.lock);
+		return -1;
+	}
+	term = pool.term;
+	pool.since = now_ns();
+	pthread_mutex_unlock(&pool.lock);
+	run(j);
+	pthread_mutex_lock(&pool.lock);
+	leads = pool.term == term;
+	if (leads)
+		pool.since = 0;
+	pthread_mutex_unlock(&pool.lock);
+	return leads;
 }
 
 /* Leads until a call needs a connect (1, in *job) or no process uses the
@@ -148,10 +196,17 @@ answer(void *arg)
 	generation = pool.generation;
 	pthread_mutex_unlock(&pool.lock);
 	for (int leading = take_lead(generation); leading; leading = take_lead(generation)) {
-		if (lead(c, buf, &job) == 0) {
+		int rc, ran = -1;
+
+		while ((rc = lead(c, buf, &job)) == 1 && job.nonblocking &&
+		       (ran = run_leading(&job)) == 1)
+			;
+		if (rc == 0) {
 			leave();
 			break;
 		}
+		if (ran == 0)
+			continue; /* the watch passed the lead on while it connected */
 		/* With no thread to pass the lead to, the call fails as when a
 		 * program runs out of threads, and this one goes on leading. */
 		while (pass_lead(c) < 0) {
@@ -176,6 +231,7 @@ seccomp_pool_start(struct seccomp_ctx *c)
 	pool.generation++;
 	pool.done = 0;
 	pool.led = 0;
+	pool.since = 0;
 	rc = start_thread(c);
 	pthread_mutex_unlock(&pool.lock);
 	errno = rc;
@@ -198,4 +254,22 @@ seccomp_pool_stop(void)
 	pool.done = 1;
 	pthread_mutex_unlock(&pool.lock);
 	pthread_cond_broadcast(&pool.turn);
+}
+
+int
+seccomp_pool_watch(struct seccomp_ctx *c)
+{
+	int stuck, wake = 0;
+
+	pthread_mutex_lock(&pool.lock);
+	stuck = pool.since && !pool.done && now_ns() - pool.since >= STUCK_NS;
+	if (stuck && give_lead(c, &wake) == 0) {
+		pool.term++;
+		pool.since = 0;
+	} else
+		stuck = 0;
+	pthread_mutex_unlock(&pool.lock);
+	if (wake)
+		pthread_cond_signal(&pool.turn);
+	return stuck;
 }

@@ -144,7 +144,12 @@ serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 	while (!reaped || p[0].fd >= 0) {
 		if (__atomic_load_n(&c->listener, __ATOMIC_ACQUIRE) < 0)
 			p[0].fd = -1; /* a thread stopped answering */
-		if (poll(p, 2, -1) < 0) {
+		if (seccomp_pool_watch(c))
+			seccomp_notify_debug(c,
+					     "a connect held the lead for %d ms: another thread "
+					     "leads meanwhile",
+					     SECCOMP_POOL_WATCH_MS);
+		if (poll(p, 2, SECCOMP_POOL_WATCH_MS) < 0) {
 			if (errno == EINTR)
 				continue;
 			if (c->listener >= 0)
