@@ -45,7 +45,7 @@
 #                       that give a 95% interval for a median); the report says how many
 #                       would decide an undecided verdict
 #   BENCH_TLS_PAIRS=N   repetitions of the tls section (default 12, quick 6)
-#   BENCH_INSTR_PAIRS=N repetitions of the instr section (default 8, quick 6)
+#   BENCH_INSTR_PAIRS=N repetitions of the instr section (default 12, quick 6)
 #   BENCH_KUBE_PAIRS=N  repetitions of the kube section (default 10, quick 6)
 #   BENCH_REPORT=1      copy the report to bench/report.md and bench/report.png (the default
 #                       only for a full run of every section; otherwise it stays in bench/out)
@@ -80,7 +80,7 @@ else
 	START_REPS=3 START_NODES="1 3 5" BEFORE_NODES="1 3"
 	MEM_REPS=5
 	SC_REPS=12 SC_MSGS=1000000
-	INSTR_REPS=8 INSTR_MSGS=40000 START_RUNS=400
+	INSTR_REPS=12 INSTR_MSGS=40000 START_RUNS=400
 	KUBE_REPS=10 KUBE_MSGS=500000 KUBE_IR_REPS=3
 fi
 START_NODES=${BENCH_START_NODES:-$START_NODES}
