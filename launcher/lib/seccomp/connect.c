@@ -2,10 +2,7 @@
 /* connect() redirect: the supervisor connects a copy of the caller's socket
  * (the same open file description) to the published address and answers with
  * the result, so blocking, non-blocking and errno behaviour are the kernel's.
- * A connect on a blocking socket is made after the lead has passed to another
- * thread (pool.h); one on a non-blocking socket by the leader, watched, since
- * another thread of the program may clear O_NONBLOCK between the check and
- * the act. */
+ * A connect that blocks holds up no other call (pool.h). */
 #include "connect.h"
 
 #include <arpa/inet.h>
@@ -28,13 +25,13 @@ is_stream(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
 }
 
-/* As the program's socket is now: it may change at any time. */
+/* As the program's socket is now, for the log: it may change at any time. */
 static int
-nonblocking(int fd)
+blocking(int fd)
 {
 	int flags = fcntl(fd, F_GETFL);
 
-	return flags >= 0 && (flags & O_NONBLOCK);
+	return flags >= 0 && !(flags & O_NONBLOCK);
 }
 
 static void
@@ -88,8 +85,7 @@ seccomp_connect(struct seccomp_ctx *c, const struct seccomp_notif *n, struct sec
 		close(p.fd);
 		goto pass;
 	}
-	p.nonblocking = nonblocking(p.fd);
-	log_redirect(c, n, (struct sockaddr *)&asked, &p, !p.nonblocking);
+	log_redirect(c, n, (struct sockaddr *)&asked, &p, c->debug && blocking(p.fd));
 	*job = p;
 	return 1;
 pass:

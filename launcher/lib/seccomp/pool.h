@@ -17,22 +17,23 @@ struct seccomp_job {
 	int fd; /* the supervisor's copy of the caller's socket */
 	struct sockaddr_storage to;
 	socklen_t len;
-	int nonblocking; /* the socket had O_NONBLOCK when the call was received */
 };
 
-/* How often the main thread calls seccomp_pool_watch, and how long a leader's
- * own connect may last before the watch passes the lead on. */
-#define SECCOMP_POOL_WATCH_MS 100
+/* How long the leader's connect may last before the lead is passed on. */
+#define SECCOMP_POOL_STUCK_MS 5
 
 /* Starts the first answering thread; -1 with errno when it cannot. The
- * thread that receives a connect on a blocking socket hands the lead to
- * another (started when none waits, up to SECCOMP_POOL_MAX) before it connects,
- * so a connect that hangs holds up no other call, and the supervisor's main
- * thread never connects. */
+ * leading thread makes a redirected connect itself, unless no other thread
+ * waits (it then hands the lead to a new one first, up to SECCOMP_POOL_MAX);
+ * a connect that lasts SECCOMP_POOL_STUCK_MS sets off seccomp_pool_timer.
+ * The supervisor's main thread never connects. */
 int seccomp_pool_start(struct seccomp_ctx *c);
-/* When the leader's own connect (on a socket that was non-blocking) has lasted
- * SECCOMP_POOL_WATCH_MS or more, passes the lead on as the leader would have
- * before a blocking connect, and returns 1; else 0. */
+/* A timerfd that becomes readable when the leader's connect has lasted
+ * SECCOMP_POOL_STUCK_MS; -1 when there is none. */
+int seccomp_pool_timer(void);
+/* Once seccomp_pool_timer is readable: when the leader's connect still goes
+ * on, passes the lead on, as a leader does before a connect when no thread
+ * waits, and returns 1; else 0. */
 int seccomp_pool_watch(struct seccomp_ctx *c);
 /* Once no process uses the filter: waits (at most 1 s) for the leader to
  * finish with c, then every thread leaves as it comes back; none touches c

@@ -135,21 +135,19 @@ serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 {
 	/* No events: poll reports the listener only when no process uses the
 	 * filter any more (POLLHUP). */
-	struct pollfd p[2] = {{.fd = c->listener, .events = 0}, {.fd = sigfd, .events = POLLIN}};
+	struct pollfd p[3] = {{.fd = c->listener, .events = 0},
+			      {.fd = sigfd, .events = POLLIN},
+			      {.fd = -1, .events = POLLIN}};
 	int reaped = 0;
 
 	*status = 1 << 8; /* exit status 1, should the program never be reaped */
 	if (seccomp_pool_start(c) < 0)
 		seccomp_notify_stop_answering(c, "starting a thread");
+	p[2].fd = seccomp_pool_timer();
 	while (!reaped || p[0].fd >= 0) {
 		if (__atomic_load_n(&c->listener, __ATOMIC_ACQUIRE) < 0)
 			p[0].fd = -1; /* a thread stopped answering */
-		if (seccomp_pool_watch(c))
-			seccomp_notify_debug(c,
-					     "a connect held the lead for %d ms: another thread "
-					     "leads meanwhile",
-					     SECCOMP_POOL_WATCH_MS);
-		if (poll(p, 2, SECCOMP_POOL_WATCH_MS) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			if (c->listener >= 0)
@@ -158,6 +156,11 @@ serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 		}
 		if (p[1].revents & POLLIN)
 			reaped = on_signal(sigfd, child, status, reaped);
+		if ((p[2].revents & POLLIN) && seccomp_pool_watch(c))
+			seccomp_notify_debug(c,
+					     "a connect held the lead for %d ms: another thread "
+					     "leads meanwhile",
+					     SECCOMP_POOL_STUCK_MS);
 		if (p[0].revents)
 			p[0].fd = -1;
 	}
