@@ -725,23 +725,32 @@ cg_kperf_mode() {
 	local KPERF_WRAP=("${CG_WRAP[@]}")
 	cg_fresh && kperf_mode "$@"
 }
-instr_step() { # STEP MODE REP ARGS...
-	local step=$1 mode=$2 rep=$3 prog launcher KPERF_CONF=()
+instr_step() { # STEP MODE REP TOPIC...: one run per topic; the fewest instructions count
+	local step=$1 mode=$2 rep=$3 t prog launcher best= best_launcher KPERF_CONF=() args
 	shift 3
 	[ "$step" != produce ] || KPERF_CONF=(-F "$INSTR_PRODUCE_CONF")
-	try_twice cg_kperf_mode "$mode" "$step" "$@" >/dev/null || return 0
-	read -r prog launcher < <(cg_split)
-	record instr "${step}_ir_per_msg" "$mode" "$rep" "$(awk -v p="$prog" -v n="$INSTR_MSGS" 'BEGIN { printf "%.2f", p / n }')"
-	record instr "${step}_launcher_ir" "$mode" "$rep" "$launcher"
+	for t in "$@"; do
+		args=(-t "$t" -n "$INSTR_MSGS")
+		[ "$step" != produce ] || args+=(-s "$MSG_SIZE")
+		try_twice cg_kperf_mode "$mode" "$step" "${args[@]}" >/dev/null || return 0
+		read -r prog launcher < <(cg_split)
+		[ -n "$best" ] && [ "$prog" -ge "$best" ] || { best=$prog best_launcher=$launcher; }
+	done
+	record instr "${step}_ir_per_msg" "$mode" "$rep" "$(awk -v p="$best" -v n="$INSTR_MSGS" 'BEGIN { printf "%.2f", p / n }')"
+	record instr "${step}_launcher_ir" "$mode" "$rep" "$best_launcher"
 }
+# A produce run now and then counts 1 to 2% more than the others of its mode (a
+# client's threads wake on timers and on the brokers' answers, whose timing
+# varies), and never fewer: each mode's produce runs twice, to two topics, and
+# the lower count is its figure. Consume varies by 0.05% and runs once.
 instr_rep() { # REP: produce, then consume, INSTR_MSGS x MSG_SIZE for int, loc and loc2
 	local rep=$1 order m t=binstr-$1
 	order=$(rep_order "$rep" int loc loc2)
 	log "instr: repetition $rep/$INSTR_REPS, order $order: $INSTR_MSGS x $MSG_SIZE B under callgrind"
-	kperf_try loc create -t "$t-int,$t-loc,$t-loc2" >/dev/null || return 0
+	kperf_try loc create -t "$t-int,$t-loc,$t-loc2,$t-int-b,$t-loc-b,$t-loc2-b" >/dev/null || return 0
 	record instr load1 all "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
-	for m in $order; do instr_step produce "$m" "$rep" -t "$t-$m" -n "$INSTR_MSGS" -s "$MSG_SIZE"; done
-	for m in $order; do instr_step consume "$m" "$rep" -t "$t-$m" -n "$INSTR_MSGS"; done
+	for m in $order; do instr_step produce "$m" "$rep" "$t-$m" "$t-$m-b"; done
+	for m in $order; do instr_step consume "$m" "$rep" "$t-$m"; done
 }
 
 section_instr() {
