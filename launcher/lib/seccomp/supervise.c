@@ -128,8 +128,9 @@ on_signal(int sigfd, pid_t child, int *status, int reaped)
 	return reaped;
 }
 
-/* The main thread forwards signals and reaps; the pool's threads answer the
- * trapped calls. */
+/* The main thread forwards signals and reaps, and passes the lead on when the
+ * pool's timer finds the leader stuck in a connect; the pool's threads answer
+ * the trapped calls. */
 static void
 serve(struct seccomp_ctx *c, int sigfd, pid_t child, int *status)
 {
