@@ -213,6 +213,12 @@ expect_eq "an exec'd shell's background grandchild: kshim waits for it (exit 0)"
 expect_eq "  ... and serves it after its parent exited" "$(cat "$work/late" 2>/dev/null)" "identity=kafka1 addr=127.77.0.1"
 elapsed=$((($(date +%s%N) - start) / 1000000))
 check "  ... kshim ended after it, not before (${elapsed} ms >= 1000)" test "$elapsed" -ge 1000
+# Once no process is left, the thread that waits for the next trapped call
+# leaves at once: it neither spins (CPU) nor holds kshim up (1 s).
+times=$( { TIMEFORMAT='%R %U %S'; time run --via seccomp -- /usr/bin/true; } 2>&1)
+read -r wall cpu < <(awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' <<<"$times")
+check "kshim run --via seccomp -- true ends when true does (${wall:-?} ms < 800)" test "${wall:-9999}" -lt 800
+check "  ... without spinning (${cpu:-?} ms of CPU < 500)" test "${cpu:-9999}" -lt 500
 KSHIM_DEBUG=1 run --via seccomp -- true
 expect_match "KSHIM_DEBUG says when --via forced the supervisor" '^kshim: run: via seccomp \(forced with --via\)$' "$(cat "$work/err")"
 

@@ -88,6 +88,27 @@ expect_out "[this kernel, $(uname -r)] the thread's own socket is connected" "$o
 out=$(run -- "$EDGES" --zombie-leader kafka1 9092)
 expect_out "[this kernel] and a thread whose leader has exited is connected" "$out" "thread=connected"
 
+# --- a kernel whose receive goes on waiting once the program has ended ----------------
+# Before Linux 6.11 only a poll sees that no process uses the filter any more,
+# so the supervisor polls before each receive there. deny fails uname: the
+# version is then unknown, and the supervisor must take the older way.
+start=$(date +%s%N)
+out=$(KSHIM_DEBUG=1 timeout -k 2 20 "$DENY" uname "$KSHIM" run --table "$TABLE" --via seccomp -- \
+	"$PROBE" kafka1 9092 2>"$work/err" 8>&- 7>&-)
+wall=$((($(date +%s%N) - start) / 1000000))
+expect_out "[version unknown] a static program's connect is redirected" "$out" "identity=kafka1 addr=127.77.0.1"
+expect_match "  ... KSHIM_DEBUG says the supervisor polls before each receive" \
+	'^kshim\[sup\]: this kernel.s version is before 6\.11 or unknown' "$(cat "$work/err")"
+check "  ... and kshim ends when the program does (${wall:-?} ms < 800)" test "${wall:-9999}" -lt 800
+out=$(KSHIM_DEBUG=1 run --via seccomp -- "$PROBE" kafka1 9092)
+polls=$(grep -c 'a poll comes first' "$work/err")
+IFS=. read -r major minor _ <<<"$(uname -r)"
+if [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "${minor%%[!0-9]*}" -ge 11 ]; }; then
+	expect_eq "[this kernel, $(uname -r)] the supervisor waits in the receive alone" "$polls" 0
+else
+	expect_eq "[this kernel, $(uname -r)] the supervisor polls before each receive" "$polls" 1
+fi
+
 # --- a kernel without a piece the supervisor uses ------------------------------------
 # tests/clients/deny.c fails one probed call as an older kernel would, under a
 # seccomp filter of its own around kshim: refused, with the reason, before the

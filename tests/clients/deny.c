@@ -3,7 +3,7 @@
  * supervisor uses, as a kernel without it would (make build/tests/deny). The
  * filter stays on the command and all it starts.
  *
- *   deny addfd|send|pidfd_getfd|pidfd_thread COMMAND [ARG]...
+ *   deny addfd|send|pidfd_getfd|pidfd_thread|uname COMMAND [ARG]...
  *
  * addfd        ioctl SECCOMP_IOCTL_NOTIF_ADDFD fails with EINVAL (before 5.9;
  *              5.9 to 5.13 refuse SECCOMP_ADDFD_FLAG_SEND the same way)
@@ -11,7 +11,9 @@
  *              a kernel without SECCOMP_USER_NOTIF_FLAG_CONTINUE)
  * pidfd_getfd  pidfd_getfd fails with ENOSYS (before 5.6)
  * pidfd_thread pidfd_open fails with EINVAL when its flags have PIDFD_THREAD
- *              (before 6.9, which knew no such flag); other pidfd_opens pass */
+ *              (before 6.9, which knew no such flag); other pidfd_opens pass
+ * uname        uname fails with ENOSYS: the kernel's version is unknown, and
+ *              the supervisor must work as on the oldest kernel it supports */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -63,8 +65,8 @@ main(int argc, char **argv)
 	int rc = -1;
 
 	if (argc < 3) {
-		fprintf(stderr,
-			"usage: deny addfd|send|pidfd_getfd|pidfd_thread COMMAND [ARG]...\n");
+		fprintf(stderr, "usage: deny addfd|send|pidfd_getfd|pidfd_thread|uname COMMAND "
+				"[ARG]...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "addfd") == 0)
@@ -75,6 +77,8 @@ main(int argc, char **argv)
 		rc = install(SYS_pidfd_getfd, ANY, 0, ENOSYS);
 	else if (strcmp(argv[1], "pidfd_thread") == 0)
 		rc = install(SYS_pidfd_open, BPF_JSET, PIDFD_THREAD, EINVAL);
+	else if (strcmp(argv[1], "uname") == 0)
+		rc = install(SYS_uname, ANY, 0, ENOSYS);
 	else
 		errno = EINVAL;
 	if (rc < 0) {

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "connect.h"
@@ -266,8 +268,38 @@ seccomp_notify_take_fd(struct seccomp_ctx *c, const struct seccomp_notif *n, int
 	return copy;
 }
 
-static int
-dispatch(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_job *job)
+int
+seccomp_notify_receive_ends(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major > 6 || (major == 6 && minor >= 11);
+}
+
+int
+seccomp_notify_receive(struct seccomp_ctx *c, void *buf)
+{
+	memset(buf, 0, SECCOMP_NOTIFY_BUF_SIZE);
+	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_RECV, buf) == 0)
+		return 1;
+	/* ENOENT: the caller went away before it was received, or no process
+	 * uses the filter any more. */
+	return errno == EINTR || errno == ENOENT ? 0 : -1;
+}
+
+int
+seccomp_notify_unused(const struct seccomp_ctx *c)
+{
+	struct pollfd p = {.fd = c->listener};
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+int
+seccomp_notify_answer(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_job *job)
 {
 	switch (n->data.nr) {
 	case SYS_connect:
@@ -281,16 +313,6 @@ dispatch(struct seccomp_ctx *c, const struct seccomp_notif *n, struct seccomp_jo
 		seccomp_notify_continue(c->listener, n->id);
 		return 0;
 	}
-}
-
-int
-seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf, struct seccomp_job *job)
-{
-	memset(buf, 0, SECCOMP_NOTIFY_BUF_SIZE);
-	if (ioctl(c->listener, SECCOMP_IOCTL_NOTIF_RECV, buf) < 0)
-		/* ENOENT: the caller went away between poll and receive. */
-		return errno == EINTR || errno == ENOENT ? 0 : -1;
-	return dispatch(c, buf, job);
 }
 
 void

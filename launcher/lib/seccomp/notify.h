@@ -26,6 +26,7 @@ struct seccomp_ctx {
 	int listener;
 	int debug;
 	int no_pidfd_thread;	    /* a kernel before 6.9 */
+	int receive_ends;	    /* Linux 6.11: seccomp_notify_receive_ends */
 	struct stat mnt, net, root; /* the supervisor's own namespaces and root */
 	struct seccomp_table table;
 	struct seccomp_hosts hosts;
@@ -39,10 +40,20 @@ int seccomp_notify_check_sizes(void);
  * two wake-ups across CPUs. */
 void seccomp_notify_prefer_sync_wakeup(int listener);
 struct seccomp_job;
-/* Receives one notification into buf (SECCOMP_NOTIFY_BUF_SIZE bytes) and answers it, or
- * returns 1 with a connect to make and answer in *job; -1 only when the
- * listener itself fails. */
-int seccomp_notify_serve_one(struct seccomp_ctx *c, void *buf, struct seccomp_job *job);
+/* Whether a receive ends (0) once no process uses the filter, as it does
+ * since Linux 6.11; before, it waits on, and only a poll sees the hang-up.
+ * No when the kernel's version cannot be read. */
+int seccomp_notify_receive_ends(void);
+/* Waits for one notification and receives it into buf (SECCOMP_NOTIFY_BUF_SIZE
+ * bytes): 1; 0 when none came (a signal, or its caller went away); -1 only
+ * when the listener itself fails. */
+int seccomp_notify_receive(struct seccomp_ctx *c, void *buf);
+/* Non-zero once no process uses the filter. */
+int seccomp_notify_unused(const struct seccomp_ctx *c);
+/* Answers notification n, or returns 1 with a connect to make and answer in
+ * *job. */
+int seccomp_notify_answer(struct seccomp_ctx *c, const struct seccomp_notif *n,
+			  struct seccomp_job *job);
 /* Closed, the listener fails trapped calls with ENOSYS: errors, not a freeze.
  * Says why on stderr; c->listener becomes -1. */
 void seccomp_notify_stop_answering(struct seccomp_ctx *c, const char *why);

@@ -188,13 +188,11 @@ run_leading(const struct seccomp_job *j)
 	return leads;
 }
 
-/* Leads until a call needs a connect (1, in *job) or no process uses the
- * filter any more (0). */
+/* 1 once a call waits; 0 once no process uses the filter. */
 static int
-lead(struct seccomp_ctx *c, void *buf, struct seccomp_job *job)
+wait_in_poll(struct seccomp_ctx *c)
 {
 	struct pollfd p = {.fd = c->listener, .events = POLLIN};
-	int rc;
 
 	for (;;) {
 		if (poll(&p, 1, -1) < 0) {
@@ -203,14 +201,34 @@ lead(struct seccomp_ctx *c, void *buf, struct seccomp_job *job)
 			seccomp_notify_stop_answering(c, "poll");
 			return 0;
 		}
-		if (p.revents & POLLIN) {
-			if ((rc = seccomp_notify_serve_one(c, buf, job)) < 0) {
-				seccomp_notify_stop_answering(c, "receiving a notification");
-				return 0;
-			}
-			if (rc == 1)
-				return 1;
-		} else if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+		if (p.revents & POLLIN)
+			return 1;
+		if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+			return 0;
+	}
+}
+
+/* Leads until a call needs a connect (1, in *job) or no process uses the
+ * filter any more (0). Where the kernel ends a receive at that hang-up, the
+ * leader waits in the receive itself: a poll first is a system call more per
+ * trapped call. */
+static int
+lead(struct seccomp_ctx *c, void *buf, struct seccomp_job *job)
+{
+	int rc;
+
+	for (;;) {
+		if (__atomic_load_n(&c->listener, __ATOMIC_ACQUIRE) < 0)
+			return 0; /* another thread stopped answering */
+		if (!c->receive_ends && !wait_in_poll(c))
+			return 0;
+		if ((rc = seccomp_notify_receive(c, buf)) < 0) {
+			seccomp_notify_stop_answering(c, "receiving a notification");
+			return 0;
+		}
+		if (rc == 1 && seccomp_notify_answer(c, buf, job) == 1)
+			return 1;
+		if (rc == 0 && c->receive_ends && seccomp_notify_unused(c))
 			return 0;
 	}
 }

@@ -176,6 +176,7 @@ ctx_init(struct seccomp_ctx *c, int listener, const char *table)
 	memset(c, 0, sizeof(*c));
 	c->listener = listener;
 	c->debug = kshim_debugging();
+	c->receive_ends = seccomp_notify_receive_ends();
 	seccomp_notify_view_init(c);
 	seccomp_table_init(&c->table, table);
 	seccomp_hosts_init(&c->hosts);
@@ -279,6 +280,10 @@ seccomp_supervise_run(char **argv, const char *table, int *status, kshim_err_t *
 	}
 	seccomp_notify_prefer_sync_wakeup(listener);
 	ctx_init(&c, listener, table);
+	if (!c.receive_ends)
+		seccomp_notify_debug(&c, "this kernel's version is before 6.11 or unknown: a "
+					 "receive may not end when the program does, so a poll "
+					 "comes first");
 	/* A closed stderr must not end the supervisor, and with it the program's calls. */
 	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = SIG_IGN}, &pipe_was);
 	serve(&c, sigfd, child, status);
