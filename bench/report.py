@@ -569,11 +569,13 @@ if any(k[0] == "seccomp" for k in data):
     scp.append("")
     fast = lambda v: sum(x < 0.75 * statistics.median(wall(v).values()) for x in wall(v).values())
     plain = [v for v in ("sc.connect.direct", "sc.connect-nb.direct", "sc.pass.connect.plain") if wall(v)]
-    scp.append("A loopback connect without kshim has two speeds on this machine: about 18 µs, "
-               "and about 9 µs in runs where the other CPU is busy; a program under the "
-               "supervisor sees the slower one (README, \"The supervisor's connect and the "
-               "other CPU\"). Repetitions whose connect without kshim took under 3/4 of its "
-               "median, counted and not removed: "
+    scp.append("A loopback connect has two speeds on this machine: about 18 µs when waking the "
+               "listener takes an interrupt to the other CPU, and 8 to 9 µs when it does not "
+               "(that CPU busy with work the listener does not preempt). Held in either regime, "
+               "the supervisor adds the same 3.4 to 4 µs to an untouched connect (README, "
+               "\"Two speeds of a loopback connect\"); here the other CPU is mostly idle. "
+               "Repetitions whose connect without kshim took under 3/4 of its median (the fast "
+               "regime), counted and not removed: "
                + ", ".join(f"`{v}` {fast(v)} of {len(wall(v))}" for v in plain) + ".\n")
 
     m = lambda metric, mode: series("seccomp", metric, mode)

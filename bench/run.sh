@@ -661,8 +661,9 @@ section_seccomp_data() {
 section_seccomp() {
 	[ -n "$LISTENER" ] || start_listener
 	define_seccomp_variants
-	# A connect without kshim takes 9 µs, not 18, in some runs (when the other CPU
-	# is busy), which puts a few repetitions' differences 10 µs above the others:
+	# A connect without kshim takes 9 µs, not 18, in some runs (when waking the
+	# listener needs no interrupt to the other CPU), which puts a few
+	# repetitions' differences 10 µs above the others:
 	# 21 repetitions put the interval between the 6th and 16th, not the 2nd and
 	# 10th, so that four or five such runs do not set its upper end.
 	time_variants seccomp "$SC_MICRO_REPS"
