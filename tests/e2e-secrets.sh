@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Secrets of a SCRAM cluster on the wire and on the engine's host: the password
-# is in no process's command line in the broker's container while up formats
-# its storage and starts it; EXTERNAL takes SCRAM-SHA-512 and nothing else (no
-# PLAIN user of kshim's own), and no secret of the cluster crosses the wire in
-# the clear while up, status and doctor probe the brokers: neither on this
-# host's loopback (the published ports) nor in the broker's network namespace,
-# where the probes of a librdkafka without SCRAM sign in from inside.
+# is in no command line of a process in a container while up formats the
+# broker's storage and starts it; EXTERNAL takes SCRAM-SHA-512 and nothing
+# else (no PLAIN user of kshim's own), and no secret of the cluster crosses
+# the wire in the clear while up, status and doctor probe the brokers: neither
+# on this host's loopback (the published ports) nor in the broker's network
+# namespace, where the probes of a librdkafka without SCRAM sign in from inside.
 # needs: docker root
 . "$(dirname "$0")/lib.sh"
 IMAGE=${KSHIM_TEST_IMAGE:-kshim/kafka:local}
@@ -15,6 +15,7 @@ work=$(mktemp -d)
 cleanup() {
 	[ -z "${sniffer:-}" ] || kill "$sniffer" 2>/dev/null
 	[ -z "${nsniffer:-}" ] || kill "$nsniffer" 2>/dev/null
+	[ -z "${recorder:-}" ] || kill "$recorder" 2>/dev/null
 	"$KSHIM" down --name "$N" >/dev/null 2>&1
 	rm -rf "$work"
 }
@@ -24,9 +25,12 @@ trap cleanup EXIT
 python3 "$TOP/tests/helpers/sniff.py" "$work/lo.pcap" lo >"$work/sniff.out" &
 sniffer=$!
 for _ in $(seq 50); do [ -s "$work/sniff.out" ] && break; sleep 0.1; done
-# Every command line in kafka1's container, every 0.2 s while up runs; and
-# every packet in its network namespace from when it has one (long before its
-# listener takes a connection) until after doctor.
+# Every command line in a container, from the host's /proc, until after
+# doctor; and every packet in kafka1's network namespace from when it has one
+# (long before its listener takes a connection) until after doctor.
+python3 "$TOP/tests/helpers/cmdlines.py" "$work/cmdlines" >"$work/recorder.out" &
+recorder=$!
+for _ in $(seq 50); do [ -s "$work/recorder.out" ] && break; sleep 0.1; done
 "$KSHIM" up --name "$N" -n 1 --image "$IMAGE" --sasl scram-sha-512 --timeout 600 >"$work/up.out" 2>&1 &
 up=$!
 nsniffer=
@@ -36,8 +40,6 @@ while kill -0 "$up" 2>/dev/null; do
 		nsenter -t "$pid" -n python3 "$TOP/tests/helpers/sniff.py" "$work/ns.pcap" >"$work/nsniff.out" &
 		nsniffer=$!
 	fi
-	docker exec "$N-kafka1" sh -c 'for f in /proc/[0-9]*/cmdline; do tr "\0" " " <"$f"; echo; done' \
-		>>"$work/cmdlines" 2>/dev/null
 	sleep 0.2
 done
 wait "$up"; rc=$?
@@ -47,13 +49,13 @@ status=$("$KSHIM" status --name "$N" 2>&1)
 expect_match "status: kafka1 answers, listing 1 broker" "^kafka1 .* ok +ok, 1 brokers$" "$status"
 doctor=$("$KSHIM" doctor --name "$N" 2>&1)
 expect_match "doctor: the kafka layer passes, inside the network" "^ *[0-9]+ kafka +ok .*inside the network" "$doctor"
-kill "$sniffer"; wait "$sniffer" 2>/dev/null; sniffer=
+kill "$sniffer" "$recorder"; wait "$sniffer" "$recorder" 2>/dev/null; sniffer= recorder=
 [ -z "$nsniffer" ] || { kill "$nsniffer"; wait "$nsniffer" 2>/dev/null; }
 nsniffer=
 password=$(sed -n 's/^password=//p' "$KSHIM_HOME/$N.secrets/credentials")
 
 expect_match "the format step was seen running" "kafka.tools.StorageTool|java .* @/etc/kafka/secrets/format.args" \
-	"$(sort -u "$work/cmdlines" | grep -v '^sh -c for f')"
+	"$(sort -u "$work/cmdlines")"
 expect_eq "the SCRAM password is in none of the $(sort -u "$work/cmdlines" | grep -c .) command lines seen" \
 	"$(grep -c -- "${password:-no password read}" "$work/cmdlines")" 0
 
